@@ -1,0 +1,152 @@
+//! Database access: one connection type over SQLite and PostgreSQL, its pool, and the embedded migrations.
+
+pub mod schema;
+
+use diesel::prelude::*;
+use diesel::r2d2::{self, CustomizeConnection, ManageConnection};
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+
+use crate::error::AppError;
+
+/// A connection to either engine; the variant follows the `DATABASE_URL` scheme.
+#[derive(diesel::MultiConnection)]
+pub enum DbConn {
+    /// PostgreSQL, the production engine.
+    Postgresql(diesel::PgConnection),
+    /// SQLite, the embedded default. Last, because SQLite accepts any string as a path.
+    Sqlite(diesel::SqliteConnection),
+}
+
+/// The shared r2d2 pool of [`DbConn`].
+pub type DbPool = r2d2::Pool<DbManager>;
+
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+const PG_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+
+/// Which engine a URL names.
+pub fn is_postgres_url(url: &str) -> bool {
+    url.starts_with("postgres://") || url.starts_with("postgresql://")
+}
+
+/// Opens connections by URL scheme. diesel's own manager tries every backend and reports only
+/// "invalid connection url", hiding the real cause (wrong password, server down).
+#[derive(Debug, Clone)]
+pub struct DbManager {
+    url: String,
+}
+
+impl ManageConnection for DbManager {
+    type Connection = DbConn;
+    type Error = r2d2::Error;
+
+    fn connect(&self) -> Result<DbConn, r2d2::Error> {
+        if is_postgres_url(&self.url) {
+            diesel::PgConnection::establish(&self.url).map(DbConn::Postgresql)
+        } else {
+            diesel::SqliteConnection::establish(&self.url).map(DbConn::Sqlite)
+        }
+        .map_err(r2d2::Error::ConnectionError)
+    }
+
+    fn is_valid(&self, conn: &mut DbConn) -> Result<(), r2d2::Error> {
+        use diesel::r2d2::R2D2Connection;
+        conn.ping().map_err(r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, conn: &mut DbConn) -> bool {
+        use diesel::r2d2::R2D2Connection;
+        conn.is_broken()
+    }
+}
+
+/// SQLite leaves foreign keys off and fails at once on a locked file unless told otherwise, per connection.
+#[derive(Debug)]
+struct SqlitePragmas;
+
+impl CustomizeConnection<DbConn, r2d2::Error> for SqlitePragmas {
+    fn on_acquire(&self, conn: &mut DbConn) -> Result<(), r2d2::Error> {
+        if let DbConn::Sqlite(c) = conn {
+            use diesel::connection::SimpleConnection;
+            c.batch_execute(
+                "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+                 PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;",
+            )
+            .map_err(r2d2::Error::QueryError)?;
+        }
+        Ok(())
+    }
+}
+
+/// Builds the pool and checks that one connection can be opened, so a wrong URL fails at start-up.
+pub fn connect(url: &str, max_size: u32) -> Result<DbPool, AppError> {
+    if !is_postgres_url(url) {
+        let path = url.trim_start_matches("sqlite://").trim_start_matches("file:");
+        if let Some(dir) = std::path::Path::new(path).parent()
+            && !dir.as_os_str().is_empty()
+        {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| AppError::Config(format!("cannot create {}: {e}", dir.display())))?;
+        }
+    }
+    let manager = DbManager {
+        url: url.to_string(),
+    };
+    let mut conn = manager
+        .connect()
+        .map_err(|e| AppError::Config(format!("cannot connect to the database: {e}")))?;
+    // WAL must be switched on before several pooled connections open the file.
+    SqlitePragmas
+        .on_acquire(&mut conn)
+        .map_err(|e| AppError::Config(format!("cannot configure the database: {e}")))?;
+    drop(conn);
+    r2d2::Pool::builder()
+        .max_size(max_size)
+        .connection_customizer(Box::new(SqlitePragmas))
+        .build(manager)
+        .map_err(|e| AppError::Config(format!("cannot open the database pool: {e}")))
+}
+
+/// Runs the pending migrations of the connection's engine; returns the versions applied.
+pub fn migrate(conn: &mut DbConn) -> Result<Vec<String>, AppError> {
+    let set = match conn {
+        DbConn::Postgresql(_) => PG_MIGRATIONS,
+        DbConn::Sqlite(_) => SQLITE_MIGRATIONS,
+    };
+    let applied = conn
+        .run_pending_migrations(set)
+        .map_err(|e| AppError::Config(format!("migration failed: {e}")))?;
+    Ok(applied.iter().map(|v| v.to_string()).collect())
+}
+
+/// Runs blocking diesel work on the blocking pool with a pooled connection.
+pub async fn run<T, F>(pool: &DbPool, f: F) -> Result<T, AppError>
+where
+    F: FnOnce(&mut DbConn) -> Result<T, AppError> + Send + 'static,
+    T: Send + 'static,
+{
+    let pool = pool.clone();
+    tokio::task::spawn_blocking(move || {
+        let mut conn = pool.get()?;
+        f(&mut conn)
+    })
+    .await
+    .map_err(|e| AppError::Internal(format!("blocking task failed: {e}")))?
+}
+
+/// The current time as stored in the database: UTC, without zone.
+pub fn now() -> chrono::NaiveDateTime {
+    chrono::Utc::now().naive_utc()
+}
+
+/// Whether a diesel error is a unique-constraint violation (duplicate email, unit name...).
+pub fn is_unique_violation(e: &diesel::result::Error) -> bool {
+    matches!(
+        e,
+        diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _)
+    )
+}
+
+diesel::define_sql_function! {
+    /// SQL `lower()`, the same on both engines (for case-insensitive search and uniqueness).
+    fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text;
+}

@@ -1,0 +1,11 @@
+//! Value types with their parsing rules: what is valid input is decided here, once.
+
+pub mod email;
+pub mod password;
+pub mod role;
+pub mod unit_type;
+
+pub use email::Email;
+pub use password::Password;
+pub use role::{Access, Role};
+pub use unit_type::UnitType;

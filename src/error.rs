@@ -1,0 +1,104 @@
+//! One error type for the whole app. Handlers return it; [`crate::web::errors`] turns its status into a
+//! friendly page in the user's language.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, ResponseError};
+
+/// Field name → i18n key of the message shown next to that field.
+pub type FieldErrors = std::collections::BTreeMap<String, String>;
+
+/// One field error, as an [`AppError::Invalid`].
+pub fn invalid(field: &str, key: &str) -> AppError {
+    AppError::Invalid(FieldErrors::from([(field.to_string(), key.to_string())]))
+}
+
+/// What can go wrong while serving a request or running a command.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// The object does not exist, or the user may not know that it does.
+    #[error("not found")]
+    NotFound,
+    /// The user is known but this is not theirs to see or do.
+    #[error("forbidden")]
+    Forbidden,
+    /// The form's CSRF token is missing or does not match the session.
+    #[error("invalid CSRF token")]
+    Csrf,
+    /// Nobody is logged in.
+    #[error("login required")]
+    Unauthorized,
+    /// The user's input breaks a rule: field name → i18n key. Handlers re-render the form with it.
+    #[error("invalid input: {0:?}")]
+    Invalid(FieldErrors),
+    /// A request that cannot be understood (not a form with errors: those re-render the page).
+    #[error("bad request: {0}")]
+    BadRequest(String),
+    /// Start-up configuration is wrong; the text says what to do.
+    #[error("{0}")]
+    Config(String),
+    /// A database error.
+    #[error("database: {0}")]
+    Db(#[from] diesel::result::Error),
+    /// No pooled connection could be had.
+    #[error("database pool: {0}")]
+    Pool(#[from] diesel::r2d2::PoolError),
+    /// Anything else; logged, never shown.
+    #[error("{0}")]
+    Internal(String),
+}
+
+impl From<tera::Error> for AppError {
+    fn from(e: tera::Error) -> Self {
+        use std::error::Error;
+        let mut msg = e.to_string();
+        let mut source = e.source();
+        while let Some(s) = source {
+            msg.push_str(": ");
+            msg.push_str(&s.to_string());
+            source = s.source();
+        }
+        AppError::Internal(format!("template: {msg}"))
+    }
+}
+
+impl AppError {
+    /// Internal failures with their cause, for the log.
+    pub fn internal(context: &str, e: impl std::fmt::Display) -> AppError {
+        AppError::Internal(format!("{context}: {e}"))
+    }
+}
+
+impl ResponseError for AppError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            AppError::NotFound | AppError::Db(diesel::result::Error::NotFound) => StatusCode::NOT_FOUND,
+            AppError::Forbidden | AppError::Csrf => StatusCode::FORBIDDEN,
+            AppError::Unauthorized => StatusCode::SEE_OTHER,
+            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            _ => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let status = self.status_code();
+        if status == StatusCode::INTERNAL_SERVER_ERROR {
+            tracing::error!(error = %self, "request failed");
+        }
+        let mut res = HttpResponse::build(status);
+        if let AppError::Unauthorized = self {
+            res.insert_header(("Location", "/login"));
+        }
+        // The error page middleware renders the body; it reads which message to show from this marker.
+        res.extensions_mut().insert(ErrorKind(match self {
+            AppError::Csrf => "csrf",
+            AppError::BadRequest(_) => "bad_request",
+            _ => "",
+        }));
+        res.finish()
+    }
+}
+
+/// Which explanation the error page shows beside its status.
+#[derive(Clone, Copy, Debug)]
+pub struct ErrorKind(pub &'static str);

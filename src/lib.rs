@@ -1,0 +1,22 @@
+//! BIW: the platform that runs Kota Bekasi's innovation competition, Bekasi Innovation Week.
+//!
+//! Layers, outermost first: `web` (routes, gate, handlers, pages) → `services` (use cases, one
+//! transaction each, with audit and mail) → `models` (rows and queries) → `db` (both engines).
+
+pub mod audit;
+pub mod auth;
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod email;
+pub mod error;
+pub mod i18n;
+pub mod models;
+pub mod outbox;
+pub mod services;
+pub mod startup;
+pub mod state;
+pub mod telemetry;
+pub mod templates;
+pub mod time;
+pub mod web;

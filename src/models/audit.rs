@@ -1,0 +1,114 @@
+//! The `audit_events` table: who changed what, when and from where.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use serde::Serialize;
+
+use crate::db::DbConn;
+use crate::db::schema::{audit_events, users};
+
+/// An audit row, in column order.
+#[derive(Queryable, Selectable, Clone, Debug, Serialize)]
+#[diesel(table_name = audit_events)]
+pub struct AuditEvent {
+    /// Primary key.
+    pub id: i32,
+    /// When.
+    pub created_at: NaiveDateTime,
+    /// Who (none for the shell or the system).
+    pub actor_id: Option<i32>,
+    /// From which address.
+    pub ip: Option<String>,
+    /// What, e.g. `user.invite`.
+    pub action: String,
+    /// Which kind of object, e.g. `user`.
+    pub object_type: String,
+    /// Which object.
+    pub object_id: Option<i32>,
+    /// A short before/after, as JSON.
+    pub detail: String,
+}
+
+/// A new event.
+#[derive(Insertable)]
+#[diesel(table_name = audit_events)]
+pub struct NewAuditEvent<'a> {
+    /// When.
+    pub created_at: NaiveDateTime,
+    /// Who.
+    pub actor_id: Option<i32>,
+    /// From where.
+    pub ip: Option<&'a str>,
+    /// What.
+    pub action: &'a str,
+    /// Object kind.
+    pub object_type: &'a str,
+    /// Object id.
+    pub object_id: Option<i32>,
+    /// JSON detail.
+    pub detail: &'a str,
+}
+
+/// Inserts an event.
+pub fn insert(conn: &mut DbConn, new: &NewAuditEvent) -> QueryResult<usize> {
+    diesel::insert_into(audit_events::table).values(new).execute(conn)
+}
+
+/// Filters for the organiser's audit page.
+#[derive(Default, Debug, serde::Deserialize, Serialize, Clone)]
+pub struct AuditFilter {
+    /// Action prefix, e.g. `user` or `user.invite`.
+    pub action: Option<String>,
+    /// Object type.
+    pub object_type: Option<String>,
+    /// Object id.
+    pub object_id: Option<i32>,
+    /// Actor's email (part).
+    pub actor: Option<String>,
+    /// From this date (YYYY-MM-DD, Jakarta).
+    pub from: Option<String>,
+    /// Up to this date (YYYY-MM-DD, Jakarta, inclusive).
+    pub to: Option<String>,
+    /// 1-based page.
+    pub page: Option<i64>,
+}
+
+/// A page of events matching the filter with the actor's email, newest first, and the total.
+pub fn list(
+    conn: &mut DbConn,
+    f: &AuditFilter,
+    range: (Option<NaiveDateTime>, Option<NaiveDateTime>),
+    per_page: i64,
+) -> QueryResult<(Vec<(AuditEvent, Option<String>)>, i64)> {
+    let build = || {
+        let mut q = audit_events::table.left_join(users::table).into_boxed();
+        if let Some(a) = f.action.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            q = q.filter(audit_events::action.like(format!("{a}%")));
+        }
+        if let Some(t) = f.object_type.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            q = q.filter(audit_events::object_type.eq(t.to_string()));
+        }
+        if let Some(id) = f.object_id {
+            q = q.filter(audit_events::object_id.eq(id));
+        }
+        if let Some(a) = f.actor.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            q = q.filter(users::email.like(format!("%{}%", a.to_lowercase())));
+        }
+        if let Some(from) = range.0 {
+            q = q.filter(audit_events::created_at.ge(from));
+        }
+        if let Some(to) = range.1 {
+            q = q.filter(audit_events::created_at.lt(to));
+        }
+        q
+    };
+    let total = build().count().get_result(conn)?;
+    let page = f.page.unwrap_or(1).max(1);
+    let rows = build()
+        .order(audit_events::id.desc())
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+        .select((AuditEvent::as_select(), users::email.nullable()))
+        .load(conn)?;
+    Ok((rows, total))
+}

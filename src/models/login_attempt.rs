@@ -1,0 +1,72 @@
+//! The `login_attempts` table: kept in the database so throttling holds across app instances.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::db::DbConn;
+use crate::db::schema::login_attempts;
+
+/// Records one attempt.
+pub fn record(conn: &mut DbConn, email: &str, ip: &str, succeeded: bool) -> QueryResult<usize> {
+    diesel::insert_into(login_attempts::table)
+        .values((
+            login_attempts::email.eq(email),
+            login_attempts::ip.eq(ip),
+            login_attempts::succeeded.eq(succeeded),
+            login_attempts::created_at.eq(crate::db::now()),
+        ))
+        .execute(conn)
+}
+
+/// Failed attempts for an email since a time, and the oldest of them.
+pub fn failures_for_email(
+    conn: &mut DbConn,
+    email: &str,
+    since: NaiveDateTime,
+) -> QueryResult<(i64, Option<NaiveDateTime>)> {
+    let base = || {
+        login_attempts::table
+            .filter(login_attempts::email.eq(email))
+            .filter(login_attempts::succeeded.eq(false))
+            .filter(login_attempts::created_at.gt(since))
+    };
+    let n = base().count().get_result(conn)?;
+    let oldest = base()
+        .select(diesel::dsl::min(login_attempts::created_at))
+        .first(conn)?;
+    Ok((n, oldest))
+}
+
+/// Failed attempts from an address since a time, and the oldest of them.
+pub fn failures_for_ip(
+    conn: &mut DbConn,
+    ip: &str,
+    since: NaiveDateTime,
+) -> QueryResult<(i64, Option<NaiveDateTime>)> {
+    let base = || {
+        login_attempts::table
+            .filter(login_attempts::ip.eq(ip))
+            .filter(login_attempts::succeeded.eq(false))
+            .filter(login_attempts::created_at.gt(since))
+    };
+    let n = base().count().get_result(conn)?;
+    let oldest = base()
+        .select(diesel::dsl::min(login_attempts::created_at))
+        .first(conn)?;
+    Ok((n, oldest))
+}
+
+/// A success clears the account's failure streak (the address keeps its count).
+pub fn clear_email(conn: &mut DbConn, email: &str) -> QueryResult<usize> {
+    diesel::delete(
+        login_attempts::table
+            .filter(login_attempts::email.eq(email))
+            .filter(login_attempts::succeeded.eq(false)),
+    )
+    .execute(conn)
+}
+
+/// Deletes attempts older than a time (housekeeping by the worker).
+pub fn prune(conn: &mut DbConn, before: NaiveDateTime) -> QueryResult<usize> {
+    diesel::delete(login_attempts::table.filter(login_attempts::created_at.lt(before))).execute(conn)
+}

@@ -1,0 +1,223 @@
+//! The `outbox` table: every email, written in the transaction of the change that causes it.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use serde::Serialize;
+
+use crate::db::DbConn;
+use crate::db::schema::outbox;
+
+/// Waiting to be sent (first try or a retry after a failure).
+pub const PENDING: &str = "pending";
+/// Claimed by a worker; if the worker dies the lease runs out and another worker takes it.
+pub const SENDING: &str = "sending";
+/// Accepted by the SMTP server (or written to a file).
+pub const SENT: &str = "sent";
+/// Gave up: a permanent SMTP error or too many tries. An organiser can retry.
+pub const FAILED: &str = "failed";
+
+/// An outbox row, in column order.
+#[derive(Queryable, Selectable, Clone, Debug, Serialize)]
+#[diesel(table_name = outbox)]
+pub struct OutboxMail {
+    /// Primary key.
+    pub id: i32,
+    /// Recipient address.
+    pub to_email: String,
+    /// Recipient name.
+    pub to_name: String,
+    /// Which email template, e.g. `invitation`.
+    pub template: String,
+    /// Language it was rendered in.
+    pub lang: String,
+    /// Rendered subject.
+    pub subject: String,
+    /// Rendered plain text.
+    pub body_text: String,
+    /// Rendered HTML.
+    pub body_html: String,
+    /// The Message-ID, fixed at enqueue time so a resend after a crash is recognisably the same mail.
+    pub message_id: String,
+    /// One of the status constants.
+    pub status: String,
+    /// Tries so far.
+    pub attempts: i32,
+    /// Not before this time.
+    pub next_attempt_at: NaiveDateTime,
+    /// While `sending`, the worker's lease.
+    pub locked_until: Option<NaiveDateTime>,
+    /// The last SMTP error.
+    pub last_error: Option<String>,
+    /// When it was enqueued.
+    pub created_at: NaiveDateTime,
+    /// When it was delivered.
+    pub sent_at: Option<NaiveDateTime>,
+}
+
+/// A rendered email to enqueue.
+#[derive(Insertable, Debug, Clone)]
+#[diesel(table_name = outbox)]
+pub struct NewMail {
+    /// Recipient address.
+    pub to_email: String,
+    /// Recipient name.
+    pub to_name: String,
+    /// Template name.
+    pub template: String,
+    /// Language code.
+    pub lang: String,
+    /// Subject.
+    pub subject: String,
+    /// Text body.
+    pub body_text: String,
+    /// HTML body.
+    pub body_html: String,
+    /// Message-ID.
+    pub message_id: String,
+    /// Always [`PENDING`].
+    pub status: String,
+    /// Enqueue time.
+    pub next_attempt_at: NaiveDateTime,
+    /// Enqueue time.
+    pub created_at: NaiveDateTime,
+}
+
+/// Inserts a mail and returns its id.
+pub fn insert(conn: &mut DbConn, new: &NewMail) -> QueryResult<i32> {
+    diesel::insert_into(outbox::table)
+        .values(new)
+        .returning(outbox::id)
+        .get_result(conn)
+}
+
+/// The oldest mail due now: pending and due, or sending with an expired lease (its worker died).
+pub fn next_due(conn: &mut DbConn, now: NaiveDateTime) -> QueryResult<Option<i32>> {
+    outbox::table
+        .filter(due(now))
+        .order(outbox::id.asc())
+        .select(outbox::id)
+        .first(conn)
+        .optional()
+}
+
+type DueFilter = diesel::dsl::Or<
+    diesel::dsl::And<diesel::dsl::Eq<outbox::status, &'static str>, diesel::dsl::LtEq<outbox::next_attempt_at, NaiveDateTime>>,
+    diesel::dsl::And<
+        diesel::dsl::Eq<outbox::status, &'static str>,
+        diesel::dsl::Lt<diesel::dsl::Nullable<outbox::locked_until>, NaiveDateTime>,
+    >,
+>;
+
+fn due(now: NaiveDateTime) -> DueFilter {
+    outbox::status
+        .eq(PENDING)
+        .and(outbox::next_attempt_at.le(now))
+        .or(outbox::status.eq(SENDING).and(outbox::locked_until.nullable().lt(now)))
+}
+
+/// Claims a due mail for one worker until `lease_until`. Only one of several racing workers (or
+/// instances) changes the row, so only that one sends it.
+pub fn claim(
+    conn: &mut DbConn,
+    id: i32,
+    now: NaiveDateTime,
+    lease_until: NaiveDateTime,
+) -> QueryResult<Option<OutboxMail>> {
+    let n = diesel::update(outbox::table.filter(outbox::id.eq(id)).filter(due(now)))
+        .set((
+            outbox::status.eq(SENDING),
+            outbox::locked_until.eq(Some(lease_until)),
+            outbox::attempts.eq(outbox::attempts + 1),
+        ))
+        .execute(conn)?;
+    if n == 0 {
+        return Ok(None);
+    }
+    find(conn, id)
+}
+
+/// Finds a mail.
+pub fn find(conn: &mut DbConn, id: i32) -> QueryResult<Option<OutboxMail>> {
+    outbox::table.find(id).select(OutboxMail::as_select()).first(conn).optional()
+}
+
+/// Marks a claimed mail delivered.
+pub fn mark_sent(conn: &mut DbConn, id: i32, now: NaiveDateTime) -> QueryResult<usize> {
+    diesel::update(outbox::table.filter(outbox::id.eq(id)))
+        .set((
+            outbox::status.eq(SENT),
+            outbox::sent_at.eq(Some(now)),
+            outbox::locked_until.eq(None::<NaiveDateTime>),
+            outbox::last_error.eq(None::<String>),
+        ))
+        .execute(conn)
+}
+
+/// Puts a claimed mail back for a later try, or gives up on it (`retry_at` none).
+pub fn mark_failed(
+    conn: &mut DbConn,
+    id: i32,
+    error: &str,
+    retry_at: Option<NaiveDateTime>,
+) -> QueryResult<usize> {
+    let (status, next) = match retry_at {
+        Some(at) => (PENDING, at),
+        None => (FAILED, crate::db::now()),
+    };
+    diesel::update(outbox::table.filter(outbox::id.eq(id)))
+        .set((
+            outbox::status.eq(status),
+            outbox::next_attempt_at.eq(next),
+            outbox::locked_until.eq(None::<NaiveDateTime>),
+            outbox::last_error.eq(Some(error)),
+        ))
+        .execute(conn)
+}
+
+/// Sends a failed mail again from the start (an organiser's retry); false if it was not failed.
+pub fn requeue(conn: &mut DbConn, id: i32) -> QueryResult<bool> {
+    let n = diesel::update(outbox::table.filter(outbox::id.eq(id)).filter(outbox::status.eq(FAILED)))
+        .set((
+            outbox::status.eq(PENDING),
+            outbox::attempts.eq(0),
+            outbox::next_attempt_at.eq(crate::db::now()),
+        ))
+        .execute(conn)?;
+    Ok(n == 1)
+}
+
+/// A page of mail, newest first, optionally of one status; and the total.
+pub fn list(
+    conn: &mut DbConn,
+    status: Option<&str>,
+    to: Option<&str>,
+    page: i64,
+    per_page: i64,
+) -> QueryResult<(Vec<OutboxMail>, i64)> {
+    let build = || {
+        let mut q = outbox::table.into_boxed();
+        if let Some(s) = status {
+            q = q.filter(outbox::status.eq(s.to_string()));
+        }
+        if let Some(t) = to {
+            q = q.filter(outbox::to_email.like(format!("%{}%", t.to_lowercase())));
+        }
+        q
+    };
+    let total = build().count().get_result(conn)?;
+    let rows = build()
+        .order(outbox::id.desc())
+        .limit(per_page)
+        .offset((page.max(1) - 1) * per_page)
+        .select(OutboxMail::as_select())
+        .load(conn)?;
+    Ok((rows, total))
+}
+
+/// How many mails are in each status.
+pub fn counts(conn: &mut DbConn) -> QueryResult<Vec<(String, i64)>> {
+    outbox::table
+        .group_by(outbox::status)
+        .select((outbox::status, diesel::dsl::count_star()))
+        .load(conn)
+}

@@ -1,0 +1,79 @@
+//! The `units` table: the OPD directory.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use serde::Serialize;
+
+use crate::db::DbConn;
+use crate::db::schema::units;
+
+/// A unit row, in column order.
+#[derive(Queryable, Selectable, Clone, Debug, Serialize)]
+#[diesel(table_name = units)]
+pub struct Unit {
+    /// Primary key.
+    pub id: i32,
+    /// Official name, unique regardless of case.
+    pub name: String,
+    /// A [`crate::domain::UnitType`] code.
+    pub unit_type: String,
+    /// The unit it belongs to (a puskesmas under Dinas Kesehatan).
+    pub parent_id: Option<i32>,
+    /// Inactive units stay for history but take no new users or entries.
+    pub active: bool,
+    /// Creation time.
+    pub created_at: NaiveDateTime,
+    /// Last change.
+    pub updated_at: NaiveDateTime,
+}
+
+/// A new unit.
+#[derive(Insertable)]
+#[diesel(table_name = units)]
+pub struct NewUnit<'a> {
+    /// Name.
+    pub name: &'a str,
+    /// Type code.
+    pub unit_type: &'a str,
+    /// Parent unit.
+    pub parent_id: Option<i32>,
+    /// Creation time.
+    pub created_at: NaiveDateTime,
+    /// Same as `created_at`.
+    pub updated_at: NaiveDateTime,
+}
+
+/// Inserts a unit and returns its id.
+pub fn insert(conn: &mut DbConn, new: &NewUnit) -> QueryResult<i32> {
+    diesel::insert_into(units::table)
+        .values(new)
+        .returning(units::id)
+        .get_result(conn)
+}
+
+/// Finds a unit by id.
+pub fn find(conn: &mut DbConn, id: i32) -> QueryResult<Option<Unit>> {
+    units::table.find(id).select(Unit::as_select()).first(conn).optional()
+}
+
+/// Finds a unit by name, ignoring case.
+pub fn find_by_name(conn: &mut DbConn, name: &str) -> QueryResult<Option<Unit>> {
+    units::table
+        .filter(crate::db::lower(units::name).eq(name.trim().to_lowercase()))
+        .select(Unit::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Every unit, by name (the directory is a few hundred rows at most).
+pub fn all(conn: &mut DbConn) -> QueryResult<Vec<Unit>> {
+    units::table
+        .order(units::name.asc())
+        .select(Unit::as_select())
+        .load(conn)
+}
+
+/// How many units exist.
+pub fn count(conn: &mut DbConn) -> QueryResult<i64> {
+    units::table.count().get_result(conn)
+}

@@ -1,0 +1,69 @@
+//! The tera templates, compiled into the binary and loaded once per language, so that `t()` in a
+//! template speaks the language of the page (or of the email's recipient).
+
+use std::collections::HashMap;
+
+use include_dir::{Dir, include_dir};
+
+use crate::error::AppError;
+use crate::i18n::{Lang, TeraTranslate};
+
+static TEMPLATE_DIR: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/templates");
+
+/// One tera instance per language.
+pub struct Templates {
+    by_lang: HashMap<Lang, tera::Tera>,
+}
+
+fn collect(dir: &'static Dir<'static>, out: &mut Vec<(String, String)>) {
+    for file in dir.files() {
+        if let Some(text) = file.contents_utf8() {
+            out.push((file.path().to_string_lossy().replace('\\', "/"), text.to_string()));
+        }
+    }
+    for sub in dir.dirs() {
+        collect(sub, out);
+    }
+}
+
+impl Templates {
+    /// Parses every template; a syntax error stops start-up with the template's name.
+    pub fn load() -> Result<Templates, AppError> {
+        let mut sources = Vec::new();
+        collect(&TEMPLATE_DIR, &mut sources);
+        let mut by_lang = HashMap::new();
+        for lang in Lang::ALL {
+            let mut tera = tera::Tera::default();
+            tera.autoescape_on(vec![".html"]);
+            tera.register_function("t", TeraTranslate(lang));
+            tera.register_filter("jakarta", crate::time::tera_jakarta);
+            tera.add_raw_templates(sources.clone())?;
+            by_lang.insert(lang, tera);
+        }
+        Ok(Templates { by_lang })
+    }
+
+    /// Renders a template in a language.
+    pub fn render(&self, lang: Lang, name: &str, ctx: &tera::Context) -> Result<String, AppError> {
+        let tera = self
+            .by_lang
+            .get(&lang)
+            .ok_or_else(|| AppError::Internal(format!("no templates for {lang:?}")))?;
+        Ok(tera.render(name, ctx)?)
+    }
+
+    /// The names of every template (for tests that check translations).
+    pub fn names(&self) -> Vec<String> {
+        self.by_lang
+            .get(&Lang::Id)
+            .map(|t| t.get_template_names().map(String::from).collect())
+            .unwrap_or_default()
+    }
+
+    /// The raw source of every template, by name.
+    pub fn sources() -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        collect(&TEMPLATE_DIR, &mut out);
+        out
+    }
+}

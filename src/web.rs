@@ -1,0 +1,14 @@
+//! The HTTP side: the route table, the gate every route passes, page rendering and the handlers.
+
+pub mod account;
+pub mod assets;
+pub mod auth;
+pub mod errors;
+pub mod gate;
+pub mod home;
+pub mod organiser;
+pub mod page;
+pub mod routes;
+pub mod upload;
+
+pub use page::Page;

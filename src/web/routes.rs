@@ -1,0 +1,103 @@
+//! Every URL of the platform, in one table. Each row says who may use it; the gate enforces that
+//! before the handler runs, and `tests/api/permissions.rs` walks this same table for every role.
+
+use actix_web::{guard, web};
+
+use crate::domain::{Access, Role};
+use crate::web::{account, assets, auth, gate, home, organiser};
+
+/// A route as declared in the table.
+#[derive(Debug, Clone, Copy)]
+pub struct RouteInfo {
+    /// `GET` or `POST`.
+    pub method: &'static str,
+    /// The path pattern, e.g. `/organiser/users/{id}`.
+    pub path: &'static str,
+    /// Who may use it.
+    pub access: Access,
+}
+
+const ORGANISER: Access = Access::Only(Role::Organiser);
+const OPD: Access = Access::Only(Role::Opd);
+const JUDGE: Access = Access::Only(Role::Judge);
+const PUBLIC: Access = Access::Public;
+const USER: Access = Access::User;
+
+macro_rules! routes {
+    ($( $method:ident $path:literal $access:ident => $handler:path; )*) => {
+        /// The route table.
+        pub const ROUTES: &[RouteInfo] = &[
+            $( RouteInfo { method: method_name!($method), path: $path, access: $access }, )*
+        ];
+
+        /// Registers every route behind its gate.
+        pub fn configure(cfg: &mut web::ServiceConfig) {
+            $(
+                cfg.service(
+                    web::resource($path)
+                        .guard(guard::$method())
+                        .wrap(actix_web::middleware::from_fn(|req, next| gate::gate($access, req, next)))
+                        .to($handler),
+                );
+            )*
+        }
+    };
+}
+
+macro_rules! method_name {
+    (Get) => {
+        "GET"
+    };
+    (Post) => {
+        "POST"
+    };
+}
+
+routes! {
+    Get  "/"                                   PUBLIC    => home::index;
+    Get  "/healthz"                            PUBLIC    => home::healthz;
+    Get  "/assets/{path:.*}"                   PUBLIC    => assets::get;
+    Post "/lang"                               PUBLIC    => account::set_lang;
+
+    Get  "/login"                              PUBLIC    => auth::login_form;
+    Post "/login"                              PUBLIC    => auth::login;
+    Post "/logout"                             PUBLIC    => auth::logout;
+    Get  "/password/forgot"                    PUBLIC    => auth::forgot_form;
+    Post "/password/forgot"                    PUBLIC    => auth::forgot;
+    Get  "/password/reset/{token}"             PUBLIC    => auth::reset_form;
+    Post "/password/reset/{token}"             PUBLIC    => auth::reset;
+    Get  "/invite/{token}"                     PUBLIC    => auth::invite_form;
+    Post "/invite/{token}"                     PUBLIC    => auth::accept_invite;
+
+    Get  "/account"                            USER      => account::show;
+    Post "/account/password"                   USER      => account::change_password;
+
+    Get  "/opd"                                OPD       => home::opd;
+    Get  "/judge"                              JUDGE     => home::judge;
+    Get  "/organiser"                          ORGANISER => home::organiser;
+
+    Get  "/organiser/users"                    ORGANISER => organiser::users::list;
+    Get  "/organiser/users/new"                ORGANISER => organiser::users::new_form;
+    Post "/organiser/users/new"                ORGANISER => organiser::users::create;
+    Get  "/organiser/users/import"             ORGANISER => organiser::users::import_form;
+    Post "/organiser/users/import"             ORGANISER => organiser::users::import;
+    Get  "/organiser/users/{id}"               ORGANISER => organiser::users::edit_form;
+    Post "/organiser/users/{id}"               ORGANISER => organiser::users::update;
+    Post "/organiser/users/{id}/active"        ORGANISER => organiser::users::set_active;
+    Post "/organiser/users/{id}/resend"        ORGANISER => organiser::users::resend;
+
+    Get  "/organiser/units"                    ORGANISER => organiser::units::list;
+    Get  "/organiser/units/new"                ORGANISER => organiser::units::new_form;
+    Post "/organiser/units/new"                ORGANISER => organiser::units::create;
+    Get  "/organiser/units/import"             ORGANISER => organiser::units::import_form;
+    Post "/organiser/units/import"             ORGANISER => organiser::units::import;
+    Get  "/organiser/units/{id}"               ORGANISER => organiser::units::edit_form;
+    Post "/organiser/units/{id}"               ORGANISER => organiser::units::update;
+    Post "/organiser/units/{id}/active"        ORGANISER => organiser::units::set_active;
+
+    Get  "/organiser/outbox"                   ORGANISER => organiser::outbox::list;
+    Get  "/organiser/outbox/{id}"              ORGANISER => organiser::outbox::show;
+    Post "/organiser/outbox/{id}/retry"        ORGANISER => organiser::outbox::retry;
+
+    Get  "/organiser/audit"                    ORGANISER => organiser::audit::list;
+}

@@ -54,6 +54,11 @@ impl Application {
     pub fn with_state(state: AppState, bind: std::net::SocketAddr) -> Result<Application, AppError> {
         let listener =
             TcpListener::bind(bind).map_err(|e| AppError::Config(format!("cannot listen on {bind}: {e}")))?;
+        Self::from_listener(state, listener)
+    }
+
+    /// Serves on a listener bound by the caller (tests bind first to know the base URL).
+    pub fn from_listener(state: AppState, listener: TcpListener) -> Result<Application, AppError> {
         let port = listener.local_addr().map_err(|e| AppError::internal("listener", e))?.port();
         let server = http_server(state.clone(), listener)?;
         Ok(Application { server, port, state })

@@ -83,6 +83,7 @@ pub fn login(conn: &mut DbConn, email_input: &str, pw: &str, actor: &Actor) -> R
 
 /// What an organiser fills in to invite someone.
 #[derive(Debug, Clone, Default, serde::Deserialize, serde::Serialize)]
+#[serde(default)]
 pub struct InviteInput {
     /// Email address.
     pub email: String,
@@ -406,6 +407,7 @@ pub fn set_active(conn: &mut DbConn, actor: &Actor, user_id: i32, active: bool) 
 
 /// What an organiser can change on a user.
 #[derive(Debug, Clone, Default, serde::Deserialize, serde::Serialize)]
+#[serde(default)]
 pub struct UserEdit {
     /// Full name.
     pub name: String,

@@ -12,6 +12,7 @@ use crate::models::unit::{self, NewUnit};
 
 /// What an organiser fills in for a unit.
 #[derive(Debug, Clone, Default, serde::Deserialize, serde::Serialize)]
+#[serde(default)]
 pub struct UnitInput {
     /// Name.
     pub name: String,

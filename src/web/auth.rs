@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::db;
 use crate::error::{AppError, FieldErrors};
+use crate::i18n::Lang;
 use crate::services::accounts::{self, LinkProblem, Login};
 use crate::web::Page;
 use crate::web::gate::{self, safe_next};
@@ -44,6 +45,7 @@ pub async fn login(page: Page, form: web::Form<LoginForm>) -> Result<HttpRespons
     let outcome = db::run(&page.state.pool, move |conn| accounts::login(conn, &email, &password, &actor)).await?;
     let message = match outcome {
         Login::Ok(user) => {
+            keep_chosen_lang(&page, &user).await?;
             gate::establish(&page.session, &user)?;
             let home = user.role().map(|r| r.home()).unwrap_or("/");
             return Ok(see_other(&safe_next(Some(&form.next)).unwrap_or_else(|| home.to_string())));
@@ -57,6 +59,16 @@ pub async fn login(page: Page, form: web::Form<LoginForm>) -> Result<HttpRespons
     let mut errors = FieldErrors::new();
     errors.insert("password".into(), "auth.password_again".into());
     page.form_errors("auth/login.html", ctx, &form, &errors)
+}
+
+/// A language picked on the login page before logging in becomes the account's language.
+async fn keep_chosen_lang(page: &Page, user: &crate::models::user::User) -> Result<(), AppError> {
+    let chosen = page.session.get::<String>(gate::keys::LANG).ok().flatten().and_then(|c| Lang::parse(&c));
+    if let Some(lang) = chosen.filter(|l| l.code() != user.lang) {
+        let uid = user.id;
+        db::run(&page.state.pool, move |conn| accounts::set_lang(conn, uid, lang)).await?;
+    }
+    Ok(())
 }
 
 /// `POST /logout`.
@@ -105,16 +117,20 @@ pub struct NewPasswordForm {
     confirm: String,
 }
 
-async fn link_page(page: &Page, purpose: &'static str, secret: String, template: &str) -> Result<HttpResponse, AppError> {
+async fn link_page(mut page: Page, purpose: &'static str, secret: String, template: &str) -> Result<HttpResponse, AppError> {
     let found = db::run(&page.state.pool, move |conn| accounts::check_link(conn, purpose, &secret)).await?;
     let mut ctx = tera::Context::new();
     match found {
         Ok(u) => {
+            // The invitee reads the page in the language the organiser chose for them, unless they picked one.
+            if page.user.is_none() && page.session.get::<String>(gate::keys::LANG).ok().flatten().is_none() {
+                page.lang = Lang::from_code(&u.lang);
+            }
             ctx.insert("account", &serde_json::json!({"name": u.name, "email": u.email}));
             ctx.insert("min_len", &crate::domain::password::MIN_LEN);
             page.render(template, ctx)
         }
-        Err(problem) => link_problem(page, purpose, problem),
+        Err(problem) => link_problem(&page, purpose, problem),
     }
 }
 
@@ -147,9 +163,11 @@ async fn set_by_link(
     .await;
     match result {
         Ok(Ok(user)) => {
+            keep_chosen_lang(&page, &user).await?;
             gate::establish(&page.session, &user)?;
             let key = if purpose == accounts::invite_purpose() { "auth.welcome" } else { "auth.password_set" };
-            page.flash("success", page.t_args(key, &[("name", user.name.clone())]));
+            let lang = Lang::from_code(&user.lang);
+            page.flash("success", crate::i18n::t(lang, key, &[("name", user.name.clone())]));
             Ok(see_other(user.role().map(|r| r.home()).unwrap_or("/")))
         }
         Ok(Err(problem)) => link_problem(&page, purpose, problem),
@@ -168,7 +186,7 @@ async fn set_by_link(
 
 /// `GET /password/reset/{token}`.
 pub async fn reset_form(page: Page, token: web::Path<String>) -> Result<HttpResponse, AppError> {
-    link_page(&page, accounts::reset_purpose(), token.into_inner(), "auth/reset.html").await
+    link_page(page, accounts::reset_purpose(), token.into_inner(), "auth/reset.html").await
 }
 
 /// `POST /password/reset/{token}`.
@@ -178,7 +196,7 @@ pub async fn reset(page: Page, token: web::Path<String>, form: web::Form<NewPass
 
 /// `GET /invite/{token}`.
 pub async fn invite_form(page: Page, token: web::Path<String>) -> Result<HttpResponse, AppError> {
-    link_page(&page, accounts::invite_purpose(), token.into_inner(), "auth/invite.html").await
+    link_page(page, accounts::invite_purpose(), token.into_inner(), "auth/invite.html").await
 }
 
 /// `POST /invite/{token}`.

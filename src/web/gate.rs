@@ -168,12 +168,14 @@ pub async fn gate(
     req.extensions_mut().insert(Viewer(viewer.clone()));
     if !access.allows(viewer.as_ref().map(|u| u.role)) {
         if viewer.is_none() {
-            let here = req.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/");
-            let target = if is_safe(req.method()) {
-                format!("/login?next={}", urlencode(here))
+            // After login a GET comes back to the same page; a refused POST to the page it came from is
+            // not known, so it comes back to the path (its form will show again).
+            let here = if is_safe(req.method()) {
+                req.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/")
             } else {
-                "/login".to_string()
+                req.path()
             };
+            let target = format!("/login?next={}", urlencode(here));
             let res = HttpResponse::SeeOther().insert_header((header::LOCATION, target)).finish();
             return Ok(req.into_response(res).map_into_right_body());
         }

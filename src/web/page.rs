@@ -164,6 +164,9 @@ impl Page {
         ctx.insert("path", &self.path);
         ctx.insert("nav", &nav(self.user.as_ref().map(|u| u.role)));
         ctx.insert("flash", &self.take_flash());
+        if !ctx.contains_key("values") {
+            ctx.insert("values", &serde_json::json!({}));
+        }
         if !ctx.contains_key("errors") {
             ctx.insert("errors", &FieldErrors::new());
         }

@@ -1,0 +1,203 @@
+//! End-to-end journeys in headless Chromium through chromedriver (Debian's `chromium` and
+//! `chromium-driver`). Without a browser the tests say so and pass, except under CI, where a
+//! missing browser fails.
+
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use fantoccini::{Client, ClientBuilder, Locator};
+
+use crate::helpers::{TestApp, spawn_app};
+
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+const CHROMIUM: &str = "/usr/bin/chromium";
+
+/// A chromedriver process and a browser session; both end on drop.
+pub struct Browser {
+    pub client: Client,
+    driver: Child,
+    _profile: tempfile::TempDir,
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+/// Starts a browser, or returns `None` (outside CI) when none is installed.
+pub async fn browser(width: u32, height: u32) -> Option<Browser> {
+    if !std::path::Path::new(CHROMEDRIVER).exists() || !std::path::Path::new(CHROMIUM).exists() {
+        assert!(std::env::var("CI").is_err(), "CI must have chromium and chromium-driver installed");
+        eprintln!("skipping: chromium / chromedriver not installed");
+        return None;
+    }
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let driver = Command::new(CHROMEDRIVER)
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start chromedriver");
+    let profile = tempfile::tempdir().unwrap();
+    let caps: serde_json::Map<String, serde_json::Value> = serde_json::from_value(serde_json::json!({
+        "browserName": "chrome",
+        "goog:chromeOptions": {
+            "binary": CHROMIUM,
+            "args": [
+                "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--disable-quic", "--no-first-run",
+                format!("--user-data-dir={}", profile.path().display()),
+                format!("--window-size={width},{height}"),
+            ]
+        }
+    }))
+    .unwrap();
+    let url = format!("http://127.0.0.1:{port}");
+    for _ in 0..100 {
+        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+        match ClientBuilder::new(connector).capabilities(caps.clone()).connect(&url).await {
+            Ok(client) => return Some(Browser { client, driver, _profile: profile }),
+            Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+        }
+    }
+    panic!("chromedriver did not accept a session");
+}
+
+impl Browser {
+    /// Opens a path of the app.
+    pub async fn open(&self, app: &TestApp, path: &str) {
+        self.client.goto(&format!("{}{}", app.address, path)).await.unwrap();
+    }
+
+    /// Types into the field with this id, replacing its value.
+    pub async fn fill(&self, id: &str, value: &str) {
+        let el = self.client.find(Locator::Id(id)).await.unwrap_or_else(|_| panic!("#{id}"));
+        el.clear().await.unwrap();
+        el.send_keys(value).await.unwrap();
+    }
+
+    /// Clicks the element with this id.
+    pub async fn click(&self, id: &str) {
+        self.client.find(Locator::Id(id)).await.unwrap_or_else(|_| panic!("#{id}")).click().await.unwrap();
+    }
+
+    /// Chooses an option of a select by its value.
+    pub async fn select(&self, id: &str, value: &str) {
+        let el = self.client.find(Locator::Id(id)).await.unwrap();
+        el.select_by_value(value).await.unwrap();
+    }
+
+    /// Waits for the path to become `path`.
+    pub async fn wait_for_path(&self, path: &str) {
+        for _ in 0..100 {
+            if self.client.current_url().await.unwrap().path() == path {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("never reached {path}; at {}", self.client.current_url().await.unwrap());
+    }
+
+    /// The text of the page's `main`.
+    pub async fn main_text(&self) -> String {
+        self.client.find(Locator::Css("main")).await.unwrap().text().await.unwrap()
+    }
+
+    /// Saves a screenshot under target/screenshots (for people to look at).
+    pub async fn screenshot(&self, name: &str) {
+        let png = self.client.screenshot().await.unwrap();
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
+    }
+
+    /// Ends the session.
+    pub async fn close(self) {
+        let Browser { client, .. } = &self;
+        let _ = client.clone().close().await;
+    }
+}
+
+#[tokio::test]
+async fn organiser_invites_a_judge_who_sets_a_password_and_lands_on_the_dashboard() {
+    let Some(b) = browser(1024, 768).await else { return };
+    let app = spawn_app().await;
+    app.create_user(biw::domain::Role::Organiser, "panitia@x.biw.id", "correct horse battery").await;
+
+    b.open(&app, "/").await;
+    b.wait_for_path("/login").await;
+    b.fill("f-email", "panitia@x.biw.id").await;
+    b.fill("f-password", "correct horse battery").await;
+    b.click("login-submit").await;
+    b.wait_for_path("/organiser").await;
+
+    b.open(&app, "/organiser/users").await;
+    b.click("invite-user").await;
+    b.wait_for_path("/organiser/users/new").await;
+    b.fill("f-email", "wulan@brin.go.id").await;
+    b.fill("f-name", "Dr. Wulan Pratiwi").await;
+    b.select("f-role", "judge").await;
+    b.fill("f-affiliation", "BRIN").await;
+    b.click("send-invite").await;
+    for _ in 0..50 {
+        if b.main_text().await.contains("Undangan dikirim ke wulan@brin.go.id") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(b.main_text().await.contains("Undangan dikirim ke wulan@brin.go.id"));
+    assert!(b.main_text().await.contains("Menunggu aktivasi"));
+    b.screenshot("invite-sent").await;
+    b.click("logout").await;
+    b.wait_for_path("/login").await;
+
+    app.drain_outbox().await;
+    let mail = app.mails_to("wulan@brin.go.id").await.remove(0);
+    assert_eq!(mail.status, "sent");
+    let link = app.link_in(&mail, "/invite/");
+    b.open(&app, &link).await;
+    assert!(b.main_text().await.contains("wulan@brin.go.id"));
+    b.fill("f-password", "kata sandi yang panjang").await;
+    b.fill("f-confirm", "kata sandi yang panjang").await;
+    b.click("set-password").await;
+    b.wait_for_path("/judge").await;
+    let text = b.main_text().await;
+    assert!(text.contains("Selamat datang di BIW, Dr. Wulan Pratiwi"), "{text}");
+    assert!(text.contains("Halo, Dr. Wulan Pratiwi"));
+    b.screenshot("judge-dashboard").await;
+    b.close().await;
+}
+
+#[tokio::test]
+async fn on_a_phone_a_wrong_password_keeps_the_email_and_the_page_fits() {
+    let Some(b) = browser(360, 740).await else { return };
+    let app = spawn_app().await;
+    app.create_user(biw::domain::Role::Opd, "opd@x.biw.id", "correct horse battery").await;
+    b.open(&app, "/login").await;
+    b.fill("f-email", "opd@x.biw.id").await;
+    b.fill("f-password", "salah sekali").await;
+    b.click("login-submit").await;
+    for _ in 0..50 {
+        if b.main_text().await.contains("Email atau kata sandi salah.") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let email = b.client.find(Locator::Id("f-email")).await.unwrap();
+    assert_eq!(email.prop("value").await.unwrap().as_deref(), Some("opd@x.biw.id"));
+    // Nothing overflows sideways on a 360-px screen.
+    let overflow = b
+        .client
+        .execute("return document.documentElement.scrollWidth - document.documentElement.clientWidth;", vec![])
+        .await
+        .unwrap();
+    assert!(overflow.as_i64().unwrap_or(1) <= 0, "page wider than the phone: {overflow}");
+    b.screenshot("login-error-phone").await;
+    b.fill("f-password", "correct horse battery").await;
+    b.click("login-submit").await;
+    b.wait_for_path("/opd").await;
+    b.close().await;
+}

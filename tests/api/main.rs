@@ -1,0 +1,18 @@
+//! One integration-test binary (it links once). Each test starts the real app on port 0 with a fresh
+//! database: a SQLite file by default, or a new PostgreSQL database when `BIW_TEST_DATABASE_URL` is set.
+
+mod helpers;
+
+mod audit;
+mod auth;
+mod browser;
+mod i18n;
+mod invitations;
+mod outbox;
+mod pages;
+mod password_reset;
+mod permissions;
+mod schema;
+mod smtp;
+mod units;
+mod users;

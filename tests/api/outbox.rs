@@ -1,0 +1,120 @@
+//! The outbox: retries with backoff, failure after the last try, organiser retry, crash recovery,
+//! and no double sending when several workers drain at once.
+
+use biw::domain::Role;
+use biw::outbox::{MAX_ATTEMPTS, Step};
+use diesel::prelude::*;
+
+use crate::helpers::{TestApp, assert_redirect, spawn_app, spawn_app_with};
+
+/// A port with nothing listening on it: an SMTP server that is down.
+fn closed_port() -> u16 {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    l.local_addr().unwrap().port()
+}
+
+async fn invite(app: &TestApp, email: &str) {
+    let res = app.post_form("/organiser/users/new", &[("email", email), ("name", "Someone"), ("role", "judge")]).await;
+    assert_eq!(res.status().as_u16(), 303);
+}
+
+async fn make_due(app: &TestApp) {
+    app.db(|conn| {
+        use biw::db::schema::outbox;
+        diesel::update(outbox::table)
+            .set(outbox::next_attempt_at.eq(biw::db::now() - chrono::Duration::seconds(1)))
+            .execute(conn)
+            .unwrap();
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn smtp_down_means_retry_later_then_failed_then_organiser_retry() {
+    let port = closed_port();
+    let app = spawn_app_with(|s| s.smtp_url = Some(format!("smtp://127.0.0.1:{port}"))).await;
+    app.login_as(Role::Organiser).await;
+    invite(&app, "juri@brin.go.id").await;
+    let steps = app.drain_outbox().await;
+    assert!(matches!(steps.as_slice(), [Step::Retry(_)]), "{steps:?}");
+    let mail = app.mails_to("juri@brin.go.id").await.remove(0);
+    assert_eq!(mail.status, "pending");
+    assert_eq!(mail.attempts, 1);
+    assert!(mail.last_error.is_some());
+    assert!(mail.next_attempt_at > biw::db::now(), "backs off before the next try");
+    assert!(app.drain_outbox().await.is_empty(), "not due yet");
+    for _ in 1..MAX_ATTEMPTS {
+        make_due(&app).await;
+        app.drain_outbox().await;
+    }
+    let mail = app.mails_to("juri@brin.go.id").await.remove(0);
+    assert_eq!(mail.status, "failed");
+    assert_eq!(mail.attempts, MAX_ATTEMPTS);
+    let list = app.page("/organiser/outbox?status=failed").await;
+    assert!(list.contains("juri@brin.go.id"));
+    assert!(app.page("/organiser").await.contains("email gagal terkirim"));
+    let res = app.post_form(&format!("/organiser/outbox/{}/retry", mail.id), &[]).await;
+    assert_redirect(&res, &format!("/organiser/outbox/{}", mail.id));
+    let mail = app.mails_to("juri@brin.go.id").await.remove(0);
+    assert_eq!((mail.status.as_str(), mail.attempts), ("pending", 0));
+    assert_eq!(app.audit_count("mail.retry").await, 1);
+    // Retrying a mail that is not failed changes nothing.
+    app.post_form(&format!("/organiser/outbox/{}/retry", mail.id), &[]).await;
+    assert_eq!(app.audit_count("mail.retry").await, 1);
+}
+
+#[tokio::test]
+async fn a_mail_left_sending_by_a_dead_worker_is_sent_after_its_lease() {
+    let app = spawn_app().await;
+    app.login_as(Role::Organiser).await;
+    invite(&app, "a@x.biw.id").await;
+    // A worker claimed it and died: the lease is still running, so nobody else sends it.
+    app.db(|conn| {
+        use biw::db::schema::outbox;
+        diesel::update(outbox::table)
+            .set((outbox::status.eq("sending"), outbox::locked_until.eq(Some(biw::db::now() + chrono::Duration::minutes(4)))))
+            .execute(conn)
+            .unwrap();
+    })
+    .await;
+    assert!(app.drain_outbox().await.is_empty());
+    app.db(|conn| {
+        use biw::db::schema::outbox;
+        diesel::update(outbox::table)
+            .set(outbox::locked_until.eq(Some(biw::db::now() - chrono::Duration::seconds(1))))
+            .execute(conn)
+            .unwrap();
+    })
+    .await;
+    let steps = app.drain_outbox().await;
+    assert!(matches!(steps.as_slice(), [Step::Sent(_)]), "{steps:?}");
+    assert_eq!(app.mails_to("a@x.biw.id").await[0].status, "sent");
+}
+
+#[tokio::test]
+async fn concurrent_workers_send_each_mail_exactly_once() {
+    let app = spawn_app().await;
+    app.login_as(Role::Organiser).await;
+    for i in 0..12 {
+        invite(&app, &format!("judge{i}@x.biw.id")).await;
+    }
+    let (a, b, c) = tokio::join!(app.drain_outbox(), app.drain_outbox(), app.drain_outbox());
+    let sent: usize = [a, b, c].iter().map(|steps| steps.iter().filter(|s| matches!(s, Step::Sent(_))).count()).sum();
+    assert_eq!(sent, 12);
+    let files = std::fs::read_dir(app.state.settings.mail_dir()).unwrap().count();
+    assert_eq!(files, 12, "one file per mail");
+    for i in 0..12 {
+        let mails = app.mails_to(&format!("judge{i}@x.biw.id")).await;
+        assert_eq!((mails.len(), mails[0].status.as_str(), mails[0].attempts), (1, "sent", 1));
+    }
+}
+
+#[tokio::test]
+async fn a_failed_change_enqueues_no_mail() {
+    let app = spawn_app().await;
+    app.login_as(Role::Organiser).await;
+    invite(&app, "dup@x.biw.id").await;
+    let res = app.post_form("/organiser/users/new", &[("email", "dup@x.biw.id"), ("name", "Again"), ("role", "judge")]).await;
+    assert_eq!(res.status().as_u16(), 422);
+    assert_eq!(app.mails_to("dup@x.biw.id").await.len(), 1);
+}

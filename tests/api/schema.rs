@@ -1,0 +1,100 @@
+//! The two migration folders must produce the same tables and columns (and compatible types).
+
+use diesel::prelude::*;
+use diesel::sql_types::{Integer, Text};
+
+use crate::helpers::fresh_pg_database;
+
+#[derive(QueryableByName, Debug, PartialEq, Eq, PartialOrd, Ord, Clone)]
+struct Column {
+    #[diesel(sql_type = Text)]
+    table_name: String,
+    #[diesel(sql_type = Text)]
+    column_name: String,
+    #[diesel(sql_type = Text)]
+    data_type: String,
+    #[diesel(sql_type = Integer)]
+    not_null: i32,
+}
+
+/// Types by family, so `INTEGER` (SQLite) and `integer` (PG) compare equal.
+fn family(t: &str) -> &'static str {
+    let t = t.to_lowercase();
+    if t.contains("int") || t == "serial" {
+        "integer"
+    } else if t.contains("bool") {
+        "bool"
+    } else if t.contains("timestamp") {
+        "timestamp"
+    } else if t.contains("text") || t.contains("char") {
+        "text"
+    } else {
+        "other"
+    }
+}
+
+fn normalise(cols: Vec<Column>) -> Vec<(String, String, &'static str, bool)> {
+    let mut out: Vec<_> = cols
+        .into_iter()
+        .filter(|c| !c.table_name.starts_with("__diesel") && c.table_name != "sqlite_sequence")
+        .map(|c| (c.table_name, c.column_name, family(&c.data_type), c.not_null != 0))
+        .collect();
+    out.sort();
+    out
+}
+
+fn sqlite_columns() -> Vec<Column> {
+    let dir = tempfile::tempdir().unwrap();
+    let pool = biw::db::connect(&format!("sqlite://{}", dir.path().join("s.db").display()), 1).unwrap();
+    let mut conn = pool.get().unwrap();
+    biw::db::migrate(&mut conn).unwrap();
+    diesel::sql_query(
+        "SELECT m.name AS table_name, p.name AS column_name, p.type AS data_type, \
+         CASE WHEN p.\"notnull\" = 1 OR p.pk = 1 THEN 1 ELSE 0 END AS not_null \
+         FROM sqlite_master m JOIN pragma_table_info(m.name) p WHERE m.type = 'table'",
+    )
+    .load(&mut *conn)
+    .unwrap()
+}
+
+fn pg_columns(url: &str) -> Vec<Column> {
+    let pool = biw::db::connect(url, 1).unwrap();
+    let mut conn = pool.get().unwrap();
+    biw::db::migrate(&mut conn).unwrap();
+    diesel::sql_query(
+        "SELECT table_name::text AS table_name, column_name::text AS column_name, data_type::text AS data_type, \
+         CASE WHEN is_nullable = 'NO' THEN 1 ELSE 0 END AS not_null \
+         FROM information_schema.columns WHERE table_schema = 'public'",
+    )
+    .load(&mut *conn)
+    .unwrap()
+}
+
+#[test]
+fn sqlite_and_postgres_migrations_agree() {
+    let sqlite = normalise(sqlite_columns());
+    assert!(sqlite.iter().any(|c| c.0 == "users" && c.1 == "email"), "migrations ran");
+    let admin = std::env::var("BIW_TEST_PG_URL")
+        .ok()
+        .or_else(crate::helpers::pg_admin_url);
+    let Some(admin) = admin else {
+        assert!(std::env::var("CI").is_err(), "CI must set BIW_TEST_PG_URL so both engines are compared");
+        eprintln!("skipping the PostgreSQL half: set BIW_TEST_PG_URL");
+        return;
+    };
+    let pg = normalise(pg_columns(&fresh_pg_database(&admin)));
+    assert_eq!(sqlite, pg);
+}
+
+#[test]
+fn migration_folders_mirror_each_other() {
+    let names = |engine: &str| {
+        let mut v: Vec<String> = std::fs::read_dir(format!("{}/migrations/{engine}", env!("CARGO_MANIFEST_DIR")))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(names("sqlite"), names("postgres"));
+}

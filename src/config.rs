@@ -52,7 +52,11 @@ impl Settings {
         let bind: SocketAddr = var("BIW_BIND")
             .unwrap_or_else(|| "127.0.0.1:8080".into())
             .parse()
-            .map_err(|e| AppError::Config(format!("BIW_BIND is not an address like 127.0.0.1:8080: {e}")))?;
+            .map_err(|e| {
+                AppError::Config(format!(
+                    "BIW_BIND is not an address like 127.0.0.1:8080: {e}"
+                ))
+            })?;
         let base_url = var("BIW_BASE_URL")
             .unwrap_or_else(|| format!("http://{bind}"))
             .trim_end_matches('/')

@@ -80,7 +80,9 @@ impl CustomizeConnection<DbConn, r2d2::Error> for SqlitePragmas {
 /// Builds the pool and checks that one connection can be opened, so a wrong URL fails at start-up.
 pub fn connect(url: &str, max_size: u32) -> Result<DbPool, AppError> {
     if !is_postgres_url(url) {
-        let path = url.trim_start_matches("sqlite://").trim_start_matches("file:");
+        let path = url
+            .trim_start_matches("sqlite://")
+            .trim_start_matches("file:");
         if let Some(dir) = std::path::Path::new(path).parent()
             && !dir.as_os_str().is_empty()
         {

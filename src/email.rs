@@ -80,8 +80,9 @@ impl Mailer {
                 Ok(Mailer::Smtp(transport))
             }
             None => {
-                std::fs::create_dir_all(&dir)
-                    .map_err(|e| AppError::Config(format!("cannot create {}: {e}", dir.display())))?;
+                std::fs::create_dir_all(&dir).map_err(|e| {
+                    AppError::Config(format!("cannot create {}: {e}", dir.display()))
+                })?;
                 Ok(Mailer::File(dir))
             }
         }
@@ -110,10 +111,14 @@ impl Mailer {
 }
 
 fn build_message(from: &str, mail: &OutboxMail) -> Result<Message, String> {
-    let from: Mailbox = from.parse().map_err(|e| format!("MAIL_FROM {from:?}: {e}"))?;
+    let from: Mailbox = from
+        .parse()
+        .map_err(|e| format!("MAIL_FROM {from:?}: {e}"))?;
     let to = Mailbox::new(
         Some(mail.to_name.clone()),
-        mail.to_email.parse().map_err(|e| format!("recipient {:?}: {e}", mail.to_email))?,
+        mail.to_email
+            .parse()
+            .map_err(|e| format!("recipient {:?}: {e}", mail.to_email))?,
     );
     Message::builder()
         .from(from)

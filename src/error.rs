@@ -71,7 +71,9 @@ impl AppError {
 impl ResponseError for AppError {
     fn status_code(&self) -> StatusCode {
         match self {
-            AppError::NotFound | AppError::Db(diesel::result::Error::NotFound) => StatusCode::NOT_FOUND,
+            AppError::NotFound | AppError::Db(diesel::result::Error::NotFound) => {
+                StatusCode::NOT_FOUND
+            }
             AppError::Forbidden | AppError::Csrf => StatusCode::FORBIDDEN,
             AppError::Unauthorized => StatusCode::SEE_OTHER,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,

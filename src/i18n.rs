@@ -81,10 +81,9 @@ pub fn catalog(lang: Lang) -> Arc<Catalog> {
             Lang::ALL
                 .iter()
                 .map(|&l| {
-                    let table: toml::Table = l
-                        .source()
-                        .parse()
-                        .unwrap_or_else(|e| panic!("src/i18n/{}.toml is not valid TOML: {e}", l.code()));
+                    let table: toml::Table = l.source().parse().unwrap_or_else(|e| {
+                        panic!("src/i18n/{}.toml is not valid TOML: {e}", l.code())
+                    });
                     let mut out = Catalog::new();
                     flatten("", &table, &mut out);
                     (l, Arc::new(out))

@@ -10,7 +10,11 @@ use biw::startup::{Application, build_state};
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
-#[command(name = "biw", version, about = "Bekasi Innovation Week: the competition platform")]
+#[command(
+    name = "biw",
+    version,
+    about = "Bekasi Innovation Week: the competition platform"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -80,7 +84,11 @@ fn with_conn<T>(
 
 async fn run(cli: Cli) -> Result<(), AppError> {
     match cli.command {
-        Command::Serve { demo: with_demo, bind, data_dir } => {
+        Command::Serve {
+            demo: with_demo,
+            bind,
+            data_dir,
+        } => {
             set_env("BIW_BIND", bind);
             set_env("BIW_DATA_DIR", data_dir);
             let settings = Settings::from_env(with_demo)?;
@@ -100,9 +108,17 @@ async fn run(cli: Cli) -> Result<(), AppError> {
             if with_demo {
                 println!("Demo logins:");
                 for l in demo::LOGINS {
-                    println!("  {:<10} {:<32} password: {}", l.role.code(), l.email, l.password);
+                    println!(
+                        "  {:<10} {:<32} password: {}",
+                        l.role.code(),
+                        l.email,
+                        l.password
+                    );
                 }
-                println!("Mail is written to {}", app.state().settings.mail_dir().display());
+                println!(
+                    "Mail is written to {}",
+                    app.state().settings.mail_dir().display()
+                );
             }
             app.run_until_stopped().await
         }
@@ -120,9 +136,15 @@ async fn run(cli: Cli) -> Result<(), AppError> {
             let password = match std::env::var("BIW_PASSWORD") {
                 Ok(p) => p,
                 Err(_) => {
-                    eprintln!("Password (at least {} characters):", biw::domain::password::MIN_LEN);
+                    eprintln!(
+                        "Password (at least {} characters):",
+                        biw::domain::password::MIN_LEN
+                    );
                     let mut line = String::new();
-                    std::io::stdin().lock().read_line(&mut line).map_err(|e| AppError::internal("stdin", e))?;
+                    std::io::stdin()
+                        .lock()
+                        .read_line(&mut line)
+                        .map_err(|e| AppError::internal("stdin", e))?;
                     line.trim_end_matches(['\r', '\n']).to_string()
                 }
             };
@@ -136,7 +158,9 @@ async fn run(cli: Cli) -> Result<(), AppError> {
                     Err(AppError::Invalid(errors)) => Err(AppError::Config(
                         errors
                             .iter()
-                            .map(|(f, k)| format!("{f}: {}", biw::i18n::t(biw::i18n::Lang::En, k, &[])))
+                            .map(|(f, k)| {
+                                format!("{f}: {}", biw::i18n::t(biw::i18n::Lang::En, k, &[]))
+                            })
                             .collect::<Vec<_>>()
                             .join("; "),
                     )),
@@ -148,7 +172,12 @@ async fn run(cli: Cli) -> Result<(), AppError> {
             demo::load(conn, state)?;
             println!("Demo data loaded. Logins:");
             for l in demo::LOGINS {
-                println!("  {:<10} {:<32} password: {}", l.role.code(), l.email, l.password);
+                println!(
+                    "  {:<10} {:<32} password: {}",
+                    l.role.code(),
+                    l.email,
+                    l.password
+                );
             }
             Ok(())
         }),

@@ -107,7 +107,12 @@ pub async fn drain(pool: &DbPool, mailer: &Mailer, from: &str) -> Result<Vec<Ste
 }
 
 /// Drains the outbox until `stop` turns true. A mail being sent when the stop comes is finished first.
-pub async fn run_worker(pool: DbPool, mailer: Mailer, from: String, mut stop: watch::Receiver<bool>) {
+pub async fn run_worker(
+    pool: DbPool,
+    mailer: Mailer,
+    from: String,
+    mut stop: watch::Receiver<bool>,
+) {
     tracing::info!("outbox worker started");
     let mut last_prune = std::time::Instant::now() - Duration::from_secs(3600);
     while !*stop.borrow() {

@@ -39,7 +39,12 @@ pub fn build_state(settings: Settings) -> Result<AppState, AppError> {
     }
     let templates = Arc::new(Templates::load()?);
     let mailer = Mailer::from_settings(settings.smtp_url.as_deref(), settings.mail_dir())?;
-    Ok(AppState { settings: Arc::new(settings), templates, pool, mailer })
+    Ok(AppState {
+        settings: Arc::new(settings),
+        templates,
+        pool,
+        mailer,
+    })
 }
 
 impl Application {
@@ -51,17 +56,27 @@ impl Application {
     }
 
     /// Binds a server around existing state.
-    pub fn with_state(state: AppState, bind: std::net::SocketAddr) -> Result<Application, AppError> {
-        let listener =
-            TcpListener::bind(bind).map_err(|e| AppError::Config(format!("cannot listen on {bind}: {e}")))?;
+    pub fn with_state(
+        state: AppState,
+        bind: std::net::SocketAddr,
+    ) -> Result<Application, AppError> {
+        let listener = TcpListener::bind(bind)
+            .map_err(|e| AppError::Config(format!("cannot listen on {bind}: {e}")))?;
         Self::from_listener(state, listener)
     }
 
     /// Serves on a listener bound by the caller (tests bind first to know the base URL).
     pub fn from_listener(state: AppState, listener: TcpListener) -> Result<Application, AppError> {
-        let port = listener.local_addr().map_err(|e| AppError::internal("listener", e))?.port();
+        let port = listener
+            .local_addr()
+            .map_err(|e| AppError::internal("listener", e))?
+            .port();
         let server = http_server(state.clone(), listener)?;
-        Ok(Application { server, port, state })
+        Ok(Application {
+            server,
+            port,
+            state,
+        })
     }
 
     /// The bound port.
@@ -86,7 +101,10 @@ impl Application {
                 stop_rx,
             ))
         });
-        let result = self.server.await.map_err(|e| AppError::internal("server", e));
+        let result = self
+            .server
+            .await
+            .map_err(|e| AppError::internal("server", e));
         let _ = stop_tx.send(true);
         if let Some(w) = worker {
             let _ = w.await;

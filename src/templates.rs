@@ -18,7 +18,10 @@ pub struct Templates {
 fn collect(dir: &'static Dir<'static>, out: &mut Vec<(String, String)>) {
     for file in dir.files() {
         if let Some(text) = file.contents_utf8() {
-            out.push((file.path().to_string_lossy().replace('\\', "/"), text.to_string()));
+            out.push((
+                file.path().to_string_lossy().replace('\\', "/"),
+                text.to_string(),
+            ));
         }
     }
     for sub in dir.dirs() {

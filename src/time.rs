@@ -23,7 +23,10 @@ pub fn jakarta_day_start_utc(day: NaiveDate) -> NaiveDateTime {
 }
 
 /// The tera filter `jakarta`: a serialised UTC time in, WIB text out.
-pub fn tera_jakarta(value: &tera::Value, _args: &HashMap<String, tera::Value>) -> tera::Result<tera::Value> {
+pub fn tera_jakarta(
+    value: &tera::Value,
+    _args: &HashMap<String, tera::Value>,
+) -> tera::Result<tera::Value> {
     let Some(s) = value.as_str() else {
         return Ok(tera::Value::String(String::new()));
     };
@@ -38,7 +41,10 @@ mod tests {
 
     #[test]
     fn shows_wib() {
-        let utc = NaiveDate::from_ymd_opt(2026, 11, 28).unwrap().and_hms_opt(18, 30, 0).unwrap();
+        let utc = NaiveDate::from_ymd_opt(2026, 11, 28)
+            .unwrap()
+            .and_hms_opt(18, 30, 0)
+            .unwrap();
         assert_eq!(super::format_jakarta(utc), "29-11-2026 01:30 WIB");
     }
 }

@@ -7,7 +7,9 @@ use sha2::{Digest, Sha256};
 /// `N` bytes from the operating system's generator.
 pub fn random_bytes<const N: usize>() -> [u8; N] {
     let mut b = [0u8; N];
-    rand::rngs::OsRng.try_fill_bytes(&mut b).expect("the OS random generator failed");
+    rand::rngs::OsRng
+        .try_fill_bytes(&mut b)
+        .expect("the OS random generator failed");
     b
 }
 

@@ -91,4 +91,11 @@ diesel::joinable!(users -> units (unit_id));
 diesel::joinable!(user_tokens -> users (user_id));
 diesel::joinable!(audit_events -> users (actor_id));
 
-diesel::allow_tables_to_appear_in_same_query!(units, users, user_tokens, login_attempts, outbox, audit_events);
+diesel::allow_tables_to_appear_in_same_query!(
+    units,
+    users,
+    user_tokens,
+    login_attempts,
+    outbox,
+    audit_events
+);

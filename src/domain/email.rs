@@ -12,11 +12,17 @@ impl Email {
             return Err("form.required");
         }
         let valid = s.len() <= 254
-            && !s.chars().any(|c| c.is_whitespace() || c == '<' || c == '>' || c == ',')
+            && !s
+                .chars()
+                .any(|c| c.is_whitespace() || c == '<' || c == '>' || c == ',')
             && matches!(s.split_once('@'), Some((local, domain))
                 if !local.is_empty() && domain.contains('.') && !domain.starts_with('.')
                     && !domain.ends_with('.') && !domain.contains('@'));
-        if valid { Ok(Email(s)) } else { Err("form.email_invalid") }
+        if valid {
+            Ok(Email(s))
+        } else {
+            Err("form.email_invalid")
+        }
     }
 
     /// The normalised text.
@@ -31,12 +37,24 @@ mod tests {
 
     #[test]
     fn normalises_case_and_space() {
-        assert_eq!(Email::parse("  Ani@Bekasikota.GO.id ").unwrap().as_str(), "ani@bekasikota.go.id");
+        assert_eq!(
+            Email::parse("  Ani@Bekasikota.GO.id ").unwrap().as_str(),
+            "ani@bekasikota.go.id"
+        );
     }
 
     #[test]
     fn rejects_malformed() {
-        for bad in ["", "ani", "ani@", "@x.id", "ani@localhost", "a b@x.id", "a@x.id,b@x.id", "a@@x.id"] {
+        for bad in [
+            "",
+            "ani",
+            "ani@",
+            "@x.id",
+            "ani@localhost",
+            "a b@x.id",
+            "a@x.id,b@x.id",
+            "a@@x.id",
+        ] {
             assert!(Email::parse(bad).is_err(), "{bad} should be rejected");
         }
     }

@@ -35,8 +35,14 @@ mod tests {
 
     #[test]
     fn enforces_length_and_confirmation() {
-        assert_eq!(Password::parse("short", "short").err(), Some("form.password_short"));
-        assert_eq!(Password::parse("long enough pw", "other").err(), Some("form.password_mismatch"));
+        assert_eq!(
+            Password::parse("short", "short").err(),
+            Some("form.password_short")
+        );
+        assert_eq!(
+            Password::parse("long enough pw", "other").err(),
+            Some("form.password_mismatch")
+        );
         assert!(Password::parse("long enough pw", "long enough pw").is_ok());
     }
 }

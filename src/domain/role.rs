@@ -29,7 +29,9 @@ impl Role {
 
     /// Parses a stored or imported code.
     pub fn parse(code: &str) -> Option<Role> {
-        Role::ALL.into_iter().find(|r| r.code() == code.trim().to_lowercase())
+        Role::ALL
+            .into_iter()
+            .find(|r| r.code() == code.trim().to_lowercase())
     }
 
     /// Where this role lands after logging in.

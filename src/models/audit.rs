@@ -51,7 +51,9 @@ pub struct NewAuditEvent<'a> {
 
 /// Inserts an event.
 pub fn insert(conn: &mut DbConn, new: &NewAuditEvent) -> QueryResult<usize> {
-    diesel::insert_into(audit_events::table).values(new).execute(conn)
+    diesel::insert_into(audit_events::table)
+        .values(new)
+        .execute(conn)
 }
 
 /// Filters for the organiser's audit page.
@@ -73,19 +75,27 @@ pub struct AuditFilter {
     pub page: Option<i64>,
 }
 
+/// An event with its actor's email.
+pub type EventWithActor = (AuditEvent, Option<String>);
+
 /// A page of events matching the filter with the actor's email, newest first, and the total.
 pub fn list(
     conn: &mut DbConn,
     f: &AuditFilter,
     range: (Option<NaiveDateTime>, Option<NaiveDateTime>),
     per_page: i64,
-) -> QueryResult<(Vec<(AuditEvent, Option<String>)>, i64)> {
+) -> QueryResult<(Vec<EventWithActor>, i64)> {
     let build = || {
         let mut q = audit_events::table.left_join(users::table).into_boxed();
         if let Some(a) = f.action.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
             q = q.filter(audit_events::action.like(format!("{a}%")));
         }
-        if let Some(t) = f.object_type.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        if let Some(t) = f
+            .object_type
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
             q = q.filter(audit_events::object_type.eq(t.to_string()));
         }
         if let Some(id) = f.object_id {

@@ -68,5 +68,6 @@ pub fn clear_email(conn: &mut DbConn, email: &str) -> QueryResult<usize> {
 
 /// Deletes attempts older than a time (housekeeping by the worker).
 pub fn prune(conn: &mut DbConn, before: NaiveDateTime) -> QueryResult<usize> {
-    diesel::delete(login_attempts::table.filter(login_attempts::created_at.lt(before))).execute(conn)
+    diesel::delete(login_attempts::table.filter(login_attempts::created_at.lt(before)))
+        .execute(conn)
 }

@@ -101,7 +101,10 @@ pub fn next_due(conn: &mut DbConn, now: NaiveDateTime) -> QueryResult<Option<i32
 }
 
 type DueFilter = diesel::dsl::Or<
-    diesel::dsl::And<diesel::dsl::Eq<outbox::status, &'static str>, diesel::dsl::LtEq<outbox::next_attempt_at, NaiveDateTime>>,
+    diesel::dsl::And<
+        diesel::dsl::Eq<outbox::status, &'static str>,
+        diesel::dsl::LtEq<outbox::next_attempt_at, NaiveDateTime>,
+    >,
     diesel::dsl::And<
         diesel::dsl::Eq<outbox::status, &'static str>,
         diesel::dsl::Lt<diesel::dsl::Nullable<outbox::locked_until>, NaiveDateTime>,
@@ -112,7 +115,9 @@ fn due(now: NaiveDateTime) -> DueFilter {
     outbox::status
         .eq(PENDING)
         .and(outbox::next_attempt_at.le(now))
-        .or(outbox::status.eq(SENDING).and(outbox::locked_until.nullable().lt(now)))
+        .or(outbox::status
+            .eq(SENDING)
+            .and(outbox::locked_until.nullable().lt(now)))
 }
 
 /// Claims a due mail for one worker until `lease_until`. Only one of several racing workers (or
@@ -138,7 +143,11 @@ pub fn claim(
 
 /// Finds a mail.
 pub fn find(conn: &mut DbConn, id: i32) -> QueryResult<Option<OutboxMail>> {
-    outbox::table.find(id).select(OutboxMail::as_select()).first(conn).optional()
+    outbox::table
+        .find(id)
+        .select(OutboxMail::as_select())
+        .first(conn)
+        .optional()
 }
 
 /// Marks a claimed mail delivered.
@@ -176,13 +185,17 @@ pub fn mark_failed(
 
 /// Sends a failed mail again from the start (an organiser's retry); false if it was not failed.
 pub fn requeue(conn: &mut DbConn, id: i32) -> QueryResult<bool> {
-    let n = diesel::update(outbox::table.filter(outbox::id.eq(id)).filter(outbox::status.eq(FAILED)))
-        .set((
-            outbox::status.eq(PENDING),
-            outbox::attempts.eq(0),
-            outbox::next_attempt_at.eq(crate::db::now()),
-        ))
-        .execute(conn)?;
+    let n = diesel::update(
+        outbox::table
+            .filter(outbox::id.eq(id))
+            .filter(outbox::status.eq(FAILED)),
+    )
+    .set((
+        outbox::status.eq(PENDING),
+        outbox::attempts.eq(0),
+        outbox::next_attempt_at.eq(crate::db::now()),
+    ))
+    .execute(conn)?;
     Ok(n == 1)
 }
 

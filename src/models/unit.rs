@@ -53,7 +53,11 @@ pub fn insert(conn: &mut DbConn, new: &NewUnit) -> QueryResult<i32> {
 
 /// Finds a unit by id.
 pub fn find(conn: &mut DbConn, id: i32) -> QueryResult<Option<Unit>> {
-    units::table.find(id).select(Unit::as_select()).first(conn).optional()
+    units::table
+        .find(id)
+        .select(Unit::as_select())
+        .first(conn)
+        .optional()
 }
 
 /// Finds a unit by name, ignoring case.

@@ -87,7 +87,11 @@ pub fn insert(conn: &mut DbConn, new: &NewUser) -> QueryResult<i32> {
 
 /// Finds a user by id.
 pub fn find(conn: &mut DbConn, id: i32) -> QueryResult<Option<User>> {
-    users::table.find(id).select(User::as_select()).first(conn).optional()
+    users::table
+        .find(id)
+        .select(User::as_select())
+        .first(conn)
+        .optional()
 }
 
 /// Finds a user by normalised email.

@@ -12,8 +12,8 @@ use crate::domain::{Email, Password, Role};
 use crate::email::{self, Recipient};
 use crate::error::{AppError, FieldErrors, invalid};
 use crate::i18n::Lang;
-use crate::models::{login_attempt, token as tokens, unit, user};
 use crate::models::user::{NewUser, User};
+use crate::models::{login_attempt, token as tokens, unit, user};
 use crate::outbox;
 use crate::state::AppState;
 
@@ -45,14 +45,22 @@ pub enum Login {
 }
 
 /// Checks credentials, with throttling per account and per address kept in the database.
-pub fn login(conn: &mut DbConn, email_input: &str, pw: &str, actor: &Actor) -> Result<Login, AppError> {
+pub fn login(
+    conn: &mut DbConn,
+    email_input: &str,
+    pw: &str,
+    actor: &Actor,
+) -> Result<Login, AppError> {
     let email = email_input.trim().to_lowercase();
     let ip = actor.ip.clone().unwrap_or_default();
     let now = db::now();
     let since = now - Duration::minutes(THROTTLE_WINDOW_MIN);
     let (by_email, oldest_email) = login_attempt::failures_for_email(conn, &email, since)?;
     let (by_ip, oldest_ip) = login_attempt::failures_for_ip(conn, &ip, since)?;
-    let blocked_since = match (by_email >= MAX_FAILURES_PER_EMAIL, by_ip >= MAX_FAILURES_PER_IP) {
+    let blocked_since = match (
+        by_email >= MAX_FAILURES_PER_EMAIL,
+        by_ip >= MAX_FAILURES_PER_IP,
+    ) {
         (true, true) => oldest_email.max(oldest_ip),
         (true, false) => oldest_email,
         (false, true) => oldest_ip,
@@ -76,7 +84,16 @@ pub fn login(conn: &mut DbConn, email_input: &str, pw: &str, actor: &Actor) -> R
         diesel::update(users::table.find(u.id))
             .set(users::last_login_at.eq(Some(now)))
             .execute(conn)?;
-        audit::record(conn, &Actor { user_id: Some(u.id), ..actor.clone() }, "auth.login", ("user", Some(u.id)), json!({}))
+        audit::record(
+            conn,
+            &Actor {
+                user_id: Some(u.id),
+                ..actor.clone()
+            },
+            "auth.login",
+            ("user", Some(u.id)),
+            json!({}),
+        )
     })?;
     Ok(Login::Ok(Box::new(u)))
 }
@@ -110,7 +127,10 @@ pub struct ValidInvite {
 }
 
 fn opt_text(s: &Option<String>) -> Option<String> {
-    s.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(String::from)
+    s.as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(String::from)
 }
 
 /// Checks an invitation against the rules and the database; every problem at once.
@@ -136,7 +156,11 @@ pub fn validate_invite(conn: &mut DbConn, input: &InviteInput) -> Result<ValidIn
     }
     let unit_id = match opt_text(&input.unit_id) {
         None => None,
-        Some(s) => match s.parse::<i32>().ok().and_then(|id| unit::find(conn, id).ok().flatten()) {
+        Some(s) => match s
+            .parse::<i32>()
+            .ok()
+            .and_then(|id| unit::find(conn, id).ok().flatten())
+        {
             Some(u) if u.active => Some(u.id),
             Some(_) => {
                 errors.insert("unit_id".into(), "users.unit_inactive".into());
@@ -172,7 +196,12 @@ pub fn validate_invite(conn: &mut DbConn, input: &InviteInput) -> Result<ValidIn
 }
 
 /// Creates an invited user, the invitation link and its email; returns the user id.
-pub fn invite(conn: &mut DbConn, state: &AppState, actor: &Actor, input: &InviteInput) -> Result<i32, AppError> {
+pub fn invite(
+    conn: &mut DbConn,
+    state: &AppState,
+    actor: &Actor,
+    input: &InviteInput,
+) -> Result<i32, AppError> {
     conn.transaction(|conn| {
         let v = validate_invite(conn, input).map_err(AppError::Invalid)?;
         invite_valid(conn, state, actor, v)
@@ -180,7 +209,12 @@ pub fn invite(conn: &mut DbConn, state: &AppState, actor: &Actor, input: &Invite
 }
 
 /// Inserts an already validated invitation (also used by the CSV import, inside its transaction).
-pub fn invite_valid(conn: &mut DbConn, state: &AppState, actor: &Actor, v: ValidInvite) -> Result<i32, AppError> {
+pub fn invite_valid(
+    conn: &mut DbConn,
+    state: &AppState,
+    actor: &Actor,
+    v: ValidInvite,
+) -> Result<i32, AppError> {
     let now = db::now();
     let id = user::insert(
         conn,
@@ -221,14 +255,22 @@ fn inviter_name(conn: &mut DbConn, actor: &Actor) -> Result<String, AppError> {
     })
 }
 
-fn send_invitation(conn: &mut DbConn, state: &AppState, actor: &Actor, user_id: i32) -> Result<(), AppError> {
+fn send_invitation(
+    conn: &mut DbConn,
+    state: &AppState,
+    actor: &Actor,
+    user_id: i32,
+) -> Result<(), AppError> {
     let u = user::find(conn, user_id)?.ok_or(AppError::NotFound)?;
     tokens::void_unused(conn, user_id, INVITE)?;
     let secret = token::new_token();
     let expires = db::now() + Duration::days(INVITE_DAYS);
     tokens::insert(conn, user_id, INVITE, &token::digest(&secret), expires)?;
     let mut ctx = tera::Context::new();
-    ctx.insert("link", &format!("{}/invite/{secret}", state.settings.base_url));
+    ctx.insert(
+        "link",
+        &format!("{}/invite/{secret}", state.settings.base_url),
+    );
     ctx.insert("role", &u.role);
     ctx.insert("inviter", &inviter_name(conn, actor)?);
     ctx.insert("days", &INVITE_DAYS);
@@ -236,7 +278,11 @@ fn send_invitation(conn: &mut DbConn, state: &AppState, actor: &Actor, user_id: 
     let mail = email::render(
         &state.templates,
         "invitation",
-        &Recipient { email: &u.email, name: &u.name, lang: Lang::from_code(&u.lang) },
+        &Recipient {
+            email: &u.email,
+            name: &u.name,
+            lang: Lang::from_code(&u.lang),
+        },
         &mut ctx,
     )?;
     outbox::enqueue(conn, &mail)?;
@@ -244,13 +290,26 @@ fn send_invitation(conn: &mut DbConn, state: &AppState, actor: &Actor, user_id: 
 }
 
 /// Sends a fresh invitation link to a user who has not set a password yet (the old link stops working).
-pub fn resend_invitation(conn: &mut DbConn, state: &AppState, actor: &Actor, user_id: i32) -> Result<(), AppError> {
+pub fn resend_invitation(
+    conn: &mut DbConn,
+    state: &AppState,
+    actor: &Actor,
+    user_id: i32,
+) -> Result<(), AppError> {
     conn.transaction(|conn| {
         let u = user::find(conn, user_id)?.ok_or(AppError::NotFound)?;
         if u.has_password() || !u.active {
-            return Err(AppError::BadRequest("user has already accepted or is inactive".into()));
+            return Err(AppError::BadRequest(
+                "user has already accepted or is inactive".into(),
+            ));
         }
-        audit::record(conn, actor, "user.resend_invite", ("user", Some(user_id)), json!({}))?;
+        audit::record(
+            conn,
+            actor,
+            "user.resend_invite",
+            ("user", Some(user_id)),
+            json!({}),
+        )?;
         send_invitation(conn, state, actor, user_id)
     })
 }
@@ -267,7 +326,11 @@ pub enum LinkProblem {
 }
 
 /// Looks an emailed link up without using it: the form is only shown for a usable link.
-pub fn check_link(conn: &mut DbConn, purpose: &str, secret: &str) -> Result<Result<User, LinkProblem>, AppError> {
+pub fn check_link(
+    conn: &mut DbConn,
+    purpose: &str,
+    secret: &str,
+) -> Result<Result<User, LinkProblem>, AppError> {
     let Some(t) = tokens::find(conn, purpose, &token::digest(secret))? else {
         return Ok(Err(LinkProblem::Unknown));
     };
@@ -322,15 +385,33 @@ pub fn set_password_by_link(
                 users::updated_at.eq(db::now()),
             ))
             .execute(conn)?;
-        let action = if purpose == INVITE { "user.accept_invite" } else { "user.reset_password" };
-        audit::record(conn, &Actor { user_id: Some(u.id), ..actor.clone() }, action, ("user", Some(u.id)), json!({}))?;
+        let action = if purpose == INVITE {
+            "user.accept_invite"
+        } else {
+            "user.reset_password"
+        };
+        audit::record(
+            conn,
+            &Actor {
+                user_id: Some(u.id),
+                ..actor.clone()
+            },
+            action,
+            ("user", Some(u.id)),
+            json!({}),
+        )?;
         Ok(Ok(user::find(conn, u.id)?.ok_or(AppError::NotFound)?))
     })
 }
 
 /// Emails a reset link if the address belongs to an active account. The caller shows the same
 /// answer either way, so the form does not reveal who has an account.
-pub fn request_reset(conn: &mut DbConn, state: &AppState, email_input: &str, actor: &Actor) -> Result<(), AppError> {
+pub fn request_reset(
+    conn: &mut DbConn,
+    state: &AppState,
+    email_input: &str,
+    actor: &Actor,
+) -> Result<(), AppError> {
     let Ok(email) = Email::parse(email_input) else {
         return Ok(());
     };
@@ -340,18 +421,37 @@ pub fn request_reset(conn: &mut DbConn, state: &AppState, email_input: &str, act
         };
         tokens::void_unused(conn, u.id, RESET)?;
         let secret = token::new_token();
-        tokens::insert(conn, u.id, RESET, &token::digest(&secret), db::now() + Duration::minutes(RESET_MINUTES))?;
+        tokens::insert(
+            conn,
+            u.id,
+            RESET,
+            &token::digest(&secret),
+            db::now() + Duration::minutes(RESET_MINUTES),
+        )?;
         let mut ctx = tera::Context::new();
-        ctx.insert("link", &format!("{}/password/reset/{secret}", state.settings.base_url));
+        ctx.insert(
+            "link",
+            &format!("{}/password/reset/{secret}", state.settings.base_url),
+        );
         ctx.insert("minutes", &RESET_MINUTES);
         let mail = email::render(
             &state.templates,
             "password_reset",
-            &Recipient { email: &u.email, name: &u.name, lang: Lang::from_code(&u.lang) },
+            &Recipient {
+                email: &u.email,
+                name: &u.name,
+                lang: Lang::from_code(&u.lang),
+            },
             &mut ctx,
         )?;
         outbox::enqueue(conn, &mail)?;
-        audit::record(conn, actor, "user.request_reset", ("user", Some(u.id)), json!({}))
+        audit::record(
+            conn,
+            actor,
+            "user.request_reset",
+            ("user", Some(u.id)),
+            json!({}),
+        )
     })
 }
 
@@ -378,13 +478,24 @@ pub fn change_password(
                 users::updated_at.eq(db::now()),
             ))
             .execute(conn)?;
-        audit::record(conn, actor, "user.change_password", ("user", Some(user_id)), json!({}))?;
+        audit::record(
+            conn,
+            actor,
+            "user.change_password",
+            ("user", Some(user_id)),
+            json!({}),
+        )?;
         Ok(u.session_epoch + 1)
     })
 }
 
 /// Activates or deactivates a user; deactivation ends their sessions. Organisers cannot lock themselves out.
-pub fn set_active(conn: &mut DbConn, actor: &Actor, user_id: i32, active: bool) -> Result<(), AppError> {
+pub fn set_active(
+    conn: &mut DbConn,
+    actor: &Actor,
+    user_id: i32,
+    active: bool,
+) -> Result<(), AppError> {
     if actor.user_id == Some(user_id) && !active {
         return Err(AppError::BadRequest("cannot deactivate yourself".into()));
     }
@@ -400,8 +511,18 @@ pub fn set_active(conn: &mut DbConn, actor: &Actor, user_id: i32, active: bool) 
                 users::updated_at.eq(db::now()),
             ))
             .execute(conn)?;
-        let action = if active { "user.activate" } else { "user.deactivate" };
-        audit::record(conn, actor, action, ("user", Some(user_id)), json!({"before": {"active": u.active}, "after": {"active": active}}))
+        let action = if active {
+            "user.activate"
+        } else {
+            "user.deactivate"
+        };
+        audit::record(
+            conn,
+            actor,
+            action,
+            ("user", Some(user_id)),
+            json!({"before": {"active": u.active}, "after": {"active": active}}),
+        )
     })
 }
 
@@ -420,7 +541,12 @@ pub struct UserEdit {
 }
 
 /// Updates a user's name, role, unit and affiliation.
-pub fn update_user(conn: &mut DbConn, actor: &Actor, user_id: i32, edit: &UserEdit) -> Result<(), AppError> {
+pub fn update_user(
+    conn: &mut DbConn,
+    actor: &Actor,
+    user_id: i32,
+    edit: &UserEdit,
+) -> Result<(), AppError> {
     conn.transaction(|conn| {
         let before = user::find(conn, user_id)?.ok_or(AppError::NotFound)?;
         // Reuse the invitation's rules, with the user's own (already taken) email.
@@ -467,7 +593,12 @@ pub fn set_lang(conn: &mut DbConn, user_id: i32, lang: Lang) -> Result<(), AppEr
 }
 
 /// Creates an organiser with a password, from the shell; returns the id.
-pub fn create_organiser(conn: &mut DbConn, email: &str, name: &str, pw: &str) -> Result<i32, AppError> {
+pub fn create_organiser(
+    conn: &mut DbConn,
+    email: &str,
+    name: &str,
+    pw: &str,
+) -> Result<i32, AppError> {
     let email = Email::parse(email).map_err(|k| invalid("email", k))?;
     let pw = Password::parse(pw, pw).map_err(|k| invalid("password", k))?;
     let hash = password::hash(pw.expose())?;
@@ -487,8 +618,20 @@ pub fn create_organiser(conn: &mut DbConn, email: &str, name: &str, pw: &str) ->
                 updated_at: now,
             },
         )
-        .map_err(|e| if db::is_unique_violation(&e) { invalid("email", "users.email_taken") } else { e.into() })?;
-        audit::record(conn, &Actor::system(), "user.create_organiser", ("user", Some(id)), json!({"after": {"email": email.as_str()}}))?;
+        .map_err(|e| {
+            if db::is_unique_violation(&e) {
+                invalid("email", "users.email_taken")
+            } else {
+                e.into()
+            }
+        })?;
+        audit::record(
+            conn,
+            &Actor::system(),
+            "user.create_organiser",
+            ("user", Some(id)),
+            json!({"after": {"email": email.as_str()}}),
+        )?;
         Ok(id)
     })
 }

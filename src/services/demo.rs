@@ -26,9 +26,21 @@ pub struct DemoLogin {
 
 /// The demo logins, one per role.
 pub const LOGINS: [DemoLogin; 3] = [
-    DemoLogin { role: Role::Organiser, email: "panitia@demo.biw.id", password: "panitia-demo-2026" },
-    DemoLogin { role: Role::Opd, email: "opd.disdukcapil@demo.biw.id", password: "opd-demo-2026" },
-    DemoLogin { role: Role::Judge, email: "juri@demo.biw.id", password: "juri-demo-2026" },
+    DemoLogin {
+        role: Role::Organiser,
+        email: "panitia@demo.biw.id",
+        password: "panitia-demo-2026",
+    },
+    DemoLogin {
+        role: Role::Opd,
+        email: "opd.disdukcapil@demo.biw.id",
+        password: "opd-demo-2026",
+    },
+    DemoLogin {
+        role: Role::Judge,
+        email: "juri@demo.biw.id",
+        password: "juri-demo-2026",
+    },
 ];
 
 /// Whether the database has no users yet.
@@ -40,11 +52,18 @@ pub fn is_empty(conn: &mut DbConn) -> Result<bool, AppError> {
 /// Loads the demo into an empty database; refuses a database that already has users.
 pub fn load(conn: &mut DbConn, state: &AppState) -> Result<(), AppError> {
     if !is_empty(conn)? {
-        return Err(AppError::Config("the database already has users; demo data goes only into an empty database".into()));
+        return Err(AppError::Config(
+            "the database already has users; demo data goes only into an empty database".into(),
+        ));
     }
     units::seed_known(conn)?;
-    let disdukcapil = unit::find_by_name(conn, "Dinas Kependudukan dan Pencatatan Sipil")?.map(|u| u.id);
-    let names = ["Ratna Sari (Panitia)", "Budi Santoso (Disdukcapil)", "Dr. Wulan Pratiwi (BRIN)"];
+    let disdukcapil =
+        unit::find_by_name(conn, "Dinas Kependudukan dan Pencatatan Sipil")?.map(|u| u.id);
+    let names = [
+        "Ratna Sari (Panitia)",
+        "Budi Santoso (Disdukcapil)",
+        "Dr. Wulan Pratiwi (BRIN)",
+    ];
     for (login, name) in LOGINS.iter().zip(names) {
         let hash = password::hash(login.password)?;
         let now = db::now();
@@ -55,23 +74,64 @@ pub fn load(conn: &mut DbConn, state: &AppState) -> Result<(), AppError> {
                 name,
                 password_hash: Some(&hash),
                 role: login.role.code(),
-                unit_id: if login.role == Role::Opd { disdukcapil } else { None },
-                affiliation: if login.role == Role::Judge { Some("BRIN") } else { None },
+                unit_id: if login.role == Role::Opd {
+                    disdukcapil
+                } else {
+                    None
+                },
+                affiliation: if login.role == Role::Judge {
+                    Some("BRIN")
+                } else {
+                    None
+                },
                 lang: "id",
                 created_at: now,
                 updated_at: now,
             },
         )?;
-        audit::record(conn, &Actor::system(), "user.demo", ("user", Some(id)), json!({"after": {"email": login.email}}))?;
+        audit::record(
+            conn,
+            &Actor::system(),
+            "user.demo",
+            ("user", Some(id)),
+            json!({"after": {"email": login.email}}),
+        )?;
     }
     let organiser = user::find_by_email(conn, LOGINS[0].email)?.map(|u| u.id);
-    let actor = Actor { user_id: organiser, ip: None };
+    let actor = Actor {
+        user_id: organiser,
+        ip: None,
+    };
     // A few pending invitations, so the lists and the outbox are not empty.
     let invites = [
-        ("operator.rsud@demo.biw.id", "Sri Lestari", "opd", "RSUD dr. Chasbullah Abdulmadjid", None),
-        ("operator.bappelitbangda@demo.biw.id", "Agus Firmansyah", "opd", "Badan Perencanaan Pembangunan dan Penelitian Pengembangan Daerah (Bappelitbangda)", None),
-        ("operator.jatiasih@demo.biw.id", "Dewi Anggraini", "opd", "Kecamatan Jatiasih", None),
-        ("juri.unpad@demo.biw.id", "Prof. Hendra Gunawan", "judge", "", Some("Universitas Padjadjaran")),
+        (
+            "operator.rsud@demo.biw.id",
+            "Sri Lestari",
+            "opd",
+            "RSUD dr. Chasbullah Abdulmadjid",
+            None,
+        ),
+        (
+            "operator.bappelitbangda@demo.biw.id",
+            "Agus Firmansyah",
+            "opd",
+            "Badan Perencanaan Pembangunan dan Penelitian Pengembangan Daerah (Bappelitbangda)",
+            None,
+        ),
+        (
+            "operator.jatiasih@demo.biw.id",
+            "Dewi Anggraini",
+            "opd",
+            "Kecamatan Jatiasih",
+            None,
+        ),
+        (
+            "juri.unpad@demo.biw.id",
+            "Prof. Hendra Gunawan",
+            "judge",
+            "",
+            Some("Universitas Padjadjaran"),
+        ),
     ];
     for (email, name, role, unit_name, affiliation) in invites {
         let unit_id = unit::find_by_name(conn, unit_name)?.map(|u| u.id.to_string());

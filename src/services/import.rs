@@ -41,34 +41,56 @@ pub enum Outcome {
 }
 
 fn file_error(key: &str, value: &str) -> Outcome {
-    Outcome::Rejected(vec![RowError { line: 0, column: String::new(), key: key.into(), value: value.into() }])
+    Outcome::Rejected(vec![RowError {
+        line: 0,
+        column: String::new(),
+        key: key.into(),
+        value: value.into(),
+    }])
 }
+
+/// A data row: its line in the file and its cells by canonical column name.
+type Row = (usize, HashMap<&'static str, String>);
 
 /// Reads a CSV into rows keyed by canonical column names. Headers may be English or Indonesian.
 fn read_rows(
     bytes: &[u8],
     columns: &[(&'static str, &[&str])],
     required: &[&str],
-) -> Result<Vec<(usize, HashMap<&'static str, String>)>, Outcome> {
+) -> Result<Vec<Row>, Outcome> {
     let text = std::str::from_utf8(bytes).map_err(|_| file_error("import.not_utf8", ""))?;
     let text = text.trim_start_matches('\u{feff}');
     // Spreadsheets in Indonesia often save with semicolons.
     let first_line = text.lines().next().unwrap_or_default();
-    let delimiter = if first_line.matches(';').count() > first_line.matches(',').count() { b';' } else { b',' };
+    let delimiter = if first_line.matches(';').count() > first_line.matches(',').count() {
+        b';'
+    } else {
+        b','
+    };
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(delimiter)
         .flexible(true)
         .trim(csv::Trim::All)
         .from_reader(text.as_bytes());
-    let headers = reader.headers().map_err(|e| file_error("import.unreadable", &e.to_string()))?.clone();
+    let headers = reader
+        .headers()
+        .map_err(|e| file_error("import.unreadable", &e.to_string()))?
+        .clone();
     let mut index: HashMap<&'static str, usize> = HashMap::new();
     for (i, h) in headers.iter().enumerate() {
         let h = h.trim().to_lowercase();
-        if let Some((canon, _)) = columns.iter().find(|(_, names)| names.contains(&h.as_str())) {
+        if let Some((canon, _)) = columns
+            .iter()
+            .find(|(_, names)| names.contains(&h.as_str()))
+        {
             index.insert(canon, i);
         }
     }
-    let missing: Vec<&str> = required.iter().copied().filter(|c| !index.contains_key(c)).collect();
+    let missing: Vec<&str> = required
+        .iter()
+        .copied()
+        .filter(|c| !index.contains_key(c))
+        .collect();
     if !missing.is_empty() {
         return Err(file_error("import.missing_columns", &missing.join(", ")));
     }
@@ -95,7 +117,12 @@ fn read_rows(
 }
 
 fn err(line: usize, column: &str, key: &str, value: &str) -> RowError {
-    RowError { line, column: column.into(), key: key.into(), value: value.into() }
+    RowError {
+        line,
+        column: column.into(),
+        key: key.into(),
+        value: value.into(),
+    }
 }
 
 const UNIT_COLUMNS: &[(&str, &[&str])] = &[
@@ -118,7 +145,12 @@ pub fn import_units(conn: &mut DbConn, actor: &Actor, bytes: &[u8]) -> Result<Ou
             if name.is_empty() {
                 errors.push(err(*line, "name", "form.required", ""));
             } else if let Some(first) = seen.get(&name.to_lowercase()) {
-                errors.push(err(*line, "name", "import.duplicate_in_file", &format!("{name} ({first})")));
+                errors.push(err(
+                    *line,
+                    "name",
+                    "import.duplicate_in_file",
+                    &format!("{name} ({first})"),
+                ));
             } else {
                 if unit::find_by_name(conn, &name)?.is_some() {
                     errors.push(err(*line, "name", "units.name_taken", &name));
@@ -131,7 +163,10 @@ pub fn import_units(conn: &mut DbConn, actor: &Actor, bytes: &[u8]) -> Result<Ou
         }
         for (line, row) in &rows {
             let parent = row.get("parent").map(String::as_str).unwrap_or_default();
-            if !parent.is_empty() && !seen.contains_key(&parent.to_lowercase()) && unit::find_by_name(conn, parent)?.is_none() {
+            if !parent.is_empty()
+                && !seen.contains_key(&parent.to_lowercase())
+                && unit::find_by_name(conn, parent)?.is_none()
+            {
                 errors.push(err(*line, "parent", "import.unknown_unit", parent));
             }
         }
@@ -144,7 +179,16 @@ pub fn import_units(conn: &mut DbConn, actor: &Actor, bytes: &[u8]) -> Result<Ou
         for (_, row) in &rows {
             let name = row["name"].split_whitespace().collect::<Vec<_>>().join(" ");
             let t = UnitType::parse(&row["type"]).expect("checked above");
-            let id = unit::insert(conn, &NewUnit { name: &name, unit_type: t.code(), parent_id: None, created_at: now, updated_at: now })?;
+            let id = unit::insert(
+                conn,
+                &NewUnit {
+                    name: &name,
+                    unit_type: t.code(),
+                    parent_id: None,
+                    created_at: now,
+                    updated_at: now,
+                },
+            )?;
             ids.insert(name.to_lowercase(), id);
         }
         // Parents second, so a file may list a child before its parent.
@@ -155,14 +199,28 @@ pub fn import_units(conn: &mut DbConn, actor: &Actor, bytes: &[u8]) -> Result<Ou
             }
             let parent_id = match ids.get(&parent.to_lowercase()) {
                 Some(&id) => id,
-                None => unit::find_by_name(conn, parent)?.ok_or(AppError::NotFound)?.id,
+                None => {
+                    unit::find_by_name(conn, parent)?
+                        .ok_or(AppError::NotFound)?
+                        .id
+                }
             };
-            let name = row["name"].split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
+            let name = row["name"]
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+                .to_lowercase();
             diesel::update(units::table.find(ids[&name]))
                 .set(units::parent_id.eq(Some(parent_id)))
                 .execute(conn)?;
         }
-        audit::record(conn, actor, "unit.import", ("unit", None), json!({"rows": rows.len()}))?;
+        audit::record(
+            conn,
+            actor,
+            "unit.import",
+            ("unit", None),
+            json!({"rows": rows.len()}),
+        )?;
         Ok(Outcome::Imported(rows.len()))
     })
 }
@@ -177,7 +235,12 @@ const USER_COLUMNS: &[(&str, &[&str])] = &[
 ];
 
 /// Imports users from CSV (`email,name,role,unit,affiliation,lang`, unit by name); each gets an invitation.
-pub fn import_users(conn: &mut DbConn, state: &AppState, actor: &Actor, bytes: &[u8]) -> Result<Outcome, AppError> {
+pub fn import_users(
+    conn: &mut DbConn,
+    state: &AppState,
+    actor: &Actor,
+    bytes: &[u8],
+) -> Result<Outcome, AppError> {
     let rows = match read_rows(bytes, USER_COLUMNS, &["email", "name", "role"]) {
         Ok(r) => r,
         Err(o) => return Ok(o),
@@ -214,12 +277,23 @@ pub fn import_users(conn: &mut DbConn, state: &AppState, actor: &Actor, bytes: &
                 Ok(v) => valid.push(v),
                 Err(field_errors) => {
                     for (field, key) in field_errors {
-                        let column = if field == "unit_id" { "unit".to_string() } else { field };
-                        if column == "unit" && errors.iter().any(|e| e.line == *line && e.column == "unit") {
+                        let column = if field == "unit_id" {
+                            "unit".to_string()
+                        } else {
+                            field
+                        };
+                        if column == "unit"
+                            && errors.iter().any(|e| e.line == *line && e.column == "unit")
+                        {
                             continue;
                         }
                         let value = get(&column);
-                        errors.push(RowError { line: *line, value, column, key });
+                        errors.push(RowError {
+                            line: *line,
+                            value,
+                            column,
+                            key,
+                        });
                     }
                 }
             }
@@ -232,7 +306,13 @@ pub fn import_users(conn: &mut DbConn, state: &AppState, actor: &Actor, bytes: &
         for v in valid {
             accounts::invite_valid(conn, state, actor, v)?;
         }
-        audit::record(conn, actor, "user.import", ("user", None), json!({"rows": n}))?;
+        audit::record(
+            conn,
+            actor,
+            "user.import",
+            ("user", None),
+            json!({"rows": n}),
+        )?;
         Ok(Outcome::Imported(n))
     })
 }

@@ -28,7 +28,11 @@ struct ValidUnit {
     parent_id: Option<i32>,
 }
 
-fn validate(conn: &mut DbConn, input: &UnitInput, own_id: Option<i32>) -> Result<ValidUnit, AppError> {
+fn validate(
+    conn: &mut DbConn,
+    input: &UnitInput,
+    own_id: Option<i32>,
+) -> Result<ValidUnit, AppError> {
     let mut errors = FieldErrors::new();
     let name = input.name.split_whitespace().collect::<Vec<_>>().join(" ");
     if name.is_empty() {
@@ -44,9 +48,20 @@ fn validate(conn: &mut DbConn, input: &UnitInput, own_id: Option<i32>) -> Result
     if unit_type.is_none() {
         errors.insert("unit_type".into(), "form.choose".into());
     }
-    let parent_id = match input.parent_id.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+    let parent_id = match input
+        .parent_id
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
         None => None,
-        Some(s) => match s.parse::<i32>().ok().map(|id| unit::find(conn, id)).transpose()?.flatten() {
+        Some(s) => match s
+            .parse::<i32>()
+            .ok()
+            .map(|id| unit::find(conn, id))
+            .transpose()?
+            .flatten()
+        {
             None => {
                 errors.insert("parent_id".into(), "form.choose".into());
                 None
@@ -62,7 +77,11 @@ fn validate(conn: &mut DbConn, input: &UnitInput, own_id: Option<i32>) -> Result
         },
     };
     match unit_type {
-        Some(unit_type) if errors.is_empty() => Ok(ValidUnit { name, unit_type, parent_id }),
+        Some(unit_type) if errors.is_empty() => Ok(ValidUnit {
+            name,
+            unit_type,
+            parent_id,
+        }),
         _ => Err(AppError::Invalid(errors)),
     }
 }
@@ -106,7 +125,12 @@ pub fn create(conn: &mut DbConn, actor: &Actor, input: &UnitInput) -> Result<i32
 }
 
 /// Updates a unit's name, type and parent.
-pub fn update(conn: &mut DbConn, actor: &Actor, id: i32, input: &UnitInput) -> Result<(), AppError> {
+pub fn update(
+    conn: &mut DbConn,
+    actor: &Actor,
+    id: i32,
+    input: &UnitInput,
+) -> Result<(), AppError> {
     conn.transaction(|conn| {
         let before = unit::find(conn, id)?.ok_or(AppError::NotFound)?;
         let v = validate(conn, input, Some(id))?;
@@ -142,8 +166,18 @@ pub fn set_active(conn: &mut DbConn, actor: &Actor, id: i32, active: bool) -> Re
         diesel::update(units::table.find(id))
             .set((units::active.eq(active), units::updated_at.eq(db::now())))
             .execute(conn)?;
-        let action = if active { "unit.activate" } else { "unit.deactivate" };
-        audit::record(conn, actor, action, ("unit", Some(id)), json!({"before": {"active": before.active}, "after": {"active": active}}))
+        let action = if active {
+            "unit.activate"
+        } else {
+            "unit.deactivate"
+        };
+        audit::record(
+            conn,
+            actor,
+            action,
+            ("unit", Some(id)),
+            json!({"before": {"active": before.active}, "after": {"active": active}}),
+        )
     })
 }
 
@@ -176,11 +210,26 @@ pub fn seed_known(conn: &mut DbConn) -> Result<usize, AppError> {
                 None => None,
             };
             let now = db::now();
-            unit::insert(conn, &NewUnit { name: &u.name, unit_type: &u.unit_type, parent_id, created_at: now, updated_at: now })?;
+            unit::insert(
+                conn,
+                &NewUnit {
+                    name: &u.name,
+                    unit_type: &u.unit_type,
+                    parent_id,
+                    created_at: now,
+                    updated_at: now,
+                },
+            )?;
             added += 1;
         }
         if added > 0 {
-            audit::record(conn, &Actor::system(), "unit.seed", ("unit", None), json!({"added": added}))?;
+            audit::record(
+                conn,
+                &Actor::system(),
+                "unit.seed",
+                ("unit", None),
+                json!({"added": added}),
+            )?;
         }
         Ok(added)
     })

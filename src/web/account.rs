@@ -28,7 +28,10 @@ pub struct ChangePasswordForm {
 }
 
 /// `POST /account/password`: ends every other session of the user; this one stays.
-pub async fn change_password(page: Page, form: web::Form<ChangePasswordForm>) -> Result<HttpResponse, AppError> {
+pub async fn change_password(
+    page: Page,
+    form: web::Form<ChangePasswordForm>,
+) -> Result<HttpResponse, AppError> {
     let uid = page.user()?.id;
     let actor = page.actor();
     let f = form.into_inner();
@@ -38,7 +41,9 @@ pub async fn change_password(page: Page, form: web::Form<ChangePasswordForm>) ->
     .await;
     match result {
         Ok(epoch) => {
-            page.session.insert(keys::EPOCH, epoch).map_err(|e| AppError::internal("session", e))?;
+            page.session
+                .insert(keys::EPOCH, epoch)
+                .map_err(|e| AppError::internal("session", e))?;
             page.flash("success", page.t("account.password_changed"));
             Ok(see_other("/account"))
         }
@@ -60,12 +65,22 @@ pub struct LangForm {
 }
 
 /// `POST /lang`: remembered on the account, or in the session before login.
-pub async fn set_lang(page: Page, req: HttpRequest, form: web::Form<LangForm>) -> Result<HttpResponse, AppError> {
-    let lang = Lang::parse(&form.lang).ok_or_else(|| AppError::BadRequest("unknown language".into()))?;
-    page.session.insert(keys::LANG, lang.code()).map_err(|e| AppError::internal("session", e))?;
+pub async fn set_lang(
+    page: Page,
+    req: HttpRequest,
+    form: web::Form<LangForm>,
+) -> Result<HttpResponse, AppError> {
+    let lang =
+        Lang::parse(&form.lang).ok_or_else(|| AppError::BadRequest("unknown language".into()))?;
+    page.session
+        .insert(keys::LANG, lang.code())
+        .map_err(|e| AppError::internal("session", e))?;
     if let Some(u) = &page.user {
         let uid = u.id;
-        db::run(&page.state.pool, move |conn| accounts::set_lang(conn, uid, lang)).await?;
+        db::run(&page.state.pool, move |conn| {
+            accounts::set_lang(conn, uid, lang)
+        })
+        .await?;
     }
     let back = safe_next(Some(&form.next))
         .or_else(|| {

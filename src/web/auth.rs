@@ -33,7 +33,13 @@ pub async fn login_form(page: Page, q: web::Query<NextQuery>) -> Result<HttpResp
         return Ok(see_other(u.role.home()));
     }
     let mut ctx = tera::Context::new();
-    ctx.insert("values", &LoginForm { next: safe_next(q.next.as_deref()).unwrap_or_default(), ..Default::default() });
+    ctx.insert(
+        "values",
+        &LoginForm {
+            next: safe_next(q.next.as_deref()).unwrap_or_default(),
+            ..Default::default()
+        },
+    );
     page.render("auth/login.html", ctx)
 }
 
@@ -42,17 +48,24 @@ pub async fn login(page: Page, form: web::Form<LoginForm>) -> Result<HttpRespons
     let form = form.into_inner();
     let actor = page.actor();
     let (email, password) = (form.email.clone(), form.password.clone());
-    let outcome = db::run(&page.state.pool, move |conn| accounts::login(conn, &email, &password, &actor)).await?;
+    let outcome = db::run(&page.state.pool, move |conn| {
+        accounts::login(conn, &email, &password, &actor)
+    })
+    .await?;
     let message = match outcome {
         Login::Ok(user) => {
             keep_chosen_lang(&page, &user).await?;
             gate::establish(&page.session, &user)?;
             let home = user.role().map(|r| r.home()).unwrap_or("/");
-            return Ok(see_other(&safe_next(Some(&form.next)).unwrap_or_else(|| home.to_string())));
+            return Ok(see_other(
+                &safe_next(Some(&form.next)).unwrap_or_else(|| home.to_string()),
+            ));
         }
         Login::Invalid => page.t("auth.invalid"),
         Login::Inactive => page.t("auth.inactive"),
-        Login::Throttled(minutes) => page.t_args("auth.throttled", &[("minutes", minutes.to_string())]),
+        Login::Throttled(minutes) => {
+            page.t_args("auth.throttled", &[("minutes", minutes.to_string())])
+        }
     };
     let mut ctx = tera::Context::new();
     ctx.insert("login_error", &message);
@@ -63,10 +76,18 @@ pub async fn login(page: Page, form: web::Form<LoginForm>) -> Result<HttpRespons
 
 /// A language picked on the login page before logging in becomes the account's language.
 async fn keep_chosen_lang(page: &Page, user: &crate::models::user::User) -> Result<(), AppError> {
-    let chosen = page.session.get::<String>(gate::keys::LANG).ok().flatten().and_then(|c| Lang::parse(&c));
+    let chosen = page
+        .session
+        .get::<String>(gate::keys::LANG)
+        .ok()
+        .flatten()
+        .and_then(|c| Lang::parse(&c));
     if let Some(lang) = chosen.filter(|l| l.code() != user.lang) {
         let uid = user.id;
-        db::run(&page.state.pool, move |conn| accounts::set_lang(conn, uid, lang)).await?;
+        db::run(&page.state.pool, move |conn| {
+            accounts::set_lang(conn, uid, lang)
+        })
+        .await?;
     }
     Ok(())
 }
@@ -76,7 +97,9 @@ pub async fn logout(page: Page) -> Result<HttpResponse, AppError> {
     let lang = page.lang;
     page.session.purge();
     // Keep the visitor's language on the login page.
-    page.session.insert(gate::keys::LANG, lang.code()).map_err(|e| AppError::internal("session", e))?;
+    page.session
+        .insert(gate::keys::LANG, lang.code())
+        .map_err(|e| AppError::internal("session", e))?;
     Ok(see_other("/login"))
 }
 
@@ -99,12 +122,20 @@ pub async fn forgot(page: Page, form: web::Form<ForgotForm>) -> Result<HttpRespo
     if crate::domain::Email::parse(&form.email).is_err() {
         let mut errors = FieldErrors::new();
         errors.insert("email".into(), "form.email_invalid".into());
-        return page.form_errors("auth/forgot.html", tera::Context::new(), &form.into_inner(), &errors);
+        return page.form_errors(
+            "auth/forgot.html",
+            tera::Context::new(),
+            &form.into_inner(),
+            &errors,
+        );
     }
     let state = page.state.clone();
     let actor = page.actor();
     let email = form.email.clone();
-    db::run(&page.state.pool, move |conn| accounts::request_reset(conn, &state, &email, &actor)).await?;
+    db::run(&page.state.pool, move |conn| {
+        accounts::request_reset(conn, &state, &email, &actor)
+    })
+    .await?;
     page.flash("info", page.t("auth.reset_sent"));
     Ok(see_other("/login"))
 }
@@ -117,16 +148,34 @@ pub struct NewPasswordForm {
     confirm: String,
 }
 
-async fn link_page(mut page: Page, purpose: &'static str, secret: String, template: &str) -> Result<HttpResponse, AppError> {
-    let found = db::run(&page.state.pool, move |conn| accounts::check_link(conn, purpose, &secret)).await?;
+async fn link_page(
+    mut page: Page,
+    purpose: &'static str,
+    secret: String,
+    template: &str,
+) -> Result<HttpResponse, AppError> {
+    let found = db::run(&page.state.pool, move |conn| {
+        accounts::check_link(conn, purpose, &secret)
+    })
+    .await?;
     let mut ctx = tera::Context::new();
     match found {
         Ok(u) => {
             // The invitee reads the page in the language the organiser chose for them, unless they picked one.
-            if page.user.is_none() && page.session.get::<String>(gate::keys::LANG).ok().flatten().is_none() {
+            if page.user.is_none()
+                && page
+                    .session
+                    .get::<String>(gate::keys::LANG)
+                    .ok()
+                    .flatten()
+                    .is_none()
+            {
                 page.lang = Lang::from_code(&u.lang);
             }
-            ctx.insert("account", &serde_json::json!({"name": u.name, "email": u.email}));
+            ctx.insert(
+                "account",
+                &serde_json::json!({"name": u.name, "email": u.email}),
+            );
             ctx.insert("min_len", &crate::domain::password::MIN_LEN);
             page.render(template, ctx)
         }
@@ -134,7 +183,11 @@ async fn link_page(mut page: Page, purpose: &'static str, secret: String, templa
     }
 }
 
-fn link_problem(page: &Page, purpose: &str, problem: LinkProblem) -> Result<HttpResponse, AppError> {
+fn link_problem(
+    page: &Page,
+    purpose: &str,
+    problem: LinkProblem,
+) -> Result<HttpResponse, AppError> {
     let mut ctx = tera::Context::new();
     ctx.insert("purpose", purpose);
     ctx.insert(
@@ -145,7 +198,11 @@ fn link_problem(page: &Page, purpose: &str, problem: LinkProblem) -> Result<Http
             LinkProblem::Expired => "link.expired",
         },
     );
-    page.render_status(actix_web::http::StatusCode::GONE, "auth/link_problem.html", ctx)
+    page.render_status(
+        actix_web::http::StatusCode::GONE,
+        "auth/link_problem.html",
+        ctx,
+    )
 }
 
 async fn set_by_link(
@@ -165,17 +222,30 @@ async fn set_by_link(
         Ok(Ok(user)) => {
             keep_chosen_lang(&page, &user).await?;
             gate::establish(&page.session, &user)?;
-            let key = if purpose == accounts::invite_purpose() { "auth.welcome" } else { "auth.password_set" };
+            let key = if purpose == accounts::invite_purpose() {
+                "auth.welcome"
+            } else {
+                "auth.password_set"
+            };
             let lang = Lang::from_code(&user.lang);
-            page.flash("success", crate::i18n::t(lang, key, &[("name", user.name.clone())]));
+            page.flash(
+                "success",
+                crate::i18n::t(lang, key, &[("name", user.name.clone())]),
+            );
             Ok(see_other(user.role().map(|r| r.home()).unwrap_or("/")))
         }
         Ok(Err(problem)) => link_problem(&page, purpose, problem),
         Err(AppError::Invalid(errors)) => {
-            let found = db::run(&page.state.pool, move |conn| accounts::check_link(conn, purpose, &secret)).await?;
+            let found = db::run(&page.state.pool, move |conn| {
+                accounts::check_link(conn, purpose, &secret)
+            })
+            .await?;
             let mut ctx = tera::Context::new();
             if let Ok(u) = found {
-                ctx.insert("account", &serde_json::json!({"name": u.name, "email": u.email}));
+                ctx.insert(
+                    "account",
+                    &serde_json::json!({"name": u.name, "email": u.email}),
+                );
             }
             ctx.insert("min_len", &crate::domain::password::MIN_LEN);
             page.form_errors(template, ctx, &serde_json::json!({}), &errors)
@@ -186,20 +256,54 @@ async fn set_by_link(
 
 /// `GET /password/reset/{token}`.
 pub async fn reset_form(page: Page, token: web::Path<String>) -> Result<HttpResponse, AppError> {
-    link_page(page, accounts::reset_purpose(), token.into_inner(), "auth/reset.html").await
+    link_page(
+        page,
+        accounts::reset_purpose(),
+        token.into_inner(),
+        "auth/reset.html",
+    )
+    .await
 }
 
 /// `POST /password/reset/{token}`.
-pub async fn reset(page: Page, token: web::Path<String>, form: web::Form<NewPasswordForm>) -> Result<HttpResponse, AppError> {
-    set_by_link(page, accounts::reset_purpose(), token.into_inner(), form.into_inner(), "auth/reset.html").await
+pub async fn reset(
+    page: Page,
+    token: web::Path<String>,
+    form: web::Form<NewPasswordForm>,
+) -> Result<HttpResponse, AppError> {
+    set_by_link(
+        page,
+        accounts::reset_purpose(),
+        token.into_inner(),
+        form.into_inner(),
+        "auth/reset.html",
+    )
+    .await
 }
 
 /// `GET /invite/{token}`.
 pub async fn invite_form(page: Page, token: web::Path<String>) -> Result<HttpResponse, AppError> {
-    link_page(page, accounts::invite_purpose(), token.into_inner(), "auth/invite.html").await
+    link_page(
+        page,
+        accounts::invite_purpose(),
+        token.into_inner(),
+        "auth/invite.html",
+    )
+    .await
 }
 
 /// `POST /invite/{token}`.
-pub async fn accept_invite(page: Page, token: web::Path<String>, form: web::Form<NewPasswordForm>) -> Result<HttpResponse, AppError> {
-    set_by_link(page, accounts::invite_purpose(), token.into_inner(), form.into_inner(), "auth/invite.html").await
+pub async fn accept_invite(
+    page: Page,
+    token: web::Path<String>,
+    form: web::Form<NewPasswordForm>,
+) -> Result<HttpResponse, AppError> {
+    set_by_link(
+        page,
+        accounts::invite_purpose(),
+        token.into_inner(),
+        form.into_inner(),
+        "auth/invite.html",
+    )
+    .await
 }

@@ -18,15 +18,27 @@ pub fn render_error_page<B: MessageBody + 'static>(
     res: ServiceResponse<B>,
 ) -> actix_web::Result<ErrorHandlerResponse<B>> {
     let status = res.status();
-    let empty = matches!(res.response().body().size(), BodySize::Sized(0) | BodySize::None);
+    let empty = matches!(
+        res.response().body().size(),
+        BodySize::Sized(0) | BodySize::None
+    );
     let Some(state) = res.request().app_data::<web::Data<AppState>>().cloned() else {
         return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
     };
     if !empty {
         return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
     }
-    let kind = res.response().extensions().get::<ErrorKind>().map(|k| k.0).unwrap_or("");
-    let user = res.request().extensions().get::<Viewer>().and_then(|v| v.0.clone());
+    let kind = res
+        .response()
+        .extensions()
+        .get::<ErrorKind>()
+        .map(|k| k.0)
+        .unwrap_or("");
+    let user = res
+        .request()
+        .extensions()
+        .get::<Viewer>()
+        .and_then(|v| v.0.clone());
     let session = res.request().get_session();
     let lang = request_lang(user.as_ref(), &session);
     let code = status.as_u16();
@@ -58,5 +70,7 @@ pub fn render_error_page<B: MessageBody + 'static>(
         }
     }
     let new = new.content_type("text/html; charset=utf-8").body(body);
-    Ok(ErrorHandlerResponse::Response(ServiceResponse::new(req, new).map_into_right_body()))
+    Ok(ErrorHandlerResponse::Response(
+        ServiceResponse::new(req, new).map_into_right_body(),
+    ))
 }

@@ -67,7 +67,11 @@ pub fn establish(session: &Session, user: &user::User) -> Result<(), AppError> {
     let lang = session.get::<String>(keys::LANG).ok().flatten();
     session.renew();
     session.clear();
-    let put = |k: &str, v: serde_json::Value| session.insert(k, v).map_err(|e| AppError::internal("session", e));
+    let put = |k: &str, v: serde_json::Value| {
+        session
+            .insert(k, v)
+            .map_err(|e| AppError::internal("session", e))
+    };
     put(keys::UID, user.id.into())?;
     put(keys::EPOCH, user.session_epoch.into())?;
     put(keys::ISSUED, chrono::Utc::now().timestamp().into())?;
@@ -86,17 +90,19 @@ async fn load_viewer(state: &AppState, session: &Session) -> Result<Option<Curre
     let issued = session.get::<i64>(keys::ISSUED).ok().flatten().unwrap_or(0);
     let fresh = chrono::Utc::now().timestamp() - issued < SESSION_HOURS * 3600;
     let found = db::run(&state.pool, move |conn| Ok(user::find(conn, uid)?)).await?;
-    let current = found.filter(|u| u.active && Some(u.session_epoch) == epoch && fresh).and_then(|u| {
-        Some(CurrentUser {
-            role: u.role()?,
-            lang: Lang::from_code(&u.lang),
-            id: u.id,
-            email: u.email,
-            name: u.name,
-            unit_id: u.unit_id,
-            epoch: u.session_epoch,
-        })
-    });
+    let current = found
+        .filter(|u| u.active && Some(u.session_epoch) == epoch && fresh)
+        .and_then(|u| {
+            Some(CurrentUser {
+                role: u.role()?,
+                lang: Lang::from_code(&u.lang),
+                id: u.id,
+                email: u.email,
+                name: u.name,
+                unit_id: u.unit_id,
+                epoch: u.session_epoch,
+            })
+        });
     if current.is_none() {
         session.purge();
     }
@@ -109,10 +115,17 @@ fn is_safe(method: &Method) -> bool {
 
 /// The token a request carries: header, query (multipart forms) or urlencoded body field `csrf`.
 async fn provided_token(req: &mut ServiceRequest) -> Result<Option<String>, AppError> {
-    if let Some(h) = req.headers().get("x-csrf-token").and_then(|v| v.to_str().ok()) {
+    if let Some(h) = req
+        .headers()
+        .get("x-csrf-token")
+        .and_then(|v| v.to_str().ok())
+    {
         return Ok(Some(h.to_string()));
     }
-    if let Some(q) = web::Query::<CsrfField>::from_query(req.query_string()).ok().and_then(|q| q.0.csrf) {
+    if let Some(q) = web::Query::<CsrfField>::from_query(req.query_string())
+        .ok()
+        .and_then(|q| q.0.csrf)
+    {
         return Ok(Some(q));
     }
     let is_form = req
@@ -133,7 +146,9 @@ async fn provided_token(req: &mut ServiceRequest) -> Result<Option<String>, AppE
         body.extend_from_slice(&chunk);
     }
     let body = body.freeze();
-    let field = serde_urlencoded::from_bytes::<CsrfField>(&body).ok().and_then(|f| f.csrf);
+    let field = serde_urlencoded::from_bytes::<CsrfField>(&body)
+        .ok()
+        .and_then(|f| f.csrf);
     // Hand the body back to the handler untouched.
     req.set_payload(Payload::from(body));
     Ok(field)
@@ -171,15 +186,22 @@ pub async fn gate(
             // After login a GET comes back to the same page; a refused POST to the page it came from is
             // not known, so it comes back to the path (its form will show again).
             let here = if is_safe(req.method()) {
-                req.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/")
+                req.uri()
+                    .path_and_query()
+                    .map(|p| p.as_str())
+                    .unwrap_or("/")
             } else {
                 req.path()
             };
             let target = format!("/login?next={}", urlencode(here));
-            let res = HttpResponse::SeeOther().insert_header((header::LOCATION, target)).finish();
+            let res = HttpResponse::SeeOther()
+                .insert_header((header::LOCATION, target))
+                .finish();
             return Ok(req.into_response(res).map_into_right_body());
         }
-        return Ok(req.error_response(AppError::Forbidden).map_into_right_body());
+        return Ok(req
+            .error_response(AppError::Forbidden)
+            .map_into_right_body());
     }
     if !is_safe(req.method()) {
         let expected = session.get::<String>(keys::CSRF).ok().flatten();
@@ -193,7 +215,9 @@ pub async fn gate(
             return Ok(req.error_response(AppError::Csrf).map_into_right_body());
         }
     }
-    next.call(req).await.map(ServiceResponse::map_into_left_body)
+    next.call(req)
+        .await
+        .map(ServiceResponse::map_into_left_body)
 }
 
 /// Percent-encodes a query value.

@@ -30,7 +30,8 @@ pub async fn healthz(state: web::Data<AppState>) -> HttpResponse {
         Ok(_) => HttpResponse::Ok().json(serde_json::json!({"status": "ok", "database": "ok"})),
         Err(e) => {
             tracing::error!(error = %e, "health check failed");
-            HttpResponse::ServiceUnavailable().json(serde_json::json!({"status": "error", "database": "unreachable"}))
+            HttpResponse::ServiceUnavailable()
+                .json(serde_json::json!({"status": "error", "database": "unreachable"}))
         }
     }
 }
@@ -39,8 +40,14 @@ pub async fn healthz(state: web::Data<AppState>) -> HttpResponse {
 pub async fn organiser(page: Page) -> Result<HttpResponse, AppError> {
     let (units, users, invited, mail_counts) = db::run(&page.state.pool, |conn| {
         use schema::{units, users};
-        let n_units: i64 = units::table.filter(units::active.eq(true)).count().get_result(conn)?;
-        let n_users: i64 = users::table.filter(users::active.eq(true)).count().get_result(conn)?;
+        let n_units: i64 = units::table
+            .filter(units::active.eq(true))
+            .count()
+            .get_result(conn)?;
+        let n_users: i64 = users::table
+            .filter(users::active.eq(true))
+            .count()
+            .get_result(conn)?;
         let n_invited: i64 = users::table
             .filter(users::active.eq(true))
             .filter(users::password_hash.is_null())
@@ -49,12 +56,21 @@ pub async fn organiser(page: Page) -> Result<HttpResponse, AppError> {
         Ok((n_units, n_users, n_invited, mail::counts(conn)?))
     })
     .await?;
-    let count = |s: &str| mail_counts.iter().find(|(k, _)| k == s).map(|(_, n)| *n).unwrap_or(0);
+    let count = |s: &str| {
+        mail_counts
+            .iter()
+            .find(|(k, _)| k == s)
+            .map(|(_, n)| *n)
+            .unwrap_or(0)
+    };
     let mut ctx = tera::Context::new();
     ctx.insert("units", &units);
     ctx.insert("users", &users);
     ctx.insert("invited", &invited);
-    ctx.insert("mail_pending", &(count(mail::PENDING) + count(mail::SENDING)));
+    ctx.insert(
+        "mail_pending",
+        &(count(mail::PENDING) + count(mail::SENDING)),
+    );
     ctx.insert("mail_failed", &count(mail::FAILED));
     page.render("organiser/dashboard.html", ctx)
 }
@@ -63,7 +79,12 @@ pub async fn organiser(page: Page) -> Result<HttpResponse, AppError> {
 pub async fn opd(page: Page) -> Result<HttpResponse, AppError> {
     let unit_id = page.user()?.unit_id;
     let unit = match unit_id {
-        Some(id) => db::run(&page.state.pool, move |conn| Ok(crate::models::unit::find(conn, id)?)).await?,
+        Some(id) => {
+            db::run(&page.state.pool, move |conn| {
+                Ok(crate::models::unit::find(conn, id)?)
+            })
+            .await?
+        }
         None => None,
     };
     let mut ctx = tera::Context::new();

@@ -33,6 +33,11 @@ impl Pager {
             .filter(|kv| !kv.starts_with("page=") && !kv.ends_with('=') && !kv.is_empty())
             .collect::<Vec<_>>()
             .join("&");
-        Pager { page: page.unwrap_or(1).clamp(1, pages), pages, total, query }
+        Pager {
+            page: page.unwrap_or(1).clamp(1, pages),
+            pages,
+            total,
+            query,
+        }
     }
 }

@@ -45,7 +45,11 @@ pub struct Flash {
 /// The client address: the socket peer, or `X-Forwarded-For` when `BIW_TRUST_PROXY` is set.
 pub fn client_ip(req: &HttpRequest, trust_proxy: bool) -> String {
     let info = req.connection_info();
-    let addr = if trust_proxy { info.realip_remote_addr() } else { info.peer_addr() };
+    let addr = if trust_proxy {
+        info.realip_remote_addr()
+    } else {
+        info.peer_addr()
+    };
     let addr = addr.unwrap_or("unknown");
     // Strip a port, keep IPv6 addresses whole.
     match addr.parse::<std::net::SocketAddr>() {
@@ -88,7 +92,15 @@ impl FromRequest for Page {
             }
         };
         let ip = client_ip(req, state.settings.trust_proxy);
-        ready(Ok(Page { state, session, user, lang, csrf, path: req.path().to_string(), ip }))
+        ready(Ok(Page {
+            state,
+            session,
+            user,
+            lang,
+            csrf,
+            path: req.path().to_string(),
+            ip,
+        }))
     }
 }
 
@@ -123,7 +135,10 @@ impl Page {
 
     /// Who acts, for the audit log.
     pub fn actor(&self) -> Actor {
-        Actor { user_id: self.user.as_ref().map(|u| u.id), ip: Some(self.ip.clone()) }
+        Actor {
+            user_id: self.user.as_ref().map(|u| u.id),
+            ip: Some(self.ip.clone()),
+        }
     }
 
     /// Translates a key into the page's language.
@@ -138,15 +153,28 @@ impl Page {
 
     /// Queues a message for the next page.
     pub fn flash(&self, kind: &str, text: String) {
-        let mut list: Vec<Flash> = self.session.get(keys::FLASH).ok().flatten().unwrap_or_default();
-        list.push(Flash { kind: kind.into(), text });
+        let mut list: Vec<Flash> = self
+            .session
+            .get(keys::FLASH)
+            .ok()
+            .flatten()
+            .unwrap_or_default();
+        list.push(Flash {
+            kind: kind.into(),
+            text,
+        });
         if let Err(e) = self.session.insert(keys::FLASH, list) {
             tracing::warn!(error = %e, "flash message lost");
         }
     }
 
     fn take_flash(&self) -> Vec<Flash> {
-        let list = self.session.get(keys::FLASH).ok().flatten().unwrap_or_default();
+        let list = self
+            .session
+            .get(keys::FLASH)
+            .ok()
+            .flatten()
+            .unwrap_or_default();
         self.session.remove(keys::FLASH);
         list
     }
@@ -157,7 +185,12 @@ impl Page {
     }
 
     /// Renders a page with a status (422 for a form with errors).
-    pub fn render_status(&self, status: StatusCode, name: &str, mut ctx: tera::Context) -> Result<HttpResponse, AppError> {
+    pub fn render_status(
+        &self,
+        status: StatusCode,
+        name: &str,
+        mut ctx: tera::Context,
+    ) -> Result<HttpResponse, AppError> {
         ctx.insert("lang", self.lang.code());
         ctx.insert("user", &self.user);
         ctx.insert("csrf", &self.csrf);
@@ -194,5 +227,7 @@ impl Page {
 
 /// A 303 redirect, the answer to a successful POST.
 pub fn see_other(location: &str) -> HttpResponse {
-    HttpResponse::SeeOther().insert_header((header::LOCATION, location)).finish()
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, location))
+        .finish()
 }

@@ -12,7 +12,11 @@ pub struct Upload {
 }
 
 /// Reads the file field `field`; the error is an i18n key.
-pub async fn read_file(mut form: Multipart, field: &str, limit: usize) -> Result<Upload, &'static str> {
+pub async fn read_file(
+    mut form: Multipart,
+    field: &str,
+    limit: usize,
+) -> Result<Upload, &'static str> {
     while let Some(item) = form.next().await {
         let mut part = item.map_err(|_| "upload.broken")?;
         let is_field = part.content_disposition().and_then(|cd| cd.get_name()) == Some(field);

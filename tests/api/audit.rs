@@ -8,12 +8,27 @@ use crate::helpers::spawn_app;
 async fn changes_are_audited_with_actor_address_and_before_after() {
     let app = spawn_app().await;
     let me = app.login_as(Role::Organiser).await;
-    let id = app.create_user(Role::Judge, "juri@x.biw.id", "correct horse battery").await;
-    app.post_form(&format!("/organiser/users/{id}"), &[("name", "Dr. Juri"), ("role", "judge"), ("affiliation", "BRIN")]).await;
+    let id = app
+        .create_user(Role::Judge, "juri@x.biw.id", "correct horse battery")
+        .await;
+    app.post_form(
+        &format!("/organiser/users/{id}"),
+        &[
+            ("name", "Dr. Juri"),
+            ("role", "judge"),
+            ("affiliation", "BRIN"),
+        ],
+    )
+    .await;
     let events = app
         .db(move |conn| {
-            let f = biw::models::audit::AuditFilter { action: Some("user.update".into()), ..Default::default() };
-            biw::models::audit::list(conn, &f, (None, None), 10).unwrap().0
+            let f = biw::models::audit::AuditFilter {
+                action: Some("user.update".into()),
+                ..Default::default()
+            };
+            biw::models::audit::list(conn, &f, (None, None), 10)
+                .unwrap()
+                .0
         })
         .await;
     assert_eq!(events.len(), 1);
@@ -32,14 +47,22 @@ async fn changes_are_audited_with_actor_address_and_before_after() {
 async fn the_audit_page_filters_by_action_actor_and_date() {
     let app = spawn_app().await;
     app.login_as(Role::Organiser).await;
-    app.post_form("/organiser/units/new", &[("name", "Unit Audit"), ("unit_type", "uptd")]).await;
+    app.post_form(
+        "/organiser/units/new",
+        &[("name", "Unit Audit"), ("unit_type", "uptd")],
+    )
+    .await;
     let html = app.page("/organiser/audit?action=unit.create").await;
     assert!(html.contains("Unit Audit") && !html.contains("auth.login"));
     let html = app.page("/organiser/audit?actor=organiser%40test").await;
     assert!(html.contains("unit.create") && html.contains("auth.login"));
-    let html = app.page("/organiser/audit?action=unit.create&to=2020-01-01").await;
+    let html = app
+        .page("/organiser/audit?action=unit.create&to=2020-01-01")
+        .await;
     assert!(html.contains("Tidak ada data yang cocok."));
     let today = chrono::Utc::now().format("%Y-%m-%d").to_string();
-    let html = app.page(&format!("/organiser/audit?action=unit.create&from={today}")).await;
+    let html = app
+        .page(&format!("/organiser/audit?action=unit.create&from={today}"))
+        .await;
     assert!(html.contains("Unit Audit"));
 }

@@ -7,11 +7,21 @@ use crate::helpers::{assert_redirect, location, new_client, spawn_app};
 #[tokio::test]
 async fn login_lands_each_role_on_its_dashboard() {
     let app = spawn_app().await;
-    for (role, home) in [(Role::Organiser, "/organiser"), (Role::Opd, "/opd"), (Role::Judge, "/judge")] {
+    for (role, home) in [
+        (Role::Organiser, "/organiser"),
+        (Role::Opd, "/opd"),
+        (Role::Judge, "/judge"),
+    ] {
         let email = format!("{}@x.biw.id", role.code());
         app.create_user(role, &email, "correct horse battery").await;
         let client = new_client();
-        let res = app.post_form_with(&client, "/login", &[("email", &email), ("password", "correct horse battery")]).await;
+        let res = app
+            .post_form_with(
+                &client,
+                "/login",
+                &[("email", &email), ("password", "correct horse battery")],
+            )
+            .await;
         assert_redirect(&res, home);
         let page = app.get_with(&client, home).await;
         assert_eq!(page.status().as_u16(), 200);
@@ -24,25 +34,51 @@ async fn login_lands_each_role_on_its_dashboard() {
 #[tokio::test]
 async fn wrong_password_and_unknown_email_get_the_same_answer_and_keep_the_email() {
     let app = spawn_app().await;
-    app.create_user(Role::Judge, "juri@x.biw.id", "correct horse battery").await;
-    let wrong = app.post_form("/login", &[("email", "juri@x.biw.id"), ("password", "nope nope nope")]).await;
+    app.create_user(Role::Judge, "juri@x.biw.id", "correct horse battery")
+        .await;
+    let wrong = app
+        .post_form(
+            "/login",
+            &[("email", "juri@x.biw.id"), ("password", "nope nope nope")],
+        )
+        .await;
     assert_eq!(wrong.status().as_u16(), 422);
     let wrong = wrong.text().await.unwrap();
-    let unknown = app.post_form("/login", &[("email", "nobody@x.biw.id"), ("password", "nope nope nope")]).await;
+    let unknown = app
+        .post_form(
+            "/login",
+            &[("email", "nobody@x.biw.id"), ("password", "nope nope nope")],
+        )
+        .await;
     assert_eq!(unknown.status().as_u16(), 422);
     let unknown = unknown.text().await.unwrap();
     assert!(wrong.contains("Email atau kata sandi salah."));
     assert!(unknown.contains("Email atau kata sandi salah."));
-    assert!(wrong.contains("value=\"juri@x.biw.id\""), "the typed email is kept");
-    assert!(!wrong.contains("nope nope nope"), "the password is never echoed");
+    assert!(
+        wrong.contains("value=\"juri@x.biw.id\""),
+        "the typed email is kept"
+    );
+    assert!(
+        !wrong.contains("nope nope nope"),
+        "the password is never echoed"
+    );
     assert_eq!(app.audit_count("auth.login").await, 0);
 }
 
 #[tokio::test]
 async fn login_is_case_insensitive_on_email_and_audited() {
     let app = spawn_app().await;
-    app.create_user(Role::Judge, "juri@x.biw.id", "correct horse battery").await;
-    let res = app.post_form("/login", &[("email", "  JURI@X.biw.id "), ("password", "correct horse battery")]).await;
+    app.create_user(Role::Judge, "juri@x.biw.id", "correct horse battery")
+        .await;
+    let res = app
+        .post_form(
+            "/login",
+            &[
+                ("email", "  JURI@X.biw.id "),
+                ("password", "correct horse battery"),
+            ],
+        )
+        .await;
     assert_redirect(&res, "/judge");
     assert_eq!(app.audit_count("auth.login").await, 1);
 }
@@ -50,46 +86,103 @@ async fn login_is_case_insensitive_on_email_and_audited() {
 #[tokio::test]
 async fn five_failures_pause_the_account_with_a_clear_message() {
     let app = spawn_app().await;
-    app.create_user(Role::Judge, "juri@x.biw.id", "correct horse battery").await;
+    app.create_user(Role::Judge, "juri@x.biw.id", "correct horse battery")
+        .await;
     for _ in 0..5 {
-        let res = app.post_form("/login", &[("email", "juri@x.biw.id"), ("password", "wrong password!")]).await;
+        let res = app
+            .post_form(
+                "/login",
+                &[("email", "juri@x.biw.id"), ("password", "wrong password!")],
+            )
+            .await;
         assert_eq!(res.status().as_u16(), 422);
     }
     // Even the right password is refused now, from any address.
     let res = app
-        .post_form_with(&new_client(), "/login", &[("email", "juri@x.biw.id"), ("password", "correct horse battery")])
+        .post_form_with(
+            &new_client(),
+            "/login",
+            &[
+                ("email", "juri@x.biw.id"),
+                ("password", "correct horse battery"),
+            ],
+        )
         .await;
     assert_eq!(res.status().as_u16(), 422);
     let html = res.text().await.unwrap();
     assert!(html.contains("Terlalu banyak percobaan masuk"), "{html}");
     assert!(html.contains("15 menit") || html.contains("16 menit"));
     // Other accounts are not affected by this account's pause.
-    app.create_user(Role::Opd, "opd@x.biw.id", "correct horse battery").await;
-    let res = app.post_form_with(&new_client(), "/login", &[("email", "opd@x.biw.id"), ("password", "correct horse battery")]).await;
+    app.create_user(Role::Opd, "opd@x.biw.id", "correct horse battery")
+        .await;
+    let res = app
+        .post_form_with(
+            &new_client(),
+            "/login",
+            &[
+                ("email", "opd@x.biw.id"),
+                ("password", "correct horse battery"),
+            ],
+        )
+        .await;
     assert_redirect(&res, "/opd");
 }
 
 #[tokio::test]
 async fn many_failures_from_one_address_pause_that_address() {
     let app = spawn_app().await;
-    app.create_user(Role::Judge, "juri@x.biw.id", "correct horse battery").await;
+    app.create_user(Role::Judge, "juri@x.biw.id", "correct horse battery")
+        .await;
     for i in 0..20 {
         let email = format!("guess{i}@x.biw.id");
-        app.post_form("/login", &[("email", &email), ("password", "wrong password!")]).await;
+        app.post_form(
+            "/login",
+            &[("email", &email), ("password", "wrong password!")],
+        )
+        .await;
     }
-    let res = app.post_form("/login", &[("email", "juri@x.biw.id"), ("password", "correct horse battery")]).await;
+    let res = app
+        .post_form(
+            "/login",
+            &[
+                ("email", "juri@x.biw.id"),
+                ("password", "correct horse battery"),
+            ],
+        )
+        .await;
     assert_eq!(res.status().as_u16(), 422);
-    assert!(res.text().await.unwrap().contains("Terlalu banyak percobaan masuk"));
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("Terlalu banyak percobaan masuk")
+    );
 }
 
 #[tokio::test]
 async fn login_renews_the_session_cookie_and_logout_ends_it() {
     let app = spawn_app().await;
-    app.create_user(Role::Organiser, "p@x.biw.id", "correct horse battery").await;
+    app.create_user(Role::Organiser, "p@x.biw.id", "correct horse battery")
+        .await;
     let before = app.get("/login").await;
-    let cookie_before = before.headers().get("set-cookie").map(|c| c.to_str().unwrap().to_string());
-    let res = app.post_form("/login", &[("email", "p@x.biw.id"), ("password", "correct horse battery")]).await;
-    let cookie_after = res.headers().get("set-cookie").map(|c| c.to_str().unwrap().to_string()).expect("new cookie");
+    let cookie_before = before
+        .headers()
+        .get("set-cookie")
+        .map(|c| c.to_str().unwrap().to_string());
+    let res = app
+        .post_form(
+            "/login",
+            &[
+                ("email", "p@x.biw.id"),
+                ("password", "correct horse battery"),
+            ],
+        )
+        .await;
+    let cookie_after = res
+        .headers()
+        .get("set-cookie")
+        .map(|c| c.to_str().unwrap().to_string())
+        .expect("new cookie");
     assert_ne!(cookie_before, Some(cookie_after.clone()));
     assert!(cookie_after.contains("HttpOnly"));
     assert!(cookie_after.contains("SameSite=Lax"));
@@ -103,16 +196,32 @@ async fn login_renews_the_session_cookie_and_logout_ends_it() {
 #[tokio::test]
 async fn login_returns_to_the_page_asked_for_but_never_off_site() {
     let app = spawn_app().await;
-    app.create_user(Role::Organiser, "p@x.biw.id", "correct horse battery").await;
+    app.create_user(Role::Organiser, "p@x.biw.id", "correct horse battery")
+        .await;
     let res = app.get("/organiser/units").await;
     assert_eq!(location(&res), "/login?next=%2Forganiser%2Funits");
     let res = app
-        .post_form("/login", &[("email", "p@x.biw.id"), ("password", "correct horse battery"), ("next", "/organiser/units")])
+        .post_form(
+            "/login",
+            &[
+                ("email", "p@x.biw.id"),
+                ("password", "correct horse battery"),
+                ("next", "/organiser/units"),
+            ],
+        )
         .await;
     assert_redirect(&res, "/organiser/units");
     let other = new_client();
     let res = app
-        .post_form_with(&other, "/login", &[("email", "p@x.biw.id"), ("password", "correct horse battery"), ("next", "//evil.example/x")])
+        .post_form_with(
+            &other,
+            "/login",
+            &[
+                ("email", "p@x.biw.id"),
+                ("password", "correct horse battery"),
+                ("next", "//evil.example/x"),
+            ],
+        )
         .await;
     assert_redirect(&res, "/organiser");
 }
@@ -120,12 +229,16 @@ async fn login_returns_to_the_page_asked_for_but_never_off_site() {
 #[tokio::test]
 async fn a_form_without_the_csrf_token_is_refused() {
     let app = spawn_app().await;
-    app.create_user(Role::Organiser, "p@x.biw.id", "correct horse battery").await;
+    app.create_user(Role::Organiser, "p@x.biw.id", "correct horse battery")
+        .await;
     app.get("/login").await;
     let res = app
         .client
         .post(format!("{}/login", app.address))
-        .form(&[("email", "p@x.biw.id"), ("password", "correct horse battery")])
+        .form(&[
+            ("email", "p@x.biw.id"),
+            ("password", "correct horse battery"),
+        ])
         .send()
         .await
         .unwrap();
@@ -135,7 +248,11 @@ async fn a_form_without_the_csrf_token_is_refused() {
     let res = app
         .client
         .post(format!("{}/login", app.address))
-        .form(&[("email", "p@x.biw.id"), ("password", "correct horse battery"), ("csrf", "forged")])
+        .form(&[
+            ("email", "p@x.biw.id"),
+            ("password", "correct horse battery"),
+            ("csrf", "forged"),
+        ])
         .send()
         .await
         .unwrap();
@@ -145,30 +262,64 @@ async fn a_form_without_the_csrf_token_is_refused() {
 #[tokio::test]
 async fn changing_the_password_ends_other_sessions_but_keeps_this_one() {
     let app = spawn_app().await;
-    app.create_user(Role::Judge, "juri@x.biw.id", "correct horse battery").await;
+    app.create_user(Role::Judge, "juri@x.biw.id", "correct horse battery")
+        .await;
     let phone = new_client();
-    app.login_with(&app.client, "juri@x.biw.id", "correct horse battery").await;
-    app.login_with(&phone, "juri@x.biw.id", "correct horse battery").await;
+    app.login_with(&app.client, "juri@x.biw.id", "correct horse battery")
+        .await;
+    app.login_with(&phone, "juri@x.biw.id", "correct horse battery")
+        .await;
     let res = app
-        .post_form("/account/password", &[("current", "wrong one!!"), ("password", "a new long password"), ("confirm", "a new long password")])
+        .post_form(
+            "/account/password",
+            &[
+                ("current", "wrong one!!"),
+                ("password", "a new long password"),
+                ("confirm", "a new long password"),
+            ],
+        )
         .await;
     assert_eq!(res.status().as_u16(), 422);
-    assert!(res.text().await.unwrap().contains("Kata sandi saat ini salah."));
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("Kata sandi saat ini salah.")
+    );
     let res = app
-        .post_form("/account/password", &[("current", "correct horse battery"), ("password", "short"), ("confirm", "short")])
+        .post_form(
+            "/account/password",
+            &[
+                ("current", "correct horse battery"),
+                ("password", "short"),
+                ("confirm", "short"),
+            ],
+        )
         .await;
     assert_eq!(res.status().as_u16(), 422);
     assert!(res.text().await.unwrap().contains("minimal 10 karakter"));
     let res = app
         .post_form(
             "/account/password",
-            &[("current", "correct horse battery"), ("password", "a new long password"), ("confirm", "a new long password")],
+            &[
+                ("current", "correct horse battery"),
+                ("password", "a new long password"),
+                ("confirm", "a new long password"),
+            ],
         )
         .await;
     assert_redirect(&res, "/account");
-    assert_eq!(app.get("/judge").await.status().as_u16(), 200, "this session stays");
-    assert_redirect(&app.get_with(&phone, "/judge").await, "/login?next=%2Fjudge");
-    app.login_with(&new_client(), "juri@x.biw.id", "a new long password").await;
+    assert_eq!(
+        app.get("/judge").await.status().as_u16(),
+        200,
+        "this session stays"
+    );
+    assert_redirect(
+        &app.get_with(&phone, "/judge").await,
+        "/login?next=%2Fjudge",
+    );
+    app.login_with(&new_client(), "juri@x.biw.id", "a new long password")
+        .await;
     assert_eq!(app.audit_count("user.change_password").await, 1);
 }
 
@@ -176,18 +327,43 @@ async fn changing_the_password_ends_other_sessions_but_keeps_this_one() {
 async fn a_deactivated_user_is_logged_out_and_cannot_log_in() {
     let app = spawn_app().await;
     app.login_as(Role::Organiser).await;
-    let judge_id = app.create_user(Role::Judge, "juri@x.biw.id", "correct horse battery").await;
+    let judge_id = app
+        .create_user(Role::Judge, "juri@x.biw.id", "correct horse battery")
+        .await;
     let judge = new_client();
-    app.login_with(&judge, "juri@x.biw.id", "correct horse battery").await;
-    let res = app.post_form(&format!("/organiser/users/{judge_id}/active"), &[("active", "false")]).await;
+    app.login_with(&judge, "juri@x.biw.id", "correct horse battery")
+        .await;
+    let res = app
+        .post_form(
+            &format!("/organiser/users/{judge_id}/active"),
+            &[("active", "false")],
+        )
+        .await;
     assert_redirect(&res, &format!("/organiser/users/{judge_id}"));
-    assert_redirect(&app.get_with(&judge, "/judge").await, "/login?next=%2Fjudge");
-    let res = app.post_form_with(&judge, "/login", &[("email", "juri@x.biw.id"), ("password", "correct horse battery")]).await;
+    assert_redirect(
+        &app.get_with(&judge, "/judge").await,
+        "/login?next=%2Fjudge",
+    );
+    let res = app
+        .post_form_with(
+            &judge,
+            "/login",
+            &[
+                ("email", "juri@x.biw.id"),
+                ("password", "correct horse battery"),
+            ],
+        )
+        .await;
     assert_eq!(res.status().as_u16(), 422);
     assert!(res.text().await.unwrap().contains("dinonaktifkan"));
     // Reactivated, the user can log in again.
-    app.post_form(&format!("/organiser/users/{judge_id}/active"), &[("active", "true")]).await;
-    app.login_with(&judge, "juri@x.biw.id", "correct horse battery").await;
+    app.post_form(
+        &format!("/organiser/users/{judge_id}/active"),
+        &[("active", "true")],
+    )
+    .await;
+    app.login_with(&judge, "juri@x.biw.id", "correct horse battery")
+        .await;
     assert_eq!(app.audit_count("user.deactivate").await, 1);
     assert_eq!(app.audit_count("user.activate").await, 1);
 }
@@ -196,8 +372,17 @@ async fn a_deactivated_user_is_logged_out_and_cannot_log_in() {
 async fn an_organiser_cannot_deactivate_themselves() {
     let app = spawn_app().await;
     let me = app.login_as(Role::Organiser).await;
-    let res = app.post_form(&format!("/organiser/users/{me}/active"), &[("active", "false")]).await;
+    let res = app
+        .post_form(
+            &format!("/organiser/users/{me}/active"),
+            &[("active", "false")],
+        )
+        .await;
     assert_redirect(&res, &format!("/organiser/users/{me}"));
-    assert!(app.page(&format!("/organiser/users/{me}")).await.contains("tidak dapat menonaktifkan akun Anda sendiri"));
+    assert!(
+        app.page(&format!("/organiser/users/{me}"))
+            .await
+            .contains("tidak dapat menonaktifkan akun Anda sendiri")
+    );
     assert_eq!(app.get("/organiser").await.status().as_u16(), 200);
 }

@@ -29,11 +29,18 @@ impl Drop for Browser {
 /// Starts a browser, or returns `None` (outside CI) when none is installed.
 pub async fn browser(width: u32, height: u32) -> Option<Browser> {
     if !std::path::Path::new(CHROMEDRIVER).exists() || !std::path::Path::new(CHROMIUM).exists() {
-        assert!(std::env::var("CI").is_err(), "CI must have chromium and chromium-driver installed");
+        assert!(
+            std::env::var("CI").is_err(),
+            "CI must have chromium and chromium-driver installed"
+        );
         eprintln!("skipping: chromium / chromedriver not installed");
         return None;
     }
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let driver = Command::new(CHROMEDRIVER)
         .arg(format!("--port={port}"))
         .stdout(Stdio::null())
@@ -58,8 +65,18 @@ pub async fn browser(width: u32, height: u32) -> Option<Browser> {
     let url = format!("http://127.0.0.1:{port}");
     for _ in 0..100 {
         let connector = hyper_util::client::legacy::connect::HttpConnector::new();
-        match ClientBuilder::new(connector).capabilities(caps.clone()).connect(&url).await {
-            Ok(client) => return Some(Browser { client, driver, _profile: profile }),
+        match ClientBuilder::new(connector)
+            .capabilities(caps.clone())
+            .connect(&url)
+            .await
+        {
+            Ok(client) => {
+                return Some(Browser {
+                    client,
+                    driver,
+                    _profile: profile,
+                });
+            }
             Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
         }
     }
@@ -69,19 +86,32 @@ pub async fn browser(width: u32, height: u32) -> Option<Browser> {
 impl Browser {
     /// Opens a path of the app.
     pub async fn open(&self, app: &TestApp, path: &str) {
-        self.client.goto(&format!("{}{}", app.address, path)).await.unwrap();
+        self.client
+            .goto(&format!("{}{}", app.address, path))
+            .await
+            .unwrap();
     }
 
     /// Types into the field with this id, replacing its value.
     pub async fn fill(&self, id: &str, value: &str) {
-        let el = self.client.find(Locator::Id(id)).await.unwrap_or_else(|_| panic!("#{id}"));
+        let el = self
+            .client
+            .find(Locator::Id(id))
+            .await
+            .unwrap_or_else(|_| panic!("#{id}"));
         el.clear().await.unwrap();
         el.send_keys(value).await.unwrap();
     }
 
     /// Clicks the element with this id.
     pub async fn click(&self, id: &str) {
-        self.client.find(Locator::Id(id)).await.unwrap_or_else(|_| panic!("#{id}")).click().await.unwrap();
+        self.client
+            .find(Locator::Id(id))
+            .await
+            .unwrap_or_else(|_| panic!("#{id}"))
+            .click()
+            .await
+            .unwrap();
     }
 
     /// Chooses an option of a select by its value.
@@ -98,12 +128,21 @@ impl Browser {
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        panic!("never reached {path}; at {}", self.client.current_url().await.unwrap());
+        panic!(
+            "never reached {path}; at {}",
+            self.client.current_url().await.unwrap()
+        );
     }
 
     /// The text of the page's `main`.
     pub async fn main_text(&self) -> String {
-        self.client.find(Locator::Css("main")).await.unwrap().text().await.unwrap()
+        self.client
+            .find(Locator::Css("main"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
     }
 
     /// Saves a screenshot under target/screenshots (for people to look at).
@@ -123,9 +162,16 @@ impl Browser {
 
 #[tokio::test]
 async fn organiser_invites_a_judge_who_sets_a_password_and_lands_on_the_dashboard() {
-    let Some(b) = browser(1024, 768).await else { return };
+    let Some(b) = browser(1024, 768).await else {
+        return;
+    };
     let app = spawn_app().await;
-    app.create_user(biw::domain::Role::Organiser, "panitia@x.biw.id", "correct horse battery").await;
+    app.create_user(
+        biw::domain::Role::Organiser,
+        "panitia@x.biw.id",
+        "correct horse battery",
+    )
+    .await;
 
     b.open(&app, "/").await;
     b.wait_for_path("/login").await;
@@ -143,12 +189,19 @@ async fn organiser_invites_a_judge_who_sets_a_password_and_lands_on_the_dashboar
     b.fill("f-affiliation", "BRIN").await;
     b.click("send-invite").await;
     for _ in 0..50 {
-        if b.main_text().await.contains("Undangan dikirim ke wulan@brin.go.id") {
+        if b.main_text()
+            .await
+            .contains("Undangan dikirim ke wulan@brin.go.id")
+        {
             break;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    assert!(b.main_text().await.contains("Undangan dikirim ke wulan@brin.go.id"));
+    assert!(
+        b.main_text()
+            .await
+            .contains("Undangan dikirim ke wulan@brin.go.id")
+    );
     assert!(b.main_text().await.contains("Menunggu aktivasi"));
     b.screenshot("invite-sent").await;
     b.click("logout").await;
@@ -165,7 +218,10 @@ async fn organiser_invites_a_judge_who_sets_a_password_and_lands_on_the_dashboar
     b.click("set-password").await;
     b.wait_for_path("/judge").await;
     let text = b.main_text().await;
-    assert!(text.contains("Selamat datang di BIW, Dr. Wulan Pratiwi"), "{text}");
+    assert!(
+        text.contains("Selamat datang di BIW, Dr. Wulan Pratiwi"),
+        "{text}"
+    );
     assert!(text.contains("Halo, Dr. Wulan Pratiwi"));
     b.screenshot("judge-dashboard").await;
     b.close().await;
@@ -173,9 +229,16 @@ async fn organiser_invites_a_judge_who_sets_a_password_and_lands_on_the_dashboar
 
 #[tokio::test]
 async fn on_a_phone_a_wrong_password_keeps_the_email_and_the_page_fits() {
-    let Some(b) = browser(360, 740).await else { return };
+    let Some(b) = browser(360, 740).await else {
+        return;
+    };
     let app = spawn_app().await;
-    app.create_user(biw::domain::Role::Opd, "opd@x.biw.id", "correct horse battery").await;
+    app.create_user(
+        biw::domain::Role::Opd,
+        "opd@x.biw.id",
+        "correct horse battery",
+    )
+    .await;
     b.open(&app, "/login").await;
     b.fill("f-email", "opd@x.biw.id").await;
     b.fill("f-password", "salah sekali").await;
@@ -187,14 +250,23 @@ async fn on_a_phone_a_wrong_password_keeps_the_email_and_the_page_fits() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     let email = b.client.find(Locator::Id("f-email")).await.unwrap();
-    assert_eq!(email.prop("value").await.unwrap().as_deref(), Some("opd@x.biw.id"));
+    assert_eq!(
+        email.prop("value").await.unwrap().as_deref(),
+        Some("opd@x.biw.id")
+    );
     // Nothing overflows sideways on a 360-px screen.
     let overflow = b
         .client
-        .execute("return document.documentElement.scrollWidth - document.documentElement.clientWidth;", vec![])
+        .execute(
+            "return document.documentElement.scrollWidth - document.documentElement.clientWidth;",
+            vec![],
+        )
         .await
         .unwrap();
-    assert!(overflow.as_i64().unwrap_or(1) <= 0, "page wider than the phone: {overflow}");
+    assert!(
+        overflow.as_i64().unwrap_or(1) <= 0,
+        "page wider than the phone: {overflow}"
+    );
     b.screenshot("login-error-phone").await;
     b.fill("f-password", "correct horse battery").await;
     b.click("login-submit").await;

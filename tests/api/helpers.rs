@@ -21,16 +21,27 @@ pub struct TestApp {
 
 /// The PostgreSQL server to make per-test databases on, if any.
 pub fn pg_admin_url() -> Option<String> {
-    std::env::var("BIW_TEST_DATABASE_URL").ok().filter(|u| db::is_postgres_url(u))
+    std::env::var("BIW_TEST_DATABASE_URL")
+        .ok()
+        .filter(|u| db::is_postgres_url(u))
 }
 
 /// A fresh, empty PostgreSQL database on the admin URL's server.
 pub fn fresh_pg_database(admin_url: &str) -> String {
     use diesel::connection::SimpleConnection;
-    let name = format!("biw_test_{}", biw::auth::token::digest(&biw::auth::token::new_token())[..16].to_string());
-    let mut admin = diesel::PgConnection::establish(admin_url).expect("connect to BIW_TEST_DATABASE_URL");
-    admin.batch_execute(&format!("CREATE DATABASE {name}")).expect("create test database");
-    let base = admin_url.rsplit_once('/').map(|(b, _)| b).unwrap_or(admin_url);
+    let name = format!(
+        "biw_test_{}",
+        &biw::auth::token::digest(&biw::auth::token::new_token())[..16]
+    );
+    let mut admin =
+        diesel::PgConnection::establish(admin_url).expect("connect to BIW_TEST_DATABASE_URL");
+    admin
+        .batch_execute(&format!("CREATE DATABASE {name}"))
+        .expect("create test database");
+    let base = admin_url
+        .rsplit_once('/')
+        .map(|(b, _)| b)
+        .unwrap_or(admin_url);
     format!("{base}/{name}")
 }
 
@@ -63,14 +74,19 @@ pub async fn spawn_app() -> TestApp {
 
 /// Starts the app after `adjust` changes the settings.
 pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
-    biw::telemetry::init();
+    if std::env::var("BIW_TEST_LOG").is_ok() {
+        biw::telemetry::init();
+    }
     let dir = tempfile::tempdir().expect("temp dir");
     let mut settings = test_settings(dir.path());
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
     let port = listener.local_addr().unwrap().port();
     settings.base_url = format!("http://127.0.0.1:{port}");
     adjust(&mut settings);
-    let state = tokio::task::spawn_blocking(move || build_state(settings)).await.unwrap().expect("build state");
+    let state = tokio::task::spawn_blocking(move || build_state(settings))
+        .await
+        .unwrap()
+        .expect("build state");
     {
         let mut conn = state.pool.get().unwrap();
         biw::services::units::seed_known(&mut conn).expect("seed units");
@@ -87,12 +103,20 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
 
 /// A new cookie-keeping client that does not follow redirects.
 pub fn new_client() -> reqwest::Client {
-    reqwest::Client::builder().cookie_store(true).redirect(Policy::none()).build().unwrap()
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(Policy::none())
+        .build()
+        .unwrap()
 }
 
 /// The location a redirect points to.
 pub fn location(res: &reqwest::Response) -> String {
-    res.headers().get("location").and_then(|l| l.to_str().ok()).unwrap_or_default().to_string()
+    res.headers()
+        .get("location")
+        .and_then(|l| l.to_str().ok())
+        .unwrap_or_default()
+        .to_string()
 }
 
 /// Asserts a 303 to `to`.
@@ -104,15 +128,23 @@ pub fn assert_redirect(res: &reqwest::Response, to: &str) {
 /// The first CSRF token in a page.
 pub fn csrf_in(html: &str) -> String {
     let marker = "name=\"csrf\" value=\"";
-    let start = html.find(marker).map(|i| i + marker.len()).expect("page has a CSRF field");
+    let start = html
+        .find(marker)
+        .map(|i| i + marker.len())
+        .expect("page has a CSRF field");
     html[start..].split('"').next().unwrap().to_string()
 }
 
 impl TestApp {
     /// Runs blocking database work on the app's pool.
-    pub async fn db<T: Send + 'static>(&self, f: impl FnOnce(&mut DbConn) -> T + Send + 'static) -> T {
+    pub async fn db<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut DbConn) -> T + Send + 'static,
+    ) -> T {
         let pool = self.state.pool.clone();
-        tokio::task::spawn_blocking(move || f(&mut pool.get().unwrap())).await.unwrap()
+        tokio::task::spawn_blocking(move || f(&mut pool.get().unwrap()))
+            .await
+            .unwrap()
     }
 
     /// GET with this app's client.
@@ -122,7 +154,11 @@ impl TestApp {
 
     /// GET with another client.
     pub async fn get_with(&self, client: &reqwest::Client, path: &str) -> reqwest::Response {
-        client.get(format!("{}{}", self.address, path)).send().await.unwrap()
+        client
+            .get(format!("{}{}", self.address, path))
+            .send()
+            .await
+            .unwrap()
     }
 
     /// GET a page and return its HTML.
@@ -136,16 +172,31 @@ impl TestApp {
         if html.contains("name=\"csrf\"") {
             return csrf_in(&html);
         }
-        let html = self.get_with(client, "/account").await.text().await.unwrap();
+        let html = self
+            .get_with(client, "/account")
+            .await
+            .text()
+            .await
+            .unwrap();
         csrf_in(&html)
     }
 
     /// POSTs a form with the client's CSRF token added.
-    pub async fn post_form_with(&self, client: &reqwest::Client, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+    pub async fn post_form_with(
+        &self,
+        client: &reqwest::Client,
+        path: &str,
+        fields: &[(&str, &str)],
+    ) -> reqwest::Response {
         let token = self.csrf_for(client).await;
         let mut all: Vec<(&str, &str)> = fields.to_vec();
         all.push(("csrf", &token));
-        client.post(format!("{}{}", self.address, path)).form(&all).send().await.unwrap()
+        client
+            .post(format!("{}{}", self.address, path))
+            .form(&all)
+            .send()
+            .await
+            .unwrap()
     }
 
     /// POSTs a form with this app's client.
@@ -159,7 +210,9 @@ impl TestApp {
         self.db(move |conn| {
             let hash = biw::auth::password::hash(&password).unwrap();
             let unit_id = match role {
-                Role::Opd => biw::models::unit::find_by_name(conn, "Dinas Kesehatan").unwrap().map(|u| u.id),
+                Role::Opd => biw::models::unit::find_by_name(conn, "Dinas Kesehatan")
+                    .unwrap()
+                    .map(|u| u.id),
                 _ => None,
             };
             let now = db::now();
@@ -184,15 +237,24 @@ impl TestApp {
 
     /// Logs a client in; panics unless the login succeeds.
     pub async fn login_with(&self, client: &reqwest::Client, email: &str, password: &str) {
-        let res = self.post_form_with(client, "/login", &[("email", email), ("password", password)]).await;
+        let res = self
+            .post_form_with(
+                client,
+                "/login",
+                &[("email", email), ("password", password)],
+            )
+            .await;
         assert_eq!(res.status().as_u16(), 303, "login of {email} failed");
     }
 
     /// Creates a user of a role and logs this app's client in as them; returns the id.
     pub async fn login_as(&self, role: Role) -> i32 {
         let email = format!("{}@test.biw.id", role.code());
-        let id = self.create_user(role, &email, "correct horse battery").await;
-        self.login_with(&self.client, &email, "correct horse battery").await;
+        let id = self
+            .create_user(role, &email, "correct horse battery")
+            .await;
+        self.login_with(&self.client, &email, "correct horse battery")
+            .await;
         id
     }
 
@@ -214,14 +276,23 @@ impl TestApp {
     /// The link to this app that a mail's text contains.
     pub fn link_in(&self, mail: &OutboxMail, path_prefix: &str) -> String {
         let prefix = format!("{}{}", self.address, path_prefix);
-        let start = mail.body_text.find(&prefix).unwrap_or_else(|| panic!("no {prefix} link in {}", mail.body_text));
+        let start = mail
+            .body_text
+            .find(&prefix)
+            .unwrap_or_else(|| panic!("no {prefix} link in {}", mail.body_text));
         let link = mail.body_text[start..].split_whitespace().next().unwrap();
         link.trim_start_matches(&self.address).to_string()
     }
 
     /// Sends every due mail through the app's mailer; returns how many steps ran.
     pub async fn drain_outbox(&self) -> Vec<biw::outbox::Step> {
-        biw::outbox::drain(&self.state.pool, &self.state.mailer, &self.state.settings.mail_from).await.unwrap()
+        biw::outbox::drain(
+            &self.state.pool,
+            &self.state.mailer,
+            &self.state.settings.mail_from,
+        )
+        .await
+        .unwrap()
     }
 
     /// Counts audit events with this action.
@@ -229,7 +300,11 @@ impl TestApp {
         let action = action.to_string();
         self.db(move |conn| {
             use biw::db::schema::audit_events;
-            audit_events::table.filter(audit_events::action.eq(action)).count().get_result::<i64>(conn).unwrap()
+            audit_events::table
+                .filter(audit_events::action.eq(action))
+                .count()
+                .get_result::<i64>(conn)
+                .unwrap()
         })
         .await
     }
@@ -239,7 +314,10 @@ impl TestApp {
     /// Uploads a file as a multipart form (the CSRF token rides in the query, as the page's form does).
     pub async fn upload(&self, path: &str, filename: &str, bytes: Vec<u8>) -> reqwest::Response {
         let token = self.csrf_for(&self.client).await;
-        let part = reqwest::multipart::Part::bytes(bytes).file_name(filename.to_string()).mime_str("text/csv").unwrap();
+        let part = reqwest::multipart::Part::bytes(bytes)
+            .file_name(filename.to_string())
+            .mime_str("text/csv")
+            .unwrap();
         let form = reqwest::multipart::Form::new().part("file", part);
         self.client
             .post(format!("{}{}?csrf={token}", self.address, path))

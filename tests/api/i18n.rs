@@ -11,7 +11,10 @@ fn both_catalogues_have_the_same_keys() {
     assert!(id.len() > 100);
     let only_id: Vec<_> = id.difference(&en).collect();
     let only_en: Vec<_> = en.difference(&id).collect();
-    assert!(only_id.is_empty() && only_en.is_empty(), "only in id: {only_id:?}; only in en: {only_en:?}");
+    assert!(
+        only_id.is_empty() && only_en.is_empty(),
+        "only in id: {only_id:?}; only in en: {only_en:?}"
+    );
 }
 
 /// Literal keys in templates: `t(k="…")` and the `label=`/`hint=` arguments of the form macros.
@@ -51,9 +54,17 @@ fn every_value_of_a_built_key_is_translated() {
     use biw::domain::{Role, UnitType};
     for lang in Lang::ALL {
         let cat = catalog(lang);
-        let mut wanted: Vec<String> = Role::ALL.iter().map(|r| format!("role.{}", r.code())).collect();
-        wanted.extend(UnitType::ALL.iter().map(|t| format!("unit_type.{}", t.code())));
-        wanted.extend(["pending", "sending", "sent", "failed"].map(|s| format!("outbox.status_{s}")));
+        let mut wanted: Vec<String> = Role::ALL
+            .iter()
+            .map(|r| format!("role.{}", r.code()))
+            .collect();
+        wanted.extend(
+            UnitType::ALL
+                .iter()
+                .map(|t| format!("unit_type.{}", t.code())),
+        );
+        wanted
+            .extend(["pending", "sending", "sent", "failed"].map(|s| format!("outbox.status_{s}")));
         wanted.extend(["active", "inactive", "invited"].map(|s| format!("users.status_{s}")));
         wanted.extend(Lang::ALL.iter().map(|l| format!("lang.{}", l.code())));
         wanted.extend(["csrf", "bad_request"].map(|k| format!("errors.kind_{k}")));
@@ -77,7 +88,10 @@ fn keys_named_in_rust_code_are_translated() {
     let cat = catalog(Lang::Id);
     let sections: BTreeSet<&str> = cat.keys().map(|k| k.split('.').next().unwrap()).collect();
     let mut missing = Vec::new();
-    let mut stack = vec![std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/src"))];
+    let mut stack = vec![std::path::PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/src"
+    ))];
     while let Some(p) = stack.pop() {
         for entry in std::fs::read_dir(&p).unwrap() {
             let path = entry.unwrap().path();
@@ -90,9 +104,13 @@ fn keys_named_in_rust_code_are_translated() {
             }
             let src = std::fs::read_to_string(&path).unwrap();
             for lit in src.split('"').skip(1).step_by(2) {
-                let Some((section, rest)) = lit.split_once('.') else { continue };
+                let Some((section, rest)) = lit.split_once('.') else {
+                    continue;
+                };
                 let plausible = !rest.is_empty()
-                    && lit.chars().all(|c| c.is_ascii_lowercase() || c == '_' || c == '.' || c.is_ascii_digit());
+                    && lit.chars().all(|c| {
+                        c.is_ascii_lowercase() || c == '_' || c == '.' || c.is_ascii_digit()
+                    });
                 // Audit actions (`user.invite`) share the shape but live in the `user`/`unit`/… namespaces.
                 if plausible && sections.contains(section) && !cat.contains_key(lit) {
                     missing.push(format!("{}: {lit}", path.display()));

@@ -14,7 +14,12 @@ fn closed_port() -> u16 {
 }
 
 async fn invite(app: &TestApp, email: &str) {
-    let res = app.post_form("/organiser/users/new", &[("email", email), ("name", "Someone"), ("role", "judge")]).await;
+    let res = app
+        .post_form(
+            "/organiser/users/new",
+            &[("email", email), ("name", "Someone"), ("role", "judge")],
+        )
+        .await;
     assert_eq!(res.status().as_u16(), 303);
 }
 
@@ -41,7 +46,10 @@ async fn smtp_down_means_retry_later_then_failed_then_organiser_retry() {
     assert_eq!(mail.status, "pending");
     assert_eq!(mail.attempts, 1);
     assert!(mail.last_error.is_some());
-    assert!(mail.next_attempt_at > biw::db::now(), "backs off before the next try");
+    assert!(
+        mail.next_attempt_at > biw::db::now(),
+        "backs off before the next try"
+    );
     assert!(app.drain_outbox().await.is_empty(), "not due yet");
     for _ in 1..MAX_ATTEMPTS {
         make_due(&app).await;
@@ -52,14 +60,21 @@ async fn smtp_down_means_retry_later_then_failed_then_organiser_retry() {
     assert_eq!(mail.attempts, MAX_ATTEMPTS);
     let list = app.page("/organiser/outbox?status=failed").await;
     assert!(list.contains("juri@brin.go.id"));
-    assert!(app.page("/organiser").await.contains("email gagal terkirim"));
-    let res = app.post_form(&format!("/organiser/outbox/{}/retry", mail.id), &[]).await;
+    assert!(
+        app.page("/organiser")
+            .await
+            .contains("email gagal terkirim")
+    );
+    let res = app
+        .post_form(&format!("/organiser/outbox/{}/retry", mail.id), &[])
+        .await;
     assert_redirect(&res, &format!("/organiser/outbox/{}", mail.id));
     let mail = app.mails_to("juri@brin.go.id").await.remove(0);
     assert_eq!((mail.status.as_str(), mail.attempts), ("pending", 0));
     assert_eq!(app.audit_count("mail.retry").await, 1);
     // Retrying a mail that is not failed changes nothing.
-    app.post_form(&format!("/organiser/outbox/{}/retry", mail.id), &[]).await;
+    app.post_form(&format!("/organiser/outbox/{}/retry", mail.id), &[])
+        .await;
     assert_eq!(app.audit_count("mail.retry").await, 1);
 }
 
@@ -72,7 +87,10 @@ async fn a_mail_left_sending_by_a_dead_worker_is_sent_after_its_lease() {
     app.db(|conn| {
         use biw::db::schema::outbox;
         diesel::update(outbox::table)
-            .set((outbox::status.eq("sending"), outbox::locked_until.eq(Some(biw::db::now() + chrono::Duration::minutes(4)))))
+            .set((
+                outbox::status.eq("sending"),
+                outbox::locked_until.eq(Some(biw::db::now() + chrono::Duration::minutes(4))),
+            ))
             .execute(conn)
             .unwrap();
     })
@@ -99,13 +117,21 @@ async fn concurrent_workers_send_each_mail_exactly_once() {
         invite(&app, &format!("judge{i}@x.biw.id")).await;
     }
     let (a, b, c) = tokio::join!(app.drain_outbox(), app.drain_outbox(), app.drain_outbox());
-    let sent: usize = [a, b, c].iter().map(|steps| steps.iter().filter(|s| matches!(s, Step::Sent(_))).count()).sum();
+    let sent: usize = [a, b, c]
+        .iter()
+        .map(|steps| steps.iter().filter(|s| matches!(s, Step::Sent(_))).count())
+        .sum();
     assert_eq!(sent, 12);
-    let files = std::fs::read_dir(app.state.settings.mail_dir()).unwrap().count();
+    let files = std::fs::read_dir(app.state.settings.mail_dir())
+        .unwrap()
+        .count();
     assert_eq!(files, 12, "one file per mail");
     for i in 0..12 {
         let mails = app.mails_to(&format!("judge{i}@x.biw.id")).await;
-        assert_eq!((mails.len(), mails[0].status.as_str(), mails[0].attempts), (1, "sent", 1));
+        assert_eq!(
+            (mails.len(), mails[0].status.as_str(), mails[0].attempts),
+            (1, "sent", 1)
+        );
     }
 }
 
@@ -114,7 +140,16 @@ async fn a_failed_change_enqueues_no_mail() {
     let app = spawn_app().await;
     app.login_as(Role::Organiser).await;
     invite(&app, "dup@x.biw.id").await;
-    let res = app.post_form("/organiser/users/new", &[("email", "dup@x.biw.id"), ("name", "Again"), ("role", "judge")]).await;
+    let res = app
+        .post_form(
+            "/organiser/users/new",
+            &[
+                ("email", "dup@x.biw.id"),
+                ("name", "Again"),
+                ("role", "judge"),
+            ],
+        )
+        .await;
     assert_eq!(res.status().as_u16(), 422);
     assert_eq!(app.mails_to("dup@x.biw.id").await.len(), 1);
 }

@@ -9,20 +9,44 @@ async fn indonesian_by_default_english_by_switch_remembered_per_user() {
     let app = spawn_app().await;
     let login = app.page("/login").await;
     assert!(login.contains("<html lang=\"id\">") && login.contains("Masuk ke BIW"));
-    let res = app.post_form("/lang", &[("lang", "en"), ("next", "/login")]).await;
+    let res = app
+        .post_form("/lang", &[("lang", "en"), ("next", "/login")])
+        .await;
     assert_redirect(&res, "/login");
     let login = app.page("/login").await;
     assert!(login.contains("<html lang=\"en\">") && login.contains("Log in to BIW"));
     // Logged in, the choice is stored on the account and follows the user to another device.
-    app.create_user(Role::Judge, "juri@x.biw.id", "correct horse battery").await;
-    app.login_with(&app.client, "juri@x.biw.id", "correct horse battery").await;
-    assert!(app.page("/judge").await.contains("Hello, Test judge"), "the session's choice survives login");
-    app.post_form("/lang", &[("lang", "en"), ("next", "/judge")]).await;
+    app.create_user(Role::Judge, "juri@x.biw.id", "correct horse battery")
+        .await;
+    app.login_with(&app.client, "juri@x.biw.id", "correct horse battery")
+        .await;
+    assert!(
+        app.page("/judge").await.contains("Hello, Test judge"),
+        "the session's choice survives login"
+    );
+    app.post_form("/lang", &[("lang", "en"), ("next", "/judge")])
+        .await;
     let phone = new_client();
-    app.login_with(&phone, "juri@x.biw.id", "correct horse battery").await;
-    assert!(app.get_with(&phone, "/judge").await.text().await.unwrap().contains("Hello, Test judge"));
-    app.post_form_with(&phone, "/lang", &[("lang", "id"), ("next", "/judge")]).await;
-    assert!(app.get_with(&phone, "/judge").await.text().await.unwrap().contains("Halo, Test judge"));
+    app.login_with(&phone, "juri@x.biw.id", "correct horse battery")
+        .await;
+    assert!(
+        app.get_with(&phone, "/judge")
+            .await
+            .text()
+            .await
+            .unwrap()
+            .contains("Hello, Test judge")
+    );
+    app.post_form_with(&phone, "/lang", &[("lang", "id"), ("next", "/judge")])
+        .await;
+    assert!(
+        app.get_with(&phone, "/judge")
+            .await
+            .text()
+            .await
+            .unwrap()
+            .contains("Halo, Test judge")
+    );
     let res = app.post_form("/lang", &[("lang", "fr")]).await;
     assert_eq!(res.status().as_u16(), 400);
 }
@@ -32,7 +56,12 @@ async fn friendly_error_pages_in_both_languages() {
     let app = spawn_app().await;
     let res = app.get("/no/such/page").await;
     assert_eq!(res.status().as_u16(), 404);
-    assert!(res.text().await.unwrap().contains("Halaman tidak ditemukan"));
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("Halaman tidak ditemukan")
+    );
     app.post_form("/lang", &[("lang", "en")]).await;
     let res = app.get("/no/such/page").await;
     assert!(res.text().await.unwrap().contains("Page not found"));
@@ -40,7 +69,10 @@ async fn friendly_error_pages_in_both_languages() {
     let res = app.get("/organiser/users").await;
     assert_eq!(res.status().as_u16(), 403);
     let html = res.text().await.unwrap();
-    assert!(html.contains("Access denied"), "the language picked before login became the judge's: {html}");
+    assert!(
+        html.contains("Access denied"),
+        "the language picked before login became the judge's: {html}"
+    );
     let res = app.get("/organiser/users/not-a-number").await;
     assert!(res.status().as_u16() == 403);
 }
@@ -55,16 +87,37 @@ async fn health_headers_and_assets() {
     let h = res.headers();
     assert_eq!(h.get("x-content-type-options").unwrap(), "nosniff");
     assert_eq!(h.get("x-frame-options").unwrap(), "DENY");
-    assert!(h.get("content-security-policy").unwrap().to_str().unwrap().contains("default-src 'self'"));
+    assert!(
+        h.get("content-security-policy")
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .contains("default-src 'self'")
+    );
     assert_eq!(h.get("cache-control").unwrap(), "no-store");
     let html = res.text().await.unwrap();
-    for needle in ["class=\"skip-link\" href=\"#main\"", "<main id=\"main\"", "<label for=\"f-email\">", "name=\"viewport\""] {
+    for needle in [
+        "class=\"skip-link\" href=\"#main\"",
+        "<main id=\"main\"",
+        "<label for=\"f-email\">",
+        "name=\"viewport\"",
+    ] {
         assert!(html.contains(needle), "{needle}");
     }
     let css = app.get("/assets/css/app.css").await;
     assert_eq!(css.status().as_u16(), 200);
-    assert!(css.headers().get("content-type").unwrap().to_str().unwrap().starts_with("text/css"));
-    assert_eq!(app.get("/assets/../Cargo.toml").await.status().as_u16(), 404);
+    assert!(
+        css.headers()
+            .get("content-type")
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .starts_with("text/css")
+    );
+    assert_eq!(
+        app.get("/assets/../Cargo.toml").await.status().as_u16(),
+        404
+    );
     assert_eq!(app.get("/assets/nothing.css").await.status().as_u16(), 404);
 }
 
@@ -72,12 +125,23 @@ async fn health_headers_and_assets() {
 async fn dashboards_show_where_things_stand() {
     let app = spawn_app().await;
     app.login_as(Role::Organiser).await;
-    app.post_form("/organiser/users/new", &[("email", "a@x.biw.id"), ("name", "A"), ("role", "judge")]).await;
+    app.post_form(
+        "/organiser/users/new",
+        &[("email", "a@x.biw.id"), ("name", "A"), ("role", "judge")],
+    )
+    .await;
     let html = app.page("/organiser").await;
-    assert!(html.contains("<strong>1</strong> undangan belum diterima"), "{html}");
+    assert!(
+        html.contains("<strong>1</strong> undangan belum diterima"),
+        "{html}"
+    );
     assert!(html.contains("<strong>1</strong> email dalam antrean"));
     app.drain_outbox().await;
-    assert!(app.page("/organiser").await.contains("<strong>0</strong> email dalam antrean"));
+    assert!(
+        app.page("/organiser")
+            .await
+            .contains("<strong>0</strong> email dalam antrean")
+    );
     let list = app.page("/organiser/outbox?status=sent").await;
     assert!(list.contains("a@x.biw.id"));
 }

@@ -8,13 +8,23 @@ use crate::helpers::{assert_redirect, new_client, spawn_app};
 #[tokio::test]
 async fn reset_link_sets_a_new_password_once_and_ends_other_sessions() {
     let app = spawn_app().await;
-    app.create_user(Role::Judge, "juri@x.biw.id", "correct horse battery").await;
+    app.create_user(Role::Judge, "juri@x.biw.id", "correct horse battery")
+        .await;
     let old_session = new_client();
-    app.login_with(&old_session, "juri@x.biw.id", "correct horse battery").await;
-    let res = app.post_form("/password/forgot", &[("email", "JURI@x.biw.id")]).await;
+    app.login_with(&old_session, "juri@x.biw.id", "correct horse battery")
+        .await;
+    let res = app
+        .post_form("/password/forgot", &[("email", "JURI@x.biw.id")])
+        .await;
     assert_redirect(&res, "/login");
     let known_answer = app.page("/login").await;
-    let res = app.post_form_with(&new_client(), "/password/forgot", &[("email", "nobody@x.biw.id")]).await;
+    let res = app
+        .post_form_with(
+            &new_client(),
+            "/password/forgot",
+            &[("email", "nobody@x.biw.id")],
+        )
+        .await;
     assert_redirect(&res, "/login");
     assert!(known_answer.contains("Jika email tersebut terdaftar"));
     assert!(app.mails_to("nobody@x.biw.id").await.is_empty());
@@ -22,17 +32,42 @@ async fn reset_link_sets_a_new_password_once_and_ends_other_sessions() {
     assert_eq!(mails.len(), 1);
     let link = app.link_in(&mails[0], "/password/reset/");
     let res = app
-        .post_form_with(&new_client(), &link, &[("password", "my brand new password"), ("confirm", "my brand new password")])
+        .post_form_with(
+            &new_client(),
+            &link,
+            &[
+                ("password", "my brand new password"),
+                ("confirm", "my brand new password"),
+            ],
+        )
         .await;
     assert_redirect(&res, "/judge");
-    assert_redirect(&app.get_with(&old_session, "/judge").await, "/login?next=%2Fjudge");
+    assert_redirect(
+        &app.get_with(&old_session, "/judge").await,
+        "/login?next=%2Fjudge",
+    );
     let res = app
-        .post_form_with(&new_client(), &link, &[("password", "yet another password"), ("confirm", "yet another password")])
+        .post_form_with(
+            &new_client(),
+            &link,
+            &[
+                ("password", "yet another password"),
+                ("confirm", "yet another password"),
+            ],
+        )
         .await;
     assert_eq!(res.status().as_u16(), 410);
-    app.login_with(&new_client(), "juri@x.biw.id", "my brand new password").await;
+    app.login_with(&new_client(), "juri@x.biw.id", "my brand new password")
+        .await;
     let res = app
-        .post_form_with(&new_client(), "/login", &[("email", "juri@x.biw.id"), ("password", "correct horse battery")])
+        .post_form_with(
+            &new_client(),
+            "/login",
+            &[
+                ("email", "juri@x.biw.id"),
+                ("password", "correct horse battery"),
+            ],
+        )
         .await;
     assert_eq!(res.status().as_u16(), 422);
 }
@@ -40,8 +75,10 @@ async fn reset_link_sets_a_new_password_once_and_ends_other_sessions() {
 #[tokio::test]
 async fn an_expired_reset_link_offers_a_new_one() {
     let app = spawn_app().await;
-    app.create_user(Role::Judge, "juri@x.biw.id", "correct horse battery").await;
-    app.post_form("/password/forgot", &[("email", "juri@x.biw.id")]).await;
+    app.create_user(Role::Judge, "juri@x.biw.id", "correct horse battery")
+        .await;
+    app.post_form("/password/forgot", &[("email", "juri@x.biw.id")])
+        .await;
     let link = app.link_in(&app.mails_to("juri@x.biw.id").await[0], "/password/reset/");
     app.db(|conn| {
         use biw::db::schema::user_tokens;
@@ -61,7 +98,9 @@ async fn an_expired_reset_link_offers_a_new_one() {
 #[tokio::test]
 async fn a_malformed_address_is_pointed_out() {
     let app = spawn_app().await;
-    let res = app.post_form("/password/forgot", &[("email", "juri at x")]).await;
+    let res = app
+        .post_form("/password/forgot", &[("email", "juri at x")])
+        .await;
     assert_eq!(res.status().as_u16(), 422);
     let html = res.text().await.unwrap();
     assert!(html.contains("Masukkan alamat email yang benar"));

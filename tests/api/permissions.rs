@@ -7,7 +7,9 @@ use biw::web::routes::ROUTES;
 use crate::helpers::{location, new_client, spawn_app};
 
 fn concrete(path: &str) -> String {
-    path.replace("{id}", "1").replace("{token}", "not-a-token").replace("{path:.*}", "css/app.css")
+    path.replace("{id}", "1")
+        .replace("{token}", "not-a-token")
+        .replace("{path:.*}", "css/app.css")
 }
 
 #[tokio::test]
@@ -18,7 +20,8 @@ async fn every_route_answers_every_role_as_declared() {
         let client = new_client();
         let email = format!("{}@perm.biw.id", role.code());
         app.create_user(role, &email, "correct horse battery").await;
-        app.login_with(&client, &email, "correct horse battery").await;
+        app.login_with(&client, &email, "correct horse battery")
+            .await;
         clients.push((Some(role), client));
     }
     let mut checked = 0;
@@ -30,17 +33,34 @@ async fn every_route_answers_every_role_as_declared() {
         for (role, client) in &clients {
             let token = app.csrf_for(client).await;
             let res = match route.method {
-                "GET" => client.get(format!("{}{}", app.address, path)).send().await.unwrap(),
-                _ => client.post(format!("{}{}", app.address, path)).form(&[("csrf", token.as_str())]).send().await.unwrap(),
+                "GET" => client
+                    .get(format!("{}{}", app.address, path))
+                    .send()
+                    .await
+                    .unwrap(),
+                _ => client
+                    .post(format!("{}{}", app.address, path))
+                    .form(&[("csrf", token.as_str())])
+                    .send()
+                    .await
+                    .unwrap(),
             };
             let status = res.status().as_u16();
             let loc = location(&res);
             let who = role.map(|r| r.code()).unwrap_or("visitor");
             let sent_to_login = status == 303 && loc.starts_with("/login?next=");
             if route.access.allows(*role) {
-                assert!(status != 403 && !sent_to_login && status < 500, "{who} may use {} {path}, got {status} {loc}", route.method);
+                assert!(
+                    status != 403 && !sent_to_login && status < 500,
+                    "{who} may use {} {path}, got {status} {loc}",
+                    route.method
+                );
             } else if role.is_none() {
-                assert!(sent_to_login, "a visitor must be sent to log in from {} {path}, got {status} {loc}", route.method);
+                assert!(
+                    sent_to_login,
+                    "a visitor must be sent to log in from {} {path}, got {status} {loc}",
+                    route.method
+                );
             } else {
                 assert_eq!(status, 403, "{who} must be refused {} {path}", route.method);
             }
@@ -54,8 +74,10 @@ async fn every_route_answers_every_role_as_declared() {
 async fn every_post_route_refuses_a_missing_csrf_token() {
     let app = spawn_app().await;
     let organiser = new_client();
-    app.create_user(Role::Organiser, "o@perm.biw.id", "correct horse battery").await;
-    app.login_with(&organiser, "o@perm.biw.id", "correct horse battery").await;
+    app.create_user(Role::Organiser, "o@perm.biw.id", "correct horse battery")
+        .await;
+    app.login_with(&organiser, "o@perm.biw.id", "correct horse battery")
+        .await;
     for route in ROUTES.iter().filter(|r| r.method == "POST") {
         if !route.access.allows(Some(Role::Organiser)) {
             continue;
@@ -66,17 +88,33 @@ async fn every_post_route_refuses_a_missing_csrf_token() {
             .send()
             .await
             .unwrap();
-        assert_eq!(res.status().as_u16(), 403, "POST {} without CSRF", route.path);
+        assert_eq!(
+            res.status().as_u16(),
+            403,
+            "POST {} without CSRF",
+            route.path
+        );
     }
     // Still logged in: the refusals changed nothing.
-    assert_eq!(app.get_with(&organiser, "/organiser").await.status().as_u16(), 200);
+    assert_eq!(
+        app.get_with(&organiser, "/organiser")
+            .await
+            .status()
+            .as_u16(),
+        200
+    );
 }
 
 #[test]
 fn the_table_has_no_duplicate_routes_and_organiser_pages_are_guarded() {
     let mut seen = std::collections::HashSet::new();
     for r in ROUTES {
-        assert!(seen.insert((r.method, r.path)), "{} {} twice", r.method, r.path);
+        assert!(
+            seen.insert((r.method, r.path)),
+            "{} {} twice",
+            r.method,
+            r.path
+        );
         if r.path.starts_with("/organiser") {
             assert_eq!(r.access, Access::Only(Role::Organiser), "{}", r.path);
         }

@@ -37,7 +37,14 @@ fn normalise(cols: Vec<Column>) -> Vec<(String, String, &'static str, bool)> {
     let mut out: Vec<_> = cols
         .into_iter()
         .filter(|c| !c.table_name.starts_with("__diesel") && c.table_name != "sqlite_sequence")
-        .map(|c| (c.table_name, c.column_name, family(&c.data_type), c.not_null != 0))
+        .map(|c| {
+            (
+                c.table_name,
+                c.column_name,
+                family(&c.data_type),
+                c.not_null != 0,
+            )
+        })
         .collect();
     out.sort();
     out
@@ -45,7 +52,11 @@ fn normalise(cols: Vec<Column>) -> Vec<(String, String, &'static str, bool)> {
 
 fn sqlite_columns() -> Vec<Column> {
     let dir = tempfile::tempdir().unwrap();
-    let pool = biw::db::connect(&format!("sqlite://{}", dir.path().join("s.db").display()), 1).unwrap();
+    let pool = biw::db::connect(
+        &format!("sqlite://{}", dir.path().join("s.db").display()),
+        1,
+    )
+    .unwrap();
     let mut conn = pool.get().unwrap();
     biw::db::migrate(&mut conn).unwrap();
     diesel::sql_query(
@@ -73,12 +84,18 @@ fn pg_columns(url: &str) -> Vec<Column> {
 #[test]
 fn sqlite_and_postgres_migrations_agree() {
     let sqlite = normalise(sqlite_columns());
-    assert!(sqlite.iter().any(|c| c.0 == "users" && c.1 == "email"), "migrations ran");
+    assert!(
+        sqlite.iter().any(|c| c.0 == "users" && c.1 == "email"),
+        "migrations ran"
+    );
     let admin = std::env::var("BIW_TEST_PG_URL")
         .ok()
         .or_else(crate::helpers::pg_admin_url);
     let Some(admin) = admin else {
-        assert!(std::env::var("CI").is_err(), "CI must set BIW_TEST_PG_URL so both engines are compared");
+        assert!(
+            std::env::var("CI").is_err(),
+            "CI must set BIW_TEST_PG_URL so both engines are compared"
+        );
         eprintln!("skipping the PostgreSQL half: set BIW_TEST_PG_URL");
         return;
     };
@@ -89,10 +106,13 @@ fn sqlite_and_postgres_migrations_agree() {
 #[test]
 fn migration_folders_mirror_each_other() {
     let names = |engine: &str| {
-        let mut v: Vec<String> = std::fs::read_dir(format!("{}/migrations/{engine}", env!("CARGO_MANIFEST_DIR")))
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
-            .collect();
+        let mut v: Vec<String> = std::fs::read_dir(format!(
+            "{}/migrations/{engine}",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .collect();
         v.sort();
         v
     };

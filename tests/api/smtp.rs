@@ -38,20 +38,32 @@ fn sink_available() -> bool {
         .status()
         .is_ok_and(|s| s.success());
     if !ok {
-        assert!(std::env::var("CI").is_err(), "CI must have python3-aiosmtpd (apt-get install python3-aiosmtpd)");
+        assert!(
+            std::env::var("CI").is_err(),
+            "CI must have python3-aiosmtpd (apt-get install python3-aiosmtpd)"
+        );
         eprintln!("skipping: python3-aiosmtpd is not installed");
     }
     ok
 }
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 impl SmtpSink {
     fn not_started(port: u16) -> SmtpSink {
         let dir = tempfile::tempdir().unwrap();
-        SmtpSink { child: None, port, maildir: dir.path().join("Maildir"), _dir: dir }
+        SmtpSink {
+            child: None,
+            port,
+            maildir: dir.path().join("Maildir"),
+            _dir: dir,
+        }
     }
 
     async fn start(mut self) -> SmtpSink {
@@ -66,7 +78,10 @@ impl SmtpSink {
             .expect("start aiosmtpd");
         self.child = Some(child);
         for _ in 0..100 {
-            if tokio::net::TcpStream::connect(("127.0.0.1", self.port)).await.is_ok() {
+            if tokio::net::TcpStream::connect(("127.0.0.1", self.port))
+                .await
+                .is_ok()
+            {
                 return self;
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
@@ -76,9 +91,14 @@ impl SmtpSink {
 
     fn messages(&self) -> Vec<Vec<u8>> {
         let new = self.maildir.join("new");
-        let mut files: Vec<_> = std::fs::read_dir(&new).map(|d| d.flatten().map(|e| e.path()).collect()).unwrap_or_default();
+        let mut files: Vec<_> = std::fs::read_dir(&new)
+            .map(|d| d.flatten().map(|e| e.path()).collect())
+            .unwrap_or_default();
         files.sort();
-        files.iter().map(|p: &PathBuf| std::fs::read(Path::new(p)).unwrap()).collect()
+        files
+            .iter()
+            .map(|p: &PathBuf| std::fs::read(Path::new(p)).unwrap())
+            .collect()
     }
 }
 
@@ -98,7 +118,15 @@ fn text_part(raw: &[u8]) -> (mailparse::ParsedMail<'_>, String, String) {
 
 async fn invite(app: &TestApp, email: &str, lang: &str) {
     let res = app
-        .post_form("/organiser/users/new", &[("email", email), ("name", "Dr. Wulan Pratiwi"), ("role", "judge"), ("lang", lang)])
+        .post_form(
+            "/organiser/users/new",
+            &[
+                ("email", email),
+                ("name", "Dr. Wulan Pratiwi"),
+                ("role", "judge"),
+                ("lang", lang),
+            ],
+        )
         .await;
     assert_eq!(res.status().as_u16(), 303);
 }
@@ -119,18 +147,42 @@ async fn the_outbox_worker_delivers_an_invitation_over_smtp() {
     assert_eq!(messages.len(), 1);
     let (parsed, text, html) = text_part(&messages[0]);
     use mailparse::MailHeaderMap;
-    assert_eq!(parsed.headers.get_first_value("Subject").unwrap(), "Undangan ke BIW: aktifkan akun Anda");
-    assert!(parsed.headers.get_first_value("To").unwrap().contains("wulan@brin.go.id"));
-    assert!(parsed.headers.get_first_value("From").unwrap().contains("noreply@biw.test"));
+    assert_eq!(
+        parsed.headers.get_first_value("Subject").unwrap(),
+        "Undangan ke BIW: aktifkan akun Anda"
+    );
+    assert!(
+        parsed
+            .headers
+            .get_first_value("To")
+            .unwrap()
+            .contains("wulan@brin.go.id")
+    );
+    assert!(
+        parsed
+            .headers
+            .get_first_value("From")
+            .unwrap()
+            .contains("noreply@biw.test")
+    );
     let stored = app.mails_to("wulan@brin.go.id").await.remove(0);
-    assert_eq!(parsed.headers.get_first_value("Message-ID").unwrap(), stored.message_id);
+    assert_eq!(
+        parsed.headers.get_first_value("Message-ID").unwrap(),
+        stored.message_id
+    );
     let link = app.link_in(&stored, "/invite/");
     assert!(text.contains(&link), "the text part carries the link");
     assert!(html.contains(&link), "the HTML part carries the link");
     assert!(text.contains("Yth. Dr. Wulan Pratiwi,"));
     assert_eq!(stored.status, "sent");
     // The link from the received mail works.
-    assert_eq!(app.get_with(&crate::helpers::new_client(), &link).await.status().as_u16(), 200);
+    assert_eq!(
+        app.get_with(&crate::helpers::new_client(), &link)
+            .await
+            .status()
+            .as_u16(),
+        200
+    );
 }
 
 #[tokio::test]
@@ -147,7 +199,10 @@ async fn mail_queued_while_smtp_is_down_goes_out_once_it_is_back() {
     let sink = SmtpSink::not_started(port).start().await;
     app.db(|conn| {
         use biw::db::schema::outbox;
-        diesel::update(outbox::table).set(outbox::next_attempt_at.eq(biw::db::now())).execute(conn).unwrap();
+        diesel::update(outbox::table)
+            .set(outbox::next_attempt_at.eq(biw::db::now()))
+            .execute(conn)
+            .unwrap();
     })
     .await;
     let steps = app.drain_outbox().await;
@@ -157,7 +212,10 @@ async fn mail_queued_while_smtp_is_down_goes_out_once_it_is_back() {
     assert_eq!(messages.len(), 1, "sent exactly once");
     let (parsed, _, _) = text_part(&messages[0]);
     use mailparse::MailHeaderMap;
-    assert_eq!(parsed.headers.get_first_value("Subject").unwrap(), "Your invitation to BIW: activate your account");
+    assert_eq!(
+        parsed.headers.get_first_value("Subject").unwrap(),
+        "Your invitation to BIW: activate your account"
+    );
     let stored = app.mails_to("wulan@brin.go.id").await.remove(0);
     assert_eq!((stored.status.as_str(), stored.attempts), ("sent", 2));
 }

@@ -9,12 +9,21 @@ async fn csv_import_of_users_invites_everyone() {
     let app = spawn_app().await;
     app.login_as(Role::Organiser).await;
     let csv = "email,name,role,unit,affiliation,lang\nani@bekasikota.go.id,Ani Rahmawati,opd,Dinas Kesehatan,,id\nbudi@brin.go.id,Dr. Budi Hartono,judge,,BRIN,en\n";
-    let res = app.upload("/organiser/users/import", "users.csv", csv.as_bytes().to_vec()).await;
+    let res = app
+        .upload(
+            "/organiser/users/import",
+            "users.csv",
+            csv.as_bytes().to_vec(),
+        )
+        .await;
     assert_redirect(&res, "/organiser/users");
     let ani = app.mails_to("ani@bekasikota.go.id").await;
     let budi = app.mails_to("budi@brin.go.id").await;
     assert_eq!((ani.len(), budi.len()), (1, 1));
-    assert!(budi[0].subject.contains("invitation"), "Budi asked for English");
+    assert!(
+        budi[0].subject.contains("invitation"),
+        "Budi asked for English"
+    );
     let list = app.page("/organiser/users?status=invited").await;
     assert!(list.contains("Ani Rahmawati") && list.contains("Dr. Budi Hartono"));
     assert_eq!(app.audit_count("user.import").await, 1);
@@ -26,10 +35,19 @@ async fn csv_import_of_users_with_bad_rows_imports_nothing() {
     let app = spawn_app().await;
     app.login_as(Role::Organiser).await;
     let csv = "email,name,role,unit\nok@x.biw.id,Ok,opd,Dinas Kesehatan\nbad-email,Bad,opd,Dinas Kesehatan\nnounit@x.biw.id,No Unit,opd,\nok@x.biw.id,Twice,judge,\nwho@x.biw.id,Who,admin,\nfar@x.biw.id,Far,opd,Dinas Luar Kota\n";
-    let res = app.upload("/organiser/users/import", "users.csv", csv.as_bytes().to_vec()).await;
+    let res = app
+        .upload(
+            "/organiser/users/import",
+            "users.csv",
+            csv.as_bytes().to_vec(),
+        )
+        .await;
     assert_eq!(res.status().as_u16(), 422);
     let html = res.text().await.unwrap();
-    assert!(app.mails_to("ok@x.biw.id").await.is_empty(), "nothing imported, nothing sent");
+    assert!(
+        app.mails_to("ok@x.biw.id").await.is_empty(),
+        "nothing imported, nothing sent"
+    );
     for (line, text) in [
         (3, "Masukkan alamat email yang benar"),
         (4, "Operator OPD harus terhubung"),
@@ -38,7 +56,9 @@ async fn csv_import_of_users_with_bad_rows_imports_nothing() {
         (7, "tidak ditemukan"),
     ] {
         let row = format!("<td data-label=\"Baris\">{line}</td>");
-        let at = html.find(&row).unwrap_or_else(|| panic!("line {line} reported in {html}"));
+        let at = html
+            .find(&row)
+            .unwrap_or_else(|| panic!("line {line} reported in {html}"));
         assert!(html[at..].contains(text), "line {line}: {text}");
     }
 }
@@ -47,23 +67,45 @@ async fn csv_import_of_users_with_bad_rows_imports_nothing() {
 async fn the_user_list_filters_and_edits_are_audited() {
     let app = spawn_app().await;
     app.login_as(Role::Organiser).await;
-    let id = app.create_user(Role::Judge, "juri@x.biw.id", "correct horse battery").await;
-    app.create_user(Role::Opd, "opd@x.biw.id", "correct horse battery").await;
+    let id = app
+        .create_user(Role::Judge, "juri@x.biw.id", "correct horse battery")
+        .await;
+    app.create_user(Role::Opd, "opd@x.biw.id", "correct horse battery")
+        .await;
     let html = app.page("/organiser/users?role=judge").await;
     assert!(html.contains("juri@x.biw.id") && !html.contains("opd@x.biw.id"));
     let html = app.page("/organiser/users?q=OPD%40x").await;
     assert!(html.contains("opd@x.biw.id") && !html.contains("juri@x.biw.id"));
     let res = app
-        .post_form(&format!("/organiser/users/{id}"), &[("name", "Dr. Juri Baru"), ("role", "judge"), ("affiliation", "Universitas Indonesia")])
+        .post_form(
+            &format!("/organiser/users/{id}"),
+            &[
+                ("name", "Dr. Juri Baru"),
+                ("role", "judge"),
+                ("affiliation", "Universitas Indonesia"),
+            ],
+        )
         .await;
     assert_redirect(&res, &format!("/organiser/users/{id}"));
-    let u = app.db(move |conn| biw::models::user::find(conn, id).unwrap().unwrap()).await;
+    let u = app
+        .db(move |conn| biw::models::user::find(conn, id).unwrap().unwrap())
+        .await;
     assert_eq!(u.name, "Dr. Juri Baru");
     assert_eq!(u.affiliation.as_deref(), Some("Universitas Indonesia"));
-    let res = app.post_form(&format!("/organiser/users/{id}"), &[("name", ""), ("role", "opd")]).await;
+    let res = app
+        .post_form(
+            &format!("/organiser/users/{id}"),
+            &[("name", ""), ("role", "opd")],
+        )
+        .await;
     assert_eq!(res.status().as_u16(), 422);
-    let audit = app.page(&format!("/organiser/audit?object_type=user&object_id={id}")).await;
+    let audit = app
+        .page(&format!("/organiser/audit?object_type=user&object_id={id}"))
+        .await;
     assert!(audit.contains("user.update"));
     assert!(audit.contains("Dr. Juri Baru"));
-    assert_eq!(app.get("/organiser/users/999999").await.status().as_u16(), 404);
+    assert_eq!(
+        app.get("/organiser/users/999999").await.status().as_u16(),
+        404
+    );
 }

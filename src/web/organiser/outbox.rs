@@ -26,7 +26,10 @@ pub async fn list(page: Page, q: web::Query<OutboxFilter>) -> Result<HttpRespons
     let filter = q.into_inner();
     let f = filter.clone();
     let (mails, total, counts) = db::run(&page.state.pool, move |conn| {
-        let status = f.status.as_deref().filter(|s| [rows::PENDING, rows::SENDING, rows::SENT, rows::FAILED].contains(s));
+        let status = f
+            .status
+            .as_deref()
+            .filter(|s| [rows::PENDING, rows::SENDING, rows::SENT, rows::FAILED].contains(s));
         let to = f.to.as_deref().map(str::trim).filter(|s| !s.is_empty());
         let (mails, total) = rows::list(conn, status, to, f.page.unwrap_or(1), PER_PAGE)?;
         Ok((mails, total, rows::counts(conn)?))
@@ -34,7 +37,12 @@ pub async fn list(page: Page, q: web::Query<OutboxFilter>) -> Result<HttpRespons
     .await?;
     let mut ctx = tera::Context::new();
     ctx.insert("mails", &mails);
-    ctx.insert("counts", &counts.into_iter().collect::<std::collections::HashMap<_, _>>());
+    ctx.insert(
+        "counts",
+        &counts
+            .into_iter()
+            .collect::<std::collections::HashMap<_, _>>(),
+    );
     ctx.insert("filter", &filter);
     ctx.insert("pager", &Pager::new(filter.page, total, &filter));
     page.render("organiser/outbox/list.html", ctx)
@@ -43,7 +51,9 @@ pub async fn list(page: Page, q: web::Query<OutboxFilter>) -> Result<HttpRespons
 /// `GET /organiser/outbox/{id}`: one mail as it was rendered.
 pub async fn show(page: Page, id: web::Path<i32>) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
-    let mail = db::run(&page.state.pool, move |conn| Ok(rows::find(conn, id)?)).await?.ok_or(AppError::NotFound)?;
+    let mail = db::run(&page.state.pool, move |conn| Ok(rows::find(conn, id)?))
+        .await?
+        .ok_or(AppError::NotFound)?;
     let mut ctx = tera::Context::new();
     ctx.insert("mail", &mail);
     page.render("organiser/outbox/show.html", ctx)
@@ -59,13 +69,23 @@ pub async fn retry(page: Page, id: web::Path<i32>) -> Result<HttpResponse, AppEr
             rows::find(conn, id)?.ok_or(AppError::NotFound)?;
             let ok = rows::requeue(conn, id)?;
             if ok {
-                audit::record(conn, &actor, "mail.retry", ("mail", Some(id)), json!({"before": {"status": "failed"}, "after": {"status": "pending"}}))?;
+                audit::record(
+                    conn,
+                    &actor,
+                    "mail.retry",
+                    ("mail", Some(id)),
+                    json!({"before": {"status": "failed"}, "after": {"status": "pending"}}),
+                )?;
             }
             Ok(ok)
         })
     })
     .await?;
-    let key = if requeued { "outbox.requeued" } else { "outbox.not_failed" };
+    let key = if requeued {
+        "outbox.requeued"
+    } else {
+        "outbox.not_failed"
+    };
     page.flash(if requeued { "success" } else { "error" }, page.t(key));
     Ok(see_other(&format!("/organiser/outbox/{id}")))
 }

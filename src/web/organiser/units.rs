@@ -27,8 +27,16 @@ pub struct UnitFilter {
 async fn form_context(page: &Page, own: Option<i32>) -> Result<tera::Context, AppError> {
     let all = db::run(&page.state.pool, |conn| Ok(unit::all(conn)?)).await?;
     let mut ctx = tera::Context::new();
-    ctx.insert("parents", &all.into_iter().filter(|u| Some(u.id) != own).collect::<Vec<_>>());
-    ctx.insert("unit_types", &UnitType::ALL.iter().map(|t| t.code()).collect::<Vec<_>>());
+    ctx.insert(
+        "parents",
+        &all.into_iter()
+            .filter(|u| Some(u.id) != own)
+            .collect::<Vec<_>>(),
+    );
+    ctx.insert(
+        "unit_types",
+        &UnitType::ALL.iter().map(|t| t.code()).collect::<Vec<_>>(),
+    );
     Ok(ctx)
 }
 
@@ -36,12 +44,23 @@ async fn form_context(page: &Page, own: Option<i32>) -> Result<tera::Context, Ap
 pub async fn list(page: Page, q: web::Query<UnitFilter>) -> Result<HttpResponse, AppError> {
     let filter = q.into_inner();
     let all = db::run(&page.state.pool, |conn| Ok(unit::all(conn)?)).await?;
-    let names: std::collections::HashMap<i32, String> = all.iter().map(|u| (u.id, u.name.clone())).collect();
-    let text = filter.q.as_deref().unwrap_or_default().trim().to_lowercase();
+    let names: std::collections::HashMap<i32, String> =
+        all.iter().map(|u| (u.id, u.name.clone())).collect();
+    let text = filter
+        .q
+        .as_deref()
+        .unwrap_or_default()
+        .trim()
+        .to_lowercase();
     let rows: Vec<_> = all
         .iter()
         .filter(|u| text.is_empty() || u.name.to_lowercase().contains(&text))
-        .filter(|u| filter.unit_type.as_deref().is_none_or(|t| t.is_empty() || t == u.unit_type))
+        .filter(|u| {
+            filter
+                .unit_type
+                .as_deref()
+                .is_none_or(|t| t.is_empty() || t == u.unit_type)
+        })
         .filter(|u| match filter.status.as_deref() {
             Some("active") => u.active,
             Some("inactive") => !u.active,
@@ -53,7 +72,10 @@ pub async fn list(page: Page, q: web::Query<UnitFilter>) -> Result<HttpResponse,
     ctx.insert("names", &names);
     ctx.insert("filter", &filter);
     ctx.insert("total", &all.len());
-    ctx.insert("unit_types", &UnitType::ALL.iter().map(|t| t.code()).collect::<Vec<_>>());
+    ctx.insert(
+        "unit_types",
+        &UnitType::ALL.iter().map(|t| t.code()).collect::<Vec<_>>(),
+    );
     page.render("organiser/units/list.html", ctx)
 }
 
@@ -68,7 +90,11 @@ pub async fn new_form(page: Page) -> Result<HttpResponse, AppError> {
 pub async fn create(page: Page, form: web::Form<UnitInput>) -> Result<HttpResponse, AppError> {
     let input = form.into_inner();
     let (actor, i) = (page.actor(), input.clone());
-    match db::run(&page.state.pool, move |conn| units::create(conn, &actor, &i)).await {
+    match db::run(&page.state.pool, move |conn| {
+        units::create(conn, &actor, &i)
+    })
+    .await
+    {
         Ok(_) => {
             page.flash("success", page.t("form.saved"));
             Ok(see_other("/organiser/units"))
@@ -84,28 +110,44 @@ pub async fn create(page: Page, form: web::Form<UnitInput>) -> Result<HttpRespon
 /// `GET /organiser/units/{id}`.
 pub async fn edit_form(page: Page, id: web::Path<i32>) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
-    let u = db::run(&page.state.pool, move |conn| Ok(unit::find(conn, id)?)).await?.ok_or(AppError::NotFound)?;
+    let u = db::run(&page.state.pool, move |conn| Ok(unit::find(conn, id)?))
+        .await?
+        .ok_or(AppError::NotFound)?;
     let mut ctx = form_context(&page, Some(id)).await?;
     ctx.insert(
         "values",
-        &UnitInput { name: u.name.clone(), unit_type: u.unit_type.clone(), parent_id: u.parent_id.map(|p| p.to_string()) },
+        &UnitInput {
+            name: u.name.clone(),
+            unit_type: u.unit_type.clone(),
+            parent_id: u.parent_id.map(|p| p.to_string()),
+        },
     );
     ctx.insert("unit", &u);
     page.render("organiser/units/form.html", ctx)
 }
 
 /// `POST /organiser/units/{id}`.
-pub async fn update(page: Page, id: web::Path<i32>, form: web::Form<UnitInput>) -> Result<HttpResponse, AppError> {
+pub async fn update(
+    page: Page,
+    id: web::Path<i32>,
+    form: web::Form<UnitInput>,
+) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
     let input = form.into_inner();
     let (actor, i) = (page.actor(), input.clone());
-    match db::run(&page.state.pool, move |conn| units::update(conn, &actor, id, &i)).await {
+    match db::run(&page.state.pool, move |conn| {
+        units::update(conn, &actor, id, &i)
+    })
+    .await
+    {
         Ok(()) => {
             page.flash("success", page.t("form.saved"));
             Ok(see_other(&format!("/organiser/units/{id}")))
         }
         Err(AppError::Invalid(errors)) => {
-            let u = db::run(&page.state.pool, move |conn| Ok(unit::find(conn, id)?)).await?.ok_or(AppError::NotFound)?;
+            let u = db::run(&page.state.pool, move |conn| Ok(unit::find(conn, id)?))
+                .await?
+                .ok_or(AppError::NotFound)?;
             let mut ctx = form_context(&page, Some(id)).await?;
             ctx.insert("unit", &u);
             page.form_errors("organiser/units/form.html", ctx, &input, &errors)
@@ -122,12 +164,26 @@ pub struct ActiveForm {
 }
 
 /// `POST /organiser/units/{id}/active`.
-pub async fn set_active(page: Page, id: web::Path<i32>, form: web::Form<ActiveForm>) -> Result<HttpResponse, AppError> {
+pub async fn set_active(
+    page: Page,
+    id: web::Path<i32>,
+    form: web::Form<ActiveForm>,
+) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
     let active = form.active == "true";
     let actor = page.actor();
-    db::run(&page.state.pool, move |conn| units::set_active(conn, &actor, id, active)).await?;
-    page.flash("success", page.t(if active { "units.activated" } else { "units.deactivated" }));
+    db::run(&page.state.pool, move |conn| {
+        units::set_active(conn, &actor, id, active)
+    })
+    .await?;
+    page.flash(
+        "success",
+        page.t(if active {
+            "units.activated"
+        } else {
+            "units.deactivated"
+        }),
+    );
     Ok(see_other(&format!("/organiser/units/{id}")))
 }
 
@@ -135,7 +191,10 @@ pub async fn set_active(page: Page, id: web::Path<i32>, form: web::Form<ActiveFo
 pub async fn import_form(page: Page) -> Result<HttpResponse, AppError> {
     let mut ctx = tera::Context::new();
     ctx.insert("kind", "units");
-    ctx.insert("unit_types", &UnitType::ALL.iter().map(|t| t.code()).collect::<Vec<_>>());
+    ctx.insert(
+        "unit_types",
+        &UnitType::ALL.iter().map(|t| t.code()).collect::<Vec<_>>(),
+    );
     page.render("organiser/import.html", ctx)
 }
 
@@ -144,7 +203,12 @@ pub async fn import(page: Page, form: Multipart) -> Result<HttpResponse, AppErro
     let file = upload::read_file(form, "file", CSV_LIMIT).await;
     let actor = page.actor();
     let outcome = match file {
-        Ok(f) => db::run(&page.state.pool, move |conn| import::import_units(conn, &actor, &f.bytes)).await?,
+        Ok(f) => {
+            db::run(&page.state.pool, move |conn| {
+                import::import_units(conn, &actor, &f.bytes)
+            })
+            .await?
+        }
         Err(key) => return import_error(&page, "units", key),
     };
     import_result(&page, "units", outcome, "/organiser/units")

@@ -22,9 +22,18 @@ pub const CSV_LIMIT: usize = 2 * 1024 * 1024;
 async fn form_context(page: &Page) -> Result<tera::Context, AppError> {
     let units = db::run(&page.state.pool, |conn| Ok(unit::all(conn)?)).await?;
     let mut ctx = tera::Context::new();
-    ctx.insert("units", &units.into_iter().filter(|u| u.active).collect::<Vec<_>>());
-    ctx.insert("roles", &Role::ALL.iter().map(|r| r.code()).collect::<Vec<_>>());
-    ctx.insert("langs", &Lang::ALL.iter().map(|l| l.code()).collect::<Vec<_>>());
+    ctx.insert(
+        "units",
+        &units.into_iter().filter(|u| u.active).collect::<Vec<_>>(),
+    );
+    ctx.insert(
+        "roles",
+        &Role::ALL.iter().map(|r| r.code()).collect::<Vec<_>>(),
+    );
+    ctx.insert(
+        "langs",
+        &Lang::ALL.iter().map(|l| l.code()).collect::<Vec<_>>(),
+    );
     Ok(ctx)
 }
 
@@ -38,7 +47,8 @@ pub async fn list(page: Page, q: web::Query<user::UserFilter>) -> Result<HttpRes
     })
     .await?;
     let mut ctx = tera::Context::new();
-    let unit_names: std::collections::HashMap<i32, String> = units.iter().map(|u| (u.id, u.name.clone())).collect();
+    let unit_names: std::collections::HashMap<i32, String> =
+        units.iter().map(|u| (u.id, u.name.clone())).collect();
     let rows: Vec<_> = rows
         .iter()
         .map(|u| {
@@ -48,7 +58,10 @@ pub async fn list(page: Page, q: web::Query<user::UserFilter>) -> Result<HttpRes
         .collect();
     ctx.insert("rows", &rows);
     ctx.insert("filter", &filter);
-    ctx.insert("roles", &Role::ALL.iter().map(|r| r.code()).collect::<Vec<_>>());
+    ctx.insert(
+        "roles",
+        &Role::ALL.iter().map(|r| r.code()).collect::<Vec<_>>(),
+    );
     ctx.insert("pager", &Pager::new(filter.page, total, &filter));
     page.render("organiser/users/list.html", ctx)
 }
@@ -64,9 +77,19 @@ pub async fn new_form(page: Page, q: web::Query<InviteInput>) -> Result<HttpResp
 pub async fn create(page: Page, form: web::Form<InviteInput>) -> Result<HttpResponse, AppError> {
     let input = form.into_inner();
     let (state, actor, i) = (page.state.clone(), page.actor(), input.clone());
-    match db::run(&page.state.pool, move |conn| accounts::invite(conn, &state, &actor, &i)).await {
+    match db::run(&page.state.pool, move |conn| {
+        accounts::invite(conn, &state, &actor, &i)
+    })
+    .await
+    {
         Ok(id) => {
-            page.flash("success", page.t_args("users.invited", &[("email", input.email.trim().to_lowercase())]));
+            page.flash(
+                "success",
+                page.t_args(
+                    "users.invited",
+                    &[("email", input.email.trim().to_lowercase())],
+                ),
+            );
             Ok(see_other(&format!("/organiser/users/{id}")))
         }
         Err(AppError::Invalid(errors)) => {
@@ -80,7 +103,9 @@ pub async fn create(page: Page, form: web::Form<InviteInput>) -> Result<HttpResp
 /// `GET /organiser/users/{id}`.
 pub async fn edit_form(page: Page, id: web::Path<i32>) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
-    let u = db::run(&page.state.pool, move |conn| Ok(user::find(conn, id)?)).await?.ok_or(AppError::NotFound)?;
+    let u = db::run(&page.state.pool, move |conn| Ok(user::find(conn, id)?))
+        .await?
+        .ok_or(AppError::NotFound)?;
     let mut ctx = form_context(&page).await?;
     ctx.insert(
         "values",
@@ -97,17 +122,27 @@ pub async fn edit_form(page: Page, id: web::Path<i32>) -> Result<HttpResponse, A
 }
 
 /// `POST /organiser/users/{id}`.
-pub async fn update(page: Page, id: web::Path<i32>, form: web::Form<UserEdit>) -> Result<HttpResponse, AppError> {
+pub async fn update(
+    page: Page,
+    id: web::Path<i32>,
+    form: web::Form<UserEdit>,
+) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
     let edit = form.into_inner();
     let (actor, e) = (page.actor(), edit.clone());
-    match db::run(&page.state.pool, move |conn| accounts::update_user(conn, &actor, id, &e)).await {
+    match db::run(&page.state.pool, move |conn| {
+        accounts::update_user(conn, &actor, id, &e)
+    })
+    .await
+    {
         Ok(()) => {
             page.flash("success", page.t("form.saved"));
             Ok(see_other(&format!("/organiser/users/{id}")))
         }
         Err(AppError::Invalid(errors)) => {
-            let u = db::run(&page.state.pool, move |conn| Ok(user::find(conn, id)?)).await?.ok_or(AppError::NotFound)?;
+            let u = db::run(&page.state.pool, move |conn| Ok(user::find(conn, id)?))
+                .await?
+                .ok_or(AppError::NotFound)?;
             let mut ctx = form_context(&page).await?;
             ctx.insert("has_password", &u.has_password());
             ctx.insert("account", &u);
@@ -125,12 +160,27 @@ pub struct ActiveForm {
 }
 
 /// `POST /organiser/users/{id}/active`.
-pub async fn set_active(page: Page, id: web::Path<i32>, form: web::Form<ActiveForm>) -> Result<HttpResponse, AppError> {
+pub async fn set_active(
+    page: Page,
+    id: web::Path<i32>,
+    form: web::Form<ActiveForm>,
+) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
     let active = form.active == "true";
     let actor = page.actor();
-    match db::run(&page.state.pool, move |conn| accounts::set_active(conn, &actor, id, active)).await {
-        Ok(()) => page.flash("success", page.t(if active { "users.activated" } else { "users.deactivated" })),
+    match db::run(&page.state.pool, move |conn| {
+        accounts::set_active(conn, &actor, id, active)
+    })
+    .await
+    {
+        Ok(()) => page.flash(
+            "success",
+            page.t(if active {
+                "users.activated"
+            } else {
+                "users.deactivated"
+            }),
+        ),
         Err(AppError::BadRequest(_)) => page.flash("error", page.t("users.cannot_deactivate_self")),
         Err(e) => return Err(e),
     }
@@ -141,7 +191,11 @@ pub async fn set_active(page: Page, id: web::Path<i32>, form: web::Form<ActiveFo
 pub async fn resend(page: Page, id: web::Path<i32>) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
     let (state, actor) = (page.state.clone(), page.actor());
-    match db::run(&page.state.pool, move |conn| accounts::resend_invitation(conn, &state, &actor, id)).await {
+    match db::run(&page.state.pool, move |conn| {
+        accounts::resend_invitation(conn, &state, &actor, id)
+    })
+    .await
+    {
         Ok(()) => page.flash("success", page.t("users.invite_resent")),
         Err(AppError::BadRequest(_)) => page.flash("error", page.t("users.cannot_resend")),
         Err(e) => return Err(e),
@@ -153,7 +207,10 @@ pub async fn resend(page: Page, id: web::Path<i32>) -> Result<HttpResponse, AppE
 pub async fn import_form(page: Page) -> Result<HttpResponse, AppError> {
     let mut ctx = tera::Context::new();
     ctx.insert("kind", "users");
-    ctx.insert("unit_types", &UnitType::ALL.iter().map(|t| t.code()).collect::<Vec<_>>());
+    ctx.insert(
+        "unit_types",
+        &UnitType::ALL.iter().map(|t| t.code()).collect::<Vec<_>>(),
+    );
     page.render("organiser/import.html", ctx)
 }
 
@@ -162,7 +219,12 @@ pub async fn import(page: Page, form: Multipart) -> Result<HttpResponse, AppErro
     let file = upload::read_file(form, "file", CSV_LIMIT).await;
     let (state, actor) = (page.state.clone(), page.actor());
     let outcome = match file {
-        Ok(f) => db::run(&page.state.pool, move |conn| import::import_users(conn, &state, &actor, &f.bytes)).await?,
+        Ok(f) => {
+            db::run(&page.state.pool, move |conn| {
+                import::import_users(conn, &state, &actor, &f.bytes)
+            })
+            .await?
+        }
         Err(key) => return import_error(&page, "users", key),
     };
     import_result(&page, "users", outcome, "/organiser/users")
@@ -173,14 +235,27 @@ pub fn import_error(page: &Page, kind: &str, key: &str) -> Result<HttpResponse, 
     let mut ctx = tera::Context::new();
     ctx.insert("kind", kind);
     let errors = FieldErrors::from([("file".to_string(), key.to_string())]);
-    page.form_errors("organiser/import.html", ctx, &serde_json::json!({}), &errors)
+    page.form_errors(
+        "organiser/import.html",
+        ctx,
+        &serde_json::json!({}),
+        &errors,
+    )
 }
 
 /// Redirects after a successful import, or shows the per-row report.
-pub fn import_result(page: &Page, kind: &str, outcome: Outcome, done: &str) -> Result<HttpResponse, AppError> {
+pub fn import_result(
+    page: &Page,
+    kind: &str,
+    outcome: Outcome,
+    done: &str,
+) -> Result<HttpResponse, AppError> {
     match outcome {
         Outcome::Imported(n) => {
-            page.flash("success", page.t_args("import.done", &[("count", n.to_string())]));
+            page.flash(
+                "success",
+                page.t_args("import.done", &[("count", n.to_string())]),
+            );
             Ok(see_other(done))
         }
         Outcome::Rejected(rows) => {
@@ -188,7 +263,12 @@ pub fn import_result(page: &Page, kind: &str, outcome: Outcome, done: &str) -> R
             ctx.insert("kind", kind);
             ctx.insert("row_errors", &rows);
             let errors = FieldErrors::from([("file".to_string(), "import.rejected".to_string())]);
-            page.form_errors("organiser/import.html", ctx, &serde_json::json!({}), &errors)
+            page.form_errors(
+                "organiser/import.html",
+                ctx,
+                &serde_json::json!({}),
+                &errors,
+            )
         }
     }
 }

@@ -152,7 +152,10 @@ async fn run(cli: Cli) -> Result<(), AppError> {
                 units::seed_known(conn)?;
                 match accounts::create_organiser(conn, &email, &name, &password) {
                     Ok(id) => {
-                        println!("Organiser {email} created (id {id})");
+                        println!(
+                            "Organiser {} created (id {id})",
+                            email.trim().to_lowercase()
+                        );
                         Ok(())
                     }
                     Err(AppError::Invalid(errors)) => Err(AppError::Config(

@@ -47,6 +47,8 @@ impl Role {
 /// Who may use a route; every route in [`crate::web::routes`] declares one.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Access {
+    /// Static files and the health check: anyone, and no session is looked at.
+    Open,
     /// Anyone, logged in or not.
     Public,
     /// Any logged-in user.
@@ -59,7 +61,7 @@ impl Access {
     /// Whether a user with `role` (or nobody) passes.
     pub fn allows(self, role: Option<Role>) -> bool {
         match (self, role) {
-            (Access::Public, _) => true,
+            (Access::Open | Access::Public, _) => true,
             (Access::User, Some(_)) => true,
             (Access::Only(want), Some(have)) => want == have,
             (_, None) => false,

@@ -79,3 +79,18 @@ pub fn void_unused(conn: &mut DbConn, user_id: i32, purpose: &str) -> QueryResul
     .set(user_tokens::used_at.eq(crate::db::now()))
     .execute(conn)
 }
+
+/// How many tokens of a purpose a user was issued since a time.
+pub fn issued_since(
+    conn: &mut DbConn,
+    user_id: i32,
+    purpose: &str,
+    since: NaiveDateTime,
+) -> QueryResult<i64> {
+    user_tokens::table
+        .filter(user_tokens::user_id.eq(user_id))
+        .filter(user_tokens::purpose.eq(purpose))
+        .filter(user_tokens::created_at.gt(since))
+        .count()
+        .get_result(conn)
+}

@@ -28,6 +28,9 @@ pub const INVITE_DAYS: i64 = 7;
 /// Minutes a password-reset link stays valid.
 pub const RESET_MINUTES: i64 = 60;
 
+/// Reset emails one account can be sent in an hour.
+pub const MAX_RESETS_PER_HOUR: i64 = 3;
+
 const INVITE: &str = "invite";
 const RESET: &str = "reset";
 
@@ -378,6 +381,9 @@ pub fn set_password_by_link(
         if !tokens::consume(conn, t.id)? {
             return Ok(Err(LinkProblem::Used));
         }
+        // Once a password is set, no other emailed link of this user may set it again.
+        tokens::void_unused(conn, u.id, INVITE)?;
+        tokens::void_unused(conn, u.id, RESET)?;
         diesel::update(users::table.find(u.id))
             .set((
                 users::password_hash.eq(Some(&hash)),
@@ -419,6 +425,13 @@ pub fn request_reset(
         let Some(u) = user::find_by_email(conn, email.as_str())?.filter(|u| u.active) else {
             return Ok(());
         };
+        // The form must not become a way to flood someone's mailbox.
+        if tokens::issued_since(conn, u.id, RESET, db::now() - Duration::hours(1))?
+            >= MAX_RESETS_PER_HOUR
+        {
+            tracing::warn!(user = u.id, "password reset requests throttled");
+            return Ok(());
+        }
         tokens::void_unused(conn, u.id, RESET)?;
         let secret = token::new_token();
         tokens::insert(

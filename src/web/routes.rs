@@ -21,6 +21,7 @@ const ORGANISER: Access = Access::Only(Role::Organiser);
 const OPD: Access = Access::Only(Role::Opd);
 const JUDGE: Access = Access::Only(Role::Judge);
 const PUBLIC: Access = Access::Public;
+const OPEN: Access = Access::Open;
 const USER: Access = Access::User;
 
 macro_rules! routes {
@@ -55,8 +56,8 @@ macro_rules! method_name {
 
 routes! {
     Get  "/"                                   PUBLIC    => home::index;
-    Get  "/healthz"                            PUBLIC    => home::healthz;
-    Get  "/assets/{path:.*}"                   PUBLIC    => assets::get;
+    Get  "/healthz"                            OPEN      => home::healthz;
+    Get  "/assets/{path:.*}"                   OPEN      => assets::get;
     Post "/lang"                               PUBLIC    => account::set_lang;
 
     Get  "/login"                              PUBLIC    => auth::login_form;

@@ -6,6 +6,7 @@ mod helpers;
 mod audit;
 mod auth;
 mod browser;
+mod cli;
 mod i18n;
 mod invitations;
 mod outbox;

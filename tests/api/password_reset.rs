@@ -106,3 +106,62 @@ async fn a_malformed_address_is_pointed_out() {
     assert!(html.contains("Masukkan alamat email yang benar"));
     assert!(html.contains("value=\"juri at x\""));
 }
+
+#[tokio::test]
+async fn reset_mails_to_one_account_are_limited() {
+    let app = spawn_app().await;
+    app.create_user(Role::Judge, "juri@x.biw.id", "correct horse battery")
+        .await;
+    for _ in 0..6 {
+        let res = app
+            .post_form_with(
+                &new_client(),
+                "/password/forgot",
+                &[("email", "juri@x.biw.id")],
+            )
+            .await;
+        assert_redirect(&res, "/login");
+    }
+    assert_eq!(
+        app.mails_to("juri@x.biw.id").await.len(),
+        biw::services::accounts::MAX_RESETS_PER_HOUR as usize
+    );
+}
+
+#[tokio::test]
+async fn setting_a_password_by_reset_voids_a_pending_invitation() {
+    let app = spawn_app().await;
+    app.login_as(Role::Organiser).await;
+    app.post_form(
+        "/organiser/users/new",
+        &[
+            ("email", "new@x.biw.id"),
+            ("name", "New"),
+            ("role", "judge"),
+        ],
+    )
+    .await;
+    let invite = app.link_in(&app.mails_to("new@x.biw.id").await[0], "/invite/");
+    app.post_form_with(
+        &new_client(),
+        "/password/forgot",
+        &[("email", "new@x.biw.id")],
+    )
+    .await;
+    let reset = app.link_in(&app.mails_to("new@x.biw.id").await[1], "/password/reset/");
+    let res = app
+        .post_form_with(
+            &new_client(),
+            &reset,
+            &[
+                ("password", "chosen by reset link"),
+                ("confirm", "chosen by reset link"),
+            ],
+        )
+        .await;
+    assert_redirect(&res, "/judge");
+    assert_eq!(
+        app.get_with(&new_client(), &invite).await.status().as_u16(),
+        410
+    );
+}

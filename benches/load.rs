@@ -1,0 +1,299 @@
+//! Load benchmark at national scale: generates the data, starts the real server, and measures pages
+//! under concurrent load. Run with `cargo bench --bench load` (SQLite) or with
+//! `BIW_BENCH_DATABASE_URL=postgres://…` (PostgreSQL; the database must be empty). Results go to stdout
+//! as a Markdown table; `BENCHMARKS.md` records them.
+
+use std::net::TcpListener;
+use std::time::{Duration, Instant};
+
+use biw::config::Settings;
+use biw::db::DbConn;
+use biw::startup::{Application, build_state};
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+
+/// National scale (ROADMAP): ~3,500 entries, 300 judges; users here are all units' operators plus judges.
+const UNITS: usize = 600;
+const OPERATORS: usize = 4_700;
+const JUDGES: usize = 300;
+const AUDIT_EVENTS: usize = 200_000;
+const MAILS: usize = 50_000;
+const CONNECTIONS: usize = 64;
+const REQUESTS_PER_PAGE: usize = 4_000;
+
+fn ts(i: usize) -> String {
+    let base = chrono::NaiveDate::from_ymd_opt(2026, 1, 1)
+        .unwrap()
+        .and_hms_opt(0, 0, 0)
+        .unwrap();
+    (base + chrono::Duration::seconds(i as i64 * 37))
+        .format("%Y-%m-%d %H:%M:%S")
+        .to_string()
+}
+
+fn batched(conn: &mut DbConn, head: &str, rows: impl Iterator<Item = String>) {
+    let rows: Vec<String> = rows.collect();
+    for chunk in rows.chunks(500) {
+        conn.batch_execute(&format!("{head} VALUES {}", chunk.join(",")))
+            .expect("insert batch");
+    }
+}
+
+/// Fills an empty database; returns the organiser's email.
+fn generate(conn: &mut DbConn) -> String {
+    biw::services::units::seed_known(conn).unwrap();
+    let types = ["kelurahan", "puskesmas", "uptd", "dinas", "badan"];
+    batched(
+        conn,
+        "INSERT INTO units (name, unit_type, parent_id, active, created_at, updated_at)",
+        (0..UNITS).map(|i| {
+            format!(
+                "('Unit Bench {i:04}', '{}', NULL, TRUE, '{t}', '{t}')",
+                types[i % types.len()],
+                t = ts(i)
+            )
+        }),
+    );
+    let hash = biw::auth::password::hash("bench password 2026").unwrap();
+    let unit_ids: Vec<i32> = biw::db::schema::units::table
+        .select(biw::db::schema::units::id)
+        .load(conn)
+        .unwrap();
+    batched(
+        conn,
+        "INSERT INTO users (email, name, password_hash, role, unit_id, affiliation, lang, active, session_epoch, created_at, updated_at)",
+        (0..OPERATORS + JUDGES).map(|i| {
+            let (role, unit) = if i < OPERATORS {
+                ("opd", unit_ids[i % unit_ids.len()].to_string())
+            } else {
+                ("judge", "NULL".to_string())
+            };
+            let pw = if i % 10 == 0 { "NULL".to_string() } else { format!("'{hash}'") };
+            format!("('user{i:05}@bench.biw.id', 'Pengguna Bench {i:05}', {pw}, '{role}', {unit}, NULL, 'id', TRUE, 0, '{t}', '{t}')", t = ts(i))
+        }),
+    );
+    let organiser = "panitia@bench.biw.id".to_string();
+    biw::services::accounts::create_organiser(
+        conn,
+        &organiser,
+        "Panitia Bench",
+        "bench password 2026",
+    )
+    .unwrap();
+    let actions = [
+        "user.invite",
+        "user.update",
+        "unit.update",
+        "auth.login",
+        "user.accept_invite",
+    ];
+    batched(
+        conn,
+        "INSERT INTO audit_events (created_at, actor_id, ip, action, object_type, object_id, detail)",
+        (0..AUDIT_EVENTS).map(|i| {
+            format!(
+                "('{}', {}, '10.0.{}.{}', '{}', 'user', {}, '{{\"after\":{{\"name\":\"Pengguna {i}\"}}}}')",
+                ts(i),
+                1 + i % 1000,
+                i % 250,
+                i % 250,
+                actions[i % actions.len()],
+                1 + i % 5000
+            )
+        }),
+    );
+    batched(
+        conn,
+        "INSERT INTO outbox (to_email, to_name, template, lang, subject, body_text, body_html, message_id, status, attempts, next_attempt_at, created_at, sent_at)",
+        (0..MAILS).map(|i| {
+            let status = if i % 50 == 0 { "failed" } else { "sent" };
+            format!(
+                "('user{:05}@bench.biw.id', 'Pengguna', 'invitation', 'id', 'Undangan ke BIW', 'Teks {i}', '<p>Teks {i}</p>', '<bench{i}@biw>', '{status}', 1, '{t}', '{t}', '{t}')",
+                i % 5000,
+                t = ts(i)
+            )
+        }),
+    );
+    organiser
+}
+
+struct Stats {
+    p50: Duration,
+    p95: Duration,
+    p99: Duration,
+    max: Duration,
+    rps: f64,
+    errors: usize,
+}
+
+async fn load(clients: &[reqwest::Client], url: &str, total: usize) -> Stats {
+    let per = total / clients.len();
+    let started = Instant::now();
+    let tasks: Vec<_> = clients
+        .iter()
+        .cloned()
+        .map(|c| {
+            let url = url.to_string();
+            tokio::spawn(async move {
+                let mut lat = Vec::with_capacity(per);
+                let mut errors = 0;
+                for _ in 0..per {
+                    let t = Instant::now();
+                    match c.get(&url).send().await {
+                        Ok(r) if r.status().is_success() => {
+                            let _ = r.bytes().await;
+                        }
+                        _ => errors += 1,
+                    }
+                    lat.push(t.elapsed());
+                }
+                (lat, errors)
+            })
+        })
+        .collect();
+    let mut all = Vec::new();
+    let mut errors = 0;
+    for t in tasks {
+        let (lat, e) = t.await.unwrap();
+        all.extend(lat);
+        errors += e;
+    }
+    let elapsed = started.elapsed();
+    all.sort();
+    let pct = |p: f64| all[((all.len() as f64 * p) as usize).min(all.len() - 1)];
+    Stats {
+        p50: pct(0.50),
+        p95: pct(0.95),
+        p99: pct(0.99),
+        max: *all.last().unwrap(),
+        rps: all.len() as f64 / elapsed.as_secs_f64(),
+        errors,
+    }
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.1}", d.as_secs_f64() * 1000.0)
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() {
+    if std::env::args().any(|a| a == "--list" || a == "--test") {
+        return; // `cargo test --benches` probes; nothing to list.
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let database_url = std::env::var("BIW_BENCH_DATABASE_URL")
+        .unwrap_or_else(|_| format!("sqlite://{}", dir.path().join("bench.db").display()));
+    let engine = if biw::db::is_postgres_url(&database_url) {
+        "PostgreSQL"
+    } else {
+        "SQLite"
+    };
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let settings = Settings {
+        database_url,
+        data_dir: dir.path().to_path_buf(),
+        bind: listener.local_addr().unwrap(),
+        base_url: format!("http://127.0.0.1:{port}"),
+        session_key: biw::auth::token::random_bytes::<64>().to_vec(),
+        smtp_url: None,
+        mail_from: "BIW Bench <noreply@biw.test>".into(),
+        upload_dir: dir.path().join("uploads"),
+        trust_proxy: false,
+        pool_size: 16,
+        workers: 2,
+        run_outbox_worker: false,
+    };
+    let state = build_state(settings).expect("state");
+    let t = Instant::now();
+    let pool = state.pool.clone();
+    let organiser = tokio::task::spawn_blocking(move || generate(&mut pool.get().unwrap()))
+        .await
+        .unwrap();
+    let generated = t.elapsed();
+    let app = Application::from_listener(state, listener).unwrap();
+    tokio::spawn(app.run_until_stopped());
+    let base = format!("http://127.0.0.1:{port}");
+
+    // 64 logged-in organiser sessions (login itself is measured below, it is argon2-bound by design).
+    let mut clients = Vec::new();
+    let login_started = Instant::now();
+    for _ in 0..CONNECTIONS {
+        let c = reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        let html = c
+            .get(format!("{base}/login"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let marker = "name=\"csrf\" value=\"";
+        let start = html.find(marker).unwrap() + marker.len();
+        let csrf = html[start..].split('"').next().unwrap().to_string();
+        let res = c
+            .post(format!("{base}/login"))
+            .form(&[
+                ("email", organiser.as_str()),
+                ("password", "bench password 2026"),
+                ("csrf", &csrf),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status().as_u16(), 303, "bench login");
+        clients.push(c);
+    }
+    let login_each = login_started.elapsed() / CONNECTIONS as u32;
+
+    println!(
+        "BIW load benchmark on {engine}: {UNITS}+44 units, {} users, {AUDIT_EVENTS} audit events, {MAILS} mails",
+        OPERATORS + JUDGES + 1
+    );
+    println!(
+        "data generated in {:.1} s; one login (GET form + POST, argon2id) {} ms sequentially\n",
+        generated.as_secs_f64(),
+        ms(login_each)
+    );
+    println!(
+        "{CONNECTIONS} connections, {REQUESTS_PER_PAGE} requests per page, server with 2 workers on the same 2 cores as the load\n"
+    );
+    println!("| page | req/s | p50 ms | p95 ms | p99 ms | max ms | errors |");
+    println!("|---|---:|---:|---:|---:|---:|---:|");
+    let pages = [
+        ("/healthz", "health (one query)"),
+        ("/organiser", "organiser dashboard (counts)"),
+        ("/organiser/users", "users, page 1 of 5,000"),
+        (
+            "/organiser/users?q=bench%2004&role=opd&status=active",
+            "users, search + filters",
+        ),
+        ("/organiser/users?page=90", "users, page 90"),
+        ("/organiser/units", "units, whole directory (644)"),
+        ("/organiser/audit", "audit log, newest of 200,000"),
+        (
+            "/organiser/audit?action=unit.update&from=2026-02-01&to=2026-02-28",
+            "audit log, action + date filter",
+        ),
+        (
+            "/organiser/outbox?status=failed",
+            "outbox, failed of 50,000",
+        ),
+    ];
+    for (path, label) in pages {
+        let s = load(&clients, &format!("{base}{path}"), REQUESTS_PER_PAGE).await;
+        println!(
+            "| {label} `{path}` | {:.0} | {} | {} | {} | {} | {} |",
+            s.rps,
+            ms(s.p50),
+            ms(s.p95),
+            ms(s.p99),
+            ms(s.max),
+            s.errors
+        );
+    }
+}

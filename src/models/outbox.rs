@@ -199,14 +199,14 @@ pub fn requeue(conn: &mut DbConn, id: i32) -> QueryResult<bool> {
     Ok(n == 1)
 }
 
-/// A page of mail, newest first, optionally of one status; and the total.
+/// A page of mail, newest first, optionally of one status; and whether more follow.
 pub fn list(
     conn: &mut DbConn,
     status: Option<&str>,
     to: Option<&str>,
     page: i64,
     per_page: i64,
-) -> QueryResult<(Vec<OutboxMail>, i64)> {
+) -> QueryResult<(Vec<OutboxMail>, bool)> {
     let build = || {
         let mut q = outbox::table.into_boxed();
         if let Some(s) = status {
@@ -217,20 +217,28 @@ pub fn list(
         }
         q
     };
-    let total = build().count().get_result(conn)?;
-    let rows = build()
+    let mut rows = build()
         .order(outbox::id.desc())
-        .limit(per_page)
+        .limit(per_page + 1)
         .offset((page.max(1) - 1) * per_page)
         .select(OutboxMail::as_select())
         .load(conn)?;
-    Ok((rows, total))
+    let more = rows.len() as i64 > per_page;
+    rows.truncate(per_page as usize);
+    Ok((rows, more))
 }
 
-/// How many mails are in each status.
-pub fn counts(conn: &mut DbConn) -> QueryResult<Vec<(String, i64)>> {
-    outbox::table
-        .group_by(outbox::status)
-        .select((outbox::status, diesel::dsl::count_star()))
-        .load(conn)
+/// How many mails wait, are being sent, or failed. Sent mail is not counted: it only grows, and
+/// counting it on every page view would cost more than it tells.
+pub fn open_counts(conn: &mut DbConn) -> QueryResult<Vec<(String, i64)>> {
+    [PENDING, SENDING, FAILED]
+        .into_iter()
+        .map(|s| {
+            outbox::table
+                .filter(outbox::status.eq(s))
+                .count()
+                .get_result(conn)
+                .map(|n| (s.to_string(), n))
+        })
+        .collect()
 }

@@ -81,3 +81,16 @@ pub fn all(conn: &mut DbConn) -> QueryResult<Vec<Unit>> {
 pub fn count(conn: &mut DbConn) -> QueryResult<i64> {
     units::table.count().get_result(conn)
 }
+
+/// Names of the given units, by id.
+pub fn names(
+    conn: &mut DbConn,
+    ids: &[i32],
+) -> QueryResult<std::collections::HashMap<i32, String>> {
+    Ok(units::table
+        .filter(units::id.eq_any(ids))
+        .select((units::id, units::name))
+        .load::<(i32, String)>(conn)?
+        .into_iter()
+        .collect())
+}

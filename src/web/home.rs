@@ -53,7 +53,7 @@ pub async fn organiser(page: Page) -> Result<HttpResponse, AppError> {
             .filter(users::password_hash.is_null())
             .count()
             .get_result(conn)?;
-        Ok((n_units, n_users, n_invited, mail::counts(conn)?))
+        Ok((n_units, n_users, n_invited, mail::open_counts(conn)?))
     })
     .await?;
     let count = |s: &str| {

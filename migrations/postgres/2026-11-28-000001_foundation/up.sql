@@ -70,6 +70,7 @@ CREATE TABLE outbox (
     sent_at         TIMESTAMP
 );
 CREATE INDEX outbox_due_idx ON outbox (status, next_attempt_at);
+CREATE INDEX outbox_status_idx ON outbox (status, id);
 
 CREATE TABLE audit_events (
     id          SERIAL PRIMARY KEY,
@@ -82,5 +83,6 @@ CREATE TABLE audit_events (
     detail      TEXT NOT NULL
 );
 CREATE INDEX audit_events_created_idx ON audit_events (created_at);
+CREATE INDEX audit_events_action_idx ON audit_events (action, created_at);
 CREATE INDEX audit_events_actor_idx ON audit_events (actor_id);
 CREATE INDEX audit_events_object_idx ON audit_events (object_type, object_id);

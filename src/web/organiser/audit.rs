@@ -22,7 +22,7 @@ pub async fn list(page: Page, q: web::Query<AuditFilter>) -> Result<HttpResponse
         .and_then(|d| d.succ_opt())
         .map(jakarta_day_start_utc);
     let f = filter.clone();
-    let (events, total) = db::run(&page.state.pool, move |conn| {
+    let (events, more) = db::run(&page.state.pool, move |conn| {
         Ok(audit::list(conn, &f, (from, to), PER_PAGE)?)
     })
     .await?;
@@ -33,6 +33,6 @@ pub async fn list(page: Page, q: web::Query<AuditFilter>) -> Result<HttpResponse
     let mut ctx = tera::Context::new();
     ctx.insert("events", &events);
     ctx.insert("filter", &filter);
-    ctx.insert("pager", &Pager::new(filter.page, total, &filter));
+    ctx.insert("pager", &Pager::open_ended(filter.page, more, &filter));
     page.render("organiser/audit.html", ctx)
 }

@@ -25,14 +25,14 @@ pub struct OutboxFilter {
 pub async fn list(page: Page, q: web::Query<OutboxFilter>) -> Result<HttpResponse, AppError> {
     let filter = q.into_inner();
     let f = filter.clone();
-    let (mails, total, counts) = db::run(&page.state.pool, move |conn| {
+    let (mails, more, counts) = db::run(&page.state.pool, move |conn| {
         let status = f
             .status
             .as_deref()
             .filter(|s| [rows::PENDING, rows::SENDING, rows::SENT, rows::FAILED].contains(s));
         let to = f.to.as_deref().map(str::trim).filter(|s| !s.is_empty());
-        let (mails, total) = rows::list(conn, status, to, f.page.unwrap_or(1), PER_PAGE)?;
-        Ok((mails, total, rows::counts(conn)?))
+        let (mails, more) = rows::list(conn, status, to, f.page.unwrap_or(1), PER_PAGE)?;
+        Ok((mails, more, rows::open_counts(conn)?))
     })
     .await?;
     let mut ctx = tera::Context::new();
@@ -44,7 +44,7 @@ pub async fn list(page: Page, q: web::Query<OutboxFilter>) -> Result<HttpRespons
             .collect::<std::collections::HashMap<_, _>>(),
     );
     ctx.insert("filter", &filter);
-    ctx.insert("pager", &Pager::new(filter.page, total, &filter));
+    ctx.insert("pager", &Pager::open_ended(filter.page, more, &filter));
     page.render("organiser/outbox/list.html", ctx)
 }
 

@@ -143,7 +143,14 @@ async fn load(clients: &[reqwest::Client], url: &str, total: usize) -> Stats {
                         Ok(r) if r.status().is_success() => {
                             let _ = r.bytes().await;
                         }
-                        _ => errors += 1,
+                        Ok(r) => {
+                            errors += 1;
+                            eprintln!("error: {} {url}", r.status());
+                        }
+                        Err(e) => {
+                            errors += 1;
+                            eprintln!("error: {e} {url}");
+                        }
                     }
                     lat.push(t.elapsed());
                 }

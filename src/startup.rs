@@ -153,6 +153,8 @@ fn http_server(state: AppState, listener: TcpListener) -> Result<Server, AppErro
             .wrap(Logger::new("%a \"%r\" %s %b %Dms"))
     })
     .shutdown_timeout(30)
+    // Phones on slow connections may take a while to send a request's head.
+    .client_request_timeout(std::time::Duration::from_secs(20))
     .listen(listener)
     .map_err(|e| AppError::internal("listen", e))?;
     if workers > 0 {

@@ -125,7 +125,7 @@ pub fn list(
     };
     let page = f.page.unwrap_or(1).max(1);
     let mut rows: Vec<EventWithActor> = build()
-        .order(audit_events::id.desc())
+        .order((audit_events::created_at.desc(), audit_events::id.desc()))
         .limit(per_page + 1)
         .offset((page - 1) * per_page)
         .select((AuditEvent::as_select(), users::email.nullable()))

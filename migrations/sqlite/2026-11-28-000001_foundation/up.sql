@@ -29,6 +29,7 @@ CREATE TABLE users (
 );
 CREATE INDEX users_unit_idx ON users (unit_id);
 CREATE INDEX users_role_idx ON users (role);
+CREATE INDEX users_name_idx ON users (name, id);
 
 CREATE TABLE user_tokens (
     id         INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,

@@ -134,15 +134,12 @@ impl Browser {
         );
     }
 
-    /// The text of the page's `main`.
+    /// The text of the page's `main` (empty while a new page is loading).
     pub async fn main_text(&self) -> String {
-        self.client
-            .find(Locator::Css("main"))
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap()
+        match self.client.find(Locator::Css("main")).await {
+            Ok(el) => el.text().await.unwrap_or_default(),
+            Err(_) => String::new(),
+        }
     }
 
     /// Saves a screenshot under target/screenshots (for people to look at).

@@ -1,5 +1,6 @@
 //! Value types with their parsing rules: what is valid input is decided here, once.
 
+pub mod edition_defaults;
 pub mod email;
 pub mod password;
 pub mod role;
@@ -9,3 +10,5 @@ pub use email::Email;
 pub use password::Password;
 pub use role::{Access, Role};
 pub use unit_type::UnitType;
+pub mod entry_status;
+pub use entry_status::{EntryStatus, Mover};

@@ -4,6 +4,9 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
 
+/// One unmet submission rule: field, i18n key, and the message's arguments.
+pub type Missing = (String, String, Vec<(String, String)>);
+
 /// Field name → i18n key of the message shown next to that field.
 pub type FieldErrors = std::collections::BTreeMap<String, String>;
 
@@ -30,6 +33,12 @@ pub enum AppError {
     /// The user's input breaks a rule: field name → i18n key. Handlers re-render the form with it.
     #[error("invalid input: {0:?}")]
     Invalid(FieldErrors),
+    /// What is missing before an entry can be submitted: field, i18n key, message arguments.
+    #[error("incomplete: {0:?}")]
+    Incomplete(Vec<Missing>),
+    /// Someone else changed the object first (another tab, another operator).
+    #[error("conflict")]
+    Conflict,
     /// A request that cannot be understood (not a form with errors: those re-render the page).
     #[error("bad request: {0}")]
     BadRequest(String),
@@ -77,7 +86,8 @@ impl ResponseError for AppError {
             AppError::Forbidden | AppError::Csrf => StatusCode::FORBIDDEN,
             AppError::Unauthorized => StatusCode::SEE_OTHER,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
-            AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Invalid(_) | AppError::Incomplete(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Conflict => StatusCode::CONFLICT,
             _ => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -94,6 +104,7 @@ impl ResponseError for AppError {
         // The error page middleware renders the body; it reads which message to show from this marker.
         res.extensions_mut().insert(ErrorKind(match self {
             AppError::Csrf => "csrf",
+            AppError::Conflict => "conflict",
             AppError::BadRequest(_) => "bad_request",
             _ => "",
         }));

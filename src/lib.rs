@@ -13,6 +13,7 @@ pub mod error;
 pub mod i18n;
 pub mod models;
 pub mod outbox;
+pub mod scheduler;
 pub mod services;
 pub mod startup;
 pub mod state;

@@ -1,6 +1,8 @@
 //! Rows and plain queries, one file per table; no business rules here (those live in `services`).
 
 pub mod audit;
+pub mod edition;
+pub mod entry;
 pub mod login_attempt;
 pub mod outbox;
 pub mod token;

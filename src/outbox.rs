@@ -106,16 +106,27 @@ pub async fn drain(pool: &DbPool, mailer: &Mailer, from: &str) -> Result<Vec<Ste
     }
 }
 
-/// Drains the outbox until `stop` turns true. A mail being sent when the stop comes is finished first.
-pub async fn run_worker(
-    pool: DbPool,
-    mailer: Mailer,
-    from: String,
-    mut stop: watch::Receiver<bool>,
-) {
+/// Drains the outbox until `stop` turns true, and once a minute enqueues the timed mail of
+/// [`crate::scheduler`]. A mail being sent when the stop comes is finished first.
+pub async fn run_worker(state: crate::state::AppState, mut stop: watch::Receiver<bool>) {
     tracing::info!("outbox worker started");
+    let (pool, mailer, from) = (
+        state.pool.clone(),
+        state.mailer.clone(),
+        state.settings.mail_from.clone(),
+    );
     let mut last_prune = std::time::Instant::now() - Duration::from_secs(3600);
+    let mut last_tick = std::time::Instant::now() - Duration::from_secs(60);
     while !*stop.borrow() {
+        if last_tick.elapsed() >= Duration::from_secs(60) {
+            last_tick = std::time::Instant::now();
+            let s = state.clone();
+            match db::run(&pool, move |conn| crate::scheduler::tick(conn, &s)).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(mails = n, "scheduled mail enqueued"),
+                Err(e) => tracing::error!(error = %e, "scheduler failed"),
+            }
+        }
         match send_next(&pool, &mailer, &from).await {
             Ok(Step::Idle) => {
                 if last_prune.elapsed() > Duration::from_secs(3600) {

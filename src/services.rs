@@ -2,5 +2,8 @@
 
 pub mod accounts;
 pub mod demo;
+pub mod editions;
+pub mod entries;
+pub mod evidence;
 pub mod import;
 pub mod units;

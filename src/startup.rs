@@ -92,15 +92,11 @@ impl Application {
     /// Serves until SIGINT/SIGTERM; in-flight requests and the mail being sent are finished first.
     pub async fn run_until_stopped(self) -> Result<(), AppError> {
         let (stop_tx, stop_rx) = watch::channel(false);
-        let worker = self.state.settings.run_outbox_worker.then(|| {
-            let s = &self.state;
-            tokio::spawn(crate::outbox::run_worker(
-                s.pool.clone(),
-                s.mailer.clone(),
-                s.settings.mail_from.clone(),
-                stop_rx,
-            ))
-        });
+        let worker = self
+            .state
+            .settings
+            .run_outbox_worker
+            .then(|| tokio::spawn(crate::outbox::run_worker(self.state.clone(), stop_rx)));
         let result = self
             .server
             .await

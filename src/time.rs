@@ -35,6 +35,23 @@ pub fn tera_jakarta(
     Ok(tera::Value::String(format_jakarta(parsed)))
 }
 
+/// Parses a `datetime-local` form value given in Jakarta time into UTC.
+pub fn parse_jakarta_local(s: &str) -> Option<NaiveDateTime> {
+    let s = s.trim();
+    let local = NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M")
+        .or_else(|_| NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S"))
+        .or_else(|_| NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M"))
+        .ok()?;
+    Some(local - chrono::Duration::hours(7))
+}
+
+/// A UTC time as a `datetime-local` form value in Jakarta time.
+pub fn to_jakarta_local(utc: NaiveDateTime) -> String {
+    (utc + chrono::Duration::hours(7))
+        .format("%Y-%m-%dT%H:%M")
+        .to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use chrono::NaiveDate;

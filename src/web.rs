@@ -6,6 +6,7 @@ pub mod auth;
 pub mod errors;
 pub mod gate;
 pub mod home;
+pub mod opd;
 pub mod organiser;
 pub mod page;
 pub mod routes;

@@ -34,3 +34,83 @@
     xhr.send(new FormData(form));
   });
 })();
+
+// The entry form: a live word count, a copy of every keystroke in this browser (so a closed tab or a
+// lost connection loses nothing), and saving to the server a few seconds after typing stops.
+(function () {
+  "use strict";
+  var form = document.getElementById("entry-form");
+  if (!form) { return; }
+  var url = form.getAttribute("data-autosave");
+  var status = document.getElementById("autosave-status");
+  var counter = document.getElementById("word-count");
+  var narrative = document.getElementById("f-narrative");
+  var key = "biw-draft:" + url;
+  var timer = null;
+  var saving = false;
+
+  function words(text) {
+    var m = text.match(/[\p{L}\p{N}][\p{L}\p{N}'-]*/gu);
+    return m ? m.length : 0;
+  }
+  function updateCount() {
+    if (!counter || !narrative) { return; }
+    var n = words(narrative.value);
+    counter.textContent = counter.getAttribute("data-template").replace("{n}", n);
+    counter.classList.toggle("short", n < Number(counter.getAttribute("data-min")));
+  }
+  function snapshot() {
+    var data = {};
+    Array.prototype.forEach.call(form.elements, function (el) {
+      if (el.name && el.name !== "csrf" && el.name !== "lock_version") { data[el.name] = el.value; }
+    });
+    return data;
+  }
+  function say(text) { if (status) { status.textContent = text; } }
+
+  // Offer back what this browser kept if it differs from what the server has.
+  try {
+    var kept = JSON.parse(window.localStorage.getItem(key) || "null");
+    if (kept) {
+      var differs = Object.keys(kept).some(function (n) { return form.elements[n] && form.elements[n].value !== kept[n]; });
+      if (differs) {
+        Object.keys(kept).forEach(function (n) { if (form.elements[n]) { form.elements[n].value = kept[n]; } });
+        say(document.documentElement.lang === "en" ? "Restored what you typed earlier in this browser." : "Isian yang sebelumnya Anda ketik di peramban ini dipulihkan.");
+      }
+    }
+  } catch (e) { /* storage unavailable: the server copy still works */ }
+
+  function save() {
+    if (saving) { timer = setTimeout(save, 1000); return; }
+    saving = true;
+    var body = new URLSearchParams(new FormData(form));
+    fetch(url, { method: "POST", body: body, credentials: "same-origin",
+                 headers: { "X-CSRF-Token": form.elements.csrf.value } })
+      .then(function (r) { return r.json().then(function (j) { return { ok: r.ok, j: j }; }); })
+      .then(function (res) {
+        if (res.ok) {
+          form.elements.lock_version.value = res.j.lock_version;
+          try { window.localStorage.removeItem(key); } catch (e) { /* ignore */ }
+          say(res.j.message);
+        } else {
+          say(res.j.error);
+        }
+      })
+      .catch(function () {
+        say(document.documentElement.lang === "en" ? "Offline: kept in this browser, will save when the connection returns." : "Tidak tersambung: isian disimpan di peramban ini dan akan dikirim saat koneksi kembali.");
+      })
+      .then(function () { saving = false; });
+  }
+
+  form.addEventListener("input", function () {
+    updateCount();
+    try { window.localStorage.setItem(key, JSON.stringify(snapshot())); } catch (e) { /* ignore */ }
+    clearTimeout(timer);
+    timer = setTimeout(save, 3000);
+  });
+  form.addEventListener("submit", function () {
+    clearTimeout(timer);
+    try { window.localStorage.removeItem(key); } catch (e) { /* ignore */ }
+  });
+  updateCount();
+})();

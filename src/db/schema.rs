@@ -28,6 +28,7 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         last_login_at -> Nullable<Timestamp>,
+        is_endorser -> Bool,
     }
 }
 
@@ -87,9 +88,183 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    editions (id) {
+        id -> Integer,
+        name -> Text,
+        year -> Integer,
+        registration_opens_at -> Timestamp,
+        registration_closes_at -> Timestamp,
+        screening_closes_at -> Timestamp,
+        results_at -> Nullable<Timestamp>,
+        min_narrative_words -> Integer,
+        max_entries_per_unit -> Integer,
+        max_file_mb -> Integer,
+        required_fields -> Text,
+        reminder_days -> Text,
+        copied_from_id -> Nullable<Integer>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    edition_options (id) {
+        id -> Integer,
+        edition_id -> Integer,
+        list -> Text,
+        code -> Text,
+        label_id -> Text,
+        label_en -> Text,
+        position -> Integer,
+        active -> Bool,
+    }
+}
+
+diesel::table! {
+    categories (id) {
+        id -> Integer,
+        edition_id -> Integer,
+        name_id -> Text,
+        name_en -> Text,
+        position -> Integer,
+    }
+}
+
+diesel::table! {
+    award_groups (id) {
+        id -> Integer,
+        edition_id -> Integer,
+        name_id -> Text,
+        name_en -> Text,
+        unit_types -> Text,
+        position -> Integer,
+    }
+}
+
+diesel::table! {
+    evidence_kinds (id) {
+        id -> Integer,
+        edition_id -> Integer,
+        name_id -> Text,
+        name_en -> Text,
+        mandatory -> Bool,
+        accepts -> Text,
+        position -> Integer,
+    }
+}
+
+diesel::table! {
+    check_items (id) {
+        id -> Integer,
+        edition_id -> Integer,
+        code -> Text,
+        label_id -> Text,
+        label_en -> Text,
+        position -> Integer,
+    }
+}
+
+diesel::table! {
+    unit_extensions (id) {
+        id -> Integer,
+        edition_id -> Integer,
+        unit_id -> Integer,
+        closes_at -> Timestamp,
+        reason -> Text,
+        created_by -> Nullable<Integer>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    entries (id) {
+        id -> Integer,
+        edition_id -> Integer,
+        unit_id -> Integer,
+        category_id -> Nullable<Integer>,
+        previous_entry_id -> Nullable<Integer>,
+        name -> Text,
+        stage -> Text,
+        initiator -> Text,
+        inno_type -> Text,
+        inno_form -> Text,
+        theme -> Text,
+        urusan -> Text,
+        trial_date -> Nullable<Date>,
+        implementation_date -> Nullable<Date>,
+        narrative -> Text,
+        purpose -> Text,
+        benefits -> Text,
+        results -> Text,
+        video_url -> Text,
+        contact_name -> Text,
+        contact_phone -> Text,
+        status -> Text,
+        lock_version -> Integer,
+        created_by -> Nullable<Integer>,
+        updated_by -> Nullable<Integer>,
+        submitted_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    entry_files (id) {
+        id -> Integer,
+        entry_id -> Integer,
+        evidence_kind_id -> Integer,
+        original_name -> Text,
+        stored_name -> Text,
+        content_type -> Text,
+        size_bytes -> BigInt,
+        uploaded_by -> Nullable<Integer>,
+        created_at -> Timestamp,
+        deleted_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    entry_events (id) {
+        id -> Integer,
+        entry_id -> Integer,
+        from_status -> Text,
+        to_status -> Text,
+        actor_id -> Nullable<Integer>,
+        note -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    check_results (id) {
+        id -> Integer,
+        entry_event_id -> Integer,
+        item_code -> Text,
+        passed -> Bool,
+        reason -> Text,
+    }
+}
+
+diesel::table! {
+    edition_mailings (id) {
+        id -> Integer,
+        edition_id -> Integer,
+        mail_key -> Text,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(users -> units (unit_id));
 diesel::joinable!(user_tokens -> users (user_id));
 diesel::joinable!(audit_events -> users (actor_id));
+diesel::joinable!(entries -> units (unit_id));
+diesel::joinable!(entries -> editions (edition_id));
+diesel::joinable!(entries -> categories (category_id));
+diesel::joinable!(entry_files -> entries (entry_id));
+diesel::joinable!(entry_events -> entries (entry_id));
+diesel::joinable!(check_results -> entry_events (entry_event_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     units,
@@ -97,5 +272,17 @@ diesel::allow_tables_to_appear_in_same_query!(
     user_tokens,
     login_attempts,
     outbox,
-    audit_events
+    audit_events,
+    editions,
+    edition_options,
+    categories,
+    award_groups,
+    evidence_kinds,
+    check_items,
+    unit_extensions,
+    entries,
+    entry_files,
+    entry_events,
+    check_results,
+    edition_mailings,
 );

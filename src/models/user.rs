@@ -39,6 +39,8 @@ pub struct User {
     pub updated_at: NaiveDateTime,
     /// Last successful login.
     pub last_login_at: Option<NaiveDateTime>,
+    /// An OPD operator who may submit the unit's entries (the unit's endorsement).
+    pub is_endorser: bool,
 }
 
 impl User {

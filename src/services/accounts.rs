@@ -551,9 +551,11 @@ pub struct UserEdit {
     pub unit_id: Option<String>,
     /// Outside affiliation.
     pub affiliation: Option<String>,
+    /// `on` when an OPD operator may submit the unit's entries.
+    pub is_endorser: Option<String>,
 }
 
-/// Updates a user's name, role, unit and affiliation.
+/// Updates a user's name, role, unit, affiliation and endorsement.
 pub fn update_user(
     conn: &mut DbConn,
     actor: &Actor,
@@ -575,12 +577,15 @@ pub fn update_user(
         if actor.user_id == Some(user_id) && v.role != Role::Organiser {
             return Err(invalid("role", "users.cannot_demote_self"));
         }
+        // Only an OPD operator can endorse a unit's entries.
+        let endorser = v.role == Role::Opd && edit.is_endorser.as_deref().is_some_and(|e| e == "on" || e == "true");
         diesel::update(users::table.find(user_id))
             .set((
                 users::name.eq(&v.name),
                 users::role.eq(v.role.code()),
                 users::unit_id.eq(v.unit_id),
                 users::affiliation.eq(v.affiliation.as_deref()),
+                users::is_endorser.eq(endorser),
                 users::updated_at.eq(db::now()),
             ))
             .execute(conn)?;
@@ -590,8 +595,8 @@ pub fn update_user(
             "user.update",
             ("user", Some(user_id)),
             json!({
-                "before": {"name": before.name, "role": before.role, "unit_id": before.unit_id, "affiliation": before.affiliation},
-                "after": {"name": v.name, "role": v.role.code(), "unit_id": v.unit_id, "affiliation": v.affiliation},
+                "before": {"name": before.name, "role": before.role, "unit_id": before.unit_id, "affiliation": before.affiliation, "is_endorser": before.is_endorser},
+                "after": {"name": v.name, "role": v.role.code(), "unit_id": v.unit_id, "affiliation": v.affiliation, "is_endorser": endorser},
             }),
         )
     })

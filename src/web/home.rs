@@ -75,23 +75,6 @@ pub async fn organiser(page: Page) -> Result<HttpResponse, AppError> {
     page.render("organiser/dashboard.html", ctx)
 }
 
-/// `GET /opd`: the OPD operator's dashboard (entries arrive with the editions issue).
-pub async fn opd(page: Page) -> Result<HttpResponse, AppError> {
-    let unit_id = page.user()?.unit_id;
-    let unit = match unit_id {
-        Some(id) => {
-            db::run(&page.state.pool, move |conn| {
-                Ok(crate::models::unit::find(conn, id)?)
-            })
-            .await?
-        }
-        None => None,
-    };
-    let mut ctx = tera::Context::new();
-    ctx.insert("unit", &unit);
-    page.render("opd/dashboard.html", ctx)
-}
-
 /// `GET /judge`: the judge's dashboard (assignments arrive with the judging issue).
 pub async fn judge(page: Page) -> Result<HttpResponse, AppError> {
     page.render("judge/dashboard.html", tera::Context::new())

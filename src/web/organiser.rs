@@ -1,6 +1,8 @@
 //! The organiser's (panitia's) pages.
 
 pub mod audit;
+pub mod editions;
+pub mod entries;
 pub mod outbox;
 pub mod units;
 pub mod users;

@@ -117,6 +117,8 @@ fn nav(role: Option<Role>) -> Vec<NavItem> {
         None => vec![item("/login", "nav.login")],
         Some(Role::Organiser) => vec![
             item("/organiser", "nav.dashboard"),
+            item("/organiser/entries", "nav.entries"),
+            item("/organiser/editions", "nav.editions"),
             item("/organiser/users", "nav.users"),
             item("/organiser/units", "nav.units"),
             item("/organiser/outbox", "nav.outbox"),

@@ -4,7 +4,7 @@
 use actix_web::{guard, web};
 
 use crate::domain::{Access, Role};
-use crate::web::{account, assets, auth, gate, home, organiser};
+use crate::web::{account, assets, auth, gate, home, opd, organiser};
 
 /// A route as declared in the table.
 #[derive(Debug, Clone, Copy)]
@@ -73,7 +73,18 @@ routes! {
     Get  "/account"                            USER      => account::show;
     Post "/account/password"                   USER      => account::change_password;
 
-    Get  "/opd"                                OPD       => home::opd;
+    Get  "/opd"                                OPD       => opd::entries::dashboard;
+    Post "/opd/entries/new"                    OPD       => opd::entries::create;
+    Get  "/opd/entries/{id}"                   OPD       => opd::entries::show;
+    Post "/opd/entries/{id}"                   OPD       => opd::entries::save;
+    Post "/opd/entries/{id}/autosave"          OPD       => opd::entries::autosave;
+    Post "/opd/entries/{id}/submit"            OPD       => opd::entries::submit;
+    Post "/opd/entries/{id}/withdraw"          OPD       => opd::entries::withdraw;
+    Post "/opd/entries/{id}/reopen"            OPD       => opd::entries::reopen;
+    Post "/opd/entries/{id}/reenter"           OPD       => opd::entries::reenter;
+    Post "/opd/entries/{id}/files"             OPD       => opd::entries::upload_file;
+    Post "/opd/entries/{id}/files/{file}/delete" OPD     => opd::entries::delete_file;
+    Get  "/entries/{id}/files/{file}"          USER      => opd::entries::download;
     Get  "/judge"                              JUDGE     => home::judge;
     Get  "/organiser"                          ORGANISER => home::organiser;
 
@@ -101,4 +112,16 @@ routes! {
     Post "/organiser/outbox/{id}/retry"        ORGANISER => organiser::outbox::retry;
 
     Get  "/organiser/audit"                    ORGANISER => organiser::audit::list;
+
+    Get  "/organiser/editions"                 ORGANISER => organiser::editions::list;
+    Get  "/organiser/editions/new"             ORGANISER => organiser::editions::new_form;
+    Post "/organiser/editions/new"             ORGANISER => organiser::editions::create;
+    Get  "/organiser/editions/{id}"            ORGANISER => organiser::editions::edit_form;
+    Post "/organiser/editions/{id}"            ORGANISER => organiser::editions::update;
+    Post "/organiser/editions/{id}/extensions" ORGANISER => organiser::editions::extend;
+
+    Get  "/organiser/entries"                  ORGANISER => organiser::entries::list;
+    Get  "/organiser/entries/export.csv"       ORGANISER => organiser::entries::export_csv;
+    Get  "/organiser/entries/{id}"             ORGANISER => organiser::entries::show;
+    Post "/organiser/entries/{id}/check"       ORGANISER => organiser::entries::check;
 }

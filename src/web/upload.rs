@@ -42,3 +42,46 @@ pub async fn read_file(
     }
     Err("upload.missing")
 }
+
+/// Reads a multipart form with one file field and any number of small text fields.
+pub async fn read_form(
+    mut form: Multipart,
+    file_field: &str,
+    limit: usize,
+) -> Result<(std::collections::HashMap<String, String>, Upload), &'static str> {
+    let mut fields = std::collections::HashMap::new();
+    let mut file = None;
+    while let Some(item) = form.next().await {
+        let mut part = item.map_err(|_| "upload.broken")?;
+        let name = part
+            .content_disposition()
+            .and_then(|cd| cd.get_name())
+            .unwrap_or_default()
+            .to_string();
+        let filename = part
+            .content_disposition()
+            .and_then(|cd| cd.get_filename())
+            .map(String::from);
+        let max = if name == file_field { limit } else { 4096 };
+        let mut bytes = Vec::new();
+        while let Some(chunk) = part.next().await {
+            let chunk = chunk.map_err(|_| "upload.broken")?;
+            if bytes.len() + chunk.len() > max {
+                return Err("upload.too_large");
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        if name == file_field {
+            if bytes.is_empty() {
+                return Err("upload.missing");
+            }
+            file = Some(Upload {
+                filename: filename.unwrap_or_default(),
+                bytes,
+            });
+        } else {
+            fields.insert(name, String::from_utf8_lossy(&bytes).into_owned());
+        }
+    }
+    file.map(|f| (fields, f)).ok_or("upload.missing")
+}

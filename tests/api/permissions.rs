@@ -8,6 +8,7 @@ use crate::helpers::{location, new_client, spawn_app};
 
 fn concrete(path: &str) -> String {
     path.replace("{id}", "1")
+        .replace("{file}", "1")
         .replace("{token}", "not-a-token")
         .replace("{path:.*}", "css/app.css")
 }

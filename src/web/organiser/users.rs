@@ -114,6 +114,7 @@ pub async fn edit_form(page: Page, id: web::Path<i32>) -> Result<HttpResponse, A
             role: u.role.clone(),
             unit_id: u.unit_id.map(|i| i.to_string()),
             affiliation: u.affiliation.clone(),
+            is_endorser: u.is_endorser.then(|| "on".to_string()),
         },
     );
     ctx.insert("account", &u);

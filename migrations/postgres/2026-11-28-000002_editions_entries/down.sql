@@ -1,0 +1,13 @@
+DROP TABLE edition_mailings;
+DROP TABLE check_results;
+DROP TABLE entry_events;
+DROP TABLE entry_files;
+DROP TABLE entries;
+DROP TABLE unit_extensions;
+DROP TABLE check_items;
+DROP TABLE evidence_kinds;
+DROP TABLE award_groups;
+DROP TABLE categories;
+DROP TABLE edition_options;
+DROP TABLE editions;
+ALTER TABLE users DROP COLUMN is_endorser;

@@ -1,0 +1,342 @@
+//! `entries`, their files, events and check results.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+use serde::Serialize;
+
+use crate::db::DbConn;
+use crate::db::schema::{check_results, entries, entry_events, entry_files, units, users};
+
+/// An entry row, in column order.
+#[derive(Queryable, Selectable, Clone, Debug, Serialize)]
+#[diesel(table_name = entries)]
+pub struct Entry {
+    /// Primary key.
+    pub id: i32,
+    /// Edition.
+    pub edition_id: i32,
+    /// The submitting unit.
+    pub unit_id: i32,
+    /// Category.
+    pub category_id: Option<i32>,
+    /// The same innovation's entry in an earlier edition.
+    pub previous_entry_id: Option<i32>,
+    /// Nama inovasi.
+    pub name: String,
+    /// Tahapan (option code).
+    pub stage: String,
+    /// Inisiator (option code).
+    pub initiator: String,
+    /// Jenis (option code).
+    pub inno_type: String,
+    /// Bentuk (option code).
+    pub inno_form: String,
+    /// Tematik (option code).
+    pub theme: String,
+    /// Urusan pemerintahan (option code).
+    pub urusan: String,
+    /// Waktu uji coba.
+    pub trial_date: Option<NaiveDate>,
+    /// Waktu penerapan.
+    pub implementation_date: Option<NaiveDate>,
+    /// Rancang bangun.
+    pub narrative: String,
+    /// Tujuan.
+    pub purpose: String,
+    /// Manfaat.
+    pub benefits: String,
+    /// Hasil.
+    pub results: String,
+    /// Video link.
+    pub video_url: String,
+    /// Contact person.
+    pub contact_name: String,
+    /// Contact phone (WhatsApp).
+    pub contact_phone: String,
+    /// An [`crate::domain::EntryStatus`] code.
+    pub status: String,
+    /// Bumped on every write: two tabs cannot overwrite each other unknowingly.
+    pub lock_version: i32,
+    /// Who created it.
+    pub created_by: Option<i32>,
+    /// Who changed it last.
+    pub updated_by: Option<i32>,
+    /// Last submission.
+    pub submitted_at: Option<NaiveDateTime>,
+    /// Creation time.
+    pub created_at: NaiveDateTime,
+    /// Last change.
+    pub updated_at: NaiveDateTime,
+}
+
+/// The editable content of an entry (also used to insert and to pre-fill a re-entry).
+#[derive(Insertable, AsChangeset, Clone, Debug, Default, Serialize, serde::Deserialize)]
+#[diesel(table_name = entries, treat_none_as_null = true)]
+#[serde(default)]
+pub struct EntryContent {
+    /// Category.
+    pub category_id: Option<i32>,
+    /// Name.
+    pub name: String,
+    /// Stage.
+    pub stage: String,
+    /// Initiator.
+    pub initiator: String,
+    /// Type.
+    pub inno_type: String,
+    /// Form.
+    pub inno_form: String,
+    /// Theme.
+    pub theme: String,
+    /// Urusan.
+    pub urusan: String,
+    /// Trial date.
+    pub trial_date: Option<NaiveDate>,
+    /// Implementation date.
+    pub implementation_date: Option<NaiveDate>,
+    /// Narrative.
+    pub narrative: String,
+    /// Purpose.
+    pub purpose: String,
+    /// Benefits.
+    pub benefits: String,
+    /// Results.
+    pub results: String,
+    /// Video link.
+    pub video_url: String,
+    /// Contact name.
+    pub contact_name: String,
+    /// Contact phone.
+    pub contact_phone: String,
+}
+
+impl From<&Entry> for EntryContent {
+    fn from(e: &Entry) -> Self {
+        EntryContent {
+            category_id: e.category_id,
+            name: e.name.clone(),
+            stage: e.stage.clone(),
+            initiator: e.initiator.clone(),
+            inno_type: e.inno_type.clone(),
+            inno_form: e.inno_form.clone(),
+            theme: e.theme.clone(),
+            urusan: e.urusan.clone(),
+            trial_date: e.trial_date,
+            implementation_date: e.implementation_date,
+            narrative: e.narrative.clone(),
+            purpose: e.purpose.clone(),
+            benefits: e.benefits.clone(),
+            results: e.results.clone(),
+            video_url: e.video_url.clone(),
+            contact_name: e.contact_name.clone(),
+            contact_phone: e.contact_phone.clone(),
+        }
+    }
+}
+
+/// Finds an entry.
+pub fn find(conn: &mut DbConn, id: i32) -> QueryResult<Option<Entry>> {
+    entries::table
+        .find(id)
+        .select(Entry::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// A unit's entries in an edition, newest first.
+pub fn for_unit(conn: &mut DbConn, edition_id: i32, unit_id: i32) -> QueryResult<Vec<Entry>> {
+    entries::table
+        .filter(entries::edition_id.eq(edition_id))
+        .filter(entries::unit_id.eq(unit_id))
+        .order(entries::id.desc())
+        .select(Entry::as_select())
+        .load(conn)
+}
+
+/// A unit's entries in every edition (for re-entry), newest first.
+pub fn all_for_unit(conn: &mut DbConn, unit_id: i32) -> QueryResult<Vec<Entry>> {
+    entries::table
+        .filter(entries::unit_id.eq(unit_id))
+        .order(entries::id.desc())
+        .select(Entry::as_select())
+        .load(conn)
+}
+
+/// How many of a unit's entries in an edition count against its limit (submitted or further, not withdrawn).
+pub fn counted_for_unit(
+    conn: &mut DbConn,
+    edition_id: i32,
+    unit_id: i32,
+    except: i32,
+) -> QueryResult<i64> {
+    entries::table
+        .filter(entries::edition_id.eq(edition_id))
+        .filter(entries::unit_id.eq(unit_id))
+        .filter(entries::id.ne(except))
+        .filter(entries::status.eq_any(["submitted", "returned", "resubmitted", "passed"]))
+        .count()
+        .get_result(conn)
+}
+
+/// An evidence file row.
+#[derive(Queryable, Selectable, Clone, Debug, Serialize)]
+#[diesel(table_name = entry_files)]
+pub struct EntryFile {
+    /// Primary key.
+    pub id: i32,
+    /// Entry.
+    pub entry_id: i32,
+    /// Which requested document.
+    pub evidence_kind_id: i32,
+    /// The uploader's file name (shown, never used as a path).
+    pub original_name: String,
+    /// The random name on disk.
+    #[serde(skip)]
+    pub stored_name: String,
+    /// Sniffed from the bytes.
+    pub content_type: String,
+    /// Size.
+    pub size_bytes: i64,
+    /// Uploader.
+    pub uploaded_by: Option<i32>,
+    /// Upload time.
+    pub created_at: NaiveDateTime,
+    /// Set when deleted or replaced.
+    pub deleted_at: Option<NaiveDateTime>,
+}
+
+/// The live (not deleted) files of an entry.
+pub fn files(conn: &mut DbConn, entry_id: i32) -> QueryResult<Vec<EntryFile>> {
+    entry_files::table
+        .filter(entry_files::entry_id.eq(entry_id))
+        .filter(entry_files::deleted_at.is_null())
+        .order(entry_files::id.asc())
+        .select(EntryFile::as_select())
+        .load(conn)
+}
+
+/// An event with the actor's name.
+#[derive(Queryable, Clone, Debug, Serialize)]
+pub struct EventRow {
+    /// Event id.
+    pub id: i32,
+    /// From.
+    pub from_status: String,
+    /// To.
+    pub to_status: String,
+    /// Note.
+    pub note: String,
+    /// When.
+    pub created_at: NaiveDateTime,
+    /// Who.
+    pub actor: Option<String>,
+}
+
+/// An entry's history, oldest first.
+pub fn events(conn: &mut DbConn, entry_id: i32) -> QueryResult<Vec<EventRow>> {
+    entry_events::table
+        .left_join(users::table.on(users::id.nullable().eq(entry_events::actor_id)))
+        .filter(entry_events::entry_id.eq(entry_id))
+        .order(entry_events::id.asc())
+        .select((
+            entry_events::id,
+            entry_events::from_status,
+            entry_events::to_status,
+            entry_events::note,
+            entry_events::created_at,
+            users::name.nullable(),
+        ))
+        .load(conn)
+}
+
+/// Check results of an entry's events: (event id, item code, passed, reason).
+pub fn check_results(
+    conn: &mut DbConn,
+    entry_id: i32,
+) -> QueryResult<Vec<(i32, String, bool, String)>> {
+    check_results::table
+        .inner_join(entry_events::table)
+        .filter(entry_events::entry_id.eq(entry_id))
+        .order(check_results::id.asc())
+        .select((
+            check_results::entry_event_id,
+            check_results::item_code,
+            check_results::passed,
+            check_results::reason,
+        ))
+        .load(conn)
+}
+
+/// Filters of the organiser's entry list.
+#[derive(Default, Debug, Clone, Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct EntryFilter {
+    /// Part of the entry's or the unit's name.
+    pub q: Option<String>,
+    /// Status code.
+    pub status: Option<String>,
+    /// Category id.
+    pub category: Option<i32>,
+    /// Unit type code.
+    pub unit_type: Option<String>,
+    /// Stage code.
+    pub stage: Option<String>,
+    /// `name`, `unit`, `updated`, `submitted` (newest first for the dates).
+    pub sort: Option<String>,
+    /// 1-based page.
+    pub page: Option<i64>,
+}
+
+/// A list row: the entry and its unit's name and type.
+pub type ListRow = (Entry, String, String);
+
+/// A page of an edition's entries for organisers, with the total (drafts are the units' own business).
+pub fn list(
+    conn: &mut DbConn,
+    edition_id: i32,
+    f: &EntryFilter,
+    per_page: i64,
+    include_drafts: bool,
+) -> QueryResult<(Vec<ListRow>, i64)> {
+    let build = || {
+        let mut q = entries::table
+            .inner_join(units::table)
+            .filter(entries::edition_id.eq(edition_id))
+            .into_boxed();
+        if !include_drafts {
+            q = q.filter(entries::status.ne("draft"));
+        }
+        if let Some(text) = f.q.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            let pattern = format!("%{}%", text.to_lowercase());
+            q = q.filter(
+                crate::db::lower(entries::name)
+                    .like(pattern.clone())
+                    .or(crate::db::lower(units::name).like(pattern)),
+            );
+        }
+        if let Some(s) = f.status.as_deref().filter(|s| !s.is_empty()) {
+            q = q.filter(entries::status.eq(s.to_string()));
+        }
+        if let Some(c) = f.category {
+            q = q.filter(entries::category_id.eq(c));
+        }
+        if let Some(t) = f.unit_type.as_deref().filter(|s| !s.is_empty()) {
+            q = q.filter(units::unit_type.eq(t.to_string()));
+        }
+        if let Some(s) = f.stage.as_deref().filter(|s| !s.is_empty()) {
+            q = q.filter(entries::stage.eq(s.to_string()));
+        }
+        q
+    };
+    let total = build().count().get_result(conn)?;
+    let page = f.page.unwrap_or(1).max(1);
+    let q = build().select((Entry::as_select(), units::name, units::unit_type));
+    let q = match f.sort.as_deref() {
+        Some("unit") => q.order((units::name.asc(), entries::id.asc())),
+        Some("updated") => q.order((entries::updated_at.desc(), entries::id.desc())),
+        Some("submitted") => q.order((entries::submitted_at.desc(), entries::id.desc())),
+        _ => q.order((entries::name.asc(), entries::id.asc())),
+    };
+    let rows = q.limit(per_page).offset((page - 1) * per_page).load(conn)?;
+    Ok((rows, total))
+}

@@ -1,0 +1,118 @@
+//! Timed mail, run by the outbox worker once a minute: the open call when registration opens, and
+//! reminders to units with unsubmitted drafts before the deadline. Each goes out once: a row in
+//! `edition_mailings` is written in the same transaction as the mail.
+
+use diesel::prelude::*;
+
+use crate::db::schema::{editions, entries, users};
+use crate::db::{self, DbConn};
+use crate::domain::Role;
+use crate::email::{self, Recipient};
+use crate::error::AppError;
+use crate::i18n::Lang;
+use crate::models::edition::{self, Edition};
+use crate::models::user::User;
+use crate::outbox;
+use crate::state::AppState;
+
+fn operators(conn: &mut DbConn, unit_id: Option<i32>) -> QueryResult<Vec<User>> {
+    let mut q = users::table
+        .filter(users::role.eq(Role::Opd.code()))
+        .filter(users::active.eq(true))
+        .filter(users::password_hash.is_not_null())
+        .into_boxed();
+    if let Some(u) = unit_id {
+        q = q.filter(users::unit_id.eq(u));
+    }
+    q.select(User::as_select()).load(conn)
+}
+
+fn send(
+    conn: &mut DbConn,
+    state: &AppState,
+    template: &str,
+    to: &User,
+    ed: &Edition,
+    extra: &[(&str, String)],
+) -> Result<(), AppError> {
+    let mut ctx = tera::Context::new();
+    ctx.insert("edition", &ed.name);
+    ctx.insert(
+        "closes_at",
+        &crate::time::format_jakarta(ed.registration_closes_at),
+    );
+    ctx.insert("link", &format!("{}/opd", state.settings.base_url));
+    for (k, v) in extra {
+        ctx.insert(*k, v);
+    }
+    let mail = email::render(
+        &state.templates,
+        template,
+        &Recipient {
+            email: &to.email,
+            name: &to.name,
+            lang: Lang::from_code(&to.lang),
+        },
+        &mut ctx,
+    )?;
+    outbox::enqueue(conn, &mail)?;
+    Ok(())
+}
+
+/// Sends whatever is due now; returns how many mails were enqueued.
+pub fn tick(conn: &mut DbConn, state: &AppState) -> Result<usize, AppError> {
+    let now = db::now();
+    let open: Vec<Edition> = editions::table
+        .filter(editions::registration_opens_at.le(now))
+        .filter(editions::registration_closes_at.gt(now))
+        .select(Edition::as_select())
+        .load(conn)?;
+    let mut sent = 0;
+    for ed in open {
+        sent += conn.transaction(|conn| -> Result<usize, AppError> {
+            if !edition::mark_mailing(conn, ed.id, &format!("open_call:{}", ed.id))? {
+                return Ok(0);
+            }
+            let people = operators(conn, None)?;
+            for p in &people {
+                send(conn, state, "open_call", p, &ed, &[])?;
+            }
+            Ok(people.len())
+        })?;
+        for days in ed.reminder_offsets() {
+            if now < ed.registration_closes_at - chrono::Duration::days(days) {
+                continue;
+            }
+            let units: Vec<i32> = entries::table
+                .filter(entries::edition_id.eq(ed.id))
+                .filter(entries::status.eq_any(["draft", "returned"]))
+                .select(entries::unit_id)
+                .distinct()
+                .load(conn)?;
+            for unit_id in units {
+                sent += conn.transaction(|conn| -> Result<usize, AppError> {
+                    if !edition::mark_mailing(
+                        conn,
+                        ed.id,
+                        &format!("reminder:{}:{unit_id}:{days}", ed.id),
+                    )? {
+                        return Ok(0);
+                    }
+                    let people = operators(conn, Some(unit_id))?;
+                    for p in &people {
+                        send(
+                            conn,
+                            state,
+                            "reminder",
+                            p,
+                            &ed,
+                            &[("days", days.to_string())],
+                        )?;
+                    }
+                    Ok(people.len())
+                })?;
+            }
+        }
+    }
+    Ok(sent)
+}

@@ -1,0 +1,204 @@
+//! Editions: list, create (fresh or copying last year's settings), timeline and rules, unit extensions.
+
+use actix_web::{HttpResponse, web};
+use serde::Deserialize;
+
+use crate::db;
+use crate::domain::edition_defaults::FIELDS;
+use crate::error::AppError;
+use crate::models::{edition, unit};
+use crate::services::editions::{self, SettingsInput};
+use crate::web::Page;
+use crate::web::page::see_other;
+
+/// `GET /organiser/editions`.
+pub async fn list(page: Page) -> Result<HttpResponse, AppError> {
+    let editions = db::run(&page.state.pool, |conn| Ok(edition::all(conn)?)).await?;
+    let mut ctx = tera::Context::new();
+    ctx.insert("editions", &editions);
+    page.render("organiser/editions/list.html", ctx)
+}
+
+async fn form_page(
+    page: &Page,
+    id: Option<i32>,
+    values: &SettingsInput,
+    errors: Option<&crate::error::FieldErrors>,
+) -> Result<HttpResponse, AppError> {
+    let (all, ext, units) = db::run(&page.state.pool, move |conn| {
+        use crate::db::schema::unit_extensions as ux;
+        use diesel::prelude::*;
+        let ext: Vec<(i32, chrono::NaiveDateTime, String)> = match id {
+            Some(id) => ux::table
+                .filter(ux::edition_id.eq(id))
+                .select((ux::unit_id, ux::closes_at, ux::reason))
+                .load(conn)?,
+            None => Vec::new(),
+        };
+        Ok((edition::all(conn)?, ext, unit::all(conn)?))
+    })
+    .await?;
+    let mut ctx = tera::Context::new();
+    ctx.insert("edition_id", &id);
+    ctx.insert("fields", &FIELDS);
+    ctx.insert(
+        "others",
+        &all.iter().filter(|e| Some(e.id) != id).collect::<Vec<_>>(),
+    );
+    let names: std::collections::HashMap<i32, String> =
+        units.iter().map(|u| (u.id, u.name.clone())).collect();
+    let ext: Vec<serde_json::Value> = ext
+        .iter()
+        .map(|(u, at, reason)| serde_json::json!({"unit": names.get(u), "closes_at": at, "reason": reason}))
+        .collect();
+    ctx.insert("extensions", &ext);
+    ctx.insert(
+        "units",
+        &units.into_iter().filter(|u| u.active).collect::<Vec<_>>(),
+    );
+    match errors {
+        Some(errors) => page.form_errors("organiser/editions/form.html", ctx, values, errors),
+        None => {
+            ctx.insert("values", values);
+            page.render("organiser/editions/form.html", ctx)
+        }
+    }
+}
+
+/// `GET /organiser/editions/new`.
+pub async fn new_form(page: Page) -> Result<HttpResponse, AppError> {
+    let year = chrono::Utc::now()
+        .format("%Y")
+        .to_string()
+        .parse()
+        .unwrap_or(2026);
+    form_page(&page, None, &SettingsInput::new_for_year(year), None).await
+}
+
+/// The new-edition form: settings plus the edition to copy from.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct NewForm {
+    #[serde(flatten)]
+    settings: SettingsInput,
+    copy_from: String,
+}
+
+fn parse_form(body: &web::Bytes) -> Result<NewForm, AppError> {
+    // `required` repeats (one per checkbox), which serde_urlencoded cannot put in a Vec.
+    let pairs: Vec<(String, String)> =
+        serde_urlencoded::from_bytes(body).map_err(|e| AppError::BadRequest(e.to_string()))?;
+    let mut f = NewForm::default();
+    for (k, v) in pairs {
+        let s = &mut f.settings;
+        match k.as_str() {
+            "name" => s.name = v,
+            "year" => s.year = v,
+            "registration_opens_at" => s.registration_opens_at = v,
+            "registration_closes_at" => s.registration_closes_at = v,
+            "screening_closes_at" => s.screening_closes_at = v,
+            "results_at" => s.results_at = v,
+            "min_narrative_words" => s.min_narrative_words = v,
+            "max_entries_per_unit" => s.max_entries_per_unit = v,
+            "max_file_mb" => s.max_file_mb = v,
+            "required" => s.required.push(v),
+            "reminder_days" => s.reminder_days = v,
+            "copy_from" => f.copy_from = v,
+            _ => {}
+        }
+    }
+    Ok(f)
+}
+
+/// `POST /organiser/editions/new`.
+pub async fn create(page: Page, body: web::Bytes) -> Result<HttpResponse, AppError> {
+    let form = parse_form(&body)?;
+    let copy_from = form.copy_from.trim().parse::<i32>().ok();
+    let (actor, s) = (page.actor(), form.settings.clone());
+    match db::run(&page.state.pool, move |conn| {
+        editions::create(conn, &actor, &s, copy_from)
+    })
+    .await
+    {
+        Ok(id) => {
+            page.flash("success", page.t("editions.created"));
+            Ok(see_other(&format!("/organiser/editions/{id}")))
+        }
+        Err(AppError::Invalid(errors)) => {
+            form_page(&page, None, &form.settings, Some(&errors)).await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// `GET /organiser/editions/{id}`.
+pub async fn edit_form(page: Page, id: web::Path<i32>) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let e = db::run(&page.state.pool, move |conn| Ok(edition::find(conn, id)?))
+        .await?
+        .ok_or(AppError::NotFound)?;
+    form_page(&page, Some(id), &SettingsInput::from_edition(&e), None).await
+}
+
+/// `POST /organiser/editions/{id}`.
+pub async fn update(
+    page: Page,
+    id: web::Path<i32>,
+    body: web::Bytes,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let form = parse_form(&body)?;
+    let (actor, s) = (page.actor(), form.settings.clone());
+    match db::run(&page.state.pool, move |conn| {
+        editions::update(conn, &actor, id, &s)
+    })
+    .await
+    {
+        Ok(()) => {
+            page.flash("success", page.t("form.saved"));
+            Ok(see_other(&format!("/organiser/editions/{id}")))
+        }
+        Err(AppError::Invalid(errors)) => {
+            form_page(&page, Some(id), &form.settings, Some(&errors)).await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// The extension form.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ExtensionForm {
+    unit_id: String,
+    closes_at: String,
+    reason: String,
+}
+
+/// `POST /organiser/editions/{id}/extensions`: a later deadline for one unit.
+pub async fn extend(
+    page: Page,
+    id: web::Path<i32>,
+    form: web::Form<ExtensionForm>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let f = form.into_inner();
+    let actor = page.actor();
+    let unit_id = f.unit_id.trim().parse::<i32>().unwrap_or(0);
+    match db::run(&page.state.pool, move |conn| {
+        editions::extend_for_unit(conn, &actor, id, unit_id, &f.closes_at, &f.reason)
+    })
+    .await
+    {
+        Ok(()) => page.flash("success", page.t("editions.extended")),
+        Err(AppError::Invalid(errors)) => {
+            let text = errors
+                .iter()
+                .map(|(f, k)| format!("{}: {}", page.t(&format!("editions.ext_{f}")), page.t(k)))
+                .collect::<Vec<_>>()
+                .join(" ");
+            page.flash("error", text);
+        }
+        Err(e) => return Err(e),
+    }
+    Ok(see_other(&format!("/organiser/editions/{id}#extensions")))
+}

@@ -1,0 +1,338 @@
+//! The organisers' view of entries: the list with search, filters and export, and the administrative check.
+
+use actix_web::{HttpResponse, web};
+use serde::Deserialize;
+
+use crate::db;
+use crate::domain::{EntryStatus, UnitType};
+use crate::error::AppError;
+use crate::i18n::Lang;
+use crate::models::edition;
+use crate::models::entry::{self, EntryFilter};
+use crate::services::entries::{self as svc, EntryActor};
+use crate::web::Page;
+use crate::web::organiser::{PER_PAGE, Pager};
+use crate::web::page::see_other;
+
+/// `?edition=` picks the edition; the current one otherwise.
+#[derive(Deserialize, Default, serde::Serialize, Clone)]
+#[serde(default)]
+pub struct ListQuery {
+    edition: Option<i32>,
+    #[serde(flatten)]
+    filter: EntryFilter,
+}
+
+async fn pick_edition(
+    page: &Page,
+    wanted: Option<i32>,
+) -> Result<Option<edition::Edition>, AppError> {
+    db::run(&page.state.pool, move |conn| {
+        Ok(match wanted {
+            Some(id) => edition::find(conn, id)?,
+            None => edition::current(conn, db::now())?,
+        })
+    })
+    .await
+}
+
+/// `GET /organiser/entries`.
+pub async fn list(page: Page, q: web::Query<ListQuery>) -> Result<HttpResponse, AppError> {
+    let q = q.into_inner();
+    let Some(ed) = pick_edition(&page, q.edition).await? else {
+        page.flash("info", page.t("editions.none_yet"));
+        return Ok(see_other("/organiser/editions"));
+    };
+    let (edition_id, f) = (ed.id, q.filter.clone());
+    let (rows, total, categories, editions) = db::run(&page.state.pool, move |conn| {
+        let (rows, total) = entry::list(conn, edition_id, &f, PER_PAGE, false)?;
+        Ok((
+            rows,
+            total,
+            edition::categories(conn, edition_id)?,
+            edition::all(conn)?,
+        ))
+    })
+    .await?;
+    let lang = page.lang;
+    let rows: Vec<serde_json::Value> = rows.into_iter().map(|(e, unit, unit_type)| serde_json::json!({"e": e, "unit": unit, "unit_type": unit_type})).collect();
+    let mut ctx = tera::Context::new();
+    ctx.insert("edition", &ed);
+    ctx.insert("editions", &editions);
+    ctx.insert("rows", &rows);
+    ctx.insert("filter", &q.filter);
+    ctx.insert(
+        "statuses",
+        &EntryStatus::ALL
+            .iter()
+            .filter(|s| **s != EntryStatus::Draft)
+            .map(|s| s.code())
+            .collect::<Vec<_>>(),
+    );
+    ctx.insert(
+        "unit_types",
+        &UnitType::ALL.iter().map(|t| t.code()).collect::<Vec<_>>(),
+    );
+    let cats: Vec<(i32, String)> = categories
+        .iter()
+        .map(|c| {
+            (
+                c.id,
+                if lang == Lang::En {
+                    c.name_en.clone()
+                } else {
+                    c.name_id.clone()
+                },
+            )
+        })
+        .collect();
+    ctx.insert("categories", &cats);
+    ctx.insert("pager", &Pager::new(q.filter.page, total, &q));
+    ctx.insert(
+        "query",
+        &serde_urlencoded::to_string(&q).unwrap_or_default(),
+    );
+    page.render("organiser/entries/list.html", ctx)
+}
+
+/// `GET /organiser/entries/export.csv`: every entry of the list's filter, every field.
+pub async fn export_csv(page: Page, q: web::Query<ListQuery>) -> Result<HttpResponse, AppError> {
+    let q = q.into_inner();
+    let ed = pick_edition(&page, q.edition)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let (edition_id, mut f) = (ed.id, q.filter.clone());
+    f.page = None;
+    let rows = db::run(&page.state.pool, move |conn| {
+        Ok(entry::list(conn, edition_id, &f, 1_000_000, false)?.0)
+    })
+    .await?;
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let header = [
+        "id",
+        "status",
+        "unit",
+        "unit_type",
+        "name",
+        "category_id",
+        "stage",
+        "initiator",
+        "inno_type",
+        "inno_form",
+        "theme",
+        "urusan",
+        "trial_date",
+        "implementation_date",
+        "narrative",
+        "purpose",
+        "benefits",
+        "results",
+        "video_url",
+        "contact_name",
+        "contact_phone",
+        "submitted_at",
+        "updated_at",
+    ];
+    w.write_record(header)
+        .map_err(|e| AppError::internal("csv", e))?;
+    let date = |d: Option<chrono::NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
+    for (e, unit, unit_type) in rows {
+        w.write_record([
+            e.id.to_string(),
+            e.status,
+            unit,
+            unit_type,
+            e.name,
+            e.category_id.map(|c| c.to_string()).unwrap_or_default(),
+            e.stage,
+            e.initiator,
+            e.inno_type,
+            e.inno_form,
+            e.theme,
+            e.urusan,
+            date(e.trial_date),
+            date(e.implementation_date),
+            e.narrative,
+            e.purpose,
+            e.benefits,
+            e.results,
+            e.video_url,
+            e.contact_name,
+            e.contact_phone,
+            e.submitted_at
+                .map(crate::time::format_jakarta)
+                .unwrap_or_default(),
+            crate::time::format_jakarta(e.updated_at),
+        ])
+        .map_err(|e| AppError::internal("csv", e))?;
+    }
+    let bytes = w.into_inner().map_err(|e| AppError::internal("csv", e))?;
+    // A BOM so that spreadsheet programs open the UTF-8 text correctly.
+    let mut body = b"\xef\xbb\xbf".to_vec();
+    body.extend(bytes);
+    Ok(HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header((
+            "Content-Disposition",
+            format!("attachment; filename=\"biw-entries-{}.csv\"", ed.year),
+        ))
+        .body(body))
+}
+
+/// `GET /organiser/entries/{id}`: the entry, its history and, when it waits, the checklist.
+pub async fn show(page: Page, id: web::Path<i32>) -> Result<HttpResponse, AppError> {
+    render(&page, id.into_inner(), None).await
+}
+
+async fn render(
+    page: &Page,
+    id: i32,
+    errors: Option<crate::error::FieldErrors>,
+) -> Result<HttpResponse, AppError> {
+    let (uid, ip) = (page.user()?.id, Some(page.ip.clone()));
+    let lang = page.lang;
+    let (e, ed, unit, items, files, events, checks, kinds) =
+        db::run(&page.state.pool, move |conn| {
+            let who = EntryActor::load(conn, uid, ip)?;
+            let e = svc::visible(conn, &who, id)?;
+            let ed = edition::find(conn, e.edition_id)?.ok_or(AppError::NotFound)?;
+            let unit = crate::models::unit::find(conn, e.unit_id)?;
+            Ok((
+                e.clone(),
+                ed.clone(),
+                unit,
+                edition::check_items(conn, ed.id)?,
+                entry::files(conn, e.id)?,
+                entry::events(conn, e.id)?,
+                entry::check_results(conn, e.id)?,
+                edition::evidence_kinds(conn, ed.id)?,
+            ))
+        })
+        .await?;
+    let mut ctx = tera::Context::new();
+    ctx.insert("entry", &e);
+    ctx.insert("edition", &ed);
+    ctx.insert("unit", &unit);
+    ctx.insert("words", &svc::word_count(&e.narrative));
+    let items: Vec<(String, String)> = items
+        .iter()
+        .map(|i| {
+            (
+                i.code.clone(),
+                if lang == Lang::En {
+                    i.label_en.clone()
+                } else {
+                    i.label_id.clone()
+                },
+            )
+        })
+        .collect();
+    ctx.insert("items", &items);
+    let files: Vec<serde_json::Value> = files
+        .iter()
+        .map(|f| {
+            let kind = kinds.iter().find(|k| k.id == f.evidence_kind_id).map(|k| {
+                if lang == Lang::En {
+                    k.name_en.clone()
+                } else {
+                    k.name_id.clone()
+                }
+            });
+            serde_json::json!({"f": f, "kind": kind})
+        })
+        .collect();
+    ctx.insert("files", &files);
+    ctx.insert("events", &events);
+    ctx.insert("checks", &checks);
+    ctx.insert(
+        "awaiting",
+        &EntryStatus::parse(&e.status).is_some_and(|s| s.awaiting_check()),
+    );
+    match errors {
+        Some(errors) => page.form_errors(
+            "organiser/entries/show.html",
+            ctx,
+            &serde_json::json!({}),
+            &errors,
+        ),
+        None => page.render("organiser/entries/show.html", ctx),
+    }
+}
+
+/// `POST /organiser/entries/{id}/check`: pass, return for revision, or reject, with reasons per item.
+pub async fn check(
+    page: Page,
+    id: web::Path<i32>,
+    body: web::Bytes,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let pairs: Vec<(String, String)> =
+        serde_urlencoded::from_bytes(&body).map_err(|e| AppError::BadRequest(e.to_string()))?;
+    let get = |k: &str| {
+        pairs
+            .iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    let decision = get("decision");
+    let note = get("note");
+    let to = match decision.as_str() {
+        "pass" => EntryStatus::Passed,
+        "return" => EntryStatus::Returned,
+        "reject" => EntryStatus::Rejected,
+        _ => {
+            let errors = crate::error::FieldErrors::from([(
+                "decision".to_string(),
+                "form.choose".to_string(),
+            )]);
+            return render(&page, id, Some(errors)).await;
+        }
+    };
+    // Each checklist item arrives as `item_<code>` = pass|fail and `reason_<code>`.
+    let checks: Vec<(String, bool, String)> = pairs
+        .iter()
+        .filter_map(|(k, v)| {
+            k.strip_prefix("item_").map(|code| {
+                (
+                    code.to_string(),
+                    v == "pass",
+                    get(&format!("reason_{code}")),
+                )
+            })
+        })
+        .collect();
+    if to == EntryStatus::Passed && checks.iter().any(|c| !c.1) {
+        let errors = crate::error::FieldErrors::from([(
+            "decision".to_string(),
+            "check.pass_with_failures".to_string(),
+        )]);
+        return render(&page, id, Some(errors)).await;
+    }
+    if to == EntryStatus::Returned && checks.iter().any(|c| !c.1 && c.2.trim().is_empty()) {
+        let errors = crate::error::FieldErrors::from([(
+            "note".to_string(),
+            "check.reason_per_item".to_string(),
+        )]);
+        return render(&page, id, Some(errors)).await;
+    }
+    let (uid, ip) = (page.user()?.id, Some(page.ip.clone()));
+    let state = page.state.clone();
+    let result = db::run(&page.state.pool, move |conn| {
+        let who = EntryActor::load(conn, uid, ip)?;
+        svc::transition(conn, &state, &who, id, to, &note, &checks)
+    })
+    .await;
+    match result {
+        Ok(_) => {
+            page.flash("success", page.t(&format!("check.done_{decision}")));
+            Ok(see_other(&format!("/organiser/entries/{id}")))
+        }
+        Err(AppError::Invalid(errors)) => render(&page, id, Some(errors)).await,
+        Err(AppError::Conflict) | Err(AppError::Forbidden) => {
+            page.flash("info", page.t("entries.already_done"));
+            Ok(see_other(&format!("/organiser/entries/{id}")))
+        }
+        Err(e) => Err(e),
+    }
+}

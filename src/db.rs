@@ -68,8 +68,8 @@ impl CustomizeConnection<DbConn, r2d2::Error> for SqlitePragmas {
         if let DbConn::Sqlite(c) = conn {
             use diesel::connection::SimpleConnection;
             c.batch_execute(
-                "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
-                 PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;",
+                "PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON; \
+                 PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;",
             )
             .map_err(r2d2::Error::QueryError)?;
         }

@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod demo;
+pub mod demo_edition;
 pub mod editions;
 pub mod entries;
 pub mod evidence;

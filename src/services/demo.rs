@@ -98,6 +98,11 @@ pub fn load(conn: &mut DbConn, state: &AppState) -> Result<(), AppError> {
         )?;
     }
     let organiser = user::find_by_email(conn, LOGINS[0].email)?.map(|u| u.id);
+    // The demo operator speaks for Disdukcapil, so the demo shows submission end to end.
+    diesel::update(users::table.filter(users::email.eq(LOGINS[1].email)))
+        .set(users::is_endorser.eq(true))
+        .execute(conn)?;
+    crate::services::demo_edition::load(conn, organiser)?;
     let actor = Actor {
         user_id: organiser,
         ip: None,

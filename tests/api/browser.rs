@@ -270,3 +270,222 @@ async fn on_a_phone_a_wrong_password_keeps_the_email_and_the_page_fits() {
     b.wait_for_path("/opd").await;
     b.close().await;
 }
+
+#[tokio::test]
+async fn an_entry_from_draft_to_passed_through_the_browser() {
+    use biw::domain::Role;
+    let Some(b) = browser(390, 844).await else {
+        return;
+    };
+    let app = spawn_app().await;
+    let edition_id = crate::entries::open_edition(&app).await;
+    let (_endorser, _staff) = crate::entries::unit_team(&app).await;
+    app.create_user(Role::Organiser, "panitia@x.biw.id", "correct horse battery")
+        .await;
+
+    // Session 1: the operator starts the entry and leaves mid-way.
+    b.open(&app, "/login").await;
+    b.fill("f-email", "endorser@dinkes.biw.id").await;
+    b.fill("f-password", "correct horse battery").await;
+    b.click("login-submit").await;
+    b.wait_for_path("/opd").await;
+    b.click("new-entry").await;
+    for _ in 0..50 {
+        if b.client
+            .current_url()
+            .await
+            .unwrap()
+            .path()
+            .starts_with("/opd/entries/")
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let entry_path = b.client.current_url().await.unwrap().path().to_string();
+    let id: i32 = entry_path.rsplit('/').next().unwrap().parse().unwrap();
+    b.fill("f-name", "Posyandu Digital").await;
+    b.select("f-stage", "uji_coba").await;
+    b.select("f-initiator", "asn").await;
+    b.select("f-inno_type", "digital").await;
+    b.select("f-inno_form", "pelayanan_publik").await;
+    b.select("f-theme", "digitalisasi_layanan").await;
+    b.select("f-urusan", "kesehatan").await;
+    let narrative = (0..310)
+        .map(|i| format!("kata{i}"))
+        .collect::<Vec<_>>()
+        .join(" ");
+    b.fill("f-narrative", &narrative).await;
+    // Autosave (a few seconds after typing stops) keeps it without pressing anything.
+    let mut saved = false;
+    for _ in 0..100 {
+        let name = app
+            .db(move |conn| biw::models::entry::find(conn, id).unwrap().unwrap().name)
+            .await;
+        if name == "Posyandu Digital" {
+            saved = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(saved, "autosave stored the draft");
+    b.screenshot("entry-form-phone").await;
+    b.click("logout").await;
+    b.wait_for_path("/login").await;
+
+    // Session 2: the draft is there; finish it, upload evidence, submit.
+    b.fill("f-email", "endorser@dinkes.biw.id").await;
+    b.fill("f-password", "correct horse battery").await;
+    b.click("login-submit").await;
+    b.wait_for_path("/opd").await;
+    b.open(&app, &entry_path).await;
+    let name = b
+        .client
+        .find(Locator::Id("f-name"))
+        .await
+        .unwrap()
+        .prop("value")
+        .await
+        .unwrap();
+    assert_eq!(name.as_deref(), Some("Posyandu Digital"));
+    b.fill("f-purpose", "Memantau tumbuh kembang balita").await;
+    b.fill("f-benefits", "Kader posyandu bekerja lebih cepat")
+        .await;
+    b.fill("f-results", "40 posyandu memakai aplikasi").await;
+    b.fill("f-contact_name", "Sri").await;
+    b.fill("f-contact_phone", "081234567890").await;
+    b.click("save-draft").await;
+    b.wait_for_path(&entry_path).await;
+    let dir = tempfile::tempdir().unwrap();
+    let pdf = dir.path().join("bukti.pdf");
+    std::fs::write(&pdf, b"%PDF-1.4\n%%EOF").unwrap();
+    let kinds = app
+        .db(move |conn| biw::models::edition::evidence_kinds(conn, edition_id).unwrap())
+        .await;
+    for k in kinds.iter().filter(|k| k.mandatory) {
+        let input = b
+            .client
+            .find(Locator::Id(&format!("file-{}", k.id)))
+            .await
+            .unwrap();
+        input.send_keys(pdf.to_str().unwrap()).await.unwrap();
+        let form = b
+            .client
+            .find(Locator::XPath(&format!(
+                "//input[@id='file-{}']/ancestor::form",
+                k.id
+            )))
+            .await
+            .unwrap();
+        form.find(Locator::Css("button[type=submit]"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        let kid = k.id;
+        for _ in 0..100 {
+            let done = app
+                .db(move |conn| {
+                    biw::models::entry::files(conn, id)
+                        .unwrap()
+                        .iter()
+                        .any(|f| f.evidence_kind_id == kid)
+                })
+                .await;
+            if done {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        b.open(&app, &entry_path).await;
+    }
+    b.click("submit-entry").await;
+    for _ in 0..100 {
+        if b.main_text().await.contains("Inovasi terkirim") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(
+        b.main_text().await.contains("Inovasi terkirim"),
+        "{}",
+        b.main_text().await
+    );
+    assert_eq!(
+        app.mails_to("endorser@dinkes.biw.id").await[0].subject,
+        "Tanda terima BIW: Posyandu Digital"
+    );
+    b.click("logout").await;
+    b.wait_for_path("/login").await;
+
+    // The organiser returns it with a reason.
+    b.fill("f-email", "panitia@x.biw.id").await;
+    b.fill("f-password", "correct horse battery").await;
+    b.click("login-submit").await;
+    b.wait_for_path("/organiser").await;
+    b.open(&app, &format!("/organiser/entries/{id}")).await;
+    b.click("fail-video").await;
+    b.fill("reason-video", "Tautan video belum ada").await;
+    b.click("d-return").await;
+    b.click("check-submit").await;
+    for _ in 0..100 {
+        if b.main_text().await.contains("Inovasi dikembalikan") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    b.click("logout").await;
+    b.wait_for_path("/login").await;
+
+    // The operator revises and resubmits.
+    b.fill("f-email", "endorser@dinkes.biw.id").await;
+    b.fill("f-password", "correct horse battery").await;
+    b.click("login-submit").await;
+    b.wait_for_path("/opd").await;
+    b.open(&app, &entry_path).await;
+    assert!(b.main_text().await.contains("Tautan video belum ada"));
+    b.fill("f-video_url", "https://www.youtube.com/watch?v=posyandu")
+        .await;
+    b.click("save-draft").await;
+    b.wait_for_path(&entry_path).await;
+    b.click("submit-entry").await;
+    for _ in 0..100 {
+        if app
+            .db(move |conn| biw::models::entry::find(conn, id).unwrap().unwrap().status)
+            .await
+            == "resubmitted"
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    b.click("logout").await;
+    b.wait_for_path("/login").await;
+
+    // The organiser passes it.
+    b.fill("f-email", "panitia@x.biw.id").await;
+    b.fill("f-password", "correct horse battery").await;
+    b.click("login-submit").await;
+    b.wait_for_path("/organiser").await;
+    b.open(&app, &format!("/organiser/entries/{id}")).await;
+    b.click("d-pass").await;
+    b.click("check-submit").await;
+    for _ in 0..100 {
+        if app
+            .db(move |conn| biw::models::entry::find(conn, id).unwrap().unwrap().status)
+            .await
+            == "passed"
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(
+        app.db(move |conn| biw::models::entry::find(conn, id).unwrap().unwrap().status)
+            .await,
+        "passed"
+    );
+    b.screenshot("organiser-entry-passed").await;
+    b.close().await;
+}

@@ -7,7 +7,7 @@ mod audit;
 mod auth;
 mod browser;
 mod cli;
-mod entries;
+pub mod entries;
 mod i18n;
 mod invitations;
 mod outbox;

@@ -165,6 +165,7 @@ async fn render_entry(
             entry::files(conn, e.id)?,
             entry::events(conn, e.id)?,
             entry::check_results(conn, e.id)?,
+            edition::check_items(conn, ed.id)?,
             endorser_names(conn, Some(e.unit_id))?,
             who.is_endorser,
         ))
@@ -181,9 +182,27 @@ async fn render_entry(
         files,
         events,
         checks,
+        items,
         endorsers,
         is_endorser,
     ) = data;
+    let checks: Vec<(i32, String, bool, String)> = checks
+        .into_iter()
+        .map(|(ev, code, ok, reason)| {
+            let name = items
+                .iter()
+                .find(|i| i.code == code)
+                .map(|i| {
+                    if lang == Lang::En {
+                        i.label_en.clone()
+                    } else {
+                        i.label_id.clone()
+                    }
+                })
+                .unwrap_or(code);
+            (ev, name, ok, reason)
+        })
+        .collect();
     let status_enum = EntryStatus::parse(&e.status).unwrap_or(EntryStatus::Draft);
     let (values, lock_version) = form.unwrap_or_else(|| (EntryContent::from(&e), e.lock_version));
     let mut ctx = tera::Context::new();

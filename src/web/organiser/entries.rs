@@ -191,7 +191,7 @@ async fn render(
 ) -> Result<HttpResponse, AppError> {
     let (uid, ip) = (page.user()?.id, Some(page.ip.clone()));
     let lang = page.lang;
-    let (e, ed, unit, items, files, events, checks, kinds) =
+    let (e, ed, unit, items, files, events, checks, kinds, options) =
         db::run(&page.state.pool, move |conn| {
             let who = EntryActor::load(conn, uid, ip)?;
             let e = svc::visible(conn, &who, id)?;
@@ -206,9 +206,28 @@ async fn render(
                 entry::events(conn, e.id)?,
                 entry::check_results(conn, e.id)?,
                 edition::evidence_kinds(conn, ed.id)?,
+                edition::options(conn, ed.id)?,
             ))
         })
         .await?;
+    // Option codes as the organiser reads them, in the page's language.
+    let label = |list: &str, code: &str| {
+        options
+            .iter()
+            .find(|o| o.list == list && o.code == code)
+            .map(|o| {
+                if lang == Lang::En {
+                    o.label_en.clone()
+                } else {
+                    o.label_id.clone()
+                }
+            })
+            .unwrap_or_else(|| code.to_string())
+    };
+    let labels = serde_json::json!({
+        "stage": label("stage", &e.stage), "initiator": label("initiator", &e.initiator), "inno_type": label("inno_type", &e.inno_type),
+        "inno_form": label("inno_form", &e.inno_form), "theme": label("theme", &e.theme), "urusan": label("urusan", &e.urusan),
+    });
     let mut ctx = tera::Context::new();
     ctx.insert("entry", &e);
     ctx.insert("edition", &ed);
@@ -227,7 +246,20 @@ async fn render(
             )
         })
         .collect();
+    let item_names: std::collections::HashMap<String, String> = items.iter().cloned().collect();
+    let checks: Vec<(i32, String, bool, String)> = checks
+        .into_iter()
+        .map(|(ev, code, ok, reason)| {
+            (
+                ev,
+                item_names.get(&code).cloned().unwrap_or(code),
+                ok,
+                reason,
+            )
+        })
+        .collect();
     ctx.insert("items", &items);
+    ctx.insert("labels", &labels);
     let files: Vec<serde_json::Value> = files
         .iter()
         .map(|f| {

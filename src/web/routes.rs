@@ -122,6 +122,7 @@ routes! {
 
     Get  "/organiser/entries"                  ORGANISER => organiser::entries::list;
     Get  "/organiser/entries/export.csv"       ORGANISER => organiser::entries::export_csv;
+    Get  "/organiser/entries/export.xlsx"      ORGANISER => organiser::entries::export_xlsx;
     Get  "/organiser/entries/{id}"             ORGANISER => organiser::entries::show;
     Post "/organiser/entries/{id}/check"       ORGANISER => organiser::entries::check;
 }

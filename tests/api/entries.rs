@@ -576,11 +576,15 @@ async fn returned_revised_resubmitted_and_passed_with_the_history_kept() {
     let csv = app.get("/organiser/entries/export.csv?status=passed").await;
     assert_eq!(csv.status().as_u16(), 200);
     let text = csv.text().await.unwrap();
-    assert!(
-        text.contains("Patriot Mantap")
-            && text.contains("passed")
-            && text.contains("Dinas Kesehatan")
-    );
+    assert!(text.contains("Patriot Mantap") && text.contains("Lolos seleksi administrasi") && text.contains("Dinas Kesehatan"));
+    assert!(text.contains("Administrasi kependudukan dan pencatatan sipil"), "option labels, not codes");
+    let xlsx = app.get("/organiser/entries/export.xlsx?status=passed").await;
+    assert_eq!(xlsx.status().as_u16(), 200);
+    let bytes = xlsx.bytes().await.unwrap();
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes.to_vec())).expect("an xlsx is a zip file");
+    let mut strings = String::new();
+    std::io::Read::read_to_string(&mut zip.by_name("xl/sharedStrings.xml").unwrap(), &mut strings).unwrap();
+    assert!(strings.contains("Patriot Mantap") && strings.contains("Dinas Kesehatan") && strings.contains("Nama inovasi"));
     assert_eq!(app.audit_count("entry.passed").await, 1);
 }
 

@@ -3,6 +3,7 @@
 pub mod accounts;
 pub mod demo;
 pub mod demo_edition;
+pub mod edition_lists;
 pub mod editions;
 pub mod entries;
 pub mod evidence;

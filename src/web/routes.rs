@@ -119,6 +119,8 @@ routes! {
     Get  "/organiser/editions/{id}"            ORGANISER => organiser::editions::edit_form;
     Post "/organiser/editions/{id}"            ORGANISER => organiser::editions::update;
     Post "/organiser/editions/{id}/extensions" ORGANISER => organiser::editions::extend;
+    Get  "/organiser/editions/{id}/lists"      ORGANISER => organiser::editions::lists_form;
+    Post "/organiser/editions/{id}/lists"      ORGANISER => organiser::editions::save_lists;
 
     Get  "/organiser/entries"                  ORGANISER => organiser::entries::list;
     Get  "/organiser/entries/export.csv"       ORGANISER => organiser::entries::export_csv;

@@ -576,15 +576,33 @@ async fn returned_revised_resubmitted_and_passed_with_the_history_kept() {
     let csv = app.get("/organiser/entries/export.csv?status=passed").await;
     assert_eq!(csv.status().as_u16(), 200);
     let text = csv.text().await.unwrap();
-    assert!(text.contains("Patriot Mantap") && text.contains("Lolos seleksi administrasi") && text.contains("Dinas Kesehatan"));
-    assert!(text.contains("Administrasi kependudukan dan pencatatan sipil"), "option labels, not codes");
-    let xlsx = app.get("/organiser/entries/export.xlsx?status=passed").await;
+    assert!(
+        text.contains("Patriot Mantap")
+            && text.contains("Lolos seleksi administrasi")
+            && text.contains("Dinas Kesehatan")
+    );
+    assert!(
+        text.contains("Administrasi kependudukan dan pencatatan sipil"),
+        "option labels, not codes"
+    );
+    let xlsx = app
+        .get("/organiser/entries/export.xlsx?status=passed")
+        .await;
     assert_eq!(xlsx.status().as_u16(), 200);
     let bytes = xlsx.bytes().await.unwrap();
-    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes.to_vec())).expect("an xlsx is a zip file");
+    let mut zip =
+        zip::ZipArchive::new(std::io::Cursor::new(bytes.to_vec())).expect("an xlsx is a zip file");
     let mut strings = String::new();
-    std::io::Read::read_to_string(&mut zip.by_name("xl/sharedStrings.xml").unwrap(), &mut strings).unwrap();
-    assert!(strings.contains("Patriot Mantap") && strings.contains("Dinas Kesehatan") && strings.contains("Nama inovasi"));
+    std::io::Read::read_to_string(
+        &mut zip.by_name("xl/sharedStrings.xml").unwrap(),
+        &mut strings,
+    )
+    .unwrap();
+    assert!(
+        strings.contains("Patriot Mantap")
+            && strings.contains("Dinas Kesehatan")
+            && strings.contains("Nama inovasi")
+    );
     assert_eq!(app.audit_count("entry.passed").await, 1);
 }
 
@@ -743,4 +761,102 @@ async fn an_earlier_entry_can_be_entered_again_once() {
     assert_eq!(new.name, "Patriot Mantap");
     assert_eq!(new.previous_entry_id, Some(old));
     assert_eq!(new.status, "draft");
+}
+
+#[tokio::test]
+async fn organisers_edit_the_lists_of_an_edition() {
+    let app = spawn_app().await;
+    let ed = open_edition(&app).await;
+    app.login_as(Role::Organiser).await;
+    let html = app.page(&format!("/organiser/editions/{ed}/lists")).await;
+    assert!(html.contains("adminduk | Administrasi kependudukan dan pencatatan sipil"));
+    let form = |stage: &str, checks: &str| {
+        vec![
+            ("list_stage".to_string(), stage.to_string()),
+            ("list_initiator".into(), "asn | ASN | Civil servant".into()),
+            (
+                "list_inno_type".into(),
+                "digital | Digital\nnon_digital | Non digital".into(),
+            ),
+            (
+                "list_inno_form".into(),
+                "pelayanan_publik | Inovasi pelayanan publik".into(),
+            ),
+            ("list_theme".into(), "non_tematik | Non tematik".into()),
+            (
+                "list_urusan".into(),
+                "kesehatan | Kesehatan | Health".into(),
+            ),
+            (
+                "categories".into(),
+                "Digital | Digital\nNon digital | Non-digital\nKolaborasi | Collaboration".into(),
+            ),
+            (
+                "award_groups".into(),
+                "Kecamatan Terinovatif | Most innovative district | kecamatan,kelurahan".into(),
+            ),
+            (
+                "evidence".into(),
+                "Regulasi | Regulation | wajib | pdf\nFoto | Photos | opsional | image".into(),
+            ),
+            ("checks".into(), checks.to_string()),
+        ]
+    };
+    // Bad lines are named with their line numbers and nothing is saved.
+    let res = post_pairs(
+        &app,
+        &app.client,
+        &format!("/organiser/editions/{ed}/lists"),
+        &form("Inisiatif tanpa kode\nuji_coba | Uji coba", "a | A\na | B"),
+    )
+    .await;
+    assert_eq!(res.status().as_u16(), 422);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("Baris 1: tulis kode | label"), "{html}");
+    assert!(html.contains("Baris 2: tulis kode | butir"));
+    assert!(
+        html.contains("Inisiatif tanpa kode"),
+        "what was typed stays"
+    );
+    assert_eq!(
+        app.db(move |conn| edition::categories(conn, ed).unwrap().len())
+            .await,
+        2
+    );
+    let res = post_pairs(
+        &app,
+        &app.client,
+        &format!("/organiser/editions/{ed}/lists"),
+        &form(
+            "inisiatif | Inisiatif\nuji_coba | Uji coba | Trial",
+            "video | Video ada | Video present",
+        ),
+    )
+    .await;
+    assert_redirect(&res, &format!("/organiser/editions/{ed}/lists"));
+    let (options, cats, kinds, checks) = app
+        .db(move |conn| {
+            (
+                edition::options(conn, ed).unwrap(),
+                edition::categories(conn, ed).unwrap(),
+                edition::evidence_kinds(conn, ed).unwrap(),
+                edition::check_items(conn, ed).unwrap(),
+            )
+        })
+        .await;
+    let penerapan = options
+        .iter()
+        .find(|o| o.list == "stage" && o.code == "penerapan")
+        .unwrap();
+    assert!(!penerapan.active, "a removed option is hidden, not deleted");
+    assert!(
+        options
+            .iter()
+            .any(|o| o.code == "uji_coba" && o.label_en == "Trial" && o.active)
+    );
+    assert_eq!(cats.len(), 3);
+    assert_eq!(kinds.len(), 2);
+    assert!(kinds[0].mandatory && kinds[0].accepts == "pdf" && !kinds[1].mandatory);
+    assert_eq!(checks.len(), 1);
+    assert_eq!(app.audit_count("edition.lists").await, 1);
 }

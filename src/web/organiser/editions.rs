@@ -202,3 +202,91 @@ pub async fn extend(
     }
     Ok(see_other(&format!("/organiser/editions/{id}#extensions")))
 }
+
+async fn lists_page(
+    page: &Page,
+    id: i32,
+    values: &crate::services::edition_lists::ListsInput,
+    errors: &[crate::services::edition_lists::LineError],
+) -> Result<HttpResponse, AppError> {
+    let e = db::run(&page.state.pool, move |conn| Ok(edition::find(conn, id)?))
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let messages: std::collections::HashMap<String, Vec<String>> =
+        errors
+            .iter()
+            .fold(Default::default(), |mut m, (area, line, key)| {
+                let text = if *line > 0 {
+                    page.t_args(
+                        "lists.at_line",
+                        &[("line", line.to_string()), ("problem", page.t(key))],
+                    )
+                } else {
+                    page.t(key)
+                };
+                m.entry(area.clone()).or_default().push(text);
+                m
+            });
+    let mut ctx = tera::Context::new();
+    ctx.insert("edition", &e);
+    ctx.insert("values", values);
+    ctx.insert("list_errors", &messages);
+    ctx.insert("error_count", &errors.len());
+    ctx.insert(
+        "areas",
+        &[
+            ("list_stage", "field.stage", "lists.hint_option"),
+            ("list_initiator", "field.initiator", "lists.hint_option"),
+            ("list_inno_type", "field.inno_type", "lists.hint_option"),
+            ("list_inno_form", "field.inno_form", "lists.hint_option"),
+            ("list_theme", "field.theme", "lists.hint_option"),
+            ("list_urusan", "field.urusan", "lists.hint_option"),
+            ("categories", "lists.categories", "lists.hint_category"),
+            (
+                "award_groups",
+                "lists.award_groups",
+                "lists.hint_award_group",
+            ),
+            ("evidence", "field.evidence", "lists.hint_evidence"),
+            ("checks", "check.title", "lists.hint_check"),
+        ],
+    );
+    let status = if errors.is_empty() {
+        actix_web::http::StatusCode::OK
+    } else {
+        actix_web::http::StatusCode::UNPROCESSABLE_ENTITY
+    };
+    page.render_status(status, "organiser/editions/lists.html", ctx)
+}
+
+/// `GET /organiser/editions/{id}/lists`: choice lists, categories, award groups, evidence, checklist.
+pub async fn lists_form(page: Page, id: web::Path<i32>) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let values = db::run(&page.state.pool, move |conn| {
+        crate::services::edition_lists::current(conn, id)
+    })
+    .await?;
+    lists_page(&page, id, &values, &[]).await
+}
+
+/// `POST /organiser/editions/{id}/lists`.
+pub async fn save_lists(
+    page: Page,
+    id: web::Path<i32>,
+    form: web::Form<crate::services::edition_lists::ListsInput>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let input = form.into_inner();
+    let (actor, i) = (page.actor(), input.clone());
+    match db::run(&page.state.pool, move |conn| {
+        crate::services::edition_lists::save(conn, &actor, id, &i)
+    })
+    .await?
+    {
+        Ok(()) => {
+            page.flash("success", page.t("form.saved"));
+            Ok(see_other(&format!("/organiser/editions/{id}/lists")))
+        }
+        Err(errors) => lists_page(&page, id, &input, &errors).await,
+    }
+}

@@ -96,8 +96,13 @@ pub async fn list(page: Page, q: web::Query<ListQuery>) -> Result<HttpResponse, 
 }
 
 /// The export's header and rows: every field of every entry the filter selects.
-async fn export_table(page: &Page, q: ListQuery) -> Result<(edition::Edition, Vec<Vec<String>>), AppError> {
-    let ed = pick_edition(page, q.edition).await?.ok_or(AppError::NotFound)?;
+async fn export_table(
+    page: &Page,
+    q: ListQuery,
+) -> Result<(edition::Edition, Vec<Vec<String>>), AppError> {
+    let ed = pick_edition(page, q.edition)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let (edition_id, mut f) = (ed.id, q.filter.clone());
     f.page = None;
     let (rows, options, categories) = db::run(&page.state.pool, move |conn| {
@@ -113,14 +118,40 @@ async fn export_table(page: &Page, q: ListQuery) -> Result<(edition::Edition, Ve
         options
             .iter()
             .find(|o| o.list == list && o.code == code)
-            .map(|o| if lang == Lang::En { o.label_en.clone() } else { o.label_id.clone() })
+            .map(|o| {
+                if lang == Lang::En {
+                    o.label_en.clone()
+                } else {
+                    o.label_id.clone()
+                }
+            })
             .unwrap_or_else(|| code.to_string())
     };
     let fields = [
-        "name", "category_id", "stage", "initiator", "inno_type", "inno_form", "theme", "urusan", "trial_date", "implementation_date",
-        "narrative", "purpose", "benefits", "results", "video_url", "contact_name", "contact_phone",
+        "name",
+        "category_id",
+        "stage",
+        "initiator",
+        "inno_type",
+        "inno_form",
+        "theme",
+        "urusan",
+        "trial_date",
+        "implementation_date",
+        "narrative",
+        "purpose",
+        "benefits",
+        "results",
+        "video_url",
+        "contact_name",
+        "contact_phone",
     ];
-    let mut header = vec!["ID".to_string(), page.t("list.status"), page.t("form.unit"), page.t("form.unit_type")];
+    let mut header = vec![
+        "ID".to_string(),
+        page.t("list.status"),
+        page.t("form.unit"),
+        page.t("form.unit_type"),
+    ];
     header.extend(fields.iter().map(|f| page.t(&format!("field.{f}"))));
     header.push(page.t("entries.submitted_at"));
     header.push(page.t("entries.sort_updated"));
@@ -130,7 +161,13 @@ async fn export_table(page: &Page, q: ListQuery) -> Result<(edition::Edition, Ve
         let category = e
             .category_id
             .and_then(|c| categories.iter().find(|k| k.id == c))
-            .map(|k| if lang == Lang::En { k.name_en.clone() } else { k.name_id.clone() })
+            .map(|k| {
+                if lang == Lang::En {
+                    k.name_en.clone()
+                } else {
+                    k.name_id.clone()
+                }
+            })
             .unwrap_or_default();
         table.push(vec![
             e.id.to_string(),
@@ -154,7 +191,9 @@ async fn export_table(page: &Page, q: ListQuery) -> Result<(edition::Edition, Ve
             e.video_url.clone(),
             e.contact_name.clone(),
             e.contact_phone.clone(),
-            e.submitted_at.map(crate::time::format_jakarta).unwrap_or_default(),
+            e.submitted_at
+                .map(crate::time::format_jakarta)
+                .unwrap_or_default(),
             crate::time::format_jakarta(e.updated_at),
         ]);
     }
@@ -166,7 +205,8 @@ pub async fn export_csv(page: Page, q: web::Query<ListQuery>) -> Result<HttpResp
     let (ed, table) = export_table(&page, q.into_inner()).await?;
     let mut w = csv::Writer::from_writer(Vec::new());
     for row in &table {
-        w.write_record(row).map_err(|e| AppError::internal("csv", e))?;
+        w.write_record(row)
+            .map_err(|e| AppError::internal("csv", e))?;
     }
     let bytes = w.into_inner().map_err(|e| AppError::internal("csv", e))?;
     // A BOM so that spreadsheet programs open the UTF-8 text correctly.
@@ -174,38 +214,51 @@ pub async fn export_csv(page: Page, q: web::Query<ListQuery>) -> Result<HttpResp
     body.extend(bytes);
     Ok(HttpResponse::Ok()
         .content_type("text/csv; charset=utf-8")
-        .insert_header(("Content-Disposition", format!("attachment; filename=\"biw-entries-{}.csv\"", ed.year)))
+        .insert_header((
+            "Content-Disposition",
+            format!("attachment; filename=\"biw-entries-{}.csv\"", ed.year),
+        ))
         .body(body))
 }
 
 /// `GET /organiser/entries/export.xlsx`: the same table as a spreadsheet.
 pub async fn export_xlsx(page: Page, q: web::Query<ListQuery>) -> Result<HttpResponse, AppError> {
     let (ed, table) = export_table(&page, q.into_inner()).await?;
-    let bytes = tokio::task::spawn_blocking(move || -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
-        let mut book = rust_xlsxwriter::Workbook::new();
-        let sheet = book.add_worksheet();
-        sheet.set_name(&ed.name.chars().filter(|c| !"[]:*?/\\".contains(*c)).take(31).collect::<String>())?;
-        let bold = rust_xlsxwriter::Format::new().set_bold();
-        for (r, row) in table.iter().enumerate() {
-            for (c, cell) in row.iter().enumerate() {
-                // Excel refuses cells over 32,767 characters.
-                let text: String = cell.chars().take(32_000).collect();
-                if r == 0 {
-                    sheet.write_string_with_format(r as u32, c as u16, &text, &bold)?;
-                } else {
-                    sheet.write_string(r as u32, c as u16, &text)?;
+    let bytes =
+        tokio::task::spawn_blocking(move || -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+            let mut book = rust_xlsxwriter::Workbook::new();
+            let sheet = book.add_worksheet();
+            sheet.set_name(
+                ed.name
+                    .chars()
+                    .filter(|c| !"[]:*?/\\".contains(*c))
+                    .take(31)
+                    .collect::<String>(),
+            )?;
+            let bold = rust_xlsxwriter::Format::new().set_bold();
+            for (r, row) in table.iter().enumerate() {
+                for (c, cell) in row.iter().enumerate() {
+                    // Excel refuses cells over 32,767 characters.
+                    let text: String = cell.chars().take(32_000).collect();
+                    if r == 0 {
+                        sheet.write_string_with_format(r as u32, c as u16, &text, &bold)?;
+                    } else {
+                        sheet.write_string(r as u32, c as u16, &text)?;
+                    }
                 }
             }
-        }
-        sheet.set_freeze_panes(1, 0)?;
-        book.save_to_buffer()
-    })
-    .await
-    .map_err(|e| AppError::internal("xlsx task", e))?
-    .map_err(|e| AppError::internal("xlsx", e))?;
+            sheet.set_freeze_panes(1, 0)?;
+            book.save_to_buffer()
+        })
+        .await
+        .map_err(|e| AppError::internal("xlsx task", e))?
+        .map_err(|e| AppError::internal("xlsx", e))?;
     Ok(HttpResponse::Ok()
         .content_type("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-        .insert_header(("Content-Disposition", format!("attachment; filename=\"biw-entries-{}.xlsx\"", ed.year)))
+        .insert_header((
+            "Content-Disposition",
+            format!("attachment; filename=\"biw-entries-{}.xlsx\"", ed.year),
+        ))
         .body(bytes))
 }
 

@@ -16,6 +16,7 @@ use diesel::prelude::*;
 const UNITS: usize = 600;
 const OPERATORS: usize = 4_700;
 const JUDGES: usize = 300;
+const ENTRIES: usize = 5_000;
 const AUDIT_EVENTS: usize = 200_000;
 const MAILS: usize = 50_000;
 const CONNECTIONS: usize = 64;
@@ -70,6 +71,40 @@ fn generate(conn: &mut DbConn) -> String {
             };
             let pw = if i % 10 == 0 { "NULL".to_string() } else { format!("'{hash}'") };
             format!("('user{i:05}@bench.biw.id', 'Pengguna Bench {i:05}', {pw}, '{role}', {unit}, NULL, 'id', TRUE, 0, '{t}', '{t}')", t = ts(i))
+        }),
+    );
+    let now = biw::db::now();
+    let mut settings = biw::services::editions::SettingsInput::new_for_year(2026);
+    settings.registration_opens_at = biw::time::to_jakarta_local(now - chrono::Duration::days(30));
+    settings.registration_closes_at = biw::time::to_jakarta_local(now + chrono::Duration::days(30));
+    settings.screening_closes_at = biw::time::to_jakarta_local(now + chrono::Duration::days(60));
+    let edition =
+        biw::services::editions::create(conn, &biw::audit::Actor::system(), &settings, None)
+            .unwrap();
+    let statuses = [
+        "submitted",
+        "submitted",
+        "passed",
+        "returned",
+        "resubmitted",
+        "rejected",
+        "withdrawn",
+        "draft",
+    ];
+    let words: String = (0..320)
+        .map(|w| format!("kata{w}"))
+        .collect::<Vec<_>>()
+        .join(" ");
+    batched(
+        conn,
+        "INSERT INTO entries (edition_id, unit_id, category_id, name, stage, initiator, inno_type, inno_form, theme, urusan, narrative, purpose, benefits, results, video_url, contact_name, contact_phone, status, lock_version, submitted_at, created_at, updated_at)",
+        (0..ENTRIES).map(|i| {
+            format!(
+                "({edition}, {}, NULL, 'Inovasi Bench {i:05}', 'penerapan', 'asn', 'digital', 'pelayanan_publik', 'non_tematik', 'kesehatan', '{words}', 'Tujuan', 'Manfaat', 'Hasil', 'https://youtu.be/x', 'Narahubung', '081234567890', '{}', 0, '{t}', '{t}', '{t}')",
+                unit_ids[i % unit_ids.len()],
+                statuses[i % statuses.len()],
+                t = ts(i)
+            )
         }),
     );
     let organiser = "panitia@bench.biw.id".to_string();
@@ -290,6 +325,19 @@ async fn main() {
             "/organiser/outbox?status=failed",
             "outbox, failed of 50,000",
         ),
+        ("/organiser/entries", "entries, page 1 of 5,000"),
+        (
+            "/organiser/entries?status=submitted&sort=submitted",
+            "entries, status filter, newest submitted",
+        ),
+        (
+            "/organiser/entries?q=bench%20004&unit_type=puskesmas",
+            "entries, search + unit type",
+        ),
+        (
+            "/organiser/entries?page=80&sort=unit",
+            "entries, page 80 sorted by unit",
+        ),
     ];
     for (path, label) in pages {
         let s = load(&clients, &format!("{base}{path}"), REQUESTS_PER_PAGE).await;
@@ -301,6 +349,22 @@ async fn main() {
             ms(s.p99),
             ms(s.max),
             s.errors
+        );
+    }
+    println!();
+    for kind in ["csv", "xlsx"] {
+        let t = Instant::now();
+        let res = clients[0]
+            .get(format!("{base}/organiser/entries/export.{kind}"))
+            .send()
+            .await
+            .unwrap();
+        let bytes = res.bytes().await.unwrap();
+        println!(
+            "export of every non-draft entry ({}) as {kind}: {} ms, {} KB",
+            ENTRIES - ENTRIES / 8,
+            ms(t.elapsed()),
+            bytes.len() / 1024
         );
     }
 }

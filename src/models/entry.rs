@@ -271,6 +271,8 @@ pub fn check_results(
 #[derive(Default, Debug, Clone, Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct EntryFilter {
+    /// The edition (the current one when absent).
+    pub edition: Option<i32>,
     /// Part of the entry's or the unit's name.
     pub q: Option<String>,
     /// Status code.
@@ -287,24 +289,50 @@ pub struct EntryFilter {
     pub page: Option<i64>,
 }
 
-/// A list row: the entry and its unit's name and type.
-pub type ListRow = (Entry, String, String);
+/// A row of the organisers' list: only what the table shows, so sorting 5,000 entries does not drag
+/// their narratives along.
+#[derive(Queryable, Clone, Debug, Serialize)]
+pub struct ListItem {
+    /// Entry id.
+    pub id: i32,
+    /// Name.
+    pub name: String,
+    /// Status code.
+    pub status: String,
+    /// Category.
+    pub category_id: Option<i32>,
+    /// Last submission.
+    pub submitted_at: Option<NaiveDateTime>,
+    /// Last change.
+    pub updated_at: NaiveDateTime,
+    /// Unit name.
+    pub unit: String,
+    /// Unit type code.
+    pub unit_type: String,
+}
 
-/// A page of an edition's entries for organisers, with the total (drafts are the units' own business).
-pub fn list(
-    conn: &mut DbConn,
-    edition_id: i32,
-    f: &EntryFilter,
-    per_page: i64,
-    include_drafts: bool,
-) -> QueryResult<(Vec<ListRow>, i64)> {
-    let build = || {
+/// An export row: the whole entry and its unit's name and type.
+pub type FullRow = (Entry, String, String);
+
+/// The entries of an edition joined with their units, with the filter applied (a macro, because the
+/// list and the export select different columns from the same filtered query).
+macro_rules! filtered {
+    ($edition_id:expr, $f:expr, $include_drafts:expr) => {{
+        let f: &EntryFilter = $f;
         let mut q = entries::table
             .inner_join(units::table)
-            .filter(entries::edition_id.eq(edition_id))
+            .filter(entries::edition_id.eq($edition_id))
             .into_boxed();
-        if !include_drafts {
-            q = q.filter(entries::status.ne("draft"));
+        if !$include_drafts {
+            // An IN list, not `<> 'draft'`, so the list index serves it.
+            q = q.filter(entries::status.eq_any([
+                "submitted",
+                "returned",
+                "resubmitted",
+                "passed",
+                "rejected",
+                "withdrawn",
+            ]));
         }
         if let Some(text) = f.q.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
             let pattern = format!("%{}%", text.to_lowercase());
@@ -327,16 +355,49 @@ pub fn list(
             q = q.filter(entries::stage.eq(s.to_string()));
         }
         q
+    }};
+}
+
+macro_rules! sorted {
+    ($q:expr, $f:expr) => {
+        match $f.sort.as_deref() {
+            Some("unit") => $q.order((units::name.asc(), entries::id.asc())),
+            Some("updated") => $q.order((entries::updated_at.desc(), entries::id.desc())),
+            Some("submitted") => $q.order((entries::submitted_at.desc(), entries::id.desc())),
+            _ => $q.order((entries::name.asc(), entries::id.asc())),
+        }
     };
-    let total = build().count().get_result(conn)?;
+}
+
+/// A page of an edition's entries for organisers, with the total (drafts are the units' own business).
+pub fn list(
+    conn: &mut DbConn,
+    edition_id: i32,
+    f: &EntryFilter,
+    per_page: i64,
+) -> QueryResult<(Vec<ListItem>, i64)> {
+    let total = filtered!(edition_id, f, false).count().get_result(conn)?;
     let page = f.page.unwrap_or(1).max(1);
-    let q = build().select((Entry::as_select(), units::name, units::unit_type));
-    let q = match f.sort.as_deref() {
-        Some("unit") => q.order((units::name.asc(), entries::id.asc())),
-        Some("updated") => q.order((entries::updated_at.desc(), entries::id.desc())),
-        Some("submitted") => q.order((entries::submitted_at.desc(), entries::id.desc())),
-        _ => q.order((entries::name.asc(), entries::id.asc())),
-    };
-    let rows = q.limit(per_page).offset((page - 1) * per_page).load(conn)?;
+    let q = filtered!(edition_id, f, false).select((
+        entries::id,
+        entries::name,
+        entries::status,
+        entries::category_id,
+        entries::submitted_at,
+        entries::updated_at,
+        units::name,
+        units::unit_type,
+    ));
+    let rows = sorted!(q, f)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+        .load(conn)?;
     Ok((rows, total))
+}
+
+/// Every entry the filter selects, whole, in list order (for the CSV and XLSX exports).
+pub fn export(conn: &mut DbConn, edition_id: i32, f: &EntryFilter) -> QueryResult<Vec<FullRow>> {
+    let q =
+        filtered!(edition_id, f, false).select((Entry::as_select(), units::name, units::unit_type));
+    sorted!(q, f).load(conn)
 }

@@ -488,6 +488,21 @@ async fn returned_revised_resubmitted_and_passed_with_the_history_kept() {
     app.post_form_with(&endorser, &format!("/opd/entries/{id}/submit"), &[])
         .await;
     app.login_as(Role::Organiser).await;
+    // Every filter, sort and page number parses (numbers in a query string once broke the list).
+    for q in [
+        "?page=2&sort=unit",
+        "?category=1&stage=penerapan&unit_type=dinas&sort=submitted",
+        "?status=submitted&page=1",
+    ] {
+        assert_eq!(
+            app.get(&format!("/organiser/entries{q}"))
+                .await
+                .status()
+                .as_u16(),
+            200,
+            "{q}"
+        );
+    }
     let list = app.page("/organiser/entries?q=patriot").await;
     assert!(list.contains("Patriot Mantap") && list.contains("Dinas Kesehatan"));
     // Returning without a reason for the unmet item is refused.

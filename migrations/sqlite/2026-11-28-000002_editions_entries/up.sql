@@ -117,7 +117,8 @@ CREATE TABLE entries (
     created_at          TIMESTAMP NOT NULL,
     updated_at          TIMESTAMP NOT NULL
 );
-CREATE INDEX entries_edition_status_idx ON entries (edition_id, status, id);
+-- Covers the organisers' list (filter, sort, count) without reading the wide rows with their narratives.
+CREATE INDEX entries_list_idx ON entries (edition_id, status, name, id, unit_id, category_id, stage, submitted_at, updated_at);
 CREATE INDEX entries_unit_idx ON entries (unit_id, edition_id);
 CREATE INDEX entries_name_idx ON entries (edition_id, name);
 

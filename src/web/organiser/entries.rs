@@ -1,7 +1,6 @@
 //! The organisers' view of entries: the list with search, filters and export, and the administrative check.
 
 use actix_web::{HttpResponse, web};
-use serde::Deserialize;
 
 use crate::db;
 use crate::domain::{EntryStatus, UnitType};
@@ -14,14 +13,9 @@ use crate::web::Page;
 use crate::web::organiser::{PER_PAGE, Pager};
 use crate::web::page::see_other;
 
-/// `?edition=` picks the edition; the current one otherwise.
-#[derive(Deserialize, Default, serde::Serialize, Clone)]
-#[serde(default)]
-pub struct ListQuery {
-    edition: Option<i32>,
-    #[serde(flatten)]
-    filter: EntryFilter,
-}
+/// The list's query: `edition` picks the edition (the current one otherwise), the rest filters.
+/// (Not a `#[serde(flatten)]` of the filter: flattened numbers do not parse from a query string.)
+pub type ListQuery = EntryFilter;
 
 async fn pick_edition(
     page: &Page,
@@ -43,9 +37,9 @@ pub async fn list(page: Page, q: web::Query<ListQuery>) -> Result<HttpResponse, 
         page.flash("info", page.t("editions.none_yet"));
         return Ok(see_other("/organiser/editions"));
     };
-    let (edition_id, f) = (ed.id, q.filter.clone());
+    let (edition_id, f) = (ed.id, q.clone());
     let (rows, total, categories, editions) = db::run(&page.state.pool, move |conn| {
-        let (rows, total) = entry::list(conn, edition_id, &f, PER_PAGE, false)?;
+        let (rows, total) = entry::list(conn, edition_id, &f, PER_PAGE)?;
         Ok((
             rows,
             total,
@@ -55,12 +49,15 @@ pub async fn list(page: Page, q: web::Query<ListQuery>) -> Result<HttpResponse, 
     })
     .await?;
     let lang = page.lang;
-    let rows: Vec<serde_json::Value> = rows.into_iter().map(|(e, unit, unit_type)| serde_json::json!({"e": e, "unit": unit, "unit_type": unit_type})).collect();
+    let rows: Vec<serde_json::Value> = rows
+        .into_iter()
+        .map(|r| serde_json::json!({"e": &r, "unit": r.unit}))
+        .collect();
     let mut ctx = tera::Context::new();
     ctx.insert("edition", &ed);
     ctx.insert("editions", &editions);
     ctx.insert("rows", &rows);
-    ctx.insert("filter", &q.filter);
+    ctx.insert("filter", &q);
     ctx.insert(
         "statuses",
         &EntryStatus::ALL
@@ -87,7 +84,7 @@ pub async fn list(page: Page, q: web::Query<ListQuery>) -> Result<HttpResponse, 
         })
         .collect();
     ctx.insert("categories", &cats);
-    ctx.insert("pager", &Pager::new(q.filter.page, total, &q));
+    ctx.insert("pager", &Pager::new(q.page, total, &q));
     ctx.insert(
         "query",
         &serde_urlencoded::to_string(&q).unwrap_or_default(),
@@ -103,11 +100,11 @@ async fn export_table(
     let ed = pick_edition(page, q.edition)
         .await?
         .ok_or(AppError::NotFound)?;
-    let (edition_id, mut f) = (ed.id, q.filter.clone());
+    let (edition_id, mut f) = (ed.id, q.clone());
     f.page = None;
     let (rows, options, categories) = db::run(&page.state.pool, move |conn| {
         Ok((
-            entry::list(conn, edition_id, &f, 1_000_000, false)?.0,
+            entry::export(conn, edition_id, &f)?,
             edition::options(conn, edition_id)?,
             edition::categories(conn, edition_id)?,
         ))

@@ -84,6 +84,11 @@ impl Application {
         self.port
     }
 
+    /// A handle that stops the server gracefully (benchmarks and embedders).
+    pub fn handle(&self) -> actix_web::dev::ServerHandle {
+        self.server.handle()
+    }
+
     /// The shared state (tests drain the outbox through it).
     pub fn state(&self) -> &AppState {
         &self.state

@@ -119,8 +119,9 @@ CREATE TABLE entries (
 );
 -- Covers the organisers' list (filter, sort, count) without reading the wide rows with their narratives.
 CREATE INDEX entries_list_idx ON entries (edition_id, status, name, id, unit_id, category_id, stage, submitted_at, updated_at);
-CREATE INDEX entries_unit_idx ON entries (unit_id, edition_id);
-CREATE INDEX entries_name_idx ON entries (edition_id, name);
+-- Also covering: SQLite may drive the list from the (small) units table through this index.
+CREATE INDEX entries_unit_idx ON entries (unit_id, edition_id, status, name, id, category_id, stage, submitted_at, updated_at);
+CREATE INDEX entries_name_idx ON entries (edition_id, name, id, status);
 
 -- Evidence files: stored under random names outside the web root; deleting keeps the row for history.
 CREATE TABLE entry_files (

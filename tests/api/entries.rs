@@ -875,3 +875,62 @@ async fn organisers_edit_the_lists_of_an_edition() {
     assert_eq!(checks.len(), 1);
     assert_eq!(app.audit_count("edition.lists").await, 1);
 }
+
+#[tokio::test]
+async fn units_with_unsubmitted_drafts_are_reminded_once_before_the_deadline() {
+    let app = spawn_app().await;
+    let ed = open_edition(&app).await;
+    let (_, staff) = unit_team(&app).await;
+    new_draft(&app, &staff).await;
+    // A unit with nothing in draft is not reminded.
+    let other = app
+        .create_user(Role::Opd, "opd@kecamatan.biw.id", "correct horse battery")
+        .await;
+    app.db(move |conn| {
+        use biw::db::schema::{editions, users};
+        let unit = biw::models::unit::find_by_name(conn, "Kecamatan Jatiasih")
+            .unwrap()
+            .unwrap()
+            .id;
+        diesel::update(users::table.find(other))
+            .set(users::unit_id.eq(unit))
+            .execute(conn)
+            .unwrap();
+        // Two and a half days before the deadline: the 7- and 3-day reminders are due, the 1-day one not yet.
+        diesel::update(editions::table.find(ed))
+            .set(editions::registration_closes_at.eq(biw::db::now() + chrono::Duration::hours(60)))
+            .execute(conn)
+            .unwrap();
+    })
+    .await;
+    let state = app.state.clone();
+    app.db(move |conn| biw::scheduler::tick(conn, &state).unwrap())
+        .await;
+    let state = app.state.clone();
+    app.db(move |conn| biw::scheduler::tick(conn, &state).unwrap())
+        .await;
+    let reminders = |mails: Vec<biw::models::outbox::OutboxMail>| {
+        mails
+            .into_iter()
+            .filter(|m| m.template == "reminder")
+            .count()
+    };
+    assert_eq!(
+        reminders(app.mails_to("staf@dinkes.biw.id").await),
+        2,
+        "the 7- and 3-day reminders, once each"
+    );
+    assert_eq!(reminders(app.mails_to("endorser@dinkes.biw.id").await), 2);
+    assert_eq!(reminders(app.mails_to("opd@kecamatan.biw.id").await), 0);
+    let mail = app
+        .mails_to("staf@dinkes.biw.id")
+        .await
+        .into_iter()
+        .find(|m| m.template == "reminder")
+        .unwrap();
+    assert!(
+        mail.subject.contains("batas waktu dalam"),
+        "{}",
+        mail.subject
+    );
+}

@@ -92,26 +92,34 @@ impl Browser {
             .unwrap();
     }
 
-    /// Types into the field with this id, replacing its value.
+    /// Types into the field with this id, replacing its value. A page still being replaced by the
+    /// previous click makes elements stale for a moment, so each step is retried briefly.
     pub async fn fill(&self, id: &str, value: &str) {
-        let el = self
-            .client
-            .find(Locator::Id(id))
-            .await
-            .unwrap_or_else(|_| panic!("#{id}"));
-        el.clear().await.unwrap();
-        el.send_keys(value).await.unwrap();
+        for attempt in 0..50 {
+            let done = async {
+                let el = self.client.find(Locator::Id(id)).await?;
+                el.clear().await?;
+                el.send_keys(value).await
+            }
+            .await;
+            match done {
+                Ok(()) => return,
+                Err(e) if attempt == 49 => panic!("#{id}: {e}"),
+                Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+            }
+        }
     }
 
-    /// Clicks the element with this id.
+    /// Clicks the element with this id (retried while the page is being replaced).
     pub async fn click(&self, id: &str) {
-        self.client
-            .find(Locator::Id(id))
-            .await
-            .unwrap_or_else(|_| panic!("#{id}"))
-            .click()
-            .await
-            .unwrap();
+        for attempt in 0..50 {
+            let done = async { self.client.find(Locator::Id(id)).await?.click().await }.await;
+            match done {
+                Ok(()) => return,
+                Err(e) if attempt == 49 => panic!("#{id}: {e}"),
+                Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+            }
+        }
     }
 
     /// Chooses an option of a select by its value.

@@ -55,14 +55,6 @@ impl Templates {
         Ok(tera.render(name, ctx)?)
     }
 
-    /// The names of every template (for tests that check translations).
-    pub fn names(&self) -> Vec<String> {
-        self.by_lang
-            .get(&Lang::Id)
-            .map(|t| t.get_template_names().map(String::from).collect())
-            .unwrap_or_default()
-    }
-
     /// The raw source of every template, by name.
     pub fn sources() -> Vec<(String, String)> {
         let mut out = Vec::new();

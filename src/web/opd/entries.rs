@@ -8,7 +8,7 @@ use crate::db;
 use crate::domain::EntryStatus;
 use crate::error::AppError;
 use crate::i18n::Lang;
-use crate::models::edition::{self, Edition};
+use crate::models::edition;
 use crate::models::entry::{self, Entry, EntryContent};
 use crate::services::entries::{self as svc, EntryActor, Problem};
 use crate::services::evidence;
@@ -689,9 +689,4 @@ pub async fn download(page: Page, path: web::Path<(i32, i32)>) -> Result<HttpRes
         ))
         .insert_header(("Cache-Control", "private, no-store"))
         .body(bytes))
-}
-
-/// The edition of an entry (for templates that need its rules).
-pub fn rules(ed: &Edition) -> serde_json::Value {
-    serde_json::json!({"min_words": ed.min_narrative_words, "max_mb": ed.max_file_mb})
 }

@@ -231,10 +231,11 @@ pub fn create(
             ))
             .returning(editions::id)
             .get_result(conn)?;
-        match copy_from {
-            Some(from) => copy_lists(conn, from, id)?,
-            None => seed_defaults(conn, id)?,
-        }
+        let lists = match copy_from {
+            Some(from) => edition_lists(conn, from)?,
+            None => defaults_lists(),
+        };
+        insert_lists(conn, id, &lists)?;
         audit::record(
             conn,
             actor,
@@ -272,22 +273,96 @@ pub fn update(
     })
 }
 
-fn seed_defaults(conn: &mut DbConn, id: i32) -> Result<(), AppError> {
-    for (list, choices) in defaults::LISTS {
-        for (pos, (code, label_id, label_en)) in choices.iter().enumerate() {
-            diesel::insert_into(edition_options::table)
-                .values((
-                    edition_options::edition_id.eq(id),
-                    edition_options::list.eq(list),
-                    edition_options::code.eq(code),
-                    edition_options::label_id.eq(label_id),
-                    edition_options::label_en.eq(label_en),
-                    edition_options::position.eq(pos as i32),
-                ))
-                .execute(conn)?;
-        }
+/// An edition's lists as plain rows, whether they come from the national defaults or from last year.
+#[derive(Default)]
+struct Lists {
+    /// list, code, Indonesian, English, active.
+    options: Vec<(String, String, String, String, bool)>,
+    /// Indonesian, English.
+    categories: Vec<(String, String)>,
+    /// Indonesian, English, unit types.
+    award_groups: Vec<(String, String, String)>,
+    /// Indonesian, English, mandatory, accepts.
+    evidence: Vec<(String, String, bool, String)>,
+    /// code, Indonesian, English.
+    checks: Vec<(String, String, String)>,
+}
+
+fn defaults_lists() -> Lists {
+    let s = |x: &str| x.to_string();
+    Lists {
+        options: defaults::LISTS
+            .iter()
+            .flat_map(|(list, choices)| {
+                choices
+                    .iter()
+                    .map(move |(c, i, e)| (s(list), s(c), s(i), s(e), true))
+            })
+            .collect(),
+        categories: defaults::CATEGORIES
+            .iter()
+            .map(|(i, e)| (s(i), s(e)))
+            .collect(),
+        award_groups: defaults::AWARD_GROUPS
+            .iter()
+            .map(|(i, e, t)| (s(i), s(e), s(t)))
+            .collect(),
+        evidence: defaults::EVIDENCE
+            .iter()
+            .map(|(i, e, m, a)| (s(i), s(e), *m, s(a)))
+            .collect(),
+        checks: defaults::CHECKS
+            .iter()
+            .map(|(c, i, e)| (s(c), s(i), s(e)))
+            .collect(),
     }
-    for (pos, (name_id, name_en)) in defaults::CATEGORIES.iter().enumerate() {
+}
+
+fn edition_lists(conn: &mut DbConn, from: i32) -> Result<Lists, AppError> {
+    edition::find(conn, from)?.ok_or(AppError::NotFound)?;
+    Ok(Lists {
+        options: edition::options(conn, from)?
+            .into_iter()
+            .map(|o| (o.list, o.code, o.label_id, o.label_en, o.active))
+            .collect(),
+        categories: edition::categories(conn, from)?
+            .into_iter()
+            .map(|c| (c.name_id, c.name_en))
+            .collect(),
+        award_groups: edition::award_groups(conn, from)?
+            .into_iter()
+            .map(|g| (g.name_id, g.name_en, g.unit_types))
+            .collect(),
+        evidence: edition::evidence_kinds(conn, from)?
+            .into_iter()
+            .map(|k| (k.name_id, k.name_en, k.mandatory, k.accepts))
+            .collect(),
+        checks: edition::check_items(conn, from)?
+            .into_iter()
+            .map(|c| (c.code, c.label_id, c.label_en))
+            .collect(),
+    })
+}
+
+/// Writes the lists of a new edition; positions follow the order given (per list for options).
+fn insert_lists(conn: &mut DbConn, id: i32, lists: &Lists) -> Result<(), AppError> {
+    let mut positions: std::collections::HashMap<&str, i32> = std::collections::HashMap::new();
+    for (list, code, label_id, label_en, active) in &lists.options {
+        let pos = positions.entry(list.as_str()).or_insert(0);
+        diesel::insert_into(edition_options::table)
+            .values((
+                edition_options::edition_id.eq(id),
+                edition_options::list.eq(list),
+                edition_options::code.eq(code),
+                edition_options::label_id.eq(label_id),
+                edition_options::label_en.eq(label_en),
+                edition_options::position.eq(*pos),
+                edition_options::active.eq(active),
+            ))
+            .execute(conn)?;
+        *pos += 1;
+    }
+    for (pos, (name_id, name_en)) in lists.categories.iter().enumerate() {
         diesel::insert_into(categories::table)
             .values((
                 categories::edition_id.eq(id),
@@ -297,7 +372,7 @@ fn seed_defaults(conn: &mut DbConn, id: i32) -> Result<(), AppError> {
             ))
             .execute(conn)?;
     }
-    for (pos, (name_id, name_en, types)) in defaults::AWARD_GROUPS.iter().enumerate() {
+    for (pos, (name_id, name_en, types)) in lists.award_groups.iter().enumerate() {
         diesel::insert_into(award_groups::table)
             .values((
                 award_groups::edition_id.eq(id),
@@ -308,7 +383,7 @@ fn seed_defaults(conn: &mut DbConn, id: i32) -> Result<(), AppError> {
             ))
             .execute(conn)?;
     }
-    for (pos, (name_id, name_en, mandatory, accepts)) in defaults::EVIDENCE.iter().enumerate() {
+    for (pos, (name_id, name_en, mandatory, accepts)) in lists.evidence.iter().enumerate() {
         diesel::insert_into(evidence_kinds::table)
             .values((
                 evidence_kinds::edition_id.eq(id),
@@ -320,7 +395,7 @@ fn seed_defaults(conn: &mut DbConn, id: i32) -> Result<(), AppError> {
             ))
             .execute(conn)?;
     }
-    for (pos, (code, label_id, label_en)) in defaults::CHECKS.iter().enumerate() {
+    for (pos, (code, label_id, label_en)) in lists.checks.iter().enumerate() {
         diesel::insert_into(check_items::table)
             .values((
                 check_items::edition_id.eq(id),
@@ -328,68 +403,6 @@ fn seed_defaults(conn: &mut DbConn, id: i32) -> Result<(), AppError> {
                 check_items::label_id.eq(label_id),
                 check_items::label_en.eq(label_en),
                 check_items::position.eq(pos as i32),
-            ))
-            .execute(conn)?;
-    }
-    Ok(())
-}
-
-fn copy_lists(conn: &mut DbConn, from: i32, to: i32) -> Result<(), AppError> {
-    edition::find(conn, from)?.ok_or(AppError::NotFound)?;
-    for o in edition::options(conn, from)? {
-        diesel::insert_into(edition_options::table)
-            .values((
-                edition_options::edition_id.eq(to),
-                edition_options::list.eq(&o.list),
-                edition_options::code.eq(&o.code),
-                edition_options::label_id.eq(&o.label_id),
-                edition_options::label_en.eq(&o.label_en),
-                edition_options::position.eq(o.position),
-                edition_options::active.eq(o.active),
-            ))
-            .execute(conn)?;
-    }
-    for c in edition::categories(conn, from)? {
-        diesel::insert_into(categories::table)
-            .values((
-                categories::edition_id.eq(to),
-                categories::name_id.eq(&c.name_id),
-                categories::name_en.eq(&c.name_en),
-                categories::position.eq(c.position),
-            ))
-            .execute(conn)?;
-    }
-    for g in edition::award_groups(conn, from)? {
-        diesel::insert_into(award_groups::table)
-            .values((
-                award_groups::edition_id.eq(to),
-                award_groups::name_id.eq(&g.name_id),
-                award_groups::name_en.eq(&g.name_en),
-                award_groups::unit_types.eq(&g.unit_types),
-                award_groups::position.eq(g.position),
-            ))
-            .execute(conn)?;
-    }
-    for k in edition::evidence_kinds(conn, from)? {
-        diesel::insert_into(evidence_kinds::table)
-            .values((
-                evidence_kinds::edition_id.eq(to),
-                evidence_kinds::name_id.eq(&k.name_id),
-                evidence_kinds::name_en.eq(&k.name_en),
-                evidence_kinds::mandatory.eq(k.mandatory),
-                evidence_kinds::accepts.eq(&k.accepts),
-                evidence_kinds::position.eq(k.position),
-            ))
-            .execute(conn)?;
-    }
-    for c in edition::check_items(conn, from)? {
-        diesel::insert_into(check_items::table)
-            .values((
-                check_items::edition_id.eq(to),
-                check_items::code.eq(&c.code),
-                check_items::label_id.eq(&c.label_id),
-                check_items::label_en.eq(&c.label_en),
-                check_items::position.eq(c.position),
             ))
             .execute(conn)?;
     }

@@ -103,6 +103,8 @@ pub fn connect(url: &str, max_size: u32) -> Result<DbPool, AppError> {
     drop(conn);
     r2d2::Pool::builder()
         .max_size(max_size)
+        // A request waits this long for a connection before it is answered 503 (try again).
+        .connection_timeout(std::time::Duration::from_secs(5))
         .connection_customizer(Box::new(SqlitePragmas))
         .build(manager)
         .map_err(|e| AppError::Config(format!("cannot open the database pool: {e}")))
@@ -133,6 +135,47 @@ where
     })
     .await
     .map_err(|e| AppError::Internal(format!("blocking task failed: {e}")))?
+}
+
+/// Runs `f` in a write transaction; every service that changes data goes through here.
+///
+/// SQLite starts a plain `BEGIN` as a reader and tries to become the writer at its first write; when
+/// another connection wrote in between, it fails at once with "database is locked" and the busy
+/// timeout cannot help. `BEGIN IMMEDIATE` takes the write lock up front, so concurrent writers wait
+/// their turn (up to the busy timeout) instead of failing. PostgreSQL needs nothing special. Inside an
+/// open transaction this nests as a savepoint, as diesel's own `transaction` does.
+pub fn transaction<T, E, F>(conn: &mut DbConn, f: F) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConn) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    use diesel::connection::{AnsiTransactionManager, TransactionManager};
+    let DbConn::Sqlite(c) = conn else {
+        #[allow(clippy::disallowed_methods)]
+        return conn.transaction(f);
+    };
+    let outermost = AnsiTransactionManager::transaction_manager_status_mut(c)
+        .transaction_depth()?
+        .is_none();
+    if !outermost {
+        #[allow(clippy::disallowed_methods)]
+        return conn.transaction(f);
+    }
+    AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?;
+    let result = f(conn);
+    let DbConn::Sqlite(c) = conn else {
+        unreachable!("the connection cannot change engine");
+    };
+    match result {
+        Ok(value) => {
+            AnsiTransactionManager::commit_transaction(c)?;
+            Ok(value)
+        }
+        Err(user_error) => match AnsiTransactionManager::rollback_transaction(c) {
+            Ok(()) | Err(diesel::result::Error::BrokenTransactionManager) => Err(user_error),
+            Err(rollback_error) => Err(rollback_error.into()),
+        },
+    }
 }
 
 /// The current time as stored in the database: UTC, without zone.

@@ -4,6 +4,7 @@ pub mod edition_defaults;
 pub mod email;
 pub mod password;
 pub mod role;
+pub mod text;
 pub mod unit_type;
 
 pub use email::Email;

@@ -2,10 +2,14 @@
 //! language, and delivering them: SMTP when configured, files otherwise.
 
 use std::path::PathBuf;
-use std::time::Duration;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use lettre::message::{Mailbox, MultiPart};
-use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use lettre::transport::smtp::authentication::{Credentials, Mechanism};
+use lettre::transport::smtp::client::{AsyncSmtpConnection, TlsParameters};
+use lettre::transport::smtp::extension::ClientId;
+use lettre::{Address, AsyncFileTransport, AsyncTransport, Message, Tokio1Executor};
 
 use crate::error::AppError;
 use crate::i18n::Lang;
@@ -63,22 +67,17 @@ pub enum SendError {
 #[derive(Clone)]
 pub enum Mailer {
     /// A real SMTP server.
-    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+    Smtp(Arc<SmtpClient>),
     /// `.eml` files in a folder, for the demo and machines without SMTP.
     File(PathBuf),
 }
 
 impl Mailer {
-    /// SMTP from a URL such as `smtp://host:1025` or `smtps://user:pass@host`, else files in `dir`.
+    /// SMTP from a URL such as `smtp://host:1025`, `smtp://user:pass@host:587?tls=required` or
+    /// `smtps://user:pass@host`, else files in `dir`.
     pub fn from_settings(smtp_url: Option<&str>, dir: PathBuf) -> Result<Mailer, AppError> {
         match smtp_url {
-            Some(url) => {
-                let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
-                    .map_err(|e| AppError::Config(format!("SMTP_URL is not usable: {e}")))?
-                    .timeout(Some(Duration::from_secs(30)))
-                    .build();
-                Ok(Mailer::Smtp(transport))
-            }
+            Some(url) => Ok(Mailer::Smtp(Arc::new(SmtpClient::from_url(url)?))),
             None => {
                 std::fs::create_dir_all(&dir).map_err(|e| {
                     AppError::Config(format!("cannot create {}: {e}", dir.display()))
@@ -88,43 +87,216 @@ impl Mailer {
         }
     }
 
-    /// Delivers one outbox mail.
+    /// Delivers one outbox mail. Never panics: a message that cannot be built is a permanent failure.
     pub async fn send(&self, from: &str, mail: &OutboxMail) -> Result<(), SendError> {
-        let message = build_message(from, mail).map_err(SendError::Permanent)?;
+        let message =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| build_message(from, mail)))
+                .unwrap_or_else(|_| Err("the message could not be built".to_string()))
+                .map_err(SendError::Permanent)?;
         match self {
-            Mailer::Smtp(t) => t.send(message).await.map(|_| ()).map_err(|e| {
-                if e.is_permanent() {
-                    SendError::Permanent(e.to_string())
-                } else {
-                    SendError::Transient(e.to_string())
-                }
-            }),
+            Mailer::Smtp(client) => client.send(&message).await,
             Mailer::File(dir) => {
                 let t = AsyncFileTransport::<Tokio1Executor>::new(dir);
                 t.send(message)
                     .await
-                    .map(|id| tracing::info!(to = %mail.to_email, subject = %mail.subject, file = %id, "mail written to file"))
+                    .map(|id| tracing::info!(mail = mail.id, file = %id, "mail written to file"))
                     .map_err(|e| SendError::Transient(e.to_string()))
             }
         }
     }
 }
 
+fn classify(e: lettre::transport::smtp::Error) -> SendError {
+    if e.is_permanent() {
+        SendError::Permanent(e.to_string())
+    } else {
+        SendError::Transient(e.to_string())
+    }
+}
+
+/// How the connection to the SMTP server is secured.
+#[derive(Debug, Clone)]
+enum Security {
+    /// Plain text (a local relay or a test sink).
+    None,
+    /// STARTTLS, required or only when offered.
+    StartTls { required: bool },
+    /// TLS from the first byte (`smtps://`).
+    Wrapper,
+}
+
+/// An SMTP client that keeps a few idle connections and sets `TCP_NODELAY` on them.
+///
+/// lettre 0.11 leaves Nagle's algorithm on: the end of every message then waits for the server's
+/// delayed ACK (~40 ms), which capped delivery at ~20 mails a second and widened the window in which a
+/// crash leaves a mail sent but not marked. Opening the TCP connection here and handing it to lettre
+/// removes the stall. `smtps://` connections are opened by lettre itself (its TLS stream is private), so
+/// they keep the stall: prefer STARTTLS on port 587 for volume.
+pub struct SmtpClient {
+    host: String,
+    port: u16,
+    security: Security,
+    credentials: Option<Credentials>,
+    hello: ClientId,
+    idle: Mutex<Vec<(AsyncSmtpConnection, Instant)>>,
+}
+
+/// A server may drop a connection that sat idle; one older than this is not reused.
+const IDLE_REUSE: Duration = Duration::from_secs(15);
+/// Connect, command and data timeout.
+const SMTP_TIMEOUT: Duration = Duration::from_secs(30);
+
+impl SmtpClient {
+    /// Parses `SMTP_URL` with lettre's rules (scheme, `?tls=`, credentials, path as HELO name).
+    pub fn from_url(url: &str) -> Result<SmtpClient, AppError> {
+        let bad = |why: String| AppError::Config(format!("SMTP_URL is not usable: {why}"));
+        let parsed = url::Url::parse(url).map_err(|e| bad(e.to_string()))?;
+        let host = parsed
+            .host_str()
+            .ok_or_else(|| bad("no host".into()))?
+            .trim_matches(['[', ']'])
+            .to_string();
+        let tls = parsed
+            .query_pairs()
+            .find(|(k, _)| k == "tls")
+            .map(|(_, v)| v.to_string());
+        let (security, default_port) = match (parsed.scheme(), tls.as_deref()) {
+            ("smtp", None) => (Security::None, 25),
+            ("smtp", Some("required")) => (Security::StartTls { required: true }, 587),
+            ("smtp", Some("opportunistic")) => (Security::StartTls { required: false }, 587),
+            ("smtps", _) => (Security::Wrapper, 465),
+            (scheme, tls) => return Err(bad(format!("scheme {scheme:?}, tls {tls:?}"))),
+        };
+        let decode = |s: &str| {
+            percent_encoding::percent_decode_str(s)
+                .decode_utf8_lossy()
+                .into_owned()
+        };
+        let credentials = parsed
+            .password()
+            .map(|p| Credentials::new(decode(parsed.username()), decode(p)));
+        let hello = match parsed.path().trim_matches('/') {
+            "" => ClientId::default(),
+            name => ClientId::Domain(name.to_string()),
+        };
+        Ok(SmtpClient {
+            port: parsed.port().unwrap_or(default_port),
+            host,
+            security,
+            credentials,
+            hello,
+            idle: Mutex::new(Vec::new()),
+        })
+    }
+
+    async fn connect(&self) -> Result<AsyncSmtpConnection, SendError> {
+        let tls = || TlsParameters::new(self.host.clone()).map_err(classify);
+        let mut conn = match self.security {
+            Security::Wrapper => AsyncSmtpConnection::connect_tokio1(
+                (self.host.as_str(), self.port),
+                Some(SMTP_TIMEOUT),
+                &self.hello,
+                Some(tls()?),
+                None,
+            )
+            .await
+            .map_err(classify)?,
+            _ => {
+                let connect = tokio::net::TcpStream::connect((self.host.as_str(), self.port));
+                let stream = tokio::time::timeout(SMTP_TIMEOUT, connect)
+                    .await
+                    .map_err(|_| SendError::Transient("connecting timed out".into()))?
+                    .map_err(|e| SendError::Transient(format!("cannot connect: {e}")))?;
+                stream
+                    .set_nodelay(true)
+                    .map_err(|e| SendError::Transient(e.to_string()))?;
+                AsyncSmtpConnection::connect_with_transport(Box::new(stream), &self.hello)
+                    .await
+                    .map_err(classify)?
+            }
+        };
+        if let Security::StartTls { required } = self.security {
+            if conn.can_starttls() {
+                conn.starttls(tls()?, &self.hello).await.map_err(classify)?;
+            } else if required {
+                conn.abort().await;
+                return Err(SendError::Transient(
+                    "the server does not offer STARTTLS".into(),
+                ));
+            }
+        }
+        if let Some(c) = &self.credentials {
+            conn.auth(&[Mechanism::Plain, Mechanism::Login], c)
+                .await
+                .map_err(classify)?;
+        }
+        Ok(conn)
+    }
+
+    /// Sends one message over an idle connection or a new one; a connection that failed is dropped.
+    pub async fn send(&self, message: &Message) -> Result<(), SendError> {
+        let reusable = {
+            let mut idle = self.idle.lock().unwrap_or_else(|p| p.into_inner());
+            let mut found = None;
+            while let Some((conn, since)) = idle.pop() {
+                if since.elapsed() < IDLE_REUSE && !conn.has_broken() {
+                    found = Some(conn);
+                    break;
+                }
+            }
+            found
+        };
+        let mut conn = match reusable {
+            Some(c) => c,
+            None => self.connect().await?,
+        };
+        let bytes = message.formatted();
+        let sent = tokio::time::timeout(SMTP_TIMEOUT, conn.send(message.envelope(), &bytes))
+            .await
+            .map_err(|_| SendError::Transient("sending timed out".into()))
+            .and_then(|r| r.map_err(classify));
+        match sent {
+            Ok(_) => {
+                self.idle
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .push((conn, Instant::now()));
+                Ok(())
+            }
+            Err(e) => {
+                conn.abort().await;
+                Err(e)
+            }
+        }
+    }
+}
+
+/// Text that goes into a header: control characters (line breaks above all) become spaces, so no
+/// stored value can split a header or make the builder fail.
+fn header_text(s: &str) -> String {
+    s.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect::<String>()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 fn build_message(from: &str, mail: &OutboxMail) -> Result<Message, String> {
     let from: Mailbox = from
         .parse()
         .map_err(|e| format!("MAIL_FROM {from:?}: {e}"))?;
-    let to = Mailbox::new(
-        Some(mail.to_name.clone()),
-        mail.to_email
-            .parse()
-            .map_err(|e| format!("recipient {:?}: {e}", mail.to_email))?,
-    );
+    let address: Address = crate::domain::Email::parse(&mail.to_email)
+        .ok()
+        .and_then(|e| e.as_str().parse().ok())
+        .ok_or_else(|| format!("recipient {:?} is not a valid address", mail.to_email))?;
+    let name = header_text(&mail.to_name);
+    let to = Mailbox::new((!name.is_empty()).then_some(name), address);
     Message::builder()
         .from(from)
         .to(to)
-        .subject(mail.subject.clone())
-        .message_id(Some(mail.message_id.clone()))
+        .subject(header_text(&mail.subject))
+        .message_id(Some(header_text(&mail.message_id)))
         .multipart(MultiPart::alternative_plain_html(
             mail.body_text.clone(),
             mail.body_html.clone(),

@@ -71,6 +71,31 @@ impl From<tera::Error> for AppError {
 }
 
 impl AppError {
+    /// Whether the database is away or overloaded rather than the request wrong: no pooled
+    /// connection in time, a connection the server closed, SQLite still locked after its timeout.
+    /// Such a request may well succeed a moment later.
+    pub fn is_unavailable(&self) -> bool {
+        use diesel::result::{DatabaseErrorKind, Error};
+        match self {
+            AppError::Pool(_) => true,
+            AppError::Db(Error::DatabaseError(DatabaseErrorKind::ClosedConnection, _)) => true,
+            AppError::Db(Error::DatabaseError(_, info)) => {
+                let m = info.message();
+                [
+                    "database is locked",
+                    "terminating connection",
+                    "server closed the connection",
+                    "connection refused",
+                    "no connection to the server",
+                    "the database system is",
+                ]
+                .iter()
+                .any(|p| m.contains(p))
+            }
+            _ => false,
+        }
+    }
+
     /// Internal failures with their cause, for the log.
     pub fn internal(context: &str, e: impl std::fmt::Display) -> AppError {
         AppError::Internal(format!("{context}: {e}"))
@@ -88,16 +113,20 @@ impl ResponseError for AppError {
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::Invalid(_) | AppError::Incomplete(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Conflict => StatusCode::CONFLICT,
+            e if e.is_unavailable() => StatusCode::SERVICE_UNAVAILABLE,
             _ => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
     fn error_response(&self) -> HttpResponse {
         let status = self.status_code();
-        if status == StatusCode::INTERNAL_SERVER_ERROR {
+        if status.is_server_error() {
             tracing::error!(error = %self, "request failed");
         }
         let mut res = HttpResponse::build(status);
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            res.insert_header(("Retry-After", "5"));
+        }
         if let AppError::Unauthorized = self {
             res.insert_header(("Location", "/login"));
         }
@@ -106,6 +135,7 @@ impl ResponseError for AppError {
             AppError::Csrf => "csrf",
             AppError::Conflict => "conflict",
             AppError::BadRequest(_) => "bad_request",
+            e if e.is_unavailable() => "unavailable",
             _ => "",
         }));
         res.finish()

@@ -5,6 +5,7 @@ pub mod edition;
 pub mod entry;
 pub mod login_attempt;
 pub mod outbox;
+pub mod session;
 pub mod token;
 pub mod unit;
 pub mod user;

@@ -17,8 +17,13 @@ use crate::models::outbox::{self as rows, NewMail};
 
 /// How long a claimed mail stays reserved for its worker.
 const LEASE: Duration = Duration::from_secs(5 * 60);
-/// Tries before a mail is marked failed.
-pub const MAX_ATTEMPTS: i32 = 8;
+/// Tries before a mail is marked failed: with [`backoff`] about three days of retrying, so a long
+/// SMTP outage (a weekend) loses nothing.
+pub const MAX_ATTEMPTS: i32 = 150;
+/// The longest wait between two tries.
+const MAX_BACKOFF_MINUTES: i64 = 30;
+/// Mails sent at once by one worker, each over its own SMTP connection.
+pub const LANES: usize = 4;
 /// How often an idle worker looks for due mail.
 const POLL: Duration = Duration::from_secs(2);
 
@@ -27,10 +32,10 @@ pub fn enqueue(conn: &mut DbConn, mail: &NewMail) -> Result<i32, AppError> {
     Ok(rows::insert(conn, mail)?)
 }
 
-/// Waiting time before try `attempt + 1`: 1, 2, 4 … minutes, at most an hour.
+/// Waiting time before try `attempt + 1`: 1, 2, 4 … minutes, at most half an hour.
 pub fn backoff(attempt: i32) -> chrono::Duration {
     let minutes = 1i64 << attempt.clamp(1, 7).saturating_sub(1);
-    chrono::Duration::minutes(minutes.min(60))
+    chrono::Duration::minutes(minutes.min(MAX_BACKOFF_MINUTES))
 }
 
 /// What one step of the worker did.
@@ -66,9 +71,21 @@ pub async fn send_next(pool: &DbPool, mailer: &Mailer, from: &str) -> Result<Ste
     let Some(mail) = claimed else {
         return Ok(Step::Idle);
     };
-    let id = mail.id;
-    let outcome = mailer.send(from, &mail).await;
-    let attempts = mail.attempts;
+    let (id, attempts) = (mail.id, mail.attempts);
+    // A panic while building or sending one mail must not stop the worker or leave the row claimed:
+    // it becomes that mail's failure, and the next mail goes on.
+    let outcome = {
+        let (mailer, from) = (mailer.clone(), from.to_string());
+        match tokio::spawn(async move { mailer.send(&from, &mail).await }).await {
+            Ok(outcome) => outcome,
+            Err(e) => {
+                tracing::error!(mail = id, error = %e, "sending a mail panicked");
+                Err(SendError::Permanent(format!(
+                    "internal error while sending: {e}"
+                )))
+            }
+        }
+    };
     db::run(pool, move |conn| {
         let now = db::now();
         Ok(match outcome {
@@ -106,10 +123,46 @@ pub async fn drain(pool: &DbPool, mailer: &Mailer, from: &str) -> Result<Vec<Ste
     }
 }
 
-/// Drains the outbox until `stop` turns true, and once a minute enqueues the timed mail of
-/// [`crate::scheduler`]. A mail being sent when the stop comes is finished first.
-pub async fn run_worker(state: crate::state::AppState, mut stop: watch::Receiver<bool>) {
-    tracing::info!("outbox worker started");
+/// [`drain`] over `lanes` concurrent senders, as the background worker sends.
+pub async fn drain_parallel(
+    pool: &DbPool,
+    mailer: &Mailer,
+    from: &str,
+    lanes: usize,
+) -> Result<Vec<Step>, AppError> {
+    let tasks: Vec<_> = (0..lanes.max(1))
+        .map(|_| {
+            let (pool, mailer, from) = (pool.clone(), mailer.clone(), from.to_string());
+            tokio::spawn(async move { drain(&pool, &mailer, &from).await })
+        })
+        .collect();
+    let mut steps = Vec::new();
+    for t in tasks {
+        steps.extend(
+            t.await
+                .map_err(|e| AppError::Internal(format!("outbox lane failed: {e}")))??,
+        );
+    }
+    Ok(steps)
+}
+
+/// Drains the outbox until `stop` turns true, [`LANES`] mails at a time, and once a minute enqueues
+/// the timed mail of [`crate::scheduler`]. Mails being sent when the stop comes are finished first.
+pub async fn run_worker(state: crate::state::AppState, stop: watch::Receiver<bool>) {
+    tracing::info!(lanes = LANES, "outbox worker started");
+    let lanes: Vec<_> = (0..LANES)
+        .map(|lane| tokio::spawn(run_lane(state.clone(), stop.clone(), lane == 0)))
+        .collect();
+    for lane in lanes {
+        if let Err(e) = lane.await {
+            tracing::error!(error = %e, "outbox lane ended abnormally");
+        }
+    }
+    tracing::info!("outbox worker stopped");
+}
+
+/// One sender; the first lane also runs the scheduler and the housekeeping.
+async fn run_lane(state: crate::state::AppState, mut stop: watch::Receiver<bool>, first: bool) {
     let (pool, mailer, from) = (
         state.pool.clone(),
         state.mailer.clone(),
@@ -118,7 +171,7 @@ pub async fn run_worker(state: crate::state::AppState, mut stop: watch::Receiver
     let mut last_prune = std::time::Instant::now() - Duration::from_secs(3600);
     let mut last_tick = std::time::Instant::now() - Duration::from_secs(60);
     while !*stop.borrow() {
-        if last_tick.elapsed() >= Duration::from_secs(60) {
+        if first && last_tick.elapsed() >= Duration::from_secs(60) {
             last_tick = std::time::Instant::now();
             let s = state.clone();
             match db::run(&pool, move |conn| crate::scheduler::tick(conn, &s)).await {
@@ -129,7 +182,7 @@ pub async fn run_worker(state: crate::state::AppState, mut stop: watch::Receiver
         }
         match send_next(&pool, &mailer, &from).await {
             Ok(Step::Idle) => {
-                if last_prune.elapsed() > Duration::from_secs(3600) {
+                if first && last_prune.elapsed() > Duration::from_secs(3600) {
                     last_prune = std::time::Instant::now();
                     housekeeping(&pool).await;
                 }
@@ -148,13 +201,80 @@ pub async fn run_worker(state: crate::state::AppState, mut stop: watch::Receiver
             }
         }
     }
-    tracing::info!("outbox worker stopped");
+}
+
+/// The text of a mail as an organiser may see it: every secret link token (a run of 32 or more
+/// URL-safe characters, as [`crate::auth::token::new_token`] makes) replaced by `placeholder`. An
+/// invitation or reset link shown in full would let any organiser take over that account.
+pub fn redact_secrets(text: &str, placeholder: &str) -> String {
+    const MIN_SECRET: usize = 32;
+    let is_token_char = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_';
+    let mut out = String::with_capacity(text.len());
+    let mut run = String::new();
+    let flush = |run: &mut String, out: &mut String| {
+        if run.chars().count() >= MIN_SECRET {
+            out.push_str(placeholder);
+        } else {
+            out.push_str(run);
+        }
+        run.clear();
+    };
+    for c in text.chars() {
+        if is_token_char(c) {
+            run.push(c);
+        } else {
+            flush(&mut run, &mut out);
+            out.push(c);
+        }
+    }
+    flush(&mut run, &mut out);
+    out
+}
+
+/// An organiser sends a failed mail again from the start; false if it was not failed.
+pub fn retry(conn: &mut DbConn, actor: &crate::audit::Actor, id: i32) -> Result<bool, AppError> {
+    db::transaction(conn, |conn| {
+        rows::find(conn, id)?.ok_or(AppError::NotFound)?;
+        let ok = rows::requeue(conn, id)?;
+        if ok {
+            crate::audit::record(
+                conn,
+                actor,
+                "mail.retry",
+                ("mail", Some(id)),
+                serde_json::json!({"before": {"status": "failed"}, "after": {"status": "pending"}}),
+            )?;
+        }
+        Ok(ok)
+    })
+}
+
+/// An organiser sends every failed mail again (after an outage); returns how many.
+pub fn retry_all_failed(conn: &mut DbConn, actor: &crate::audit::Actor) -> Result<usize, AppError> {
+    db::transaction(conn, |conn| {
+        let n = rows::requeue_all_failed(conn)?;
+        if n > 0 {
+            crate::audit::record(
+                conn,
+                actor,
+                "mail.retry_all",
+                ("mail", None),
+                serde_json::json!({"after": {"requeued": n}}),
+            )?;
+        }
+        Ok(n)
+    })
 }
 
 async fn housekeeping(pool: &DbPool) {
     let result = db::run(pool, |conn| {
         let cutoff = db::now() - chrono::Duration::days(1);
-        Ok(crate::models::login_attempt::prune(conn, cutoff)?)
+        crate::models::login_attempt::prune(conn, cutoff)?;
+        // Ended sessions stay a month, for the record of where an account was used.
+        Ok(crate::models::session::prune(
+            conn,
+            db::now() - chrono::Duration::days(30),
+        )?)
     })
     .await;
     if let Err(e) = result {
@@ -169,6 +289,19 @@ mod tests {
         assert_eq!(super::backoff(1).num_minutes(), 1);
         assert_eq!(super::backoff(2).num_minutes(), 2);
         assert_eq!(super::backoff(4).num_minutes(), 8);
-        assert_eq!(super::backoff(30).num_minutes(), 60);
+        assert_eq!(super::backoff(30).num_minutes(), 30);
+    }
+
+    #[test]
+    fn secrets_in_links_are_hidden_and_the_rest_kept() {
+        let token = crate::auth::token::new_token();
+        let text =
+            format!("Buka https://biw.id/invite/{token} sebelum 7 hari.\nSalam, panitia-biw_2026");
+        let shown = super::redact_secrets(&text, "[rahasia]");
+        assert_eq!(
+            shown,
+            "Buka https://biw.id/invite/[rahasia] sebelum 7 hari.\nSalam, panitia-biw_2026"
+        );
+        assert!(!shown.contains(&token));
     }
 }

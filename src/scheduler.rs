@@ -69,7 +69,7 @@ pub fn tick(conn: &mut DbConn, state: &AppState) -> Result<usize, AppError> {
         .load(conn)?;
     let mut sent = 0;
     for ed in open {
-        sent += conn.transaction(|conn| -> Result<usize, AppError> {
+        sent += db::transaction(conn, |conn| -> Result<usize, AppError> {
             if !edition::mark_mailing(conn, ed.id, &format!("open_call:{}", ed.id))? {
                 return Ok(0);
             }
@@ -90,7 +90,7 @@ pub fn tick(conn: &mut DbConn, state: &AppState) -> Result<usize, AppError> {
                 .distinct()
                 .load(conn)?;
             for unit_id in units {
-                sent += conn.transaction(|conn| -> Result<usize, AppError> {
+                sent += db::transaction(conn, |conn| -> Result<usize, AppError> {
                     if !edition::mark_mailing(
                         conn,
                         ed.id,

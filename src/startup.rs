@@ -154,6 +154,9 @@ fn http_server(state: AppState, listener: TcpListener) -> Result<Server, AppErro
             .wrap(Logger::new("%a \"%r\" %s %b %Dms"))
     })
     .shutdown_timeout(30)
+    // A compressed page goes out in several small writes; with Nagle's algorithm on, each response on
+    // a kept-alive connection would wait ~40 ms for the browser's delayed ACK.
+    .tcp_nodelay(true)
     // Phones on slow connections may take a while to send a request's head.
     .client_request_timeout(std::time::Duration::from_secs(20))
     .listen(listener)

@@ -16,6 +16,7 @@
     event.preventDefault();
     var xhr = new XMLHttpRequest();
     xhr.open(form.method || "POST", form.action);
+    if (form.elements.csrf) { xhr.setRequestHeader("X-CSRF-Token", form.elements.csrf.value); }
     bar.hidden = false;
     xhr.upload.addEventListener("progress", function (e) {
       if (e.lengthComputable) { bar.value = Math.round((e.loaded / e.total) * 100); }

@@ -45,6 +45,19 @@ diesel::table! {
 }
 
 diesel::table! {
+    user_sessions (id) {
+        id -> Integer,
+        user_id -> Integer,
+        token_hash -> Text,
+        user_agent -> Text,
+        ip -> Text,
+        created_at -> Timestamp,
+        last_seen_at -> Timestamp,
+        ended_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
     login_attempts (id) {
         id -> Integer,
         email -> Text,
@@ -258,6 +271,7 @@ diesel::table! {
 
 diesel::joinable!(users -> units (unit_id));
 diesel::joinable!(user_tokens -> users (user_id));
+diesel::joinable!(user_sessions -> users (user_id));
 diesel::joinable!(audit_events -> users (actor_id));
 diesel::joinable!(entries -> units (unit_id));
 diesel::joinable!(entries -> editions (edition_id));
@@ -270,6 +284,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     units,
     users,
     user_tokens,
+    user_sessions,
     login_attempts,
     outbox,
     audit_events,

@@ -11,10 +11,13 @@ impl Email {
         if s.is_empty() {
             return Err("form.required");
         }
+        // Beyond the shape, lettre must accept it as an address: no quotes, semicolons, control
+        // characters or other specials can then reach a mail header.
         let valid = s.len() <= 254
             && !s
                 .chars()
-                .any(|c| c.is_whitespace() || c == '<' || c == '>' || c == ',')
+                .any(|c| c.is_whitespace() || c.is_control() || "<>,;:\"\\()[]".contains(c))
+            && s.parse::<lettre::Address>().is_ok()
             && matches!(s.split_once('@'), Some((local, domain))
                 if !local.is_empty() && domain.contains('.') && !domain.starts_with('.')
                     && !domain.ends_with('.') && !domain.contains('@'));
@@ -54,6 +57,14 @@ mod tests {
             "a b@x.id",
             "a@x.id,b@x.id",
             "a@@x.id",
+            "a\u{0}@x.id",
+            "\"a\"@x.id",
+            "a;b@x.id",
+            "a@x.id;b@y.id",
+            "a\\b@x.id",
+            "a\nb@x.id",
+            "a@x\u{7f}.id",
+            "a(b)@x.id",
         ] {
             assert!(Email::parse(bad).is_err(), "{bad} should be rejected");
         }

@@ -199,6 +199,17 @@ pub fn requeue(conn: &mut DbConn, id: i32) -> QueryResult<bool> {
     Ok(n == 1)
 }
 
+/// Puts every failed mail back in the queue from the start; returns how many.
+pub fn requeue_all_failed(conn: &mut DbConn) -> QueryResult<usize> {
+    diesel::update(outbox::table.filter(outbox::status.eq(FAILED)))
+        .set((
+            outbox::status.eq(PENDING),
+            outbox::attempts.eq(0),
+            outbox::next_attempt_at.eq(crate::db::now()),
+        ))
+        .execute(conn)
+}
+
 /// A page of mail, newest first, optionally of one status; and whether more follow.
 pub fn list(
     conn: &mut DbConn,

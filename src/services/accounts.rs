@@ -8,10 +8,11 @@ use crate::audit::{self, Actor};
 use crate::auth::{password, token};
 use crate::db::schema::users;
 use crate::db::{self, DbConn};
-use crate::domain::{Email, Password, Role};
+use crate::domain::{Email, Password, Role, text};
 use crate::email::{self, Recipient};
 use crate::error::{AppError, FieldErrors, invalid};
 use crate::i18n::Lang;
+use crate::models::session as sessions;
 use crate::models::user::{NewUser, User};
 use crate::models::{login_attempt, token as tokens, unit, user};
 use crate::outbox;
@@ -82,7 +83,7 @@ pub fn login(
     if !u.active {
         return Ok(Login::Inactive);
     }
-    conn.transaction(|conn| {
+    db::transaction(conn, |conn| {
         login_attempt::clear_email(conn, &email)?;
         diesel::update(users::table.find(u.id))
             .set(users::last_login_at.eq(Some(now)))
@@ -138,21 +139,36 @@ fn opt_text(s: &Option<String>) -> Option<String> {
 
 /// Checks an invitation against the rules and the database; every problem at once.
 pub fn validate_invite(conn: &mut DbConn, input: &InviteInput) -> Result<ValidInvite, FieldErrors> {
+    validate_person(conn, input, None)
+}
+
+/// The invitation's rules for a new user, or for an existing one (`own_id`), whose own address is
+/// of course taken already.
+fn validate_person(
+    conn: &mut DbConn,
+    input: &InviteInput,
+    own_id: Option<i32>,
+) -> Result<ValidInvite, FieldErrors> {
     let mut errors = FieldErrors::new();
     let email = Email::parse(&input.email)
         .map_err(|k| errors.insert("email".into(), k.into()))
         .ok();
     if let Some(e) = &email
-        && matches!(user::find_by_email(conn, e.as_str()), Ok(Some(_)))
+        && matches!(user::find_by_email(conn, e.as_str()), Ok(Some(u)) if Some(u.id) != own_id)
     {
         errors.insert("email".into(), "users.email_taken".into());
     }
-    let name = input.name.trim().to_string();
-    if name.is_empty() {
-        errors.insert("name".into(), "form.required".into());
-    } else if name.chars().count() > 200 {
-        errors.insert("name".into(), "form.too_long".into());
-    }
+    let name = text::required_line(&input.name, 200).unwrap_or_else(|k| {
+        errors.insert("name".into(), k.into());
+        String::new()
+    });
+    let affiliation = match text::single_line(input.affiliation.as_deref().unwrap_or(""), 200) {
+        Ok(a) => (!a.is_empty()).then_some(a),
+        Err(k) => {
+            errors.insert("affiliation".into(), k.into());
+            None
+        }
+    };
     let role = Role::parse(&input.role);
     if role.is_none() {
         errors.insert("role".into(), "form.choose".into());
@@ -191,7 +207,7 @@ pub fn validate_invite(conn: &mut DbConn, input: &InviteInput) -> Result<ValidIn
             name,
             role,
             unit_id,
-            affiliation: opt_text(&input.affiliation),
+            affiliation,
             lang,
         }),
         _ => Err(errors),
@@ -205,7 +221,7 @@ pub fn invite(
     actor: &Actor,
     input: &InviteInput,
 ) -> Result<i32, AppError> {
-    conn.transaction(|conn| {
+    db::transaction(conn, |conn| {
         let v = validate_invite(conn, input).map_err(AppError::Invalid)?;
         invite_valid(conn, state, actor, v)
     })
@@ -299,7 +315,7 @@ pub fn resend_invitation(
     actor: &Actor,
     user_id: i32,
 ) -> Result<(), AppError> {
-    conn.transaction(|conn| {
+    db::transaction(conn, |conn| {
         let u = user::find(conn, user_id)?.ok_or(AppError::NotFound)?;
         if u.has_password() || !u.active {
             return Err(AppError::BadRequest(
@@ -371,7 +387,7 @@ pub fn set_password_by_link(
 ) -> Result<Result<User, LinkProblem>, AppError> {
     let pw = Password::parse(new_password, confirm).map_err(|k| invalid("password", k))?;
     let hash = password::hash(pw.expose())?;
-    conn.transaction(|conn| {
+    db::transaction(conn, |conn| {
         let u = match check_link(conn, purpose, secret)? {
             Ok(u) => u,
             Err(p) => return Ok(Err(p)),
@@ -391,6 +407,7 @@ pub fn set_password_by_link(
                 users::updated_at.eq(db::now()),
             ))
             .execute(conn)?;
+        sessions::end_all_but(conn, u.id, None, db::now())?;
         let action = if purpose == INVITE {
             "user.accept_invite"
         } else {
@@ -421,7 +438,7 @@ pub fn request_reset(
     let Ok(email) = Email::parse(email_input) else {
         return Ok(());
     };
-    conn.transaction(|conn| {
+    db::transaction(conn, |conn| {
         let Some(u) = user::find_by_email(conn, email.as_str())?.filter(|u| u.active) else {
             return Ok(());
         };
@@ -476,6 +493,7 @@ pub fn change_password(
     new_password: &str,
     confirm: &str,
     actor: &Actor,
+    keep_session: i32,
 ) -> Result<i32, AppError> {
     let u = user::find(conn, user_id)?.ok_or(AppError::NotFound)?;
     if !password::verify(current, u.password_hash.as_deref()) {
@@ -483,7 +501,7 @@ pub fn change_password(
     }
     let pw = Password::parse(new_password, confirm).map_err(|k| invalid("password", k))?;
     let hash = password::hash(pw.expose())?;
-    conn.transaction(|conn| {
+    db::transaction(conn, |conn| {
         diesel::update(users::table.find(user_id))
             .set((
                 users::password_hash.eq(Some(&hash)),
@@ -491,6 +509,7 @@ pub fn change_password(
                 users::updated_at.eq(db::now()),
             ))
             .execute(conn)?;
+        sessions::end_all_but(conn, user_id, Some(keep_session), db::now())?;
         audit::record(
             conn,
             actor,
@@ -512,7 +531,7 @@ pub fn set_active(
     if actor.user_id == Some(user_id) && !active {
         return Err(AppError::BadRequest("cannot deactivate yourself".into()));
     }
-    conn.transaction(|conn| {
+    db::transaction(conn, |conn| {
         let u = user::find(conn, user_id)?.ok_or(AppError::NotFound)?;
         if u.active == active {
             return Ok(());
@@ -524,6 +543,7 @@ pub fn set_active(
                 users::updated_at.eq(db::now()),
             ))
             .execute(conn)?;
+        sessions::end_all_but(conn, user_id, None, db::now())?;
         let action = if active {
             "user.activate"
         } else {
@@ -562,23 +582,27 @@ pub fn update_user(
     user_id: i32,
     edit: &UserEdit,
 ) -> Result<(), AppError> {
-    conn.transaction(|conn| {
+    db::transaction(conn, |conn| {
         let before = user::find(conn, user_id)?.ok_or(AppError::NotFound)?;
-        // Reuse the invitation's rules, with the user's own (already taken) email.
+        // The invitation's rules, with the user's own address.
         let probe = InviteInput {
-            email: "probe@biw.invalid".into(),
+            email: before.email.clone(),
             name: edit.name.clone(),
             role: edit.role.clone(),
             unit_id: edit.unit_id.clone(),
             affiliation: edit.affiliation.clone(),
             lang: Some(before.lang.clone()),
         };
-        let v = validate_invite(conn, &probe).map_err(AppError::Invalid)?;
+        let v = validate_person(conn, &probe, Some(user_id)).map_err(AppError::Invalid)?;
         if actor.user_id == Some(user_id) && v.role != Role::Organiser {
             return Err(invalid("role", "users.cannot_demote_self"));
         }
         // Only an OPD operator can endorse a unit's entries.
-        let endorser = v.role == Role::Opd && edit.is_endorser.as_deref().is_some_and(|e| e == "on" || e == "true");
+        let endorser = v.role == Role::Opd
+            && edit
+                .is_endorser
+                .as_deref()
+                .is_some_and(|e| e == "on" || e == "true");
         diesel::update(users::table.find(user_id))
             .set((
                 users::name.eq(&v.name),
@@ -618,15 +642,16 @@ pub fn create_organiser(
     pw: &str,
 ) -> Result<i32, AppError> {
     let email = Email::parse(email).map_err(|k| invalid("email", k))?;
+    let name = text::required_line(name, 200).map_err(|k| invalid("name", k))?;
     let pw = Password::parse(pw, pw).map_err(|k| invalid("password", k))?;
     let hash = password::hash(pw.expose())?;
-    conn.transaction(|conn| {
+    db::transaction(conn, |conn| {
         let now = db::now();
         let id = user::insert(
             conn,
             &NewUser {
                 email: email.as_str(),
-                name: name.trim(),
+                name: &name,
                 password_hash: Some(&hash),
                 role: Role::Organiser.code(),
                 unit_id: None,

@@ -7,10 +7,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use crate::audit::{self, Actor};
-use crate::db::DbConn;
 use crate::db::schema::{
     award_groups, categories, check_items, edition_options, entries, entry_files, evidence_kinds,
 };
+use crate::db::{self, DbConn};
 use crate::domain::UnitType;
 use crate::domain::edition_defaults::LISTS;
 use crate::error::AppError;
@@ -194,7 +194,7 @@ pub fn save(
     if !errors.is_empty() {
         return Ok(Err(errors));
     }
-    conn.transaction(|conn| {
+    db::transaction(conn, |conn| {
         edition::find(conn, edition_id)?.ok_or(AppError::NotFound)?;
         let mut problems = Vec::new();
         // Options: by code; those left out are hidden, not deleted.

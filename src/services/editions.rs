@@ -119,10 +119,10 @@ fn instant(
 /// Checks the settings form; every problem at once.
 pub fn validate(input: &SettingsInput) -> Result<EditionSettings, AppError> {
     let mut errors = FieldErrors::new();
-    let name = input.name.trim().to_string();
-    if name.is_empty() {
-        errors.insert("name".into(), "form.required".into());
-    }
+    let name = crate::domain::text::required_line(&input.name, 200).unwrap_or_else(|k| {
+        errors.insert("name".into(), k.into());
+        String::new()
+    });
     let year = number(&mut errors, "year", &input.year, 2020, 2100);
     let opens = instant(
         &mut errors,
@@ -221,7 +221,7 @@ pub fn create(
     copy_from: Option<i32>,
 ) -> Result<i32, AppError> {
     let settings = validate(input)?;
-    conn.transaction(|conn| {
+    db::transaction(conn, |conn| {
         let now = db::now();
         let id: i32 = diesel::insert_into(editions::table)
             .values((
@@ -255,9 +255,11 @@ pub fn update(
     input: &SettingsInput,
 ) -> Result<(), AppError> {
     let settings = validate(input)?;
-    conn.transaction(|conn| {
+    db::transaction(conn, |conn| {
         let before = edition::find(conn, id)?.ok_or(AppError::NotFound)?;
-        diesel::update(editions::table.find(id)).set(&settings).execute(conn)?;
+        diesel::update(editions::table.find(id))
+            .set(&settings)
+            .execute(conn)?;
         audit::record(
             conn,
             actor,
@@ -427,7 +429,7 @@ pub fn extend_for_unit(
         return Err(AppError::Invalid(errors));
     }
     let closes = closes.expect("checked");
-    conn.transaction(|conn| {
+    db::transaction(conn, |conn| {
         let e = edition::find(conn, edition_id)?.ok_or(AppError::NotFound)?;
         crate::models::unit::find(conn, unit_id)?
             .ok_or_else(|| crate::error::invalid("unit_id", "form.choose"))?;

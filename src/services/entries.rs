@@ -98,6 +98,23 @@ fn check_lengths(c: &EntryContent) -> Result<(), AppError> {
             errors.insert(field.into(), "entries.too_long".into());
         }
     }
+    // Fields shown on one line (and the name in mail subjects) must be one line.
+    for (field, value) in [
+        ("name", &c.name),
+        ("video_url", &c.video_url),
+        ("contact_name", &c.contact_name),
+        ("contact_phone", &c.contact_phone),
+    ] {
+        if let Err(k) = crate::domain::text::single_line(value, usize::MAX) {
+            errors.entry(field.into()).or_insert_with(|| k.into());
+        }
+    }
+    let video = c.video_url.trim().to_ascii_lowercase();
+    if !(video.is_empty() || video.starts_with("https://") || video.starts_with("http://")) {
+        errors
+            .entry("video_url".into())
+            .or_insert_with(|| "entries.video_url_web".into());
+    }
     if errors.is_empty() {
         Ok(())
     } else {
@@ -118,7 +135,7 @@ pub fn create_draft(
         _ => return Err(AppError::Forbidden),
     };
     check_lengths(content)?;
-    conn.transaction(|conn| {
+    db::transaction(conn, |conn| {
         let e = edition::find(conn, edition_id)?.ok_or(AppError::NotFound)?;
         let now = db::now();
         if now < e.registration_opens_at || now > edition::closes_at_for(conn, &e, unit_id)? {
@@ -194,7 +211,7 @@ pub fn save(
     content: &EntryContent,
 ) -> Result<Saved, AppError> {
     check_lengths(content)?;
-    conn.transaction(|conn| {
+    db::transaction(conn, |conn| {
         let e = visible(conn, who, id)?;
         if who.role != Role::Opd || !status_of(&e).editable() {
             return Err(AppError::Forbidden);
@@ -379,7 +396,7 @@ pub fn transition(
     note: &str,
     checks: &[(String, bool, String)],
 ) -> Result<Entry, AppError> {
-    conn.transaction(|conn| {
+    db::transaction(conn, |conn| {
         let e = visible(conn, who, id)?;
         let from = status_of(&e);
         if !from.can_move(to, who.mover()) {
@@ -390,7 +407,9 @@ pub fn transition(
         // Deadlines are the server's: the unit's own (with any extension) for submission and withdrawal,
         // the end of screening for a resubmission after a return.
         let deadline = match to {
-            EntryStatus::Submitted | EntryStatus::Withdrawn | EntryStatus::Draft => Some(edition::closes_at_for(conn, &ed, e.unit_id)?),
+            EntryStatus::Submitted | EntryStatus::Withdrawn | EntryStatus::Draft => {
+                Some(edition::closes_at_for(conn, &ed, e.unit_id)?)
+            }
             EntryStatus::Resubmitted => Some(ed.screening_closes_at),
             _ => None,
         };
@@ -400,24 +419,44 @@ pub fn transition(
         if matches!(to, EntryStatus::Submitted | EntryStatus::Resubmitted) {
             let found = problems(conn, &e, &ed)?;
             if !found.is_empty() {
-                return Err(AppError::Incomplete(found.into_iter().map(|p| (p.field, p.key, p.args)).collect()));
+                return Err(AppError::Incomplete(
+                    found
+                        .into_iter()
+                        .map(|p| (p.field, p.key, p.args))
+                        .collect(),
+                ));
             }
-            if entry::counted_for_unit(conn, ed.id, e.unit_id, e.id)? >= i64::from(ed.max_entries_per_unit) {
+            if entry::counted_for_unit(conn, ed.id, e.unit_id, e.id)?
+                >= i64::from(ed.max_entries_per_unit)
+            {
                 return Err(invalid("edition", "entries.unit_limit"));
             }
         }
-        if matches!(to, EntryStatus::Returned | EntryStatus::Rejected) && note.trim().is_empty() && !checks.iter().any(|c| !c.1) {
+        if matches!(to, EntryStatus::Returned | EntryStatus::Rejected)
+            && note.trim().is_empty()
+            && !checks.iter().any(|c| !c.1)
+        {
             return Err(invalid("note", "entries.reason_required"));
         }
         // The status in the WHERE makes a second tab's identical click a no-op rather than a double move.
-        let n = diesel::update(entries::table.filter(entries::id.eq(id)).filter(entries::status.eq(from.code())))
-            .set((
-                entries::status.eq(to.code()),
-                entries::lock_version.eq(entries::lock_version + 1),
-                entries::updated_at.eq(now),
-                entries::submitted_at.eq(if matches!(to, EntryStatus::Submitted | EntryStatus::Resubmitted) { Some(now) } else { e.submitted_at }),
-            ))
-            .execute(conn)?;
+        let n = diesel::update(
+            entries::table
+                .filter(entries::id.eq(id))
+                .filter(entries::status.eq(from.code())),
+        )
+        .set((
+            entries::status.eq(to.code()),
+            entries::lock_version.eq(entries::lock_version + 1),
+            entries::updated_at.eq(now),
+            entries::submitted_at.eq(
+                if matches!(to, EntryStatus::Submitted | EntryStatus::Resubmitted) {
+                    Some(now)
+                } else {
+                    e.submitted_at
+                },
+            ),
+        ))
+        .execute(conn)?;
         if n == 0 {
             return Err(AppError::Conflict);
         }

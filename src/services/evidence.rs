@@ -85,7 +85,7 @@ pub fn upload(
     let path = path_for(state, &stored);
     std::fs::write(&path, bytes).map_err(|e| AppError::internal("writing an upload", e))?;
     let name = display_name(filename);
-    let result = conn.transaction(|conn| {
+    let result = db::transaction(conn, |conn| {
         let now = db::now();
         let replaced = diesel::update(
             entry_files::table
@@ -135,7 +135,7 @@ pub fn delete(
     entry_id: i32,
     file_id: i32,
 ) -> Result<(), AppError> {
-    conn.transaction(|conn| {
+    db::transaction(conn, |conn| {
         let e = visible(conn, who, entry_id)?;
         if who.role != Role::Opd || !EntryStatus::parse(&e.status).is_some_and(|s| s.editable()) {
             return Err(AppError::Forbidden);

@@ -9,7 +9,7 @@ use serde_json::json;
 use crate::audit::{self, Actor};
 use crate::db::schema::units;
 use crate::db::{self, DbConn};
-use crate::domain::{Email, UnitType};
+use crate::domain::{Email, UnitType, text};
 use crate::error::AppError;
 use crate::models::unit::{self, NewUnit};
 use crate::services::accounts::{self, InviteInput};
@@ -137,13 +137,22 @@ pub fn import_units(conn: &mut DbConn, actor: &Actor, bytes: &[u8]) -> Result<Ou
         Ok(r) => r,
         Err(o) => return Ok(o),
     };
-    conn.transaction(|conn| {
+    db::transaction(conn, |conn| {
         let mut errors = Vec::new();
         let mut seen: HashMap<String, usize> = HashMap::new();
+        // The same rules as the unit form: one line, not too long, a parent that is not itself.
+        let mut names = Vec::with_capacity(rows.len());
         for (line, row) in &rows {
-            let name = row["name"].split_whitespace().collect::<Vec<_>>().join(" ");
+            let name = match text::required_line(&row["name"], 200) {
+                Ok(n) => n,
+                Err(k) => {
+                    errors.push(err(*line, "name", k, &row["name"]));
+                    String::new()
+                }
+            };
+            names.push(name.clone());
             if name.is_empty() {
-                errors.push(err(*line, "name", "form.required", ""));
+                // Already reported.
             } else if let Some(first) = seen.get(&name.to_lowercase()) {
                 errors.push(err(
                     *line,
@@ -161,13 +170,25 @@ pub fn import_units(conn: &mut DbConn, actor: &Actor, bytes: &[u8]) -> Result<Ou
                 errors.push(err(*line, "type", "import.bad_unit_type", &row["type"]));
             }
         }
-        for (line, row) in &rows {
-            let parent = row.get("parent").map(String::as_str).unwrap_or_default();
-            if !parent.is_empty()
-                && !seen.contains_key(&parent.to_lowercase())
+        let parent_of: HashMap<String, String> = rows
+            .iter()
+            .zip(&names)
+            .filter_map(|((_, row), name)| {
+                let parent = row.get("parent")?.trim().to_lowercase();
+                (!parent.is_empty()).then(|| (name.to_lowercase(), parent))
+            })
+            .collect();
+        for ((line, row), name) in rows.iter().zip(&names) {
+            let parent = row.get("parent").map(|p| p.trim()).unwrap_or_default();
+            if parent.is_empty() {
+                continue;
+            }
+            if !seen.contains_key(&parent.to_lowercase())
                 && unit::find_by_name(conn, parent)?.is_none()
             {
                 errors.push(err(*line, "parent", "import.unknown_unit", parent));
+            } else if in_cycle(&parent_of, &name.to_lowercase()) {
+                errors.push(err(*line, "parent", "units.parent_cycle", parent));
             }
         }
         if !errors.is_empty() {
@@ -176,13 +197,12 @@ pub fn import_units(conn: &mut DbConn, actor: &Actor, bytes: &[u8]) -> Result<Ou
         }
         let now = db::now();
         let mut ids = HashMap::new();
-        for (_, row) in &rows {
-            let name = row["name"].split_whitespace().collect::<Vec<_>>().join(" ");
+        for ((_, row), name) in rows.iter().zip(&names) {
             let t = UnitType::parse(&row["type"]).expect("checked above");
             let id = unit::insert(
                 conn,
                 &NewUnit {
-                    name: &name,
+                    name,
                     unit_type: t.code(),
                     parent_id: None,
                     created_at: now,
@@ -192,8 +212,8 @@ pub fn import_units(conn: &mut DbConn, actor: &Actor, bytes: &[u8]) -> Result<Ou
             ids.insert(name.to_lowercase(), id);
         }
         // Parents second, so a file may list a child before its parent.
-        for (_, row) in &rows {
-            let parent = row.get("parent").map(String::as_str).unwrap_or_default();
+        for ((_, row), name) in rows.iter().zip(&names) {
+            let parent = row.get("parent").map(|p| p.trim()).unwrap_or_default();
             if parent.is_empty() {
                 continue;
             }
@@ -205,12 +225,7 @@ pub fn import_units(conn: &mut DbConn, actor: &Actor, bytes: &[u8]) -> Result<Ou
                         .id
                 }
             };
-            let name = row["name"]
-                .split_whitespace()
-                .collect::<Vec<_>>()
-                .join(" ")
-                .to_lowercase();
-            diesel::update(units::table.find(ids[&name]))
+            diesel::update(units::table.find(ids[&name.to_lowercase()]))
                 .set(units::parent_id.eq(Some(parent_id)))
                 .execute(conn)?;
         }
@@ -223,6 +238,21 @@ pub fn import_units(conn: &mut DbConn, actor: &Actor, bytes: &[u8]) -> Result<Ou
         )?;
         Ok(Outcome::Imported(rows.len()))
     })
+}
+
+/// Whether following parents from `start` within the file comes back to it (a unit its own parent
+/// counts). Units already in the directory are never changed by an import, so a cycle can only lie
+/// among the file's rows.
+fn in_cycle(parent_of: &HashMap<String, String>, start: &str) -> bool {
+    let mut current = start;
+    for _ in 0..=parent_of.len() {
+        match parent_of.get(current) {
+            Some(p) if p == start => return true,
+            Some(p) => current = p,
+            None => return false,
+        }
+    }
+    false
 }
 
 const USER_COLUMNS: &[(&str, &[&str])] = &[
@@ -245,7 +275,7 @@ pub fn import_users(
         Ok(r) => r,
         Err(o) => return Ok(o),
     };
-    conn.transaction(|conn| {
+    db::transaction(conn, |conn| {
         let mut errors = Vec::new();
         let mut seen = HashSet::new();
         let mut valid = Vec::new();

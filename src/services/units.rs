@@ -6,7 +6,7 @@ use serde_json::json;
 use crate::audit::{self, Actor};
 use crate::db::schema::units;
 use crate::db::{self, DbConn};
-use crate::domain::UnitType;
+use crate::domain::{UnitType, text};
 use crate::error::{AppError, FieldErrors, invalid};
 use crate::models::unit::{self, NewUnit};
 
@@ -34,12 +34,12 @@ fn validate(
     own_id: Option<i32>,
 ) -> Result<ValidUnit, AppError> {
     let mut errors = FieldErrors::new();
-    let name = input.name.split_whitespace().collect::<Vec<_>>().join(" ");
-    if name.is_empty() {
-        errors.insert("name".into(), "form.required".into());
-    } else if name.chars().count() > 200 {
-        errors.insert("name".into(), "form.too_long".into());
-    } else if let Some(other) = unit::find_by_name(conn, &name)?
+    let name = text::required_line(&input.name, 200).unwrap_or_else(|k| {
+        errors.insert("name".into(), k.into());
+        String::new()
+    });
+    if !name.is_empty()
+        && let Some(other) = unit::find_by_name(conn, &name)?
         && Some(other.id) != own_id
     {
         errors.insert("name".into(), "units.name_taken".into());
@@ -105,14 +105,26 @@ fn is_descendant_or_self(conn: &mut DbConn, candidate: i32, root: i32) -> Result
 
 /// Creates a unit; returns its id.
 pub fn create(conn: &mut DbConn, actor: &Actor, input: &UnitInput) -> Result<i32, AppError> {
-    conn.transaction(|conn| {
+    db::transaction(conn, |conn| {
         let v = validate(conn, input, None)?;
         let now = db::now();
         let id = unit::insert(
             conn,
-            &NewUnit { name: &v.name, unit_type: v.unit_type.code(), parent_id: v.parent_id, created_at: now, updated_at: now },
+            &NewUnit {
+                name: &v.name,
+                unit_type: v.unit_type.code(),
+                parent_id: v.parent_id,
+                created_at: now,
+                updated_at: now,
+            },
         )
-        .map_err(|e| if db::is_unique_violation(&e) { invalid("name", "units.name_taken") } else { e.into() })?;
+        .map_err(|e| {
+            if db::is_unique_violation(&e) {
+                invalid("name", "units.name_taken")
+            } else {
+                e.into()
+            }
+        })?;
         audit::record(
             conn,
             actor,
@@ -131,7 +143,7 @@ pub fn update(
     id: i32,
     input: &UnitInput,
 ) -> Result<(), AppError> {
-    conn.transaction(|conn| {
+    db::transaction(conn, |conn| {
         let before = unit::find(conn, id)?.ok_or(AppError::NotFound)?;
         let v = validate(conn, input, Some(id))?;
         diesel::update(units::table.find(id))
@@ -142,7 +154,13 @@ pub fn update(
                 units::updated_at.eq(db::now()),
             ))
             .execute(conn)
-            .map_err(|e| if db::is_unique_violation(&e) { invalid("name", "units.name_taken") } else { AppError::from(e) })?;
+            .map_err(|e| {
+                if db::is_unique_violation(&e) {
+                    invalid("name", "units.name_taken")
+                } else {
+                    AppError::from(e)
+                }
+            })?;
         audit::record(
             conn,
             actor,
@@ -158,7 +176,7 @@ pub fn update(
 
 /// Activates or deactivates a unit.
 pub fn set_active(conn: &mut DbConn, actor: &Actor, id: i32, active: bool) -> Result<(), AppError> {
-    conn.transaction(|conn| {
+    db::transaction(conn, |conn| {
         let before = unit::find(conn, id)?.ok_or(AppError::NotFound)?;
         if before.active == active {
             return Ok(());
@@ -198,7 +216,7 @@ struct KnownUnit {
 pub fn seed_known(conn: &mut DbConn) -> Result<usize, AppError> {
     let known: KnownUnits = serde_json::from_str(include_str!("data/kota-bekasi-units.json"))
         .map_err(|e| AppError::internal("kota-bekasi-units.json", e))?;
-    conn.transaction(|conn| {
+    db::transaction(conn, |conn| {
         let mut added = 0;
         // Parents are listed before their children in the file.
         for u in &known.units {

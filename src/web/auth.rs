@@ -55,7 +55,7 @@ pub async fn login(page: Page, form: web::Form<LoginForm>) -> Result<HttpRespons
     let message = match outcome {
         Login::Ok(user) => {
             keep_chosen_lang(&page, &user).await?;
-            gate::establish(&page.session, &user)?;
+            gate::establish(&page, &user).await?;
             let home = user.role().map(|r| r.home()).unwrap_or("/");
             return Ok(see_other(
                 &safe_next(Some(&form.next)).unwrap_or_else(|| home.to_string()),
@@ -95,6 +95,13 @@ async fn keep_chosen_lang(page: &Page, user: &crate::models::user::User) -> Resu
 /// `POST /logout`.
 pub async fn logout(page: Page) -> Result<HttpResponse, AppError> {
     let lang = page.lang;
+    if let Some(u) = &page.user {
+        let (uid, sid) = (u.id, u.session_id);
+        db::run(&page.state.pool, move |conn| {
+            Ok(crate::models::session::end(conn, uid, sid, db::now())?)
+        })
+        .await?;
+    }
     page.session.purge();
     // Keep the visitor's language on the login page.
     page.session
@@ -221,7 +228,7 @@ async fn set_by_link(
     match result {
         Ok(Ok(user)) => {
             keep_chosen_lang(&page, &user).await?;
-            gate::establish(&page.session, &user)?;
+            gate::establish(&page, &user).await?;
             let key = if purpose == accounts::invite_purpose() {
                 "auth.welcome"
             } else {

@@ -14,6 +14,7 @@ use crate::db;
 use crate::domain::{Access, Role};
 use crate::error::AppError;
 use crate::i18n::Lang;
+use crate::models::session as sessions;
 use crate::models::user;
 use crate::state::AppState;
 
@@ -21,10 +22,10 @@ use crate::state::AppState;
 pub mod keys {
     /// The user's id.
     pub const UID: &str = "uid";
+    /// The session token; its hash names the `user_sessions` row that logout ends.
+    pub const SID: &str = "sid";
     /// The user's session epoch at login; a bump (password change, deactivation) ends the session.
     pub const EPOCH: &str = "epoch";
-    /// When the session was established (unix seconds).
-    pub const ISSUED: &str = "issued";
     /// The CSRF token.
     pub const CSRF: &str = "csrf";
     /// The language chosen before logging in.
@@ -35,6 +36,9 @@ pub mod keys {
 
 /// A session older than this must log in again, whatever the cookie says.
 pub const SESSION_HOURS: i64 = 12;
+/// How stale a session's "last seen" may get before a request writes it again: one write per user
+/// every few minutes, not one per request.
+pub const TOUCH_EVERY: chrono::TimeDelta = chrono::TimeDelta::minutes(5);
 /// The largest urlencoded body read for the CSRF check; forms are far smaller.
 const FORM_LIMIT: usize = 256 * 1024;
 
@@ -56,14 +60,30 @@ pub struct CurrentUser {
     /// Session epoch.
     #[serde(skip)]
     pub epoch: i32,
+    /// The `user_sessions` row of this login.
+    #[serde(skip)]
+    pub session_id: i32,
 }
 
 /// What the gate found, stored in the request's extensions for the extractors.
 #[derive(Clone, Debug)]
 pub struct Viewer(pub Option<CurrentUser>);
 
-/// Logs a user in on this session: a fresh session (against fixation) with a new CSRF token.
-pub fn establish(session: &Session, user: &user::User) -> Result<(), AppError> {
+/// Logs a user in on this session: a server-side session row, and a fresh cookie (against
+/// fixation) with a new CSRF token.
+pub async fn establish(page: &crate::web::Page, user: &user::User) -> Result<(), AppError> {
+    let sid = token::new_token();
+    let (uid, hash, agent, ip) = (
+        user.id,
+        token::digest(&sid),
+        page.user_agent.clone(),
+        page.ip.clone(),
+    );
+    db::run(&page.state.pool, move |conn| {
+        Ok(sessions::insert(conn, uid, &hash, &agent, &ip, db::now())?)
+    })
+    .await?;
+    let session = &page.session;
     let lang = session.get::<String>(keys::LANG).ok().flatten();
     session.renew();
     session.clear();
@@ -73,8 +93,8 @@ pub fn establish(session: &Session, user: &user::User) -> Result<(), AppError> {
             .map_err(|e| AppError::internal("session", e))
     };
     put(keys::UID, user.id.into())?;
+    put(keys::SID, sid.into())?;
     put(keys::EPOCH, user.session_epoch.into())?;
-    put(keys::ISSUED, chrono::Utc::now().timestamp().into())?;
     put(keys::CSRF, token::new_token().into())?;
     if let Some(lang) = lang {
         put(keys::LANG, lang.into())?;
@@ -83,17 +103,38 @@ pub fn establish(session: &Session, user: &user::User) -> Result<(), AppError> {
 }
 
 async fn load_viewer(state: &AppState, session: &Session) -> Result<Option<CurrentUser>, AppError> {
-    let Some(uid) = session.get::<i32>(keys::UID).ok().flatten() else {
+    let (Some(uid), Some(sid)) = (
+        session.get::<i32>(keys::UID).ok().flatten(),
+        session.get::<String>(keys::SID).ok().flatten(),
+    ) else {
+        if session.get::<i32>(keys::UID).ok().flatten().is_some() {
+            session.purge();
+        }
         return Ok(None);
     };
     let epoch = session.get::<i32>(keys::EPOCH).ok().flatten();
-    let issued = session.get::<i64>(keys::ISSUED).ok().flatten().unwrap_or(0);
-    let fresh = chrono::Utc::now().timestamp() - issued < SESSION_HOURS * 3600;
-    let found = db::run(&state.pool, move |conn| Ok(user::find(conn, uid)?)).await?;
+    let hash = token::digest(&sid);
+    // One query finds the open session and its user; the "last seen" write is rare.
+    let found = db::run(&state.pool, move |conn| {
+        let Some((s, u)) = sessions::find_open(conn, &hash)? else {
+            return Ok(None);
+        };
+        let now = db::now();
+        if now - s.created_at >= chrono::TimeDelta::hours(SESSION_HOURS) {
+            sessions::end(conn, s.user_id, s.id, now)?;
+            return Ok(None);
+        }
+        if now - s.last_seen_at >= TOUCH_EVERY {
+            sessions::touch(conn, s.id, now)?;
+        }
+        Ok(Some((s.id, u)))
+    })
+    .await?;
     let current = found
-        .filter(|u| u.active && Some(u.session_epoch) == epoch && fresh)
-        .and_then(|u| {
+        .filter(|(_, u)| u.id == uid && u.active && Some(u.session_epoch) == epoch)
+        .and_then(|(session_id, u)| {
             Some(CurrentUser {
+                session_id,
                 role: u.role()?,
                 lang: Lang::from_code(&u.lang),
                 id: u.id,
@@ -113,7 +154,8 @@ fn is_safe(method: &Method) -> bool {
     matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
 }
 
-/// The token a request carries: header, query (multipart forms) or urlencoded body field `csrf`.
+/// The token a request carries: the `X-CSRF-Token` header (scripts), the urlencoded body field
+/// `csrf`, or a multipart form's first field `csrf`. Never the query string: URLs end up in logs.
 async fn provided_token(req: &mut ServiceRequest) -> Result<Option<String>, AppError> {
     if let Some(h) = req
         .headers()
@@ -122,18 +164,16 @@ async fn provided_token(req: &mut ServiceRequest) -> Result<Option<String>, AppE
     {
         return Ok(Some(h.to_string()));
     }
-    if let Some(q) = web::Query::<CsrfField>::from_query(req.query_string())
-        .ok()
-        .and_then(|q| q.0.csrf)
-    {
-        return Ok(Some(q));
-    }
-    let is_form = req
+    let content_type = req
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
-    if !is_form {
+        .unwrap_or("")
+        .to_string();
+    if content_type.starts_with("multipart/form-data") {
+        return multipart_token(req, &content_type).await;
+    }
+    if !content_type.starts_with("application/x-www-form-urlencoded") {
         return Ok(None);
     }
     let mut payload = req.take_payload();
@@ -146,6 +186,9 @@ async fn provided_token(req: &mut ServiceRequest) -> Result<Option<String>, AppE
         body.extend_from_slice(&chunk);
     }
     let body = body.freeze();
+    if find(&body, b"%00").is_some() || body.contains(&0) {
+        return Err(AppError::BadRequest("NUL in the form".into()));
+    }
     let field = serde_urlencoded::from_bytes::<CsrfField>(&body)
         .ok()
         .and_then(|f| f.csrf);
@@ -154,15 +197,88 @@ async fn provided_token(req: &mut ServiceRequest) -> Result<Option<String>, AppE
     Ok(field)
 }
 
+/// How much of a multipart body is read to find its first field.
+const MULTIPART_HEAD: usize = 16 * 1024;
+
+/// The value of a multipart form's first part when it is named `csrf` (every upload form puts the
+/// hidden field first, and browsers send fields in order). Only the head of the body is read; the
+/// handler gets the whole stream back, the upload itself never buffered here.
+async fn multipart_token(
+    req: &mut ServiceRequest,
+    content_type: &str,
+) -> Result<Option<String>, AppError> {
+    let Some(boundary) = content_type
+        .split(';')
+        .filter_map(|p| p.trim().strip_prefix("boundary="))
+        .next()
+        .map(|b| b.trim_matches('"').to_string())
+    else {
+        return Ok(None);
+    };
+    let delimiter = format!("\r\n--{boundary}");
+    let mut payload = req.take_payload();
+    let mut head = web::BytesMut::new();
+    while head.len() < MULTIPART_HEAD {
+        // The first part ends at the second delimiter.
+        if find(&head, delimiter.as_bytes()).is_some() {
+            break;
+        }
+        match payload.next().await {
+            Some(chunk) => {
+                head.extend_from_slice(&chunk.map_err(|e| AppError::BadRequest(e.to_string()))?)
+            }
+            None => break,
+        }
+    }
+    let head = head.freeze();
+    let token = first_part_csrf(&head, &boundary);
+    let rest = futures_util::stream::once(async move { Ok(head) }).chain(payload);
+    let stream: std::pin::Pin<
+        Box<dyn futures_util::Stream<Item = Result<web::Bytes, actix_web::error::PayloadError>>>,
+    > = Box::pin(rest);
+    req.set_payload(Payload::from(stream));
+    Ok(token)
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+/// Parses `--b\r\nContent-Disposition: form-data; name="csrf"\r\n\r\nVALUE\r\n--b`.
+fn first_part_csrf(head: &[u8], boundary: &str) -> Option<String> {
+    let opening = format!("--{boundary}\r\n");
+    let body = head.strip_prefix(opening.as_bytes())?;
+    let headers_end = find(body, b"\r\n\r\n")?;
+    let headers = std::str::from_utf8(&body[..headers_end]).ok()?;
+    let named_csrf = headers.lines().any(|l| {
+        l.to_ascii_lowercase().starts_with("content-disposition:")
+            && l.split(';').any(|p| p.trim() == "name=\"csrf\"")
+    });
+    if !named_csrf {
+        return None;
+    }
+    let value = &body[headers_end + 4..];
+    let end = find(value, format!("\r\n--{boundary}").as_bytes())?;
+    std::str::from_utf8(&value[..end]).ok().map(String::from)
+}
+
 #[derive(serde::Deserialize)]
 struct CsrfField {
     csrf: Option<String>,
 }
 
-/// Only local paths may be returned to after login (no open redirect).
+/// A redirect target taken from the request (`next` after login, the language switch's return):
+/// only a local path. Browsers drop tabs and line breaks from URLs and read `\\` as `/`, so anything
+/// but printable ASCII without a backslash is refused, as are `//host` and `/\\host`; a refused
+/// target means the caller's default (the role's dashboard), never an error.
 pub fn safe_next(next: Option<&str>) -> Option<String> {
-    next.filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.contains('\\'))
-        .map(String::from)
+    next.filter(|n| {
+        n.starts_with('/')
+            && !n.starts_with("//")
+            && n.len() <= 2048
+            && n.bytes().all(|b| b.is_ascii_graphic() && b != b'\\')
+    })
+    .map(String::from)
 }
 
 /// The middleware body; `routes.rs` wraps each route with it and its access rule.
@@ -171,6 +287,12 @@ pub async fn gate(
     mut req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
+    // No field anywhere may carry a NUL: PostgreSQL cannot store one, and no person types it.
+    if req.query_string().contains("%00") {
+        return Ok(req
+            .error_response(AppError::BadRequest("NUL in the query".into()))
+            .map_into_right_body());
+    }
     // Static files and the health check need no user, so they cost no database query.
     if access == Access::Open && is_safe(req.method()) {
         return next
@@ -222,9 +344,15 @@ pub async fn gate(
             return Ok(req.error_response(AppError::Csrf).map_into_right_body());
         }
     }
-    next.call(req)
-        .await
-        .map(ServiceResponse::map_into_left_body)
+    let mut res = next.call(req).await?;
+    // Pages, exports and files behind a login are personal: no browser or proxy keeps a copy.
+    if viewer.is_some() {
+        res.headers_mut().insert(
+            header::CACHE_CONTROL,
+            header::HeaderValue::from_static("no-store"),
+        );
+    }
+    Ok(res.map_into_left_body())
 }
 
 /// Percent-encodes a query value.

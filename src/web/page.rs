@@ -31,6 +31,8 @@ pub struct Page {
     pub path: String,
     /// The client address.
     pub ip: String,
+    /// The browser's User-Agent, cut short (for the list of a user's sessions).
+    pub user_agent: String,
 }
 
 /// A flash message for the next page.
@@ -92,7 +94,16 @@ impl FromRequest for Page {
             }
         };
         let ip = client_ip(req, state.settings.trust_proxy);
+        let user_agent = req
+            .headers()
+            .get(header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .chars()
+            .take(300)
+            .collect();
         ready(Ok(Page {
+            user_agent,
             state,
             session,
             user,

@@ -72,6 +72,8 @@ routes! {
 
     Get  "/account"                            USER      => account::show;
     Post "/account/password"                   USER      => account::change_password;
+    Post "/account/sessions/end-others"        USER      => account::end_other_sessions;
+    Post "/account/sessions/{id}/end"          USER      => account::end_session;
 
     Get  "/opd"                                OPD       => opd::entries::dashboard;
     Post "/opd/entries/new"                    OPD       => opd::entries::create;
@@ -109,6 +111,7 @@ routes! {
 
     Get  "/organiser/outbox"                   ORGANISER => organiser::outbox::list;
     Get  "/organiser/outbox/{id}"              ORGANISER => organiser::outbox::show;
+    Post "/organiser/outbox/retry-failed"      ORGANISER => organiser::outbox::retry_all;
     Post "/organiser/outbox/{id}/retry"        ORGANISER => organiser::outbox::retry;
 
     Get  "/organiser/audit"                    ORGANISER => organiser::audit::list;

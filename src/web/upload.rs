@@ -80,7 +80,9 @@ pub async fn read_form(
                 bytes,
             });
         } else {
-            fields.insert(name, String::from_utf8_lossy(&bytes).into_owned());
+            // PostgreSQL cannot store NUL; no person types one.
+            let text = String::from_utf8_lossy(&bytes).replace('\0', "");
+            fields.insert(name, text);
         }
     }
     file.map(|f| (fields, f)).ok_or("upload.missing")

@@ -52,7 +52,7 @@ fn words(n: usize) -> String {
 }
 
 /// A complete entry form for `lock_version`.
-fn full_form(lock: i32, narrative_words: usize) -> Vec<(String, String)> {
+pub fn full_form(lock: i32, narrative_words: usize) -> Vec<(String, String)> {
     [
         ("name", "Patriot Mantap".to_string()),
         ("stage", "penerapan".into()),
@@ -80,7 +80,7 @@ fn full_form(lock: i32, narrative_words: usize) -> Vec<(String, String)> {
     .collect()
 }
 
-async fn post_pairs(
+pub async fn post_pairs(
     app: &TestApp,
     client: &reqwest::Client,
     path: &str,
@@ -97,7 +97,7 @@ async fn post_pairs(
         .unwrap()
 }
 
-async fn new_draft(app: &TestApp, client: &reqwest::Client) -> i32 {
+pub async fn new_draft(app: &TestApp, client: &reqwest::Client) -> i32 {
     let res = app.post_form_with(client, "/opd/entries/new", &[]).await;
     assert_eq!(res.status().as_u16(), 303);
     crate::helpers::location(&res)
@@ -118,16 +118,14 @@ async fn upload(
 ) -> reqwest::Response {
     let token = app.csrf_for(client).await;
     let form = reqwest::multipart::Form::new()
+        .text("csrf", token)
         .text("kind", kind.to_string())
         .part(
             "file",
             reqwest::multipart::Part::bytes(bytes).file_name(name.to_string()),
         );
     client
-        .post(format!(
-            "{}/opd/entries/{entry}/files?csrf={token}",
-            app.address
-        ))
+        .post(format!("{}/opd/entries/{entry}/files", app.address))
         .multipart(form)
         .send()
         .await

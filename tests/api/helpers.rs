@@ -311,16 +311,18 @@ impl TestApp {
 }
 
 impl TestApp {
-    /// Uploads a file as a multipart form (the CSRF token rides in the query, as the page's form does).
+    /// Uploads a file as a multipart form, the CSRF token its first field (as the page's form sends it).
     pub async fn upload(&self, path: &str, filename: &str, bytes: Vec<u8>) -> reqwest::Response {
         let token = self.csrf_for(&self.client).await;
         let part = reqwest::multipart::Part::bytes(bytes)
             .file_name(filename.to_string())
             .mime_str("text/csv")
             .unwrap();
-        let form = reqwest::multipart::Form::new().part("file", part);
+        let form = reqwest::multipart::Form::new()
+            .text("csrf", token)
+            .part("file", part);
         self.client
-            .post(format!("{}{}?csrf={token}", self.address, path))
+            .post(format!("{}{}", self.address, path))
             .multipart(form)
             .send()
             .await

@@ -153,3 +153,65 @@ async fn a_failed_change_enqueues_no_mail() {
     assert_eq!(res.status().as_u16(), 422);
     assert_eq!(app.mails_to("dup@x.biw.id").await.len(), 1);
 }
+
+#[tokio::test]
+async fn a_long_outage_keeps_retrying_for_days_and_organisers_retry_all_at_once() {
+    let port = closed_port();
+    let app = spawn_app_with(|s| s.smtp_url = Some(format!("smtp://127.0.0.1:{port}"))).await;
+    app.login_as(Role::Organiser).await;
+    for i in 0..3 {
+        invite(&app, &format!("juri{i}@brin.go.id")).await;
+    }
+    // Connection refused for two days of tries: still queued, never more than 30 minutes apart.
+    let mut total_wait = chrono::Duration::zero();
+    for _ in 0..100 {
+        make_due(&app).await;
+        app.drain_outbox().await;
+        let mail = app.mails_to("juri0@brin.go.id").await.remove(0);
+        assert_eq!(
+            mail.status, "pending",
+            "a transient failure keeps the mail queued"
+        );
+        let wait = mail.next_attempt_at - biw::db::now();
+        assert!(wait <= chrono::Duration::minutes(30));
+        total_wait += wait;
+    }
+    assert!(total_wait >= chrono::Duration::hours(40), "{total_wait}");
+    // When it does fail for good, one button requeues every failed mail.
+    app.db(|conn| {
+        use biw::db::schema::outbox;
+        diesel::update(outbox::table)
+            .set(outbox::status.eq("failed"))
+            .execute(conn)
+            .unwrap();
+    })
+    .await;
+    let list = app.page("/organiser/outbox").await;
+    assert!(list.contains("retry-all"), "the button is offered");
+    let res = app.post_form("/organiser/outbox/retry-failed", &[]).await;
+    assert_redirect(&res, "/organiser/outbox");
+    for i in 0..3 {
+        let mail = app.mails_to(&format!("juri{i}@brin.go.id")).await.remove(0);
+        assert_eq!((mail.status.as_str(), mail.attempts), ("pending", 0));
+    }
+    assert_eq!(app.audit_count("mail.retry_all").await, 1);
+}
+
+#[tokio::test]
+async fn the_outbox_view_never_shows_a_secret_link() {
+    let app = spawn_app().await;
+    app.login_as(Role::Organiser).await;
+    invite(&app, "juri@brin.go.id").await;
+    let mail = app.mails_to("juri@brin.go.id").await.remove(0);
+    let link = app.link_in(&mail, "/invite/");
+    let token = link.trim_start_matches("/invite/");
+    assert!(token.len() >= 32);
+    let html = app.page(&format!("/organiser/outbox/{}", mail.id)).await;
+    assert!(!html.contains(token), "the token is not on the page");
+    assert!(
+        html.contains("[tautan rahasia disembunyikan]"),
+        "the page says a link was there"
+    );
+    let list = app.page("/organiser/outbox").await;
+    assert!(!list.contains(token));
+}

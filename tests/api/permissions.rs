@@ -121,3 +121,85 @@ fn the_table_has_no_duplicate_routes_and_organiser_pages_are_guarded() {
         }
     }
 }
+
+#[tokio::test]
+async fn the_csrf_token_is_never_taken_from_the_url() {
+    let app = spawn_app().await;
+    app.login_as(Role::Organiser).await;
+    let token = app.csrf_for(&app.client).await;
+    let csv = b"name,type\nBadan Uji,badan\n".to_vec();
+    let part = || reqwest::multipart::Part::bytes(csv.clone()).file_name("units.csv");
+    // In the query only: refused.
+    let res = app
+        .client
+        .post(format!(
+            "{}/organiser/units/import?csrf={token}",
+            app.address
+        ))
+        .multipart(reqwest::multipart::Form::new().part("file", part()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 403);
+    // A wrong first field: refused.
+    let res = app
+        .client
+        .post(format!("{}/organiser/units/import", app.address))
+        .multipart(
+            reqwest::multipart::Form::new()
+                .text("csrf", "salah")
+                .part("file", part()),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 403);
+    // As the form's first field, or the script's header: accepted.
+    let res = app
+        .upload("/organiser/units/import", "units.csv", csv.clone())
+        .await;
+    assert_eq!(res.status().as_u16(), 303);
+    let csv2 = b"name,type\nBadan Uji Dua,badan\n".to_vec();
+    let res = app
+        .client
+        .post(format!("{}/organiser/units/import", app.address))
+        .header("x-csrf-token", &token)
+        .multipart(reqwest::multipart::Form::new().part(
+            "file",
+            reqwest::multipart::Part::bytes(csv2).file_name("u.csv"),
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 303);
+    // No page puts the token in a link or a form's address.
+    for path in [
+        "/organiser/units/import",
+        "/organiser/users/import",
+        "/account",
+    ] {
+        let html = app.page(path).await;
+        assert!(!html.contains("csrf="), "{path}");
+    }
+}
+
+#[tokio::test]
+async fn personal_pages_and_exports_are_never_cached() {
+    let app = spawn_app().await;
+    app.login_as(Role::Organiser).await;
+    for path in [
+        "/organiser",
+        "/organiser/users",
+        "/account",
+        "/organiser/entries/export.csv",
+    ] {
+        let res = app.get(path).await;
+        assert_eq!(
+            res.headers()
+                .get("cache-control")
+                .and_then(|v| v.to_str().ok()),
+            Some("no-store"),
+            "{path}"
+        );
+    }
+}

@@ -250,3 +250,132 @@ async fn the_background_worker_sends_without_being_asked() {
     }
     panic!("the mail was delivered but not marked sent");
 }
+
+/// An outbox row as it could be stored by a bug or an old version: nothing validated.
+fn raw_mail(to_email: &str, to_name: &str, subject: &str) -> biw::models::outbox::NewMail {
+    let now = biw::db::now();
+    biw::models::outbox::NewMail {
+        to_email: to_email.into(),
+        to_name: to_name.into(),
+        template: "test".into(),
+        lang: "id".into(),
+        subject: subject.into(),
+        body_text: "Isi".into(),
+        body_html: "<p>Isi</p>".into(),
+        message_id: format!("<{}@biw.test>", biw::auth::token::new_token()),
+        status: "pending".into(),
+        next_attempt_at: now,
+        created_at: now,
+    }
+}
+
+#[tokio::test]
+async fn malformed_names_and_addresses_never_stop_the_mail_that_follows() {
+    if !sink_available() {
+        return;
+    }
+    let sink = SmtpSink::not_started(free_port()).start().await;
+    let url = format!("smtp://127.0.0.1:{}", sink.port);
+    let app = spawn_app_with(|s| s.smtp_url = Some(url)).await;
+    let long = "Nama ".repeat(3000);
+    let bad_names: Vec<&str> = vec![
+        "Ani\nBcc: curian@contoh.id",
+        "Ani\r\n\r\nisi palsu",
+        "Ani\rBudi",
+        "A\u{0}B",
+        "A\u{1b}[31mB",
+        "\"Ani\" <lain@contoh.id>",
+        "=?utf-8?q?Ani?=",
+        "A\u{2028}B\u{85}C",
+        "",
+        &long,
+        "Ani, Budi; Cici",
+    ];
+    let bad_addresses = [
+        "",
+        "bukan-alamat",
+        "a\nb@contoh.id",
+        "a@contoh.id\r\nBcc: c@contoh.id",
+        "a\u{0}@contoh.id",
+        "\"a b\"@contoh.id",
+        "a;b@contoh.id",
+        "a@contoh.id, b@contoh.id",
+        "<a@contoh.id>",
+        "a@",
+        "a@contoh.id\u{7f}",
+    ];
+    let mut ids = Vec::new();
+    for (i, name) in bad_names.iter().enumerate() {
+        let m = raw_mail(
+            &format!("nama{i}@contoh.id"),
+            name,
+            "Subjek\r\nBcc: x@contoh.id",
+        );
+        // PostgreSQL refuses NUL in text: such a row cannot exist there, so it cannot reach the worker.
+        if let Some(id) = app
+            .db(move |c| biw::models::outbox::insert(c, &m).ok())
+            .await
+        {
+            ids.push(id);
+        }
+    }
+    let mut bad_ids = Vec::new();
+    for address in bad_addresses {
+        let m = raw_mail(address, "Ani", "Subjek");
+        if let Some(id) = app
+            .db(move |c| biw::models::outbox::insert(c, &m).ok())
+            .await
+        {
+            bad_ids.push(id);
+        }
+    }
+    let good = raw_mail("baik@contoh.id", "Budi Santoso", "Surat yang baik");
+    let good_id = app
+        .db(move |c| biw::models::outbox::insert(c, &good).unwrap())
+        .await;
+
+    app.drain_outbox().await;
+
+    let rows = app
+        .db(|conn| {
+            use biw::db::schema::outbox;
+            outbox::table
+                .select((outbox::id, outbox::status, outbox::last_error))
+                .load::<(i32, String, Option<String>)>(conn)
+                .unwrap()
+        })
+        .await;
+    let status = |id: i32| rows.iter().find(|r| r.0 == id).unwrap().clone();
+    assert_eq!(
+        status(good_id).1,
+        "sent",
+        "the good mail after them is delivered"
+    );
+    for id in &ids {
+        assert_eq!(
+            status(*id).1,
+            "sent",
+            "a bad name is cleaned, not fatal: {:?}",
+            status(*id)
+        );
+    }
+    for id in &bad_ids {
+        let (_, st, err) = status(*id);
+        assert_eq!(st, "failed", "a bad address fails for good");
+        assert!(err.is_some_and(|e| !e.is_empty()), "with its reason");
+    }
+    assert!(bad_ids.len() >= 9 && ids.len() >= 10);
+    let messages = sink.messages();
+    assert_eq!(messages.len(), ids.len() + 1);
+    for raw in &messages {
+        let (parsed, _, _) = text_part(raw);
+        use mailparse::MailHeaderMap;
+        assert!(
+            parsed.headers.get_first_value("Bcc").is_none(),
+            "no header injected"
+        );
+        let to = parsed.headers.get_first_header("To").unwrap();
+        let list = mailparse::addrparse_header(to).unwrap();
+        assert_eq!(list.len(), 1, "one recipient: {list:?}");
+    }
+}

@@ -499,7 +499,16 @@ pub async fn autosave(
             "message": page.t_args("entries.autosaved", &[("time", crate::time::format_jakarta(saved.saved_at))]),
         }))),
         Err(AppError::Conflict) => Ok(HttpResponse::Conflict().json(serde_json::json!({"error": page.t("entries.conflict")}))),
-        Err(AppError::Invalid(_)) => Ok(HttpResponse::UnprocessableEntity().json(serde_json::json!({"error": page.t("entries.too_long")}))),
+        Err(AppError::Invalid(errors)) => {
+            // Say what is wrong with which field, as the full save does.
+            let fields: std::collections::BTreeMap<&String, String> =
+                errors.iter().map(|(f, k)| (f, page.t(k))).collect();
+            let mut said: Vec<&String> = fields.values().collect();
+            said.dedup();
+            let text = said.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(" ");
+            Ok(HttpResponse::UnprocessableEntity()
+                .json(serde_json::json!({"error": text, "fields": fields})))
+        }
         Err(e) => Err(e),
     }
 }

@@ -2,12 +2,11 @@
 
 use actix_web::{HttpResponse, web};
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 
-use crate::audit;
 use crate::db;
 use crate::error::AppError;
 use crate::models::outbox as rows;
+use crate::outbox;
 use crate::web::Page;
 use crate::web::organiser::{PER_PAGE, Pager};
 use crate::web::page::see_other;
@@ -54,8 +53,11 @@ pub async fn show(page: Page, id: web::Path<i32>) -> Result<HttpResponse, AppErr
     let mail = db::run(&page.state.pool, move |conn| Ok(rows::find(conn, id)?))
         .await?
         .ok_or(AppError::NotFound)?;
+    let hidden = page.t("outbox.secret_hidden");
+    let body_text = outbox::redact_secrets(&mail.body_text, &hidden);
     let mut ctx = tera::Context::new();
     ctx.insert("mail", &mail);
+    ctx.insert("body_text", &body_text);
     page.render("organiser/outbox/show.html", ctx)
 }
 
@@ -64,21 +66,7 @@ pub async fn retry(page: Page, id: web::Path<i32>) -> Result<HttpResponse, AppEr
     let id = id.into_inner();
     let actor = page.actor();
     let requeued = db::run(&page.state.pool, move |conn| {
-        use diesel::Connection;
-        conn.transaction(|conn| {
-            rows::find(conn, id)?.ok_or(AppError::NotFound)?;
-            let ok = rows::requeue(conn, id)?;
-            if ok {
-                audit::record(
-                    conn,
-                    &actor,
-                    "mail.retry",
-                    ("mail", Some(id)),
-                    json!({"before": {"status": "failed"}, "after": {"status": "pending"}}),
-                )?;
-            }
-            Ok(ok)
-        })
+        outbox::retry(conn, &actor, id)
     })
     .await?;
     let key = if requeued {
@@ -88,4 +76,18 @@ pub async fn retry(page: Page, id: web::Path<i32>) -> Result<HttpResponse, AppEr
     };
     page.flash(if requeued { "success" } else { "error" }, page.t(key));
     Ok(see_other(&format!("/organiser/outbox/{id}")))
+}
+
+/// `POST /organiser/outbox/retry-failed`: every failed mail goes back in the queue.
+pub async fn retry_all(page: Page) -> Result<HttpResponse, AppError> {
+    let actor = page.actor();
+    let n = db::run(&page.state.pool, move |conn| {
+        outbox::retry_all_failed(conn, &actor)
+    })
+    .await?;
+    page.flash(
+        "success",
+        page.t_args("outbox.requeued_all", &[("count", n.to_string())]),
+    );
+    Ok(see_other("/organiser/outbox"))
 }

@@ -1,0 +1,75 @@
+//! One-line text typed into a form (names, titles): what may be stored and so reach a mail header.
+
+/// Trims and folds runs of spaces; refuses control characters (line breaks, tabs, NUL, escapes),
+/// which would split a mail header or hide text. An empty result is `Ok("")`: the caller decides
+/// whether the field is required. The error is an i18n key.
+pub fn single_line(input: &str, max_chars: usize) -> Result<String, &'static str> {
+    let trimmed = input.trim_matches(|c: char| c == ' ' || c == '\u{a0}');
+    if trimmed
+        .chars()
+        .any(|c| c.is_control() || is_invisible_format(c))
+    {
+        return Err("form.control_chars");
+    }
+    let folded = trimmed.split_whitespace().collect::<Vec<_>>().join(" ");
+    if folded.chars().count() > max_chars {
+        return Err("form.too_long");
+    }
+    Ok(folded)
+}
+
+/// [`single_line`] for a field that must not be empty.
+pub fn required_line(input: &str, max_chars: usize) -> Result<String, &'static str> {
+    match single_line(input, max_chars)? {
+        s if s.is_empty() => Err("form.required"),
+        s => Ok(s),
+    }
+}
+
+/// Line and paragraph separators, bidirectional overrides and other format characters that split a
+/// line or make a name read other than it is.
+fn is_invisible_format(c: char) -> bool {
+    matches!(c, '\u{2028}' | '\u{2029}' | '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{feff}')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::single_line;
+
+    #[test]
+    fn folds_spaces_and_keeps_letters() {
+        assert_eq!(
+            single_line("  Siti   Nurhaliza ", 200).unwrap(),
+            "Siti Nurhaliza"
+        );
+        assert_eq!(
+            single_line("Dinas Ke-PU & Tata Ruang (Kota)", 200).unwrap(),
+            "Dinas Ke-PU & Tata Ruang (Kota)"
+        );
+        assert_eq!(single_line("", 10).unwrap(), "");
+    }
+
+    #[test]
+    fn refuses_every_control_character() {
+        for bad in [
+            "Ani\nBcc: x@y.id",
+            "Ani\r\n",
+            "Ani\rX",
+            "A\tB",
+            "A\u{0}B",
+            "A\u{1b}[31mB",
+            "A\u{7f}",
+            "A\u{85}B",
+            "A\u{2028}B",
+            "A\u{202e}B",
+        ] {
+            assert_eq!(single_line(bad, 200), Err("form.control_chars"), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn counts_characters_not_bytes() {
+        assert!(single_line(&"é".repeat(10), 10).is_ok());
+        assert_eq!(single_line(&"é".repeat(11), 10), Err("form.too_long"));
+    }
+}

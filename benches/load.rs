@@ -158,6 +158,31 @@ fn generate(conn: &mut DbConn) -> String {
     organiser
 }
 
+/// A client that sends what a browser sends: `Accept-Encoding: gzip` (the server compresses, and
+/// compressed pages go out in several small writes), keep-alive, a browser's Accept and User-Agent.
+fn browser_like_client() -> reqwest::Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(
+        reqwest::header::ACCEPT,
+        "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+            .parse()
+            .unwrap(),
+    );
+    headers.insert(
+        reqwest::header::ACCEPT_LANGUAGE,
+        "id-ID,id;q=0.9,en;q=0.8".parse().unwrap(),
+    );
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .gzip(true)
+        .pool_idle_timeout(None)
+        .user_agent("Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Mobile Safari/537.36")
+        .default_headers(headers)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
 struct Stats {
     p50: Duration,
     p95: Duration,
@@ -268,11 +293,7 @@ async fn main() {
     let mut clients = Vec::new();
     let login_started = Instant::now();
     for _ in 0..CONNECTIONS {
-        let c = reqwest::Client::builder()
-            .cookie_store(true)
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap();
+        let c = browser_like_client();
         let html = c
             .get(format!("{base}/login"))
             .send()

@@ -6,6 +6,52 @@ use crate::db::DbConn;
 use crate::error::AppError;
 use crate::models::audit::{self, NewAuditEvent};
 
+/// Every action the log records, by family, for the filter and the readable labels
+/// (`audit_action.<family>_<verb>` in the catalogues).
+pub const ACTIONS: &[&str] = &[
+    "auth.login",
+    "user.invite",
+    "user.resend_invite",
+    "user.accept_invite",
+    "user.import",
+    "user.update",
+    "user.activate",
+    "user.deactivate",
+    "user.change_password",
+    "user.request_reset",
+    "user.reset_password",
+    "user.create_organiser",
+    "user.demo",
+    "unit.create",
+    "unit.update",
+    "unit.activate",
+    "unit.deactivate",
+    "unit.import",
+    "unit.seed",
+    "edition.create",
+    "edition.update",
+    "edition.lists",
+    "edition.extend_unit",
+    "entry.create",
+    "entry.file_upload",
+    "entry.file_replace",
+    "entry.file_delete",
+    "entry.draft",
+    "entry.submitted",
+    "entry.returned",
+    "entry.resubmitted",
+    "entry.passed",
+    "entry.rejected",
+    "entry.withdrawn",
+    "mail.retry",
+    "mail.retry_all",
+];
+
+/// The catalogue key of an action's readable label.
+pub fn action_key(action: &str) -> String {
+    format!("audit_action.{}", action.replace('.', "_"))
+}
+
 /// Who is acting and from where; `None` user for the shell and the system.
 #[derive(Clone, Debug, Default)]
 pub struct Actor {

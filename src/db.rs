@@ -178,6 +178,15 @@ where
     }
 }
 
+/// The highest page number a list serves; any larger number shows this page.
+pub const MAX_PAGE: i64 = 100_000;
+
+/// The row offset of a 1-based page, with the page clamped to `1..=MAX_PAGE` and the size to
+/// `1..=1000`: no query parameter can overflow an offset or make the database refuse it.
+pub fn page_offset(page: i64, per_page: i64) -> i64 {
+    (page.clamp(1, MAX_PAGE) - 1) * per_page.clamp(1, 1000)
+}
+
 /// The current time as stored in the database: UTC, without zone.
 pub fn now() -> chrono::NaiveDateTime {
     chrono::Utc::now().naive_utc()

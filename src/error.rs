@@ -70,6 +70,12 @@ impl From<tera::Error> for AppError {
     }
 }
 
+impl From<crate::domain::entry_status::UnknownStatus> for AppError {
+    fn from(e: crate::domain::entry_status::UnknownStatus) -> Self {
+        AppError::Internal(e.to_string())
+    }
+}
+
 impl AppError {
     /// Whether the database is away or overloaded rather than the request wrong: no pooled
     /// connection in time, a connection the server closed, SQLite still locked after its timeout.

@@ -6,6 +6,7 @@ use diesel::prelude::*;
 
 use crate::db::schema::{editions, entries, users};
 use crate::db::{self, DbConn};
+use crate::domain::EntryStatus;
 use crate::domain::Role;
 use crate::email::{self, Recipient};
 use crate::error::AppError;
@@ -85,7 +86,7 @@ pub fn tick(conn: &mut DbConn, state: &AppState) -> Result<usize, AppError> {
             }
             let units: Vec<i32> = entries::table
                 .filter(entries::edition_id.eq(ed.id))
-                .filter(entries::status.eq_any(["draft", "returned"]))
+                .filter(entries::status.eq_any(EntryStatus::codes_where(EntryStatus::editable)))
                 .select(entries::unit_id)
                 .distinct()
                 .load(conn)?;

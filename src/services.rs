@@ -1,6 +1,7 @@
 //! Use cases: each owns its transaction, checks its rules, writes the audit event and enqueues mail.
 
 pub mod accounts;
+pub mod dashboard;
 pub mod demo;
 pub mod demo_edition;
 pub mod edition_lists;
@@ -8,4 +9,5 @@ pub mod editions;
 pub mod entries;
 pub mod evidence;
 pub mod import;
+pub mod screening;
 pub mod units;

@@ -29,6 +29,22 @@ fn collect(dir: &'static Dir<'static>, out: &mut Vec<(String, String)>) {
     }
 }
 
+/// The tera filter `filesize`: bytes as people read them, never "0 KB" (`512 B`, `12 KB`, `3.4 MB`).
+fn filesize(
+    value: &tera::Value,
+    _args: &HashMap<String, tera::Value>,
+) -> tera::Result<tera::Value> {
+    let bytes = value.as_f64().unwrap_or(0.0).max(0.0);
+    let text = if bytes < 1024.0 {
+        format!("{bytes:.0} B")
+    } else if bytes < 1024.0 * 1024.0 {
+        format!("{:.0} KB", (bytes / 1024.0).ceil())
+    } else {
+        format!("{:.1} MB", bytes / (1024.0 * 1024.0))
+    };
+    Ok(tera::Value::String(text))
+}
+
 impl Templates {
     /// Parses every template; a syntax error stops start-up with the template's name.
     pub fn load() -> Result<Templates, AppError> {
@@ -40,6 +56,8 @@ impl Templates {
             tera.autoescape_on(vec![".html"]);
             tera.register_function("t", TeraTranslate(lang));
             tera.register_filter("jakarta", crate::time::tera_jakarta);
+            tera.register_filter("filesize", filesize);
+            tera.register_function("asset", crate::web::assets::tera_asset);
             tera.add_raw_templates(sources.clone())?;
             by_lang.insert(lang, tera);
         }

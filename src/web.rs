@@ -4,6 +4,7 @@ pub mod account;
 pub mod assets;
 pub mod auth;
 pub mod errors;
+pub mod export;
 pub mod gate;
 pub mod home;
 pub mod opd;

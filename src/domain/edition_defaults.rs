@@ -207,10 +207,11 @@ pub const EVIDENCE: &[(&str, &str, bool, &str)] = &[
         "pdf",
     ),
     ("Data kemanfaatan", "Evidence of benefit", true, "pdf,image"),
+    // The national index scores the speed of creation from it: mandatory, as the checklist says.
     (
         "Kronologi penciptaan inovasi",
         "Timeline of the innovation's creation",
-        false,
+        true,
         "pdf",
     ),
     ("Foto kegiatan", "Photos", false, "image"),
@@ -266,11 +267,37 @@ pub const FIELDS: &[&str] = &[
     "contact_phone",
 ];
 
-/// Fields required by default (the national profile's required part).
-pub const REQUIRED_BY_DEFAULT: &str = "name,stage,initiator,inno_type,inno_form,theme,urusan,narrative,purpose,benefits,results,contact_name,contact_phone";
+/// Fields required by default (the national profile's required part; the video is one of the five
+/// mandatory national indicators, and the checklist checks it).
+pub const REQUIRED_BY_DEFAULT: &str = "name,stage,initiator,inno_type,inno_form,theme,urusan,narrative,purpose,benefits,results,video_url,contact_name,contact_phone";
 
 #[cfg(test)]
 mod tests {
+    /// The checklist must not demand what the form lets a unit leave out.
+    #[test]
+    fn the_checklist_demands_only_what_the_form_requires() {
+        let required: Vec<&str> = super::REQUIRED_BY_DEFAULT.split(',').collect();
+        let codes: Vec<&str> = super::CHECKS.iter().map(|c| c.0).collect();
+        if codes.contains(&"video") {
+            assert!(
+                required.contains(&"video_url"),
+                "the video is checked, so it is required"
+            );
+        }
+        if codes.contains(&"bukti_wajib") {
+            for name in ["Regulasi", "SK tim", "Data kemanfaatan", "Kronologi"] {
+                let kind = super::EVIDENCE
+                    .iter()
+                    .find(|e| e.0.starts_with(name))
+                    .unwrap_or_else(|| panic!("{name} is asked for"));
+                assert!(kind.2, "{name} is checked as mandatory, so it is mandatory");
+            }
+        }
+        for field in &required {
+            assert!(super::FIELDS.contains(field), "{field} is a field");
+        }
+    }
+
     #[test]
     fn thirty_two_urusan() {
         let urusan = super::LISTS.iter().find(|(l, _)| *l == "urusan").unwrap().1;

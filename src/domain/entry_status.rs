@@ -23,6 +23,16 @@ pub enum EntryStatus {
     Withdrawn,
 }
 
+/// A stored status that is none of [`EntryStatus::ALL`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownStatus(pub String);
+
+impl std::fmt::Display for UnknownStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "unknown entry status {:?} in the database", self.0)
+    }
+}
+
 /// Who makes a move.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Mover {
@@ -64,6 +74,32 @@ impl EntryStatus {
         EntryStatus::ALL.into_iter().find(|s| s.code() == code)
     }
 
+    /// Reads a status from the database, where anything unknown is corruption to report, never
+    /// a draft by default.
+    pub fn stored(code: &str) -> Result<EntryStatus, UnknownStatus> {
+        EntryStatus::parse(code).ok_or_else(|| UnknownStatus(code.to_string()))
+    }
+
+    /// The stored codes of every status for which `keep` holds, for `IN (…)` filters.
+    pub fn codes_where(keep: impl Fn(EntryStatus) -> bool) -> Vec<&'static str> {
+        EntryStatus::ALL
+            .into_iter()
+            .filter(|s| keep(*s))
+            .map(EntryStatus::code)
+            .collect()
+    }
+
+    /// Whether the entry counts against the unit's limit of entries per edition.
+    pub fn counts_against_limit(self) -> bool {
+        matches!(
+            self,
+            EntryStatus::Submitted
+                | EntryStatus::Returned
+                | EntryStatus::Resubmitted
+                | EntryStatus::Passed
+        )
+    }
+
     /// Whether the unit may change the entry's content.
     pub fn editable(self) -> bool {
         matches!(self, EntryStatus::Draft | EntryStatus::Returned)
@@ -91,6 +127,15 @@ impl EntryStatus {
 #[cfg(test)]
 mod tests {
     use super::{EntryStatus::*, Mover::*};
+
+    #[test]
+    fn every_code_reads_back_and_nothing_else_does() {
+        for s in super::EntryStatus::ALL {
+            assert_eq!(super::EntryStatus::stored(s.code()), Ok(s));
+        }
+        assert!(super::EntryStatus::stored("Draft").is_err());
+        assert!(super::EntryStatus::stored("").is_err());
+    }
 
     #[test]
     fn only_the_endorser_submits_and_only_organisers_decide() {

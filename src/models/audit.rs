@@ -127,10 +127,60 @@ pub fn list(
     let mut rows: Vec<EventWithActor> = build()
         .order((audit_events::created_at.desc(), audit_events::id.desc()))
         .limit(per_page + 1)
-        .offset((page - 1) * per_page)
+        .offset(crate::db::page_offset(page, per_page))
         .select((AuditEvent::as_select(), users::email.nullable()))
         .load(conn)?;
     let more = rows.len() as i64 > per_page;
     rows.truncate(per_page as usize);
     Ok((rows, more))
+}
+
+/// Names of the users, units, entries and editions an audit page mentions, by (type, id), so the
+/// log reads "Dinas Kesehatan", not "unit #12". One query per type, for the page's ids only.
+pub fn names_of(
+    conn: &mut DbConn,
+    wanted: &[(String, i32)],
+) -> QueryResult<std::collections::HashMap<(String, i32), String>> {
+    use crate::db::schema::{editions, entries, units};
+    let ids = |t: &str| -> Vec<i32> {
+        let mut v: Vec<i32> = wanted.iter().filter(|w| w.0 == t).map(|w| w.1).collect();
+        v.sort_unstable();
+        v.dedup();
+        v
+    };
+    let mut out = std::collections::HashMap::new();
+    let mut put = |t: &str, rows: Vec<(i32, String)>| {
+        for (id, name) in rows {
+            out.insert((t.to_string(), id), name);
+        }
+    };
+    put(
+        "user",
+        users::table
+            .filter(users::id.eq_any(ids("user")))
+            .select((users::id, users::name))
+            .load(conn)?,
+    );
+    put(
+        "unit",
+        units::table
+            .filter(units::id.eq_any(ids("unit")))
+            .select((units::id, units::name))
+            .load(conn)?,
+    );
+    put(
+        "entry",
+        entries::table
+            .filter(entries::id.eq_any(ids("entry")))
+            .select((entries::id, entries::name))
+            .load(conn)?,
+    );
+    put(
+        "edition",
+        editions::table
+            .filter(editions::id.eq_any(ids("edition")))
+            .select((editions::id, editions::name))
+            .load(conn)?,
+    );
+    Ok(out)
 }

@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use crate::db::DbConn;
 use crate::db::schema::{check_results, entries, entry_events, entry_files, units, users};
+use crate::domain::EntryStatus;
 
 /// An entry row, in column order.
 #[derive(Queryable, Selectable, Clone, Debug, Serialize)]
@@ -110,6 +111,39 @@ pub struct EntryContent {
     pub contact_phone: String,
 }
 
+impl Entry {
+    /// The entry's status; an unknown stored code is an error, never a draft by default.
+    pub fn status(&self) -> Result<EntryStatus, crate::domain::entry_status::UnknownStatus> {
+        EntryStatus::stored(&self.status)
+    }
+}
+
+impl EntryContent {
+    /// The choice-list fields with their list codes.
+    pub fn choices(&self) -> [(&'static str, &String); 6] {
+        [
+            ("stage", &self.stage),
+            ("initiator", &self.initiator),
+            ("inno_type", &self.inno_type),
+            ("inno_form", &self.inno_form),
+            ("theme", &self.theme),
+            ("urusan", &self.urusan),
+        ]
+    }
+
+    /// The choice-list fields, to change.
+    pub fn choices_mut(&mut self) -> [(&'static str, &mut String); 6] {
+        [
+            ("stage", &mut self.stage),
+            ("initiator", &mut self.initiator),
+            ("inno_type", &mut self.inno_type),
+            ("inno_form", &mut self.inno_form),
+            ("theme", &mut self.theme),
+            ("urusan", &mut self.urusan),
+        ]
+    }
+}
+
 impl From<&Entry> for EntryContent {
     fn from(e: &Entry) -> Self {
         EntryContent {
@@ -173,7 +207,7 @@ pub fn counted_for_unit(
         .filter(entries::edition_id.eq(edition_id))
         .filter(entries::unit_id.eq(unit_id))
         .filter(entries::id.ne(except))
-        .filter(entries::status.eq_any(["submitted", "returned", "resubmitted", "passed"]))
+        .filter(entries::status.eq_any(EntryStatus::codes_where(EntryStatus::counts_against_limit)))
         .count()
         .get_result(conn)
 }
@@ -316,6 +350,18 @@ pub type FullRow = (Entry, String, String);
 
 /// The entries of an edition joined with their units, with the filter applied (a macro, because the
 /// list and the export select different columns from the same filtered query).
+/// The status filter value for "waiting for the administrative check" (submitted or resubmitted).
+pub const AWAITING: &str = "awaiting";
+
+/// How many of an edition's entries are in each status.
+pub fn status_counts(conn: &mut DbConn, edition_id: i32) -> QueryResult<Vec<(String, i64)>> {
+    entries::table
+        .filter(entries::edition_id.eq(edition_id))
+        .group_by(entries::status)
+        .select((entries::status, diesel::dsl::count_star()))
+        .load(conn)
+}
+
 macro_rules! filtered {
     ($edition_id:expr, $f:expr, $include_drafts:expr) => {{
         let f: &EntryFilter = $f;
@@ -325,14 +371,9 @@ macro_rules! filtered {
             .into_boxed();
         if !$include_drafts {
             // An IN list, not `<> 'draft'`, so the list index serves it.
-            q = q.filter(entries::status.eq_any([
-                "submitted",
-                "returned",
-                "resubmitted",
-                "passed",
-                "rejected",
-                "withdrawn",
-            ]));
+            q = q.filter(
+                entries::status.eq_any(EntryStatus::codes_where(|s| s != EntryStatus::Draft)),
+            );
         }
         if let Some(text) = f.q.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
             let pattern = format!("%{}%", text.to_lowercase());
@@ -342,7 +383,11 @@ macro_rules! filtered {
                     .or(crate::db::lower(units::name).like(pattern)),
             );
         }
-        if let Some(s) = f.status.as_deref().filter(|s| !s.is_empty()) {
+        if f.status.as_deref() == Some(AWAITING) {
+            q = q.filter(
+                entries::status.eq_any(EntryStatus::codes_where(EntryStatus::awaiting_check)),
+            );
+        } else if let Some(s) = f.status.as_deref().filter(|s| !s.is_empty()) {
             q = q.filter(entries::status.eq(s.to_string()));
         }
         if let Some(c) = f.category {
@@ -364,6 +409,14 @@ macro_rules! sorted {
             Some("unit") => $q.order((units::name.asc(), entries::id.asc())),
             Some("updated") => $q.order((entries::updated_at.desc(), entries::id.desc())),
             Some("submitted") => $q.order((entries::submitted_at.desc(), entries::id.desc())),
+            // What waits for the administrative check first, the longest waiting first.
+            Some("waiting") => $q.order((
+                entries::status
+                    .eq_any(EntryStatus::codes_where(EntryStatus::awaiting_check))
+                    .desc(),
+                entries::submitted_at.asc(),
+                entries::id.asc(),
+            )),
             _ => $q.order((entries::name.asc(), entries::id.asc())),
         }
     };
@@ -390,7 +443,7 @@ pub fn list(
     ));
     let rows = sorted!(q, f)
         .limit(per_page)
-        .offset((page - 1) * per_page)
+        .offset(crate::db::page_offset(page, per_page))
         .load(conn)?;
     Ok((rows, total))
 }

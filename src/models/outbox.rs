@@ -231,7 +231,7 @@ pub fn list(
     let mut rows = build()
         .order(outbox::id.desc())
         .limit(per_page + 1)
-        .offset((page.max(1) - 1) * per_page)
+        .offset(crate::db::page_offset(page, per_page))
         .select(OutboxMail::as_select())
         .load(conn)?;
     let more = rows.len() as i64 > per_page;

@@ -151,7 +151,7 @@ pub fn list(conn: &mut DbConn, f: &UserFilter, per_page: i64) -> QueryResult<(Ve
     let rows = build()
         .order((users::name.asc(), users::id.asc()))
         .limit(per_page)
-        .offset((page - 1) * per_page)
+        .offset(crate::db::page_offset(page, per_page))
         .select(User::as_select())
         .load(conn)?;
     Ok((rows, total))

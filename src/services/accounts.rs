@@ -118,6 +118,8 @@ pub struct InviteInput {
     pub affiliation: Option<String>,
     /// Language code.
     pub lang: Option<String>,
+    /// Whether an OPD operator may submit the unit's entries: `ya`/`yes`/`on`/`1` or empty.
+    pub is_endorser: Option<String>,
 }
 
 /// An invitation's checked fields.
@@ -128,6 +130,16 @@ pub struct ValidInvite {
     unit_id: Option<i32>,
     affiliation: Option<String>,
     lang: Lang,
+    is_endorser: bool,
+}
+
+/// A yes/no cell or checkbox as people write it; `None` when it is neither.
+pub fn parse_flag(s: &str) -> Option<bool> {
+    match s.trim().to_lowercase().as_str() {
+        "" | "0" | "n" | "no" | "tidak" | "t" | "false" | "off" | "-" => Some(false),
+        "1" | "y" | "ya" | "yes" | "true" | "on" | "x" | "✓" => Some(true),
+        _ => None,
+    }
 }
 
 fn opt_text(s: &Option<String>) -> Option<String> {
@@ -201,8 +213,20 @@ fn validate_person(
             Lang::Id
         }),
     };
+    let is_endorser = match parse_flag(input.is_endorser.as_deref().unwrap_or("")) {
+        Some(true) if role.is_some() && role != Some(Role::Opd) => {
+            errors.insert("is_endorser".into(), "users.endorser_only_opd".into());
+            false
+        }
+        Some(flag) => flag,
+        None => {
+            errors.insert("is_endorser".into(), "import.bad_flag".into());
+            false
+        }
+    };
     match (email, role) {
         (Some(email), Some(role)) if errors.is_empty() => Ok(ValidInvite {
+            is_endorser,
             email,
             name,
             role,
@@ -256,12 +280,17 @@ pub fn invite_valid(
             e.into()
         }
     })?;
+    if v.is_endorser {
+        diesel::update(users::table.find(id))
+            .set(users::is_endorser.eq(true))
+            .execute(conn)?;
+    }
     audit::record(
         conn,
         actor,
         "user.invite",
         ("user", Some(id)),
-        json!({"after": {"email": v.email.as_str(), "name": v.name, "role": v.role.code(), "unit_id": v.unit_id}}),
+        json!({"after": {"email": v.email.as_str(), "name": v.name, "role": v.role.code(), "unit_id": v.unit_id, "is_endorser": v.is_endorser}}),
     )?;
     send_invitation(conn, state, actor, id)?;
     Ok(id)
@@ -592,6 +621,8 @@ pub fn update_user(
             unit_id: edit.unit_id.clone(),
             affiliation: edit.affiliation.clone(),
             lang: Some(before.lang.clone()),
+            // The edit form's checkbox is read below, for OPD operators only.
+            is_endorser: None,
         };
         let v = validate_person(conn, &probe, Some(user_id)).map_err(AppError::Invalid)?;
         if actor.user_id == Some(user_id) && v.role != Role::Organiser {

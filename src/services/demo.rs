@@ -147,6 +147,7 @@ pub fn load(conn: &mut DbConn, state: &AppState) -> Result<(), AppError> {
             unit_id,
             affiliation: affiliation.map(String::from),
             lang: Some("id".into()),
+            is_endorser: None,
         };
         accounts::invite(conn, state, &actor, &input)?;
     }

@@ -67,6 +67,22 @@ impl EntryActor {
     }
 }
 
+/// OPD operators of a deactivated unit may still read their entries but change nothing.
+pub fn require_active_unit(conn: &mut DbConn, who: &EntryActor) -> Result<(), AppError> {
+    if who.role != Role::Opd {
+        return Ok(());
+    }
+    let active = match who.unit_id {
+        Some(u) => crate::models::unit::find(conn, u)?.is_some_and(|u| u.active),
+        None => false,
+    };
+    if active {
+        Ok(())
+    } else {
+        Err(invalid("edition", "entries.unit_inactive"))
+    }
+}
+
 /// Loads an entry the actor may see: organisers see all, operators their unit's, judges none (yet).
 /// Someone else's entry is "not found", so its existence is not revealed.
 pub fn visible(conn: &mut DbConn, who: &EntryActor, id: i32) -> Result<Entry, AppError> {
@@ -76,10 +92,6 @@ pub fn visible(conn: &mut DbConn, who: &EntryActor, id: i32) -> Result<Entry, Ap
         Role::Opd if who.unit_id == Some(e.unit_id) => Ok(e),
         _ => Err(AppError::NotFound),
     }
-}
-
-fn status_of(e: &Entry) -> EntryStatus {
-    EntryStatus::parse(&e.status).unwrap_or(EntryStatus::Draft)
 }
 
 fn check_lengths(c: &EntryContent) -> Result<(), AppError> {
@@ -136,6 +148,8 @@ pub fn create_draft(
     };
     check_lengths(content)?;
     db::transaction(conn, |conn| {
+        require_active_unit(conn, who)?;
+        check_content(conn, edition_id, content)?;
         let e = edition::find(conn, edition_id)?.ok_or(AppError::NotFound)?;
         let now = db::now();
         if now < e.registration_opens_at || now > edition::closes_at_for(conn, &e, unit_id)? {
@@ -189,6 +203,16 @@ pub fn reenter(
     }
     let mut content = EntryContent::from(&old);
     content.category_id = None;
+    // A choice the new edition no longer offers is left for the unit to choose again.
+    let options = edition::options(conn, edition_id)?;
+    for (list, value) in content.choices_mut() {
+        if !options
+            .iter()
+            .any(|o| o.list == list && o.code == *value && o.active)
+        {
+            value.clear();
+        }
+    }
     create_draft(conn, who, edition_id, &content, Some(old.id))
 }
 
@@ -213,9 +237,11 @@ pub fn save(
     check_lengths(content)?;
     db::transaction(conn, |conn| {
         let e = visible(conn, who, id)?;
-        if who.role != Role::Opd || !status_of(&e).editable() {
+        if who.role != Role::Opd || !e.status()?.editable() {
             return Err(AppError::Forbidden);
         }
+        require_active_unit(conn, who)?;
+        check_content(conn, e.edition_id, content)?;
         let now = db::now();
         let n = diesel::update(
             entries::table
@@ -265,6 +291,67 @@ fn problem(field: &str, key: &str) -> Problem {
     }
 }
 
+/// What is wrong with content whatever the stage: a choice that is not one of the edition's active
+/// options, a category of another edition, dates out of order or out of any plausible range.
+/// Saving checks it as well as submitting, so a draft never holds a value the form cannot show.
+fn content_problems(
+    conn: &mut DbConn,
+    edition_id: i32,
+    c: &EntryContent,
+) -> Result<Vec<Problem>, AppError> {
+    let mut out = Vec::new();
+    let options = edition::options(conn, edition_id)?;
+    for (list, value) in c.choices() {
+        let v = value.trim();
+        if !v.is_empty()
+            && !options
+                .iter()
+                .any(|o| o.list == list && o.code == v && o.active)
+        {
+            out.push(problem(list, "form.choose"));
+        }
+    }
+    if let Some(id) = c.category_id
+        && !edition::categories(conn, edition_id)?
+            .iter()
+            .any(|k| k.id == id)
+    {
+        out.push(problem("category_id", "form.choose"));
+    }
+    let earliest = chrono::NaiveDate::from_ymd_opt(1945, 8, 17).expect("a date");
+    let latest = db::now().date() + chrono::Duration::days(5 * 366);
+    for (field, date) in [
+        ("trial_date", c.trial_date),
+        ("implementation_date", c.implementation_date),
+    ] {
+        if date.is_some_and(|d| d < earliest || d > latest) {
+            out.push(problem(field, "form.date_invalid"));
+        }
+    }
+    if let (Some(t), Some(i)) = (c.trial_date, c.implementation_date)
+        && i < t
+    {
+        out.push(problem(
+            "implementation_date",
+            "entries.implementation_before_trial",
+        ));
+    }
+    Ok(out)
+}
+
+/// [`content_problems`] as a refusal of the save, every field at once.
+fn check_content(conn: &mut DbConn, edition_id: i32, c: &EntryContent) -> Result<(), AppError> {
+    let found = content_problems(conn, edition_id, c)?;
+    if found.is_empty() {
+        return Ok(());
+    }
+    let mut errors = crate::error::FieldErrors::new();
+    for p in found {
+        errors.entry(p.field).or_insert(p.key);
+    }
+    Err(AppError::Invalid(errors))
+}
+
 /// Everything that stands between this entry and submission under the edition's rules.
 pub fn problems(conn: &mut DbConn, e: &Entry, ed: &Edition) -> Result<Vec<Problem>, AppError> {
     let mut out = Vec::new();
@@ -300,29 +387,7 @@ pub fn problems(conn: &mut DbConn, e: &Entry, ed: &Edition) -> Result<Vec<Proble
             out.push(problem(f, "entries.missing"));
         }
     }
-    let options = edition::options(conn, ed.id)?;
-    for list in [
-        "stage",
-        "initiator",
-        "inno_type",
-        "inno_form",
-        "theme",
-        "urusan",
-    ] {
-        let v = text(list).trim();
-        if !v.is_empty()
-            && !options
-                .iter()
-                .any(|o| o.list == list && o.code == v && o.active)
-        {
-            out.push(problem(list, "form.choose"));
-        }
-    }
-    if let Some(c) = e.category_id
-        && !edition::categories(conn, ed.id)?.iter().any(|k| k.id == c)
-    {
-        out.push(problem("category_id", "form.choose"));
-    }
+    out.extend(content_problems(conn, ed.id, &EntryContent::from(e))?);
     let words = word_count(&e.narrative);
     if (words as i32) < ed.min_narrative_words {
         out.push(Problem {
@@ -338,14 +403,6 @@ pub fn problems(conn: &mut DbConn, e: &Entry, ed: &Edition) -> Result<Vec<Proble
         out.push(problem(
             "implementation_date",
             "entries.implementation_date_required",
-        ));
-    }
-    if let (Some(t), Some(i)) = (e.trial_date, e.implementation_date)
-        && i < t
-    {
-        out.push(problem(
-            "implementation_date",
-            "entries.implementation_before_trial",
         ));
     }
     let url = e.video_url.trim();
@@ -398,10 +455,11 @@ pub fn transition(
 ) -> Result<Entry, AppError> {
     db::transaction(conn, |conn| {
         let e = visible(conn, who, id)?;
-        let from = status_of(&e);
+        let from = e.status()?;
         if !from.can_move(to, who.mover()) {
             return Err(AppError::Forbidden);
         }
+        require_active_unit(conn, who)?;
         let ed = edition::find(conn, e.edition_id)?.ok_or(AppError::NotFound)?;
         let now = db::now();
         // Deadlines are the server's: the unit's own (with any extension) for submission and withdrawal,

@@ -9,10 +9,10 @@ use serde_json::json;
 use crate::audit;
 use crate::db::schema::entry_files;
 use crate::db::{self, DbConn};
-use crate::domain::{EntryStatus, Role};
+use crate::domain::Role;
 use crate::error::{AppError, invalid};
 use crate::models::edition;
-use crate::models::entry::{self, EntryFile};
+use crate::models::entry::{self, Entry, EntryFile};
 use crate::services::entries::{EntryActor, visible};
 use crate::state::AppState;
 
@@ -49,6 +49,42 @@ fn path_for(state: &AppState, stored: &str) -> PathBuf {
     state.settings.upload_dir.join(stored)
 }
 
+/// How many files one entry may have had uploaded in all (replaced and deleted ones count), so
+/// that repeated uploads cannot fill the disk.
+pub const UPLOADS_PER_ENTRY: i64 = 60;
+
+/// The entry, if the actor may change its evidence now: an OPD operator of an active unit, the entry
+/// editable. Called inside the transaction that changes the files, so a submission in between wins.
+fn editable_entry(conn: &mut DbConn, who: &EntryActor, entry_id: i32) -> Result<Entry, AppError> {
+    let e = visible(conn, who, entry_id)?;
+    if who.role != Role::Opd || !e.status()?.editable() {
+        return Err(AppError::Forbidden);
+    }
+    crate::services::entries::require_active_unit(conn, who)?;
+    Ok(e)
+}
+
+/// The edition's size limit for an entry's files, in MB (for the message when a file is too big).
+pub fn limit_mb(conn: &mut DbConn, who: &EntryActor, entry_id: i32) -> Result<i32, AppError> {
+    let e = visible(conn, who, entry_id)?;
+    Ok(edition::find(conn, e.edition_id)?
+        .ok_or(AppError::NotFound)?
+        .max_file_mb)
+}
+
+/// Removes the bytes of files a draft no longer uses. An entry that was never submitted has no
+/// history anyone must see again; after a submission, earlier files stay for the record.
+fn discard_bytes(state: &AppState, e: &Entry, stored: &[String]) {
+    if e.submitted_at.is_some() {
+        return;
+    }
+    for name in stored {
+        if let Err(err) = std::fs::remove_file(path_for(state, name)) {
+            tracing::warn!(file = %name, error = %err, "could not remove a replaced upload");
+        }
+    }
+}
+
 /// Stores an uploaded file for one requested document of an editable entry, replacing the previous one.
 pub fn upload(
     conn: &mut DbConn,
@@ -59,10 +95,7 @@ pub fn upload(
     filename: &str,
     bytes: &[u8],
 ) -> Result<i32, AppError> {
-    let e = visible(conn, who, entry_id)?;
-    if who.role != Role::Opd || !EntryStatus::parse(&e.status).is_some_and(|s| s.editable()) {
-        return Err(AppError::Forbidden);
-    }
+    let e = editable_entry(conn, who, entry_id)?;
     let ed = edition::find(conn, e.edition_id)?.ok_or(AppError::NotFound)?;
     let kind = edition::evidence_kinds(conn, ed.id)?
         .into_iter()
@@ -86,8 +119,23 @@ pub fn upload(
     std::fs::write(&path, bytes).map_err(|e| AppError::internal("writing an upload", e))?;
     let name = display_name(filename);
     let result = db::transaction(conn, |conn| {
+        // Again inside the transaction: a submission since the check above must win.
+        let e = editable_entry(conn, who, entry_id)?;
+        let uploaded: i64 = entry_files::table
+            .filter(entry_files::entry_id.eq(entry_id))
+            .count()
+            .get_result(conn)?;
+        if uploaded >= UPLOADS_PER_ENTRY {
+            return Err(invalid("file", "evidence.quota"));
+        }
         let now = db::now();
-        let replaced = diesel::update(
+        let replaced: Vec<String> = entry_files::table
+            .filter(entry_files::entry_id.eq(entry_id))
+            .filter(entry_files::evidence_kind_id.eq(kind_id))
+            .filter(entry_files::deleted_at.is_null())
+            .select(entry_files::stored_name)
+            .load(conn)?;
+        diesel::update(
             entry_files::table
                 .filter(entry_files::entry_id.eq(entry_id))
                 .filter(entry_files::evidence_kind_id.eq(kind_id))
@@ -108,10 +156,10 @@ pub fn upload(
             ))
             .returning(entry_files::id)
             .get_result(conn)?;
-        let action = if replaced > 0 {
-            "entry.file_replace"
-        } else {
+        let action = if replaced.is_empty() {
             "entry.file_upload"
+        } else {
+            "entry.file_replace"
         };
         audit::record(
             conn,
@@ -120,26 +168,30 @@ pub fn upload(
             ("entry", Some(entry_id)),
             json!({"after": {"file": name, "kind": kind.name_id, "bytes": bytes.len()}}),
         )?;
-        Ok(id)
+        Ok((id, e, replaced))
     });
-    if result.is_err() {
-        let _ = std::fs::remove_file(&path);
+    match result {
+        Ok((id, e, replaced)) => {
+            discard_bytes(state, &e, &replaced);
+            Ok(id)
+        }
+        Err(err) => {
+            let _ = std::fs::remove_file(&path);
+            Err(err)
+        }
     }
-    result
 }
 
 /// Deletes a file of an editable entry (the row stays, marked deleted, for the history).
 pub fn delete(
     conn: &mut DbConn,
+    state: &AppState,
     who: &EntryActor,
     entry_id: i32,
     file_id: i32,
 ) -> Result<(), AppError> {
-    db::transaction(conn, |conn| {
-        let e = visible(conn, who, entry_id)?;
-        if who.role != Role::Opd || !EntryStatus::parse(&e.status).is_some_and(|s| s.editable()) {
-            return Err(AppError::Forbidden);
-        }
+    let (e, stored) = db::transaction(conn, |conn| {
+        let e = editable_entry(conn, who, entry_id)?;
         let f = entry::files(conn, entry_id)?
             .into_iter()
             .find(|f| f.id == file_id)
@@ -153,8 +205,11 @@ pub fn delete(
             "entry.file_delete",
             ("entry", Some(entry_id)),
             json!({"before": {"file": f.original_name}}),
-        )
-    })
+        )?;
+        Ok::<_, AppError>((e, f.stored_name))
+    })?;
+    discard_bytes(state, &e, &[stored]);
+    Ok(())
 }
 
 /// A live file of an entry the actor may see, and where its bytes are.

@@ -262,9 +262,20 @@ const USER_COLUMNS: &[(&str, &[&str])] = &[
     ("unit", &["unit", "opd", "perangkat daerah", "unit kerja"]),
     ("affiliation", &["affiliation", "afiliasi", "instansi"]),
     ("lang", &["lang", "language", "bahasa"]),
+    (
+        "is_endorser",
+        &[
+            "endorser",
+            "is_endorser",
+            "pengesah",
+            "penanggung jawab",
+            "boleh mengirim",
+        ],
+    ),
 ];
 
-/// Imports users from CSV (`email,name,role,unit,affiliation,lang`, unit by name); each gets an invitation.
+/// Imports users from CSV (`email,name,role,unit,affiliation,lang,endorser`, unit by name); each
+/// gets an invitation.
 pub fn import_users(
     conn: &mut DbConn,
     state: &AppState,
@@ -302,6 +313,7 @@ pub fn import_users(
                 unit_id,
                 affiliation: Some(get("affiliation")),
                 lang: Some(get("lang")),
+                is_endorser: Some(get("is_endorser")),
             };
             match accounts::validate_invite(conn, &input) {
                 Ok(v) => valid.push(v),

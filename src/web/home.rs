@@ -3,9 +3,8 @@
 use actix_web::{HttpResponse, web};
 use diesel::prelude::*;
 
-use crate::db::{self, schema};
+use crate::db;
 use crate::error::AppError;
-use crate::models::outbox as mail;
 use crate::state::AppState;
 use crate::web::Page;
 use crate::web::page::see_other;
@@ -36,42 +35,11 @@ pub async fn healthz(state: web::Data<AppState>) -> HttpResponse {
     }
 }
 
-/// `GET /organiser`: counts that tell the organiser where things stand.
+/// `GET /organiser`: where the current edition stands and what to do next.
 pub async fn organiser(page: Page) -> Result<HttpResponse, AppError> {
-    let (units, users, invited, mail_counts) = db::run(&page.state.pool, |conn| {
-        use schema::{units, users};
-        let n_units: i64 = units::table
-            .filter(units::active.eq(true))
-            .count()
-            .get_result(conn)?;
-        let n_users: i64 = users::table
-            .filter(users::active.eq(true))
-            .count()
-            .get_result(conn)?;
-        let n_invited: i64 = users::table
-            .filter(users::active.eq(true))
-            .filter(users::password_hash.is_null())
-            .count()
-            .get_result(conn)?;
-        Ok((n_units, n_users, n_invited, mail::open_counts(conn)?))
-    })
-    .await?;
-    let count = |s: &str| {
-        mail_counts
-            .iter()
-            .find(|(k, _)| k == s)
-            .map(|(_, n)| *n)
-            .unwrap_or(0)
-    };
+    let board = db::run(&page.state.pool, crate::services::dashboard::organiser).await?;
     let mut ctx = tera::Context::new();
-    ctx.insert("units", &units);
-    ctx.insert("users", &users);
-    ctx.insert("invited", &invited);
-    ctx.insert(
-        "mail_pending",
-        &(count(mail::PENDING) + count(mail::SENDING)),
-    );
-    ctx.insert("mail_failed", &count(mail::FAILED));
+    ctx.insert("board", &board);
     page.render("organiser/dashboard.html", ctx)
 }
 

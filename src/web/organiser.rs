@@ -40,7 +40,7 @@ impl Pager {
     /// A pager for `total` rows at `page`, keeping the other filters in `query`.
     pub fn new(page: Option<i64>, total: i64, filters: &impl Serialize) -> Pager {
         let pages = ((total + PER_PAGE - 1) / PER_PAGE).max(1);
-        let page = page.unwrap_or(1).clamp(1, pages);
+        let page = page.unwrap_or(1).clamp(1, pages.min(crate::db::MAX_PAGE));
         Pager {
             page,
             pages: Some(pages),
@@ -53,7 +53,7 @@ impl Pager {
     /// A pager that knows only whether another page follows (the list fetched one row more than a page).
     pub fn open_ended(page: Option<i64>, has_next: bool, filters: &impl Serialize) -> Pager {
         Pager {
-            page: page.unwrap_or(1).max(1),
+            page: page.unwrap_or(1).clamp(1, crate::db::MAX_PAGE),
             pages: None,
             total: None,
             has_next,

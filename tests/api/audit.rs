@@ -53,9 +53,16 @@ async fn the_audit_page_filters_by_action_actor_and_date() {
     )
     .await;
     let html = app.page("/organiser/audit?action=unit.create").await;
-    assert!(html.contains("Unit Audit") && !html.contains("auth.login"));
+    assert!(html.contains("Unit Audit") && !html.contains("data-action=\"auth.login\""));
+    assert!(
+        html.contains("Menambah perangkat daerah"),
+        "the action reads as a sentence"
+    );
     let html = app.page("/organiser/audit?actor=organiser%40test").await;
-    assert!(html.contains("unit.create") && html.contains("auth.login"));
+    assert!(
+        html.contains("data-action=\"unit.create\"") && html.contains("data-action=\"auth.login\"")
+    );
+    assert!(html.contains("Test organiser"), "the actor by name");
     let html = app
         .page("/organiser/audit?action=unit.create&to=2020-01-01")
         .await;

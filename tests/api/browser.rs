@@ -362,6 +362,11 @@ async fn an_entry_from_draft_to_passed_through_the_browser() {
     b.fill("f-results", "40 posyandu memakai aplikasi").await;
     b.fill("f-contact_name", "Sri").await;
     b.fill("f-contact_phone", "081234567890").await;
+    b.fill(
+        "f-video_url",
+        "https://www.youtube.com/watch?v=posyandu-panjang",
+    )
+    .await;
     b.click("save-draft").await;
     b.wait_for_path(&entry_path).await;
     let dir = tempfile::tempdir().unwrap();
@@ -433,8 +438,21 @@ async fn an_entry_from_draft_to_passed_through_the_browser() {
     b.click("login-submit").await;
     b.wait_for_path("/organiser").await;
     b.open(&app, &format!("/organiser/entries/{id}")).await;
+    let edition_id = app
+        .db(move |conn| {
+            biw::models::entry::find(conn, id)
+                .unwrap()
+                .unwrap()
+                .edition_id
+        })
+        .await;
+    let codes = crate::entries::item_codes(&app, edition_id).await;
+    // Nothing starts ticked: every item gets its verdict.
+    for code in codes.iter().filter(|c| *c != "video") {
+        b.click(&format!("pass-{code}")).await;
+    }
     b.click("fail-video").await;
-    b.fill("reason-video", "Tautan video belum ada").await;
+    b.fill("f-reason_video", "Video lebih dari 5 menit").await;
     b.click("d-return").await;
     b.click("check-submit").await;
     for _ in 0..100 {
@@ -452,7 +470,7 @@ async fn an_entry_from_draft_to_passed_through_the_browser() {
     b.click("login-submit").await;
     b.wait_for_path("/opd").await;
     b.open(&app, &entry_path).await;
-    assert!(b.main_text().await.contains("Tautan video belum ada"));
+    assert!(b.main_text().await.contains("Video lebih dari 5 menit"));
     b.fill("f-video_url", "https://www.youtube.com/watch?v=posyandu")
         .await;
     b.click("save-draft").await;
@@ -477,6 +495,9 @@ async fn an_entry_from_draft_to_passed_through_the_browser() {
     b.click("login-submit").await;
     b.wait_for_path("/organiser").await;
     b.open(&app, &format!("/organiser/entries/{id}")).await;
+    for code in &codes {
+        b.click(&format!("pass-{code}")).await;
+    }
     b.click("d-pass").await;
     b.click("check-submit").await;
     for _ in 0..100 {

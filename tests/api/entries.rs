@@ -51,6 +51,30 @@ fn words(n: usize) -> String {
         .join(" ")
 }
 
+/// The codes of an edition's checklist.
+pub async fn item_codes(app: &TestApp, edition_id: i32) -> Vec<String> {
+    app.db(move |conn| {
+        edition::check_items(conn, edition_id)
+            .unwrap()
+            .into_iter()
+            .map(|i| i.code)
+            .collect()
+    })
+    .await
+}
+
+/// A check form: every item met unless `given` says otherwise, plus the other fields in `given`.
+pub fn verdicts<'a>(codes: &'a [String], given: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
+    let mut form: Vec<(&str, &str)> = given.to_vec();
+    for code in codes {
+        let key = format!("item_{code}");
+        if !given.iter().any(|(k, _)| *k == key) {
+            form.push((Box::leak(key.into_boxed_str()), "pass"));
+        }
+    }
+    form
+}
+
 /// A complete entry form for `lock_version`.
 pub fn full_form(lock: i32, narrative_words: usize) -> Vec<(String, String)> {
     [
@@ -108,7 +132,7 @@ pub async fn new_draft(app: &TestApp, client: &reqwest::Client) -> i32 {
         .unwrap()
 }
 
-async fn upload(
+pub async fn upload(
     app: &TestApp,
     client: &reqwest::Client,
     entry: i32,
@@ -132,17 +156,17 @@ async fn upload(
         .unwrap()
 }
 
-async fn kinds(app: &TestApp, edition_id: i32) -> Vec<edition::EvidenceKind> {
+pub async fn kinds(app: &TestApp, edition_id: i32) -> Vec<edition::EvidenceKind> {
     app.db(move |conn| edition::evidence_kinds(conn, edition_id).unwrap())
         .await
 }
 
-async fn status(app: &TestApp, id: i32) -> String {
+pub async fn status(app: &TestApp, id: i32) -> String {
     app.db(move |conn| biw::models::entry::find(conn, id).unwrap().unwrap().status)
         .await
 }
 
-const PDF: &[u8] = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF";
+pub const PDF: &[u8] = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF";
 
 /// A draft with every field and every mandatory document: ready to submit.
 pub async fn ready_entry(app: &TestApp, client: &reqwest::Client, edition_id: i32) -> i32 {
@@ -503,35 +527,74 @@ async fn returned_revised_resubmitted_and_passed_with_the_history_kept() {
     }
     let list = app.page("/organiser/entries?q=patriot").await;
     assert!(list.contains("Patriot Mantap") && list.contains("Dinas Kesehatan"));
+    // Nothing is pre-ticked: a decision without a verdict on every item is refused, per item, and
+    // what was typed comes back.
+    let res = app
+        .post_form(
+            &format!("/organiser/entries/{id}/check"),
+            &[
+                ("reason_video", "Video terlalu panjang"),
+                ("decision", "pass"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status().as_u16(), 422);
+    let html = res.text().await.unwrap();
+    let codes = item_codes(&app, ed).await;
+    for code in &codes {
+        assert!(
+            html.contains(&format!("id=\"e-item_{code}\"")),
+            "{code} needs a verdict"
+        );
+        assert!(
+            html.contains(&format!("href=\"#f-item_{code}\"")),
+            "the summary links to {code}"
+        );
+    }
+    assert!(
+        html.contains("value=\"Video terlalu panjang\""),
+        "the reason typed is kept"
+    );
+    for code in &codes {
+        for v in ["pass", "fail"] {
+            let ticked = format!("name=\"item_{code}\" value=\"{v}\" checked");
+            assert!(!html.contains(&ticked), "no item starts ticked: {code}");
+        }
+    }
     // Returning without a reason for the unmet item is refused.
     let res = app
         .post_form(
             &format!("/organiser/entries/{id}/check"),
-            &[
-                ("item_video", "fail"),
-                ("reason_video", ""),
-                ("decision", "return"),
-            ],
+            &verdicts(
+                &codes,
+                &[
+                    ("item_video", "fail"),
+                    ("reason_video", ""),
+                    ("decision", "return"),
+                ],
+            ),
         )
         .await;
     assert_eq!(res.status().as_u16(), 422);
     let res = app
         .post_form(
             &format!("/organiser/entries/{id}/check"),
-            &[("item_video", "fail"), ("decision", "pass")],
+            &verdicts(&codes, &[("item_video", "fail"), ("decision", "pass")]),
         )
         .await;
     assert_eq!(res.status().as_u16(), 422);
     let res = app
         .post_form(
             &format!("/organiser/entries/{id}/check"),
-            &[
-                ("item_profil_lengkap", "pass"),
-                ("item_video", "fail"),
-                ("reason_video", "Video lebih dari 5 menit"),
-                ("decision", "return"),
-                ("note", "Mohon diperbaiki"),
-            ],
+            &verdicts(
+                &codes,
+                &[
+                    ("item_video", "fail"),
+                    ("reason_video", "Video lebih dari 5 menit"),
+                    ("decision", "return"),
+                    ("note", "Mohon diperbaiki"),
+                ],
+            ),
         )
         .await;
     assert_redirect(&res, &format!("/organiser/entries/{id}"));
@@ -571,7 +634,7 @@ async fn returned_revised_resubmitted_and_passed_with_the_history_kept() {
     let res = app
         .post_form(
             &format!("/organiser/entries/{id}/check"),
-            &[("item_video", "pass"), ("decision", "pass")],
+            &verdicts(&codes, &[("decision", "pass")]),
         )
         .await;
     assert_redirect(&res, &format!("/organiser/entries/{id}"));

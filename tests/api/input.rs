@@ -122,6 +122,18 @@ async fn drafts_refuse_multi_line_names_and_links_that_are_not_web_addresses() {
         ("contact_name", "Budi\u{0007}", ONE_LINE_ID),
         ("video_url", "javascript:alert(1)", "diawali http"),
         ("video_url", "ftp://contoh.id/v.mp4", "diawali http"),
+        ("stage", "bukan_pilihan", "Pilih salah satu dari daftar."),
+        (
+            "urusan",
+            "urusan_edisi_lain",
+            "Pilih salah satu dari daftar.",
+        ),
+        ("trial_date", "1800-01-01", "Masukkan tanggal yang benar"),
+        (
+            "implementation_date",
+            "2024-01-01",
+            "tidak boleh sebelum waktu uji coba",
+        ),
     ] {
         let mut form = full_form(0, 12);
         form.iter_mut().find(|(k, _)| k == field).unwrap().1 = value.into();

@@ -9,6 +9,7 @@ mod browser;
 mod cli;
 mod concurrency;
 pub mod entries;
+mod entry_rules;
 mod i18n;
 mod input;
 mod invitations;

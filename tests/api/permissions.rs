@@ -106,8 +106,25 @@ async fn every_post_route_refuses_a_missing_csrf_token() {
     );
 }
 
+/// What each part of the site must require, written here independently of the route table: a
+/// route declared with a looser (or another role's) access fails this test.
+const PINNED: &[(&str, Access)] = &[
+    ("/organiser", Access::Only(Role::Organiser)),
+    ("/opd", Access::Only(Role::Opd)),
+    ("/judge", Access::Only(Role::Judge)),
+    ("/account", Access::User),
+    ("/entries/", Access::User),
+    ("/assets/", Access::Open),
+    ("/healthz", Access::Open),
+    ("/login", Access::Public),
+    ("/logout", Access::Public),
+    ("/password/", Access::Public),
+    ("/invite/", Access::Public),
+    ("/lang", Access::Public),
+];
+
 #[test]
-fn the_table_has_no_duplicate_routes_and_organiser_pages_are_guarded() {
+fn every_route_is_pinned_to_the_access_its_part_of_the_site_requires() {
     let mut seen = std::collections::HashSet::new();
     for r in ROUTES {
         assert!(
@@ -116,9 +133,25 @@ fn the_table_has_no_duplicate_routes_and_organiser_pages_are_guarded() {
             r.method,
             r.path
         );
-        if r.path.starts_with("/organiser") {
-            assert_eq!(r.access, Access::Only(Role::Organiser), "{}", r.path);
+        if r.path == "/" {
+            assert_eq!(r.access, Access::Public);
+            continue;
         }
+        let pinned = PINNED
+            .iter()
+            .filter(|(prefix, _)| r.path.starts_with(prefix))
+            .max_by_key(|(prefix, _)| prefix.len())
+            .unwrap_or_else(|| {
+                panic!(
+                    "{} {} belongs to no pinned part of the site",
+                    r.method, r.path
+                )
+            });
+        assert_eq!(
+            r.access, pinned.1,
+            "{} {} must require {:?}",
+            r.method, r.path, pinned.1
+        );
     }
 }
 

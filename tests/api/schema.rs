@@ -118,3 +118,55 @@ fn migration_folders_mirror_each_other() {
     };
     assert_eq!(names("sqlite"), names("postgres"));
 }
+
+/// The tables and columns `src/db/schema.rs` declares: (table, column, type family, not null).
+fn declared_columns() -> Vec<(String, String, &'static str, bool)> {
+    let text = std::fs::read_to_string(format!("{}/src/db/schema.rs", env!("CARGO_MANIFEST_DIR")))
+        .unwrap();
+    let mut out = Vec::new();
+    let mut table: Option<String> = None;
+    for line in text.lines().map(str::trim) {
+        if let Some(rest) = line.strip_suffix('{')
+            && let Some((name, _key)) = rest.trim().split_once(" (")
+            && !name.contains(' ')
+        {
+            table = Some(name.to_string());
+            continue;
+        }
+        if line == "}" {
+            table = None;
+            continue;
+        }
+        if let (Some(t), Some((col, ty))) = (&table, line.trim_end_matches(',').split_once(" -> "))
+        {
+            let nullable = ty.starts_with("Nullable<");
+            let inner = ty.trim_start_matches("Nullable<").trim_end_matches('>');
+            out.push((t.clone(), col.trim().to_string(), family(inner), !nullable));
+        }
+    }
+    out.sort();
+    out
+}
+
+/// The hand-written schema that every query compiles against matches the real databases: a column
+/// added to a migration but not to `schema.rs` (or the other way round, or with another type or
+/// nullability) fails here, on both engines.
+#[test]
+fn schema_rs_matches_the_migrated_databases() {
+    let declared = declared_columns();
+    assert!(
+        declared.iter().any(|c| c.0 == "users" && c.1 == "email"),
+        "schema.rs parsed"
+    );
+    assert_eq!(normalise(sqlite_columns()), declared, "SQLite");
+    let admin = std::env::var("BIW_TEST_PG_URL")
+        .ok()
+        .or_else(crate::helpers::pg_admin_url);
+    if let Some(admin) = admin {
+        assert_eq!(
+            normalise(pg_columns(&fresh_pg_database(&admin))),
+            declared,
+            "PostgreSQL"
+        );
+    }
+}

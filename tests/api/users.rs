@@ -109,3 +109,44 @@ async fn the_user_list_filters_and_edits_are_audited() {
         404
     );
 }
+
+#[tokio::test]
+async fn endorsers_are_set_by_the_csv_import_and_shown_in_the_list() {
+    let app = spawn_app().await;
+    app.login_as(Role::Organiser).await;
+    let bad = "email,nama,peran,unit,pengesah\nj@x.biw.id,Juri,judge,,ya\nm@x.biw.id,Mungkin,opd,Dinas Kesehatan,mungkin\n";
+    let res = app
+        .upload(
+            "/organiser/users/import",
+            "users.csv",
+            bad.as_bytes().to_vec(),
+        )
+        .await;
+    assert_eq!(res.status().as_u16(), 422);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("Hanya operator OPD yang dapat menjadi pengesah"));
+    assert!(html.contains("Tulis &quot;ya&quot; atau &quot;tidak&quot;"));
+    let good = "email,nama,peran,unit,pengesah\nani@x.biw.id,Ani,opd,Dinas Kesehatan,ya\nbudi@x.biw.id,Budi,opd,Dinas Kesehatan,\n";
+    let res = app
+        .upload(
+            "/organiser/users/import",
+            "users.csv",
+            good.as_bytes().to_vec(),
+        )
+        .await;
+    assert_redirect(&res, "/organiser/users");
+    let flags = app
+        .db(|conn| {
+            let ani = biw::models::user::find_by_email(conn, "ani@x.biw.id")
+                .unwrap()
+                .unwrap();
+            let budi = biw::models::user::find_by_email(conn, "budi@x.biw.id")
+                .unwrap()
+                .unwrap();
+            (ani.is_endorser, budi.is_endorser)
+        })
+        .await;
+    assert_eq!(flags, (true, false));
+    let list = app.page("/organiser/users?q=ani%40x").await;
+    assert!(list.contains("Pengesah"), "the list shows who endorses");
+}

@@ -106,8 +106,9 @@ pub async fn create(page: Page) -> Result<HttpResponse, AppError> {
     .await;
     match result {
         Ok(id) => Ok(see_other(&format!("/opd/entries/{id}"))),
-        Err(AppError::Invalid(_)) => {
-            page.flash("error", page.t("entries.registration_closed"));
+        Err(AppError::Invalid(errors)) => {
+            let key = errors.values().next().cloned().unwrap_or_default();
+            page.flash("error", page.t(&key));
             Ok(see_other("/opd"))
         }
         Err(e) => Err(e),
@@ -203,7 +204,7 @@ async fn render_entry(
             (ev, name, ok, reason)
         })
         .collect();
-    let status_enum = EntryStatus::parse(&e.status).unwrap_or(EntryStatus::Draft);
+    let status_enum = e.status()?;
     let (values, lock_version) = form.unwrap_or_else(|| (EntryContent::from(&e), e.lock_version));
     let mut ctx = tera::Context::new();
     ctx.insert("entry", &e);
@@ -618,7 +619,7 @@ pub async fn reopen(page: Page, id: web::Path<i32>) -> Result<HttpResponse, AppE
     .await
 }
 
-/// `POST /opd/entries/{id}/files?csrf=…`: uploads one evidence document.
+/// `POST /opd/entries/{id}/files`: uploads one evidence document.
 pub async fn upload_file(
     page: Page,
     id: web::Path<i32>,
@@ -628,24 +629,30 @@ pub async fn upload_file(
     let who = actor(&page).await?;
     // The edition's own limit is checked after reading; this bound only stops endless uploads.
     let read = upload::read_form(form, "file", 60 * 1024 * 1024).await;
-    let (fields, file) = match read {
-        Ok(r) => r,
-        Err(key) => {
-            page.flash("error", page.t(key));
-            return Ok(see_other(&format!("/opd/entries/{id}#evidence")));
-        }
-    };
-    let kind: i32 = fields.get("kind").and_then(|k| k.parse().ok()).unwrap_or(0);
     let state = page.state.clone();
-    match db::run(&page.state.pool, move |conn| {
-        evidence::upload(conn, &state, &who, id, kind, &file.filename, &file.bytes)
-    })
-    .await
-    {
-        Ok(_) => page.flash("success", page.t("evidence.uploaded")),
+    let w = who.clone();
+    let outcome = match read {
+        Ok((fields, file)) => {
+            let kind: i32 = fields.get("kind").and_then(|k| k.parse().ok()).unwrap_or(0);
+            db::run(&page.state.pool, move |conn| {
+                evidence::upload(conn, &state, &w, id, kind, &file.filename, &file.bytes)
+            })
+            .await
+            .map(|_| ())
+        }
+        Err("upload.too_large") => Err(crate::error::invalid("file", "evidence.too_large")),
+        Err(key) => Err(crate::error::invalid("file", key)),
+    };
+    match outcome {
+        Ok(()) => page.flash("success", page.t("evidence.uploaded")),
         Err(AppError::Invalid(errors)) => {
             let key = errors.values().next().cloned().unwrap_or_default();
-            page.flash("error", page.t(&key));
+            // The message names the edition's real limit.
+            let mb = db::run(&page.state.pool, move |conn| {
+                evidence::limit_mb(conn, &who, id)
+            })
+            .await?;
+            page.flash("error", page.t_args(&key, &[("mb", mb.to_string())]));
         }
         Err(e) => return Err(e),
     }
@@ -659,8 +666,9 @@ pub async fn delete_file(
 ) -> Result<HttpResponse, AppError> {
     let (id, file) = path.into_inner();
     let who = actor(&page).await?;
+    let state = page.state.clone();
     db::run(&page.state.pool, move |conn| {
-        evidence::delete(conn, &who, id, file)
+        evidence::delete(conn, &state, &who, id, file)
     })
     .await?;
     page.flash("success", page.t("evidence.deleted"));

@@ -9,6 +9,7 @@ use crate::i18n::Lang;
 use crate::models::edition;
 use crate::models::entry::{self, EntryFilter};
 use crate::services::entries::{self as svc, EntryActor};
+use crate::services::screening;
 use crate::web::Page;
 use crate::web::organiser::{PER_PAGE, Pager};
 use crate::web::page::see_other;
@@ -202,8 +203,11 @@ pub async fn export_csv(page: Page, q: web::Query<ListQuery>) -> Result<HttpResp
     let (ed, table) = export_table(&page, q.into_inner()).await?;
     let mut w = csv::Writer::from_writer(Vec::new());
     for row in &table {
-        w.write_record(row)
-            .map_err(|e| AppError::internal("csv", e))?;
+        w.write_record(
+            row.iter()
+                .map(|c| crate::web::export::csv_cell(c).into_owned()),
+        )
+        .map_err(|e| AppError::internal("csv", e))?;
     }
     let bytes = w.into_inner().map_err(|e| AppError::internal("csv", e))?;
     // A BOM so that spreadsheet programs open the UTF-8 text correctly.
@@ -225,13 +229,7 @@ pub async fn export_xlsx(page: Page, q: web::Query<ListQuery>) -> Result<HttpRes
         tokio::task::spawn_blocking(move || -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
             let mut book = rust_xlsxwriter::Workbook::new();
             let sheet = book.add_worksheet();
-            sheet.set_name(
-                ed.name
-                    .chars()
-                    .filter(|c| !"[]:*?/\\".contains(*c))
-                    .take(31)
-                    .collect::<String>(),
-            )?;
+            sheet.set_name(crate::web::export::sheet_name(&ed.name, "Inovasi"))?;
             let bold = rust_xlsxwriter::Format::new().set_bold();
             for (r, row) in table.iter().enumerate() {
                 for (c, cell) in row.iter().enumerate() {
@@ -267,7 +265,7 @@ pub async fn show(page: Page, id: web::Path<i32>) -> Result<HttpResponse, AppErr
 async fn render(
     page: &Page,
     id: i32,
-    errors: Option<crate::error::FieldErrors>,
+    refused: Option<(crate::error::FieldErrors, serde_json::Value)>,
 ) -> Result<HttpResponse, AppError> {
     let (uid, ip) = (page.user()?.id, Some(page.ip.clone()));
     let lang = page.lang;
@@ -356,22 +354,20 @@ async fn render(
     ctx.insert("files", &files);
     ctx.insert("events", &events);
     ctx.insert("checks", &checks);
-    ctx.insert(
-        "awaiting",
-        &EntryStatus::parse(&e.status).is_some_and(|s| s.awaiting_check()),
-    );
-    match errors {
-        Some(errors) => page.form_errors(
-            "organiser/entries/show.html",
-            ctx,
-            &serde_json::json!({}),
-            &errors,
-        ),
-        None => page.render("organiser/entries/show.html", ctx),
+    ctx.insert("awaiting", &e.status()?.awaiting_check());
+    match refused {
+        Some((errors, typed)) => {
+            page.form_errors("organiser/entries/show.html", ctx, &typed, &errors)
+        }
+        None => {
+            ctx.insert("values", &serde_json::json!({}));
+            page.render("organiser/entries/show.html", ctx)
+        }
     }
 }
 
-/// `POST /organiser/entries/{id}/check`: pass, return for revision, or reject, with reasons per item.
+/// `POST /organiser/entries/{id}/check`: pass, return for revision, or reject, with a verdict and
+/// reason per checklist item. A refused form comes back with every choice and reason as typed.
 pub async fn check(
     page: Page,
     id: web::Path<i32>,
@@ -387,52 +383,37 @@ pub async fn check(
             .map(|(_, v)| v.clone())
             .unwrap_or_default()
     };
-    let decision = get("decision");
-    let note = get("note");
-    let to = match decision.as_str() {
-        "pass" => EntryStatus::Passed,
-        "return" => EntryStatus::Returned,
-        "reject" => EntryStatus::Rejected,
-        _ => {
-            let errors = crate::error::FieldErrors::from([(
-                "decision".to_string(),
-                "form.choose".to_string(),
-            )]);
-            return render(&page, id, Some(errors)).await;
-        }
-    };
     // Each checklist item arrives as `item_<code>` = pass|fail and `reason_<code>`.
-    let checks: Vec<(String, bool, String)> = pairs
+    let codes: Vec<String> = pairs
         .iter()
-        .filter_map(|(k, v)| {
-            k.strip_prefix("item_").map(|code| {
-                (
-                    code.to_string(),
-                    v == "pass",
-                    get(&format!("reason_{code}")),
-                )
-            })
+        .filter_map(|(k, _)| {
+            k.strip_prefix("item_")
+                .or_else(|| k.strip_prefix("reason_"))
+                .map(String::from)
         })
         .collect();
-    if to == EntryStatus::Passed && checks.iter().any(|c| !c.1) {
-        let errors = crate::error::FieldErrors::from([(
-            "decision".to_string(),
-            "check.pass_with_failures".to_string(),
-        )]);
-        return render(&page, id, Some(errors)).await;
+    let mut verdicts: Vec<(String, String, String)> = Vec::new();
+    for code in codes {
+        if !verdicts.iter().any(|v| v.0 == code) {
+            let v = (
+                code.clone(),
+                get(&format!("item_{code}")),
+                get(&format!("reason_{code}")),
+            );
+            verdicts.push(v);
+        }
     }
-    if to == EntryStatus::Returned && checks.iter().any(|c| !c.1 && c.2.trim().is_empty()) {
-        let errors = crate::error::FieldErrors::from([(
-            "note".to_string(),
-            "check.reason_per_item".to_string(),
-        )]);
-        return render(&page, id, Some(errors)).await;
-    }
+    let input = screening::CheckInput {
+        decision: get("decision"),
+        note: get("note"),
+        verdicts,
+    };
+    let decision = input.decision.clone();
     let (uid, ip) = (page.user()?.id, Some(page.ip.clone()));
     let state = page.state.clone();
     let result = db::run(&page.state.pool, move |conn| {
         let who = EntryActor::load(conn, uid, ip)?;
-        svc::transition(conn, &state, &who, id, to, &note, &checks)
+        screening::check(conn, &state, &who, id, &input)
     })
     .await;
     match result {
@@ -440,7 +421,14 @@ pub async fn check(
             page.flash("success", page.t(&format!("check.done_{decision}")));
             Ok(see_other(&format!("/organiser/entries/{id}")))
         }
-        Err(AppError::Invalid(errors)) => render(&page, id, Some(errors)).await,
+        Err(AppError::Invalid(errors)) => {
+            let typed: serde_json::Map<String, serde_json::Value> = pairs
+                .into_iter()
+                .filter(|(k, _)| k != "csrf")
+                .map(|(k, v)| (k, serde_json::Value::String(v)))
+                .collect();
+            render(&page, id, Some((errors, serde_json::Value::Object(typed)))).await
+        }
         Err(AppError::Conflict) | Err(AppError::Forbidden) => {
             page.flash("info", page.t("entries.already_done"));
             Ok(see_other(&format!("/organiser/entries/{id}")))

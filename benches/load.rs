@@ -276,6 +276,7 @@ async fn main() {
         pool_size: 16,
         workers: 2,
         run_outbox_worker: false,
+        mail_lanes: 1,
     };
     let state = build_state(settings).expect("state");
     let t = Instant::now();
@@ -367,7 +368,12 @@ async fn main() {
             "entries, page 80 sorted by unit",
         ),
     ];
+    // `BIW_BENCH_ONLY=/organiser/entries` measures that page alone (for a profiler).
+    let only = std::env::var("BIW_BENCH_ONLY").ok();
     for (path, label) in pages {
+        if only.as_deref().is_some_and(|o| o != path) {
+            continue;
+        }
         let s = load(&clients, &format!("{base}{path}"), REQUESTS_PER_PAGE).await;
         println!(
             "| {label} `{path}` | {:.0} | {} | {} | {} | {} | {} |",

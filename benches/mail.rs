@@ -18,9 +18,18 @@ use diesel::prelude::*;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 
 const THROUGHPUT_MAILS: usize = 10_000;
+
+/// The lanes to measure with (`BIW_MAIL_LANES`, else the engine's default).
+fn lanes() -> usize {
+    let url = std::env::var("BIW_BENCH_DATABASE_URL").unwrap_or_default();
+    std::env::var("BIW_MAIL_LANES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or_else(|| biw::outbox::default_lanes(&url))
+}
 const SINGLE_LANE_MAILS: usize = 2_000;
 const KILLS: usize = 20;
-const MAILS_PER_KILL: usize = 400;
+const MAILS_PER_KILL: usize = 3_000;
 
 /// Message-IDs accepted, in order.
 type Received = Arc<Mutex<Vec<String>>>;
@@ -117,6 +126,7 @@ fn settings(dir: &std::path::Path, database_url: &str, smtp_port: u16) -> Settin
         pool_size: 8,
         workers: 2,
         run_outbox_worker: false,
+        mail_lanes: lanes(),
     }
 }
 
@@ -135,10 +145,9 @@ fn fresh_database(dir: &std::path::Path, name: &str) -> String {
         Ok(admin) if biw::db::is_postgres_url(&admin) => {
             let db = format!("biw_bench_mail_{name}_{}", std::process::id());
             let mut c = diesel::PgConnection::establish(&admin).unwrap();
-            c.batch_execute(&format!(
-                "DROP DATABASE IF EXISTS {db}; CREATE DATABASE {db}"
-            ))
-            .unwrap();
+            c.batch_execute(&format!("DROP DATABASE IF EXISTS {db}"))
+                .unwrap();
+            c.batch_execute(&format!("CREATE DATABASE {db}")).unwrap();
             let base = admin.rsplit_once('/').map(|(b, _)| b).unwrap();
             format!("{base}/{db}")
         }
@@ -180,10 +189,10 @@ async fn throughput(lanes: usize, mails: usize, engine: &str) {
     assert_eq!(unique.len(), mails, "every mail arrived");
 }
 
-/// Starts `biw serve` with its worker on the database, kills it with SIGKILL once `after` mails
+/// Starts `biw serve` with its worker on the database, kills it with SIGKILL `after` the first mail
 /// arrived, and counts the mails the server accepted that the database still shows as being sent:
 /// those go again when their lease ends, the duplicates.
-async fn one_kill(round: usize, after: usize, port: u16, received: &Received) -> (usize, usize) {
+async fn one_kill(round: usize, after: Duration, port: u16, received: &Received) -> (usize, usize) {
     let dir = tempfile::tempdir().unwrap();
     let url = fresh_database(dir.path(), &format!("kill{round}"));
     let state = biw::startup::build_state(settings(dir.path(), &url, port)).unwrap();
@@ -209,14 +218,17 @@ async fn one_kill(round: usize, after: usize, port: u16, received: &Received) ->
         .env("BIW_BIND", "127.0.0.1:0")
         .env("BIW_DATA_DIR", dir.path())
         .env("RUST_LOG", "error")
+        .env("BIW_MAIL_LANES", lanes().to_string())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
         .expect("start biw serve");
+    // Once the drain runs, kill at a time unrelated to any one mail's progress, as a crash would.
     let deadline = Instant::now() + Duration::from_secs(60);
-    while mine(received).len() < after && Instant::now() < deadline {
-        tokio::time::sleep(Duration::from_micros(200)).await;
+    while mine(received).is_empty() && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(1)).await;
     }
+    tokio::time::sleep(after).await;
     child.kill().unwrap(); // SIGKILL
     child.wait().unwrap();
     // Whatever the dead process left in its socket buffers reaches the server now.
@@ -252,22 +264,25 @@ async fn main() {
     );
     println!("|---|---:|---:|---:|---:|---:|---:|---:|");
     throughput(1, SINGLE_LANE_MAILS, engine).await;
-    throughput(biw::outbox::LANES, THROUGHPUT_MAILS, engine).await;
+    throughput(lanes(), THROUGHPUT_MAILS, engine).await;
 
     println!(
         "\n`kill -9` of `biw serve` while it drains {MAILS_PER_KILL} mails ({} lanes), {KILLS} times:\n",
-        biw::outbox::LANES
+        lanes()
     );
     let (port, received) = smtp_sink().await;
     let mut total_dups = 0;
     let mut kills_with_dup = 0;
     for round in 0..KILLS {
-        // Kill at a different point of the drain each time.
-        let after = 20 + (round * 37) % (MAILS_PER_KILL / 2);
+        // A different, spread-out moment each time (a fixed pseudo-random sequence, so runs compare).
+        let after = Duration::from_micros(50_000 + (round as u64 * 7_919_683) % 900_000);
         let (accepted, dups) = one_kill(round, after, port, &received).await;
         total_dups += dups;
         kills_with_dup += usize::from(dups > 0);
-        println!("kill {round:2}: after {accepted:3} mails accepted, {dups} would be sent twice");
+        println!(
+            "kill {round:2} at {:4} ms: {accepted:4} mails accepted, {dups} would be sent twice",
+            after.as_millis()
+        );
     }
     println!(
         "\n{kills_with_dup} of {KILLS} kills left a duplicate ({total_dups} duplicate mails in all)"

@@ -34,6 +34,8 @@ pub struct Settings {
     pub workers: usize,
     /// Whether this process drains the outbox (`BIW_OUTBOX_WORKER`, default on). Tests drive it by hand.
     pub run_outbox_worker: bool,
+    /// Mails the worker sends at once, each over its own SMTP connection (`BIW_MAIL_LANES`).
+    pub mail_lanes: usize,
 }
 
 /// The demo's session key is kept here so a restart keeps people logged in.
@@ -77,6 +79,11 @@ impl Settings {
         let upload_dir = var("BIW_UPLOAD_DIR")
             .map(PathBuf::from)
             .unwrap_or_else(|| data_dir.join("uploads"));
+        let mail_lanes = parse_num(
+            "BIW_MAIL_LANES",
+            crate::outbox::default_lanes(&database_url),
+        )?
+        .clamp(1, 32);
         Ok(Settings {
             database_url,
             bind,
@@ -90,6 +97,7 @@ impl Settings {
             pool_size: parse_num("BIW_DB_POOL", 10)?,
             workers: parse_num("BIW_WORKERS", 0)?,
             run_outbox_worker: var("BIW_OUTBOX_WORKER").is_none_or(|v| v != "0" && v != "false"),
+            mail_lanes,
             data_dir,
         })
     }

@@ -22,8 +22,17 @@ const LEASE: Duration = Duration::from_secs(5 * 60);
 pub const MAX_ATTEMPTS: i32 = 150;
 /// The longest wait between two tries.
 const MAX_BACKOFF_MINUTES: i64 = 30;
-/// Mails sent at once by one worker, each over its own SMTP connection.
-pub const LANES: usize = 4;
+/// Mails sent at once by one worker unless `BIW_MAIL_LANES` says otherwise, each over its own SMTP
+/// connection. On PostgreSQL two hide the SMTP round trips. On SQLite one: a second lane only waits
+/// for the single writer, and that wait lengthens the moment between the server's "250 OK" and the
+/// commit in which a crash sends a mail twice (see `BENCHMARKS.md`).
+pub fn default_lanes(database_url: &str) -> usize {
+    if db::is_postgres_url(database_url) {
+        2
+    } else {
+        1
+    }
+}
 /// How often an idle worker looks for due mail.
 const POLL: Duration = Duration::from_secs(2);
 
@@ -75,18 +84,26 @@ pub async fn send_next(pool: &DbPool, mailer: &Mailer, from: &str) -> Result<Ste
     // A panic while building or sending one mail must not stop the worker or leave the row claimed:
     // it becomes that mail's failure, and the next mail goes on.
     let outcome = {
-        let (mailer, from) = (mailer.clone(), from.to_string());
-        match tokio::spawn(async move { mailer.send(&from, &mail).await }).await {
+        use futures_util::FutureExt;
+        match std::panic::AssertUnwindSafe(mailer.send(from, &mail))
+            .catch_unwind()
+            .await
+        {
             Ok(outcome) => outcome,
-            Err(e) => {
-                tracing::error!(mail = id, error = %e, "sending a mail panicked");
+            Err(panic) => {
+                let why = panic
+                    .downcast_ref::<&str>()
+                    .map(|s| s.to_string())
+                    .or_else(|| panic.downcast_ref::<String>().cloned())
+                    .unwrap_or_default();
+                tracing::error!(mail = id, panic = %why, "sending a mail panicked");
                 Err(SendError::Permanent(format!(
-                    "internal error while sending: {e}"
+                    "internal error while sending: {why}"
                 )))
             }
         }
     };
-    db::run(pool, move |conn| {
+    let record = move |conn: &mut DbConn| -> Result<Step, AppError> {
         let now = db::now();
         Ok(match outcome {
             Ok(()) => {
@@ -104,8 +121,19 @@ pub async fn send_next(pool: &DbPool, mailer: &Mailer, from: &str) -> Result<Ste
                 Step::Failed(id)
             }
         })
-    })
-    .await
+    };
+    // Between the server's "250 OK" and this commit, a crash would send the mail twice. On a
+    // multi-threaded runtime the commit runs right here, without the hop to the blocking pool.
+    if tokio::runtime::Handle::current().runtime_flavor()
+        == tokio::runtime::RuntimeFlavor::MultiThread
+    {
+        tokio::task::block_in_place(|| {
+            let mut conn = pool.get()?;
+            record(&mut conn)
+        })
+    } else {
+        db::run(pool, record).await
+    }
 }
 
 fn retry_at(now: NaiveDateTime, attempts: i32) -> NaiveDateTime {
@@ -146,11 +174,12 @@ pub async fn drain_parallel(
     Ok(steps)
 }
 
-/// Drains the outbox until `stop` turns true, [`LANES`] mails at a time, and once a minute enqueues
+/// Drains the outbox until `stop` turns true, `mail_lanes` mails at a time, and once a minute enqueues
 /// the timed mail of [`crate::scheduler`]. Mails being sent when the stop comes are finished first.
 pub async fn run_worker(state: crate::state::AppState, stop: watch::Receiver<bool>) {
-    tracing::info!(lanes = LANES, "outbox worker started");
-    let lanes: Vec<_> = (0..LANES)
+    let n = state.settings.mail_lanes.max(1);
+    tracing::info!(lanes = n, "outbox worker started");
+    let lanes: Vec<_> = (0..n)
         .map(|lane| tokio::spawn(run_lane(state.clone(), stop.clone(), lane == 0)))
         .collect();
     for lane in lanes {

@@ -57,7 +57,7 @@ impl Templates {
             tera.register_function("t", TeraTranslate(lang));
             tera.register_filter("jakarta", crate::time::tera_jakarta);
             tera.register_filter("filesize", filesize);
-            tera.register_function("asset", crate::web::assets::tera_asset);
+            tera.register_function("asset", crate::web::assets::AssetUrl);
             tera.add_raw_templates(sources.clone())?;
             by_lang.insert(lang, tera);
         }

@@ -91,13 +91,26 @@ pub fn insert(conn: &mut DbConn, new: &NewMail) -> QueryResult<i32> {
 }
 
 /// The oldest mail due now: pending and due, or sending with an expired lease (its worker died).
+/// Two index seeks rather than one `OR`, which the planners answer by walking every sent mail.
 pub fn next_due(conn: &mut DbConn, now: NaiveDateTime) -> QueryResult<Option<i32>> {
-    outbox::table
-        .filter(due(now))
+    let pending: Option<i32> = outbox::table
+        .filter(outbox::status.eq(PENDING))
+        .filter(outbox::next_attempt_at.le(now))
         .order(outbox::id.asc())
         .select(outbox::id)
         .first(conn)
-        .optional()
+        .optional()?;
+    let abandoned: Option<i32> = outbox::table
+        .filter(outbox::status.eq(SENDING))
+        .filter(outbox::locked_until.lt(now))
+        .order(outbox::id.asc())
+        .select(outbox::id)
+        .first(conn)
+        .optional()?;
+    Ok(match (pending, abandoned) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    })
 }
 
 type DueFilter = diesel::dsl::Or<

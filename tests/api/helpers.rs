@@ -64,6 +64,7 @@ pub fn test_settings(dir: &std::path::Path) -> Settings {
         pool_size: 4,
         workers: 2,
         run_outbox_worker: false,
+        mail_lanes: 1,
     }
 }
 

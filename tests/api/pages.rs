@@ -145,3 +145,59 @@ async fn dashboards_show_where_things_stand() {
     let list = app.page("/organiser/outbox?status=sent").await;
     assert!(list.contains("a@x.biw.id"));
 }
+
+#[tokio::test]
+async fn assets_are_fingerprinted_revalidated_and_compressed() {
+    let app = spawn_app().await;
+    let html = app.page("/login").await;
+    let start = html
+        .find("/assets/css/app.css?v=")
+        .expect("a fingerprinted stylesheet");
+    let url = html[start..].split('"').next().unwrap().to_string();
+    let res = app.get(&url).await;
+    assert_eq!(res.status().as_u16(), 200);
+    assert_eq!(
+        res.headers().get("cache-control").unwrap(),
+        "public, max-age=31536000, immutable"
+    );
+    let etag = res
+        .headers()
+        .get("etag")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_string();
+    // A revalidation costs no body.
+    let res = app
+        .client
+        .get(format!("{}/assets/css/app.css", app.address))
+        .header("if-none-match", &etag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 304);
+    // A stale fingerprint is not cached for long.
+    let res = app.get("/assets/css/app.css?v=old").await;
+    assert_eq!(
+        res.headers().get("cache-control").unwrap(),
+        "public, max-age=300"
+    );
+    // Brotli where the browser asks for it, gzip otherwise.
+    for (accept, expected) in [("br, gzip", "br"), ("gzip", "gzip")] {
+        // A client that decodes nothing itself, so the header stays visible.
+        let raw = reqwest::Client::builder().no_gzip().build().unwrap();
+        let res = raw
+            .get(format!("{}{url}", app.address))
+            .header("accept-encoding", accept)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            res.headers()
+                .get("content-encoding")
+                .and_then(|v| v.to_str().ok()),
+            Some(expected),
+            "{accept}"
+        );
+    }
+}

@@ -183,6 +183,31 @@ fn browser_like_client() -> reqwest::Client {
         .unwrap()
 }
 
+/// Latencies and errors of every client task, as percentiles and throughput since `started`.
+async fn summarise(
+    tasks: Vec<tokio::task::JoinHandle<(Vec<Duration>, usize)>>,
+    started: Instant,
+) -> Stats {
+    let mut all = Vec::new();
+    let mut errors = 0;
+    for t in tasks {
+        let (lat, e) = t.await.unwrap();
+        all.extend(lat);
+        errors += e;
+    }
+    let elapsed = started.elapsed();
+    all.sort();
+    let pct = |p: f64| all[((all.len() as f64 * p) as usize).min(all.len() - 1)];
+    Stats {
+        p50: pct(0.50),
+        p95: pct(0.95),
+        p99: pct(0.99),
+        max: *all.last().unwrap(),
+        rps: all.len() as f64 / elapsed.as_secs_f64(),
+        errors,
+    }
+}
+
 struct Stats {
     p50: Duration,
     p95: Duration,
@@ -224,24 +249,133 @@ async fn load(clients: &[reqwest::Client], url: &str, total: usize) -> Stats {
             })
         })
         .collect();
-    let mut all = Vec::new();
-    let mut errors = 0;
-    for t in tasks {
-        let (lat, e) = t.await.unwrap();
-        all.extend(lat);
-        errors += e;
+    summarise(tasks, started).await
+}
+
+/// An operator with a draft open: its client, the draft, the form's CSRF token and version.
+struct Writer {
+    client: reqwest::Client,
+    entry: i32,
+    csrf: String,
+    version: i64,
+}
+
+/// Every writer autosaves its own draft in a loop, as units typing at once on a deadline evening:
+/// concurrent write transactions, each answered 200 (a lock or a 500 counts as an error).
+async fn load_autosave(writers: Vec<Writer>, base: &str, total: usize) -> Stats {
+    let per = total / writers.len();
+    let started = Instant::now();
+    let tasks: Vec<_> = writers
+        .into_iter()
+        .map(|mut w| {
+            let base = base.to_string();
+            tokio::spawn(async move {
+                let mut lat = Vec::with_capacity(per);
+                let mut errors = 0;
+                for i in 0..per {
+                    let narrative =
+                        format!("Rancang bangun versi {i}: warga terlayani lebih cepat.");
+                    let form = [
+                        ("name", "Inovasi Serentak"),
+                        ("narrative", narrative.as_str()),
+                        ("lock_version", &w.version.to_string()),
+                    ];
+                    let t = Instant::now();
+                    let res = w
+                        .client
+                        .post(format!("{base}/opd/entries/{}/autosave", w.entry))
+                        .header("x-csrf-token", &w.csrf)
+                        .form(&form)
+                        .send()
+                        .await;
+                    match res {
+                        Ok(r) if r.status().is_success() => {
+                            let bytes = r.bytes().await.unwrap_or_default();
+                            let body: serde_json::Value =
+                                serde_json::from_slice(&bytes).unwrap_or_default();
+                            w.version = body["lock_version"].as_i64().unwrap_or(w.version);
+                        }
+                        Ok(r) => {
+                            errors += 1;
+                            eprintln!("autosave error: {}", r.status());
+                        }
+                        Err(e) => {
+                            errors += 1;
+                            eprintln!("autosave error: {e}");
+                        }
+                    }
+                    lat.push(t.elapsed());
+                }
+                (lat, errors)
+            })
+        })
+        .collect();
+    summarise(tasks, started).await
+}
+
+/// Logs a client in; returns the CSRF token of the page it lands on.
+async fn log_in(c: &reqwest::Client, base: &str, email: &str) -> String {
+    let html = c
+        .get(format!("{base}/login"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = csrf_of(&html);
+    let res = c
+        .post(format!("{base}/login"))
+        .form(&[
+            ("email", email),
+            ("password", "bench password 2026"),
+            ("csrf", &csrf),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 303, "bench login of {email}");
+    csrf
+}
+
+fn csrf_of(html: &str) -> String {
+    let marker = "name=\"csrf\" value=\"";
+    let start = html.find(marker).unwrap() + marker.len();
+    html[start..].split('"').next().unwrap().to_string()
+}
+
+/// 64 operators of different units, each with a fresh draft open.
+async fn writers(base: &str) -> Vec<Writer> {
+    let mut out = Vec::new();
+    // user00001… are operators with a password (every tenth has none: still invited).
+    for i in (1..).filter(|i| i % 10 != 0).take(CONNECTIONS) {
+        let client = browser_like_client();
+        log_in(&client, base, &format!("user{i:05}@bench.biw.id")).await;
+        let html = client
+            .get(format!("{base}/opd"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let csrf = csrf_of(&html);
+        let res = client
+            .post(format!("{base}/opd/entries/new"))
+            .form(&[("csrf", csrf.as_str())])
+            .send()
+            .await
+            .unwrap();
+        let location = res.headers()["location"].to_str().unwrap().to_string();
+        let entry: i32 = location.rsplit('/').next().unwrap().parse().unwrap();
+        out.push(Writer {
+            client,
+            entry,
+            csrf,
+            version: 0,
+        });
     }
-    let elapsed = started.elapsed();
-    all.sort();
-    let pct = |p: f64| all[((all.len() as f64 * p) as usize).min(all.len() - 1)];
-    Stats {
-        p50: pct(0.50),
-        p95: pct(0.95),
-        p99: pct(0.99),
-        max: *all.last().unwrap(),
-        rps: all.len() as f64 / elapsed.as_secs_f64(),
-        errors,
-    }
+    out
 }
 
 fn ms(d: Duration) -> String {
@@ -254,8 +388,17 @@ async fn main() {
         return; // `cargo test --benches` probes; nothing to list.
     }
     let dir = tempfile::tempdir().unwrap();
+    // `BIW_BENCH_KEEP=1` leaves the SQLite file behind (its path is printed) to study its queries.
+    let dir_path = if std::env::var("BIW_BENCH_KEEP").is_ok() {
+        dir.keep()
+    } else {
+        dir.path().to_path_buf()
+    };
     let database_url = std::env::var("BIW_BENCH_DATABASE_URL")
-        .unwrap_or_else(|_| format!("sqlite://{}", dir.path().join("bench.db").display()));
+        .unwrap_or_else(|_| format!("sqlite://{}", dir_path.join("bench.db").display()));
+    if std::env::var("BIW_BENCH_KEEP").is_ok() {
+        println!("database: {database_url}");
+    }
     let engine = if biw::db::is_postgres_url(&database_url) {
         "PostgreSQL"
     } else {
@@ -265,13 +408,13 @@ async fn main() {
     let port = listener.local_addr().unwrap().port();
     let settings = Settings {
         database_url,
-        data_dir: dir.path().to_path_buf(),
+        data_dir: dir_path.clone(),
         bind: listener.local_addr().unwrap(),
         base_url: format!("http://127.0.0.1:{port}"),
         session_key: biw::auth::token::random_bytes::<64>().to_vec(),
         smtp_url: None,
         mail_from: "BIW Bench <noreply@biw.test>".into(),
-        upload_dir: dir.path().join("uploads"),
+        upload_dir: dir_path.join("uploads"),
         trust_proxy: false,
         pool_size: 16,
         workers: 2,
@@ -295,28 +438,7 @@ async fn main() {
     let login_started = Instant::now();
     for _ in 0..CONNECTIONS {
         let c = browser_like_client();
-        let html = c
-            .get(format!("{base}/login"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
-        let marker = "name=\"csrf\" value=\"";
-        let start = html.find(marker).unwrap() + marker.len();
-        let csrf = html[start..].split('"').next().unwrap().to_string();
-        let res = c
-            .post(format!("{base}/login"))
-            .form(&[
-                ("email", organiser.as_str()),
-                ("password", "bench password 2026"),
-                ("csrf", &csrf),
-            ])
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status().as_u16(), 303, "bench login");
+        log_in(&c, &base, &organiser).await;
         clients.push(c);
     }
     let login_each = login_started.elapsed() / CONNECTIONS as u32;
@@ -377,6 +499,19 @@ async fn main() {
         let s = load(&clients, &format!("{base}{path}"), REQUESTS_PER_PAGE).await;
         println!(
             "| {label} `{path}` | {:.0} | {} | {} | {} | {} | {} |",
+            s.rps,
+            ms(s.p50),
+            ms(s.p95),
+            ms(s.p99),
+            ms(s.max),
+            s.errors
+        );
+    }
+    if only.as_deref().is_none_or(|o| o == "autosave") {
+        let w = writers(&base).await;
+        let s = load_autosave(w, &base, REQUESTS_PER_PAGE).await;
+        println!(
+            "| 64 operators autosaving their drafts at once `POST /opd/entries/{{id}}/autosave` | {:.0} | {} | {} | {} | {} | {} |",
             s.rps,
             ms(s.p50),
             ms(s.p95),

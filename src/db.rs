@@ -50,7 +50,11 @@ impl ManageConnection for DbManager {
 
     fn is_valid(&self, conn: &mut DbConn) -> Result<(), r2d2::Error> {
         use diesel::r2d2::R2D2Connection;
-        conn.ping().map_err(r2d2::Error::QueryError)
+        match conn {
+            // A file opened in-process does not go away; the ping would only cost a query per use.
+            DbConn::Sqlite(_) => Ok(()),
+            DbConn::Postgresql(_) => conn.ping().map_err(r2d2::Error::QueryError),
+        }
     }
 
     fn has_broken(&self, conn: &mut DbConn) -> bool {

@@ -39,25 +39,6 @@ pub struct EntryActor {
 }
 
 impl EntryActor {
-    /// Loads the acting user.
-    pub fn load(
-        conn: &mut DbConn,
-        user_id: i32,
-        ip: Option<String>,
-    ) -> Result<EntryActor, AppError> {
-        let u = user::find(conn, user_id)?.ok_or(AppError::Unauthorized)?;
-        Ok(EntryActor {
-            role: u.role().ok_or(AppError::Forbidden)?,
-            unit_id: u.unit_id,
-            is_endorser: u.is_endorser,
-            user_id,
-            actor: Actor {
-                user_id: Some(user_id),
-                ip,
-            },
-        })
-    }
-
     fn mover(&self) -> Mover {
         match (self.role, self.is_endorser) {
             (Role::Organiser, _) => Mover::Organiser,

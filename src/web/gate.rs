@@ -63,6 +63,8 @@ pub struct CurrentUser {
     /// The `user_sessions` row of this login.
     #[serde(skip)]
     pub session_id: i32,
+    /// An OPD operator who may submit the unit's entries.
+    pub is_endorser: bool,
 }
 
 /// What the gate found, stored in the request's extensions for the extractors.
@@ -135,6 +137,7 @@ async fn load_viewer(state: &AppState, session: &Session) -> Result<Option<Curre
         .and_then(|(session_id, u)| {
             Some(CurrentUser {
                 session_id,
+                is_endorser: u.is_endorser,
                 role: u.role()?,
                 lang: Lang::from_code(&u.lang),
                 id: u.id,

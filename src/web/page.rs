@@ -146,6 +146,18 @@ impl Page {
         self.user.as_ref().ok_or(AppError::Unauthorized)
     }
 
+    /// The acting user for the entry services, as the gate loaded them: no second query.
+    pub fn entry_actor(&self) -> Result<crate::services::entries::EntryActor, AppError> {
+        let u = self.user()?;
+        Ok(crate::services::entries::EntryActor {
+            role: u.role,
+            unit_id: u.unit_id,
+            is_endorser: u.is_endorser,
+            user_id: u.id,
+            actor: self.actor(),
+        })
+    }
+
     /// Who acts, for the audit log.
     pub fn actor(&self) -> Actor {
         Actor {

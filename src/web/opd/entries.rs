@@ -17,11 +17,7 @@ use crate::web::page::see_other;
 use crate::web::upload;
 
 async fn actor(page: &Page) -> Result<EntryActor, AppError> {
-    let (uid, ip) = (page.user()?.id, Some(page.ip.clone()));
-    db::run(&page.state.pool, move |conn| {
-        EntryActor::load(conn, uid, ip)
-    })
-    .await
+    page.entry_actor()
 }
 
 /// `GET /opd`: the unit's entries in the current edition and what to do next.

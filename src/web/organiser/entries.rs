@@ -8,7 +8,7 @@ use crate::error::AppError;
 use crate::i18n::Lang;
 use crate::models::edition;
 use crate::models::entry::{self, EntryFilter};
-use crate::services::entries::{self as svc, EntryActor};
+use crate::services::entries as svc;
 use crate::services::screening;
 use crate::web::Page;
 use crate::web::organiser::{PER_PAGE, Pager};
@@ -34,25 +34,40 @@ async fn pick_edition(
 /// `GET /organiser/entries`.
 pub async fn list(page: Page, q: web::Query<ListQuery>) -> Result<HttpResponse, AppError> {
     let q = q.into_inner();
-    let Some(ed) = pick_edition(&page, q.edition).await? else {
+    let f = q.clone();
+    // One trip to the blocking pool for everything the page reads.
+    let found = db::run(&page.state.pool, move |conn| {
+        let editions = edition::all(conn)?;
+        let ed = match f.edition {
+            Some(id) => editions.iter().find(|e| e.id == id).cloned(),
+            None => edition::current(conn, db::now())?,
+        };
+        let Some(ed) = ed else {
+            return Ok(None);
+        };
+        let (rows, total) = entry::list(conn, ed.id, &f, PER_PAGE)?;
+        let categories = edition::categories(conn, ed.id)?;
+        Ok(Some((ed, rows, total, categories, editions)))
+    })
+    .await?;
+    let Some((ed, rows, total, categories, editions)) = found else {
         page.flash("info", page.t("editions.none_yet"));
         return Ok(see_other("/organiser/editions"));
     };
-    let (edition_id, f) = (ed.id, q.clone());
-    let (rows, total, categories, editions) = db::run(&page.state.pool, move |conn| {
-        let (rows, total) = entry::list(conn, edition_id, &f, PER_PAGE)?;
-        Ok((
-            rows,
-            total,
-            edition::categories(conn, edition_id)?,
-            edition::all(conn)?,
-        ))
-    })
-    .await?;
     let lang = page.lang;
+    // Rows as the table shows them, labels and dates made here rather than per cell in the template.
     let rows: Vec<serde_json::Value> = rows
         .into_iter()
-        .map(|r| serde_json::json!({"e": &r, "unit": r.unit}))
+        .map(|r| {
+            serde_json::json!({
+                "id": r.id,
+                "name": r.name,
+                "unit": r.unit,
+                "status_label": crate::i18n::t(lang, &format!("status.{}", r.status), &[]),
+                "status": r.status,
+                "submitted": r.submitted_at.map(crate::time::format_jakarta).unwrap_or_default(),
+            })
+        })
         .collect();
     let mut ctx = tera::Context::new();
     ctx.insert("edition", &ed);
@@ -267,11 +282,10 @@ async fn render(
     id: i32,
     refused: Option<(crate::error::FieldErrors, serde_json::Value)>,
 ) -> Result<HttpResponse, AppError> {
-    let (uid, ip) = (page.user()?.id, Some(page.ip.clone()));
+    let who = page.entry_actor()?;
     let lang = page.lang;
     let (e, ed, unit, items, files, events, checks, kinds, options) =
         db::run(&page.state.pool, move |conn| {
-            let who = EntryActor::load(conn, uid, ip)?;
             let e = svc::visible(conn, &who, id)?;
             let ed = edition::find(conn, e.edition_id)?.ok_or(AppError::NotFound)?;
             let unit = crate::models::unit::find(conn, e.unit_id)?;
@@ -409,10 +423,9 @@ pub async fn check(
         verdicts,
     };
     let decision = input.decision.clone();
-    let (uid, ip) = (page.user()?.id, Some(page.ip.clone()));
+    let who = page.entry_actor()?;
     let state = page.state.clone();
     let result = db::run(&page.state.pool, move |conn| {
-        let who = EntryActor::load(conn, uid, ip)?;
         screening::check(conn, &state, &who, id, &input)
     })
     .await;

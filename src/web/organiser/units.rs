@@ -12,6 +12,7 @@ use crate::services::import;
 use crate::services::units::{self, UnitInput};
 use crate::web::Page;
 use crate::web::organiser::users::{CSV_LIMIT, import_error, import_result};
+use crate::web::organiser::{PER_PAGE, Pager};
 use crate::web::page::see_other;
 use crate::web::upload;
 
@@ -22,6 +23,7 @@ pub struct UnitFilter {
     q: Option<String>,
     unit_type: Option<String>,
     status: Option<String>,
+    page: Option<i64>,
 }
 
 async fn form_context(page: &Page, own: Option<i32>) -> Result<tera::Context, AppError> {
@@ -40,19 +42,20 @@ async fn form_context(page: &Page, own: Option<i32>) -> Result<tera::Context, Ap
     Ok(ctx)
 }
 
-/// `GET /organiser/units`: the whole directory (a few hundred rows), filtered in place.
+/// `GET /organiser/units`: the directory (several hundred units), searched and filtered, a page at a
+/// time, with the labels made here rather than per cell in the template.
 pub async fn list(page: Page, q: web::Query<UnitFilter>) -> Result<HttpResponse, AppError> {
     let filter = q.into_inner();
     let all = db::run(&page.state.pool, |conn| Ok(unit::all(conn)?)).await?;
-    let names: std::collections::HashMap<i32, String> =
-        all.iter().map(|u| (u.id, u.name.clone())).collect();
+    let names: std::collections::HashMap<i32, &str> =
+        all.iter().map(|u| (u.id, u.name.as_str())).collect();
     let text = filter
         .q
         .as_deref()
         .unwrap_or_default()
         .trim()
         .to_lowercase();
-    let rows: Vec<_> = all
+    let matching: Vec<_> = all
         .iter()
         .filter(|u| text.is_empty() || u.name.to_lowercase().contains(&text))
         .filter(|u| {
@@ -67,11 +70,28 @@ pub async fn list(page: Page, q: web::Query<UnitFilter>) -> Result<HttpResponse,
             _ => true,
         })
         .collect();
+    let pager = Pager::new(filter.page, matching.len() as i64, &filter);
+    let lang = page.lang;
+    let rows: Vec<serde_json::Value> = matching
+        .iter()
+        .skip(((pager.page - 1) * PER_PAGE) as usize)
+        .take(PER_PAGE as usize)
+        .map(|u| {
+            serde_json::json!({
+                "id": u.id,
+                "name": u.name,
+                "type_label": crate::i18n::t(lang, &format!("unit_type.{}", u.unit_type), &[]),
+                "parent": u.parent_id.and_then(|p| names.get(&p).copied()).unwrap_or(""),
+                "active": u.active,
+            })
+        })
+        .collect();
     let mut ctx = tera::Context::new();
     ctx.insert("rows", &rows);
-    ctx.insert("names", &names);
     ctx.insert("filter", &filter);
+    ctx.insert("matching", &matching.len());
     ctx.insert("total", &all.len());
+    ctx.insert("pager", &pager);
     ctx.insert(
         "unit_types",
         &UnitType::ALL.iter().map(|t| t.code()).collect::<Vec<_>>(),

@@ -41,19 +41,21 @@ async fn form_context(page: &Page) -> Result<tera::Context, AppError> {
 pub async fn list(page: Page, q: web::Query<user::UserFilter>) -> Result<HttpResponse, AppError> {
     let filter = q.into_inner();
     let f = filter.clone();
-    let (rows, total, units) = db::run(&page.state.pool, move |conn| {
+    let (rows, total, unit_names) = db::run(&page.state.pool, move |conn| {
         let (rows, total) = user::list(conn, &f, PER_PAGE)?;
-        Ok((rows, total, unit::all(conn)?))
+        // The names of this page's units only.
+        let ids: Vec<i32> = rows.iter().filter_map(|u| u.unit_id).collect();
+        Ok((rows, total, unit::names(conn, &ids)?))
     })
     .await?;
     let mut ctx = tera::Context::new();
-    let unit_names: std::collections::HashMap<i32, String> =
-        units.iter().map(|u| (u.id, u.name.clone())).collect();
+    let lang = page.lang;
     let rows: Vec<_> = rows
         .iter()
         .map(|u| {
             let unit = u.unit_id.and_then(|id| unit_names.get(&id).cloned());
-            serde_json::json!({"u": u, "invited": !u.has_password(), "unit": unit})
+            let role = crate::i18n::t(lang, &format!("role.{}", u.role), &[]);
+            serde_json::json!({"u": u, "invited": !u.has_password(), "unit": unit, "role": role})
         })
         .collect();
     ctx.insert("rows", &rows);

@@ -182,6 +182,11 @@ where
     }
 }
 
+/// One trivial query: does the database answer?
+pub fn ping(conn: &mut DbConn) -> QueryResult<i32> {
+    diesel::select(diesel::dsl::sql::<diesel::sql_types::Integer>("1")).get_result(conn)
+}
+
 /// The highest page number a list serves; any larger number shows this page.
 pub const MAX_PAGE: i64 = 100_000;
 

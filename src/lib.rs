@@ -21,3 +21,4 @@ pub mod telemetry;
 pub mod templates;
 pub mod time;
 pub mod web;
+pub mod worker;

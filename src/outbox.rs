@@ -8,7 +8,6 @@
 use std::time::Duration;
 
 use chrono::NaiveDateTime;
-use tokio::sync::watch;
 
 use crate::db::{self, DbConn, DbPool};
 use crate::email::{Mailer, SendError};
@@ -33,8 +32,6 @@ pub fn default_lanes(database_url: &str) -> usize {
         1
     }
 }
-/// How often an idle worker looks for due mail.
-const POLL: Duration = Duration::from_secs(2);
 
 /// Stores a rendered mail in the caller's transaction.
 pub fn enqueue(conn: &mut DbConn, mail: &NewMail) -> Result<i32, AppError> {
@@ -174,64 +171,6 @@ pub async fn drain_parallel(
     Ok(steps)
 }
 
-/// Drains the outbox until `stop` turns true, `mail_lanes` mails at a time, and once a minute enqueues
-/// the timed mail of [`crate::scheduler`]. Mails being sent when the stop comes are finished first.
-pub async fn run_worker(state: crate::state::AppState, stop: watch::Receiver<bool>) {
-    let n = state.settings.mail_lanes.max(1);
-    tracing::info!(lanes = n, "outbox worker started");
-    let lanes: Vec<_> = (0..n)
-        .map(|lane| tokio::spawn(run_lane(state.clone(), stop.clone(), lane == 0)))
-        .collect();
-    for lane in lanes {
-        if let Err(e) = lane.await {
-            tracing::error!(error = %e, "outbox lane ended abnormally");
-        }
-    }
-    tracing::info!("outbox worker stopped");
-}
-
-/// One sender; the first lane also runs the scheduler and the housekeeping.
-async fn run_lane(state: crate::state::AppState, mut stop: watch::Receiver<bool>, first: bool) {
-    let (pool, mailer, from) = (
-        state.pool.clone(),
-        state.mailer.clone(),
-        state.settings.mail_from.clone(),
-    );
-    let mut last_prune = std::time::Instant::now() - Duration::from_secs(3600);
-    let mut last_tick = std::time::Instant::now() - Duration::from_secs(60);
-    while !*stop.borrow() {
-        if first && last_tick.elapsed() >= Duration::from_secs(60) {
-            last_tick = std::time::Instant::now();
-            let s = state.clone();
-            match db::run(&pool, move |conn| crate::scheduler::tick(conn, &s)).await {
-                Ok(0) => {}
-                Ok(n) => tracing::info!(mails = n, "scheduled mail enqueued"),
-                Err(e) => tracing::error!(error = %e, "scheduler failed"),
-            }
-        }
-        match send_next(&pool, &mailer, &from).await {
-            Ok(Step::Idle) => {
-                if first && last_prune.elapsed() > Duration::from_secs(3600) {
-                    last_prune = std::time::Instant::now();
-                    housekeeping(&pool).await;
-                }
-                tokio::select! {
-                    _ = tokio::time::sleep(POLL) => {}
-                    _ = stop.changed() => {}
-                }
-            }
-            Ok(_) => {}
-            Err(e) => {
-                tracing::error!(error = %e, "outbox worker error");
-                tokio::select! {
-                    _ = tokio::time::sleep(POLL * 5) => {}
-                    _ = stop.changed() => {}
-                }
-            }
-        }
-    }
-}
-
 /// The text of a mail as an organiser may see it: every secret link token (a run of 32 or more
 /// URL-safe characters, as [`crate::auth::token::new_token`] makes) replaced by `placeholder`. An
 /// invitation or reset link shown in full would let any organiser take over that account.
@@ -293,22 +232,6 @@ pub fn retry_all_failed(conn: &mut DbConn, actor: &crate::audit::Actor) -> Resul
         }
         Ok(n)
     })
-}
-
-async fn housekeeping(pool: &DbPool) {
-    let result = db::run(pool, |conn| {
-        let cutoff = db::now() - chrono::Duration::days(1);
-        crate::models::login_attempt::prune(conn, cutoff)?;
-        // Ended sessions stay a month, for the record of where an account was used.
-        Ok(crate::models::session::prune(
-            conn,
-            db::now() - chrono::Duration::days(30),
-        )?)
-    })
-    .await;
-    if let Err(e) = result {
-        tracing::warn!(error = %e, "housekeeping failed");
-    }
 }
 
 #[cfg(test)]

@@ -101,7 +101,7 @@ impl Application {
             .state
             .settings
             .run_outbox_worker
-            .then(|| tokio::spawn(crate::outbox::run_worker(self.state.clone(), stop_rx)));
+            .then(|| tokio::spawn(crate::worker::run(self.state.clone(), stop_rx)));
         let result = self
             .server
             .await

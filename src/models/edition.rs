@@ -308,3 +308,18 @@ pub fn mark_mailing(conn: &mut DbConn, edition_id: i32, key: &str) -> QueryResul
         .execute(conn)?;
     Ok(true)
 }
+
+/// An edition's per-unit deadline extensions: (unit, new deadline, reason).
+pub fn extensions(
+    conn: &mut DbConn,
+    edition_id: i32,
+) -> QueryResult<Vec<(i32, NaiveDateTime, String)>> {
+    unit_extensions::table
+        .filter(unit_extensions::edition_id.eq(edition_id))
+        .select((
+            unit_extensions::unit_id,
+            unit_extensions::closes_at,
+            unit_extensions::reason,
+        ))
+        .load(conn)
+}

@@ -156,3 +156,13 @@ pub fn list(conn: &mut DbConn, f: &UserFilter, per_page: i64) -> QueryResult<(Ve
         .load(conn)?;
     Ok((rows, total))
 }
+
+/// The names of a unit's active endorsers (who may submit its entries).
+pub fn endorser_names(conn: &mut DbConn, unit_id: i32) -> QueryResult<Vec<String>> {
+    users::table
+        .filter(users::unit_id.eq(unit_id))
+        .filter(users::is_endorser.eq(true))
+        .filter(users::active.eq(true))
+        .select(users::name)
+        .load(conn)
+}

@@ -1,7 +1,6 @@
 //! The landing redirect, each role's dashboard, and the health check.
 
 use actix_web::{HttpResponse, web};
-use diesel::prelude::*;
 
 use crate::db;
 use crate::error::AppError;
@@ -19,12 +18,7 @@ pub async fn index(page: Page) -> Result<HttpResponse, AppError> {
 
 /// `GET /healthz`: 200 when the database answers, 503 otherwise.
 pub async fn healthz(state: web::Data<AppState>) -> HttpResponse {
-    let result = db::run(&state.pool, |conn| {
-        diesel::select(diesel::dsl::sql::<diesel::sql_types::Integer>("1"))
-            .get_result::<i32>(conn)
-            .map_err(AppError::from)
-    })
-    .await;
+    let result = db::run(&state.pool, |conn| Ok(db::ping(conn)?)).await;
     match result {
         Ok(_) => HttpResponse::Ok().json(serde_json::json!({"status": "ok", "database": "ok"})),
         Err(e) => {

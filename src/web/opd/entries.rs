@@ -78,17 +78,10 @@ fn endorser_names(
     conn: &mut crate::db::DbConn,
     unit_id: Option<i32>,
 ) -> Result<Vec<String>, AppError> {
-    use crate::db::schema::users;
-    use diesel::prelude::*;
-    let Some(unit_id) = unit_id else {
-        return Ok(Vec::new());
-    };
-    Ok(users::table
-        .filter(users::unit_id.eq(unit_id))
-        .filter(users::is_endorser.eq(true))
-        .filter(users::active.eq(true))
-        .select(users::name)
-        .load(conn)?)
+    match unit_id {
+        Some(u) => Ok(crate::models::user::endorser_names(conn, u)?),
+        None => Ok(Vec::new()),
+    }
 }
 
 /// `POST /opd/entries/new`: starts a draft in the current edition.

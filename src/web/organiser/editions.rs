@@ -26,13 +26,8 @@ async fn form_page(
     errors: Option<&crate::error::FieldErrors>,
 ) -> Result<HttpResponse, AppError> {
     let (all, ext, units) = db::run(&page.state.pool, move |conn| {
-        use crate::db::schema::unit_extensions as ux;
-        use diesel::prelude::*;
-        let ext: Vec<(i32, chrono::NaiveDateTime, String)> = match id {
-            Some(id) => ux::table
-                .filter(ux::edition_id.eq(id))
-                .select((ux::unit_id, ux::closes_at, ux::reason))
-                .load(conn)?,
+        let ext = match id {
+            Some(id) => edition::extensions(conn, id)?,
             None => Vec::new(),
         };
         Ok((edition::all(conn)?, ext, unit::all(conn)?))

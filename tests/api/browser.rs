@@ -518,3 +518,130 @@ async fn an_entry_from_draft_to_passed_through_the_browser() {
     b.screenshot("organiser-entry-passed").await;
     b.close().await;
 }
+
+/// What a page fails of the checks a person with a screen reader or a phone depends on: every link,
+/// button and form control has an accessible name, every `id` is unique, the page has one `h1` and a
+/// `lang`, nothing overflows sideways, and every navigation item is on screen.
+const A11Y_PROBLEMS: &str = r#"
+const problems = [];
+// Text a screen reader reads: not what is aria-hidden or not displayed.
+const textOf = (node) => {
+  if (node.nodeType === Node.TEXT_NODE) return node.textContent;
+  if (node.nodeType !== Node.ELEMENT_NODE) return '';
+  if (node.getAttribute('aria-hidden') === 'true') return '';
+  if (getComputedStyle(node).display === 'none') return '';
+  if (node.tagName === 'IMG') return node.getAttribute('alt') || '';
+  return Array.from(node.childNodes).map(textOf).join('');
+};
+const nameOf = (el) => {
+  const label = el.getAttribute('aria-label') || '';
+  const by = (el.getAttribute('aria-labelledby') || '').split(' ').filter(Boolean)
+    .map(id => (document.getElementById(id) || {}).textContent || '').join(' ');
+  const labels = el.labels ? Array.from(el.labels).map(l => l.textContent).join(' ') : '';
+  const own = ['INPUT', 'SELECT', 'TEXTAREA'].includes(el.tagName) ? '' : textOf(el);
+  const submit = el.tagName === 'INPUT' && ['submit', 'button'].includes(el.type) ? el.value : '';
+  return (label + by + labels + own + submit + (el.getAttribute('title') || '')).trim();
+};
+document.querySelectorAll('a[href], button, input:not([type=hidden]), select, textarea').forEach(el => {
+  const style = getComputedStyle(el);
+  if (style.display === 'none' || style.visibility === 'hidden' || el.hidden) return;
+  if (!nameOf(el)) problems.push('no accessible name: ' + el.outerHTML.slice(0, 120));
+});
+const ids = {};
+document.querySelectorAll('[id]').forEach(el => { ids[el.id] = (ids[el.id] || 0) + 1; });
+Object.entries(ids).filter(([, n]) => n > 1).forEach(([id]) => problems.push('duplicate id: ' + id));
+if (document.querySelectorAll('h1').length !== 1) problems.push('h1 count: ' + document.querySelectorAll('h1').length);
+if (!document.documentElement.lang) problems.push('no lang');
+const overflow = document.documentElement.scrollWidth - document.documentElement.clientWidth;
+if (overflow > 0) problems.push('overflows sideways by ' + overflow + 'px');
+document.querySelectorAll('.main-nav a').forEach(a => {
+  const r = a.getBoundingClientRect();
+  if (r.right > window.innerWidth + 1 || r.left < -1) problems.push('nav item off screen: ' + a.textContent.trim());
+});
+return problems;
+"#;
+
+#[tokio::test]
+async fn every_organiser_page_names_its_controls_fits_a_phone_in_both_languages() {
+    for (width, height) in [(360, 740), (1280, 900)] {
+        let Some(b) = browser(width, height).await else {
+            return;
+        };
+        let app = spawn_app().await;
+        crate::entries::open_edition(&app).await;
+        app.create_user(
+            biw::domain::Role::Organiser,
+            "panitia@x.biw.id",
+            "correct horse battery",
+        )
+        .await;
+        b.open(&app, "/login").await;
+        b.fill("f-email", "panitia@x.biw.id").await;
+        b.fill("f-password", "correct horse battery").await;
+        b.click("login-submit").await;
+        b.wait_for_path("/organiser").await;
+        for lang in ["id", "en"] {
+            if lang == "en" {
+                b.open(&app, "/account").await;
+                b.client
+                    .find(Locator::Css("form.lang-switch button"))
+                    .await
+                    .unwrap()
+                    .click()
+                    .await
+                    .unwrap();
+                tokio::time::sleep(Duration::from_millis(300)).await;
+            }
+            for path in [
+                "/organiser",
+                "/organiser/entries",
+                "/organiser/editions",
+                "/organiser/users",
+                "/organiser/users/new",
+                "/organiser/units",
+                "/organiser/outbox",
+                "/organiser/audit",
+                "/account",
+            ] {
+                b.open(&app, path).await;
+                let page_lang = b
+                    .client
+                    .execute("return document.documentElement.lang;", vec![])
+                    .await
+                    .unwrap();
+                assert_eq!(page_lang.as_str(), Some(lang), "{path} speaks {lang}");
+                let found = b.client.execute(A11Y_PROBLEMS, vec![]).await.unwrap();
+                let found: Vec<String> = serde_json::from_value(found).unwrap();
+                assert!(found.is_empty(), "{path} at {width}px in {lang}: {found:?}");
+            }
+        }
+        b.close().await;
+    }
+}
+
+#[tokio::test]
+async fn the_operators_pages_name_their_controls_and_fit_a_phone() {
+    let Some(b) = browser(360, 740).await else {
+        return;
+    };
+    let app = spawn_app().await;
+    crate::entries::open_edition(&app).await;
+    let (_, staff) = crate::entries::unit_team(&app).await;
+    let id = crate::entries::new_draft(&app, &staff).await;
+    b.open(&app, "/login").await;
+    b.fill("f-email", "staf@dinkes.biw.id").await;
+    b.fill("f-password", "correct horse battery").await;
+    b.click("login-submit").await;
+    b.wait_for_path("/opd").await;
+    for path in [
+        "/opd".to_string(),
+        format!("/opd/entries/{id}"),
+        "/account".into(),
+    ] {
+        b.open(&app, &path).await;
+        let found = b.client.execute(A11Y_PROBLEMS, vec![]).await.unwrap();
+        let found: Vec<String> = serde_json::from_value(found).unwrap();
+        assert!(found.is_empty(), "{path} at 360px: {found:?}");
+    }
+    b.close().await;
+}

@@ -78,6 +78,7 @@ fn generate(conn: &mut DbConn) -> String {
     settings.registration_opens_at = biw::time::to_jakarta_local(now - chrono::Duration::days(30));
     settings.registration_closes_at = biw::time::to_jakarta_local(now + chrono::Duration::days(30));
     settings.screening_closes_at = biw::time::to_jakarta_local(now + chrono::Duration::days(60));
+    settings.results_at = biw::time::to_jakarta_local(now + chrono::Duration::days(90));
     let edition =
         biw::services::editions::create(conn, &biw::audit::Actor::system(), &settings, None)
             .unwrap();

@@ -170,6 +170,7 @@ pub fn load(conn: &mut DbConn, organiser: Option<i32>) -> Result<(), AppError> {
     this_year.registration_opens_at = to_jakarta_local(now - Duration::days(10));
     this_year.registration_closes_at = to_jakarta_local(now + Duration::days(20));
     this_year.screening_closes_at = to_jakarta_local(now + Duration::days(40));
+    this_year.results_at = to_jakarta_local(now + Duration::days(70));
     let current = editions::create(conn, &actor, &this_year, Some(past))?;
     let all_units: Vec<(i32, String)> = units::table
         .select((units::id, units::name))

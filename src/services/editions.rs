@@ -159,6 +159,14 @@ pub fn validate(input: &SettingsInput) -> Result<EditionSettings, AppError> {
             "editions.screening_before_close".into(),
         );
     }
+    if let (Some(s), Some(r)) = (screening, results)
+        && r < s
+    {
+        errors.insert(
+            "results_at".into(),
+            "editions.results_before_screening".into(),
+        );
+    }
     let min_words = number(
         &mut errors,
         "min_narrative_words",

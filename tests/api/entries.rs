@@ -15,6 +15,7 @@ pub async fn open_edition(app: &TestApp) -> i32 {
         input.registration_opens_at = fmt(now - chrono::Duration::days(1));
         input.registration_closes_at = fmt(now + chrono::Duration::days(7));
         input.screening_closes_at = fmt(now + chrono::Duration::days(14));
+        input.results_at = fmt(now + chrono::Duration::days(30));
         input.max_file_mb = "1".into();
         biw::services::editions::create(conn, &biw::audit::Actor::system(), &input, None).unwrap()
     })

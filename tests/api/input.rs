@@ -239,3 +239,20 @@ async fn a_unit_import_refuses_a_unit_as_its_own_parent_and_cycles() {
         .await;
     assert_redirect(&res, "/organiser/units");
 }
+
+#[test]
+fn an_editions_timeline_must_run_in_order() {
+    let mut input = biw::services::editions::SettingsInput::new_for_year(2030);
+    input.results_at = "2030-06-01T09:00".into(); // before the check ends on 30 June
+    match biw::services::editions::validate(&input) {
+        Err(biw::error::AppError::Invalid(errors)) => {
+            assert_eq!(errors["results_at"], "editions.results_before_screening")
+        }
+        _ => panic!("results before the end of screening accepted"),
+    }
+    input.results_at = String::new();
+    assert!(
+        biw::services::editions::validate(&input).is_ok(),
+        "results may be left open"
+    );
+}

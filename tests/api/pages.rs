@@ -136,6 +136,13 @@ async fn dashboards_show_where_things_stand() {
         "{html}"
     );
     assert!(html.contains("<strong>1</strong> email dalam antrean"));
+    assert!(
+        html.contains("<strong>2</strong> pengguna aktif"),
+        "the organiser and the invited judge"
+    );
+    // The next jobs, as links: no edition yet, one invitation waiting.
+    assert!(html.contains("Belum ada edisi berjalan"));
+    assert!(html.contains("1 undangan belum diterima.</a>"));
     app.drain_outbox().await;
     assert!(
         app.page("/organiser")

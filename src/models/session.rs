@@ -100,6 +100,17 @@ pub fn end(conn: &mut DbConn, user_id: i32, id: i32, now: NaiveDateTime) -> Quer
     .map(|n| n == 1)
 }
 
+/// Ends the open session with this token hash, whoever's it is (a new login in the same browser).
+pub fn end_by_hash(conn: &mut DbConn, token_hash: &str, now: NaiveDateTime) -> QueryResult<usize> {
+    diesel::update(
+        user_sessions::table
+            .filter(user_sessions::token_hash.eq(token_hash))
+            .filter(user_sessions::ended_at.is_null()),
+    )
+    .set(user_sessions::ended_at.eq(Some(now)))
+    .execute(conn)
+}
+
 /// Ends every open session of a user but `keep`; returns how many.
 pub fn end_all_but(
     conn: &mut DbConn,

@@ -75,6 +75,14 @@ pub struct Viewer(pub Option<CurrentUser>);
 /// fixation) with a new CSRF token.
 pub async fn establish(page: &crate::web::Page, user: &user::User) -> Result<(), AppError> {
     let sid = token::new_token();
+    // A login over an earlier one in this browser replaces it: the old row ends, so the device
+    // list shows each browser once.
+    let previous = page
+        .session
+        .get::<String>(keys::SID)
+        .ok()
+        .flatten()
+        .map(|old| token::digest(&old));
     let (uid, hash, agent, ip) = (
         user.id,
         token::digest(&sid),
@@ -82,7 +90,11 @@ pub async fn establish(page: &crate::web::Page, user: &user::User) -> Result<(),
         page.ip.clone(),
     );
     db::run(&page.state.pool, move |conn| {
-        Ok(sessions::insert(conn, uid, &hash, &agent, &ip, db::now())?)
+        let now = db::now();
+        if let Some(old) = previous {
+            sessions::end_by_hash(conn, &old, now)?;
+        }
+        Ok(sessions::insert(conn, uid, &hash, &agent, &ip, now)?)
     })
     .await?;
     let session = &page.session;

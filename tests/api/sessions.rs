@@ -140,6 +140,18 @@ async fn users_see_their_sessions_and_end_the_others() {
     assert_eq!(location(&res), "/account");
     assert!(location(&get_with_cookie(&app, "/judge", &phone).await).starts_with("/login"));
     assert_eq!(app.get_with(&laptop, "/judge").await.status().as_u16(), 200);
+    // Logging in again in the same browser replaces its session: the device is listed once.
+    app.login_with(&laptop, "juri@test.biw.id", "correct horse battery")
+        .await;
+    let open = app
+        .db(|conn| {
+            let u = biw::models::user::find_by_email(conn, "juri@test.biw.id")
+                .unwrap()
+                .unwrap();
+            biw::models::session::list_open(conn, u.id).unwrap().len()
+        })
+        .await;
+    assert_eq!(open, 1);
 }
 
 #[tokio::test]

@@ -141,6 +141,7 @@ diesel::table! {
         name_id -> Text,
         name_en -> Text,
         position -> Integer,
+        active -> Bool,
     }
 }
 
@@ -152,6 +153,7 @@ diesel::table! {
         name_en -> Text,
         unit_types -> Text,
         position -> Integer,
+        active -> Bool,
     }
 }
 
@@ -164,6 +166,7 @@ diesel::table! {
         mandatory -> Bool,
         accepts -> Text,
         position -> Integer,
+        active -> Bool,
     }
 }
 
@@ -175,6 +178,7 @@ diesel::table! {
         label_id -> Text,
         label_en -> Text,
         position -> Integer,
+        active -> Bool,
     }
 }
 

@@ -166,7 +166,7 @@ pub fn options(conn: &mut DbConn, edition_id: i32) -> QueryResult<Vec<EditionOpt
 }
 
 /// A category.
-#[derive(Queryable, Selectable, Clone, Debug, Serialize)]
+#[derive(Queryable, Selectable, Clone, Debug, PartialEq, Serialize)]
 #[diesel(table_name = categories)]
 pub struct Category {
     /// Primary key.
@@ -179,6 +179,8 @@ pub struct Category {
     pub name_en: String,
     /// Order.
     pub position: i32,
+    /// Still offered; a retired item keeps its id for what already uses it.
+    pub active: bool,
 }
 
 /// An edition's categories.
@@ -206,6 +208,8 @@ pub struct AwardGroup {
     pub unit_types: String,
     /// Order.
     pub position: i32,
+    /// Still offered; a retired item keeps its id for what already uses it.
+    pub active: bool,
 }
 
 /// An edition's award groups.
@@ -235,6 +239,8 @@ pub struct EvidenceKind {
     pub accepts: String,
     /// Order.
     pub position: i32,
+    /// Still offered; a retired item keeps its id for what already uses it.
+    pub active: bool,
 }
 
 /// An edition's evidence kinds.
@@ -262,6 +268,8 @@ pub struct CheckItem {
     pub label_en: String,
     /// Order.
     pub position: i32,
+    /// Still offered; a retired item keeps its id for what already uses it.
+    pub active: bool,
 }
 
 /// An edition's checklist.

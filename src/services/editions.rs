@@ -337,18 +337,22 @@ fn edition_lists(conn: &mut DbConn, from: i32) -> Result<Lists, AppError> {
             .collect(),
         categories: edition::categories(conn, from)?
             .into_iter()
+            .filter(|c| c.active)
             .map(|c| (c.name_id, c.name_en))
             .collect(),
         award_groups: edition::award_groups(conn, from)?
             .into_iter()
+            .filter(|g| g.active)
             .map(|g| (g.name_id, g.name_en, g.unit_types))
             .collect(),
         evidence: edition::evidence_kinds(conn, from)?
             .into_iter()
+            .filter(|k| k.active)
             .map(|k| (k.name_id, k.name_en, k.mandatory, k.accepts))
             .collect(),
         checks: edition::check_items(conn, from)?
             .into_iter()
+            .filter(|c| c.active)
             .map(|c| (c.code, c.label_id, c.label_en))
             .collect(),
     })

@@ -295,7 +295,7 @@ fn content_problems(
     if let Some(id) = c.category_id
         && !edition::categories(conn, edition_id)?
             .iter()
-            .any(|k| k.id == id)
+            .any(|k| k.id == id && k.active)
     {
         out.push(problem("category_id", "form.choose"));
     }
@@ -409,7 +409,7 @@ pub fn problems(conn: &mut DbConn, e: &Entry, ed: &Edition) -> Result<Vec<Proble
     }
     let files = entry::files(conn, e.id)?;
     for kind in edition::evidence_kinds(conn, ed.id)? {
-        if kind.mandatory && !files.iter().any(|f| f.evidence_kind_id == kind.id) {
+        if kind.active && kind.mandatory && !files.iter().any(|f| f.evidence_kind_id == kind.id) {
             out.push(Problem {
                 field: format!("evidence:{}", kind.id),
                 key: "entries.evidence_missing".into(),

@@ -99,7 +99,7 @@ pub fn upload(
     let ed = edition::find(conn, e.edition_id)?.ok_or(AppError::NotFound)?;
     let kind = edition::evidence_kinds(conn, ed.id)?
         .into_iter()
-        .find(|k| k.id == kind_id)
+        .find(|k| k.id == kind_id && k.active)
         .ok_or_else(|| invalid("file", "form.choose"))?;
     if bytes.len() as u64 > ed.max_file_mb as u64 * 1024 * 1024 {
         return Err(invalid("file", "evidence.too_large"));

@@ -568,7 +568,7 @@ async fn every_organiser_page_names_its_controls_fits_a_phone_in_both_languages(
             return;
         };
         let app = spawn_app().await;
-        crate::entries::open_edition(&app).await;
+        let ed = crate::entries::open_edition(&app).await;
         app.create_user(
             biw::domain::Role::Organiser,
             "panitia@x.biw.id",
@@ -593,17 +593,19 @@ async fn every_organiser_page_names_its_controls_fits_a_phone_in_both_languages(
                 tokio::time::sleep(Duration::from_millis(300)).await;
             }
             for path in [
-                "/organiser",
-                "/organiser/entries",
-                "/organiser/editions",
-                "/organiser/users",
-                "/organiser/users/new",
-                "/organiser/units",
-                "/organiser/outbox",
-                "/organiser/audit",
-                "/account",
+                "/organiser".to_string(),
+                "/organiser/entries".into(),
+                "/organiser/editions".into(),
+                format!("/organiser/editions/{ed}"),
+                format!("/organiser/editions/{ed}/lists"),
+                "/organiser/users".into(),
+                "/organiser/users/new".into(),
+                "/organiser/units".into(),
+                "/organiser/outbox".into(),
+                "/organiser/audit".into(),
+                "/account".into(),
             ] {
-                b.open(&app, path).await;
+                b.open(&app, &path).await;
                 let page_lang = b
                     .client
                     .execute("return document.documentElement.lang;", vec![])

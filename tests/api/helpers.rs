@@ -330,3 +330,36 @@ impl TestApp {
             .unwrap()
     }
 }
+
+/// The fields a browser would post from the page's forms: every named `<input>` (checkboxes and
+/// radios only when checked), in page order, without the CSRF token. Enough for BIW's own markup.
+pub fn form_fields(html: &str) -> Vec<(String, String)> {
+    let attr = |tag: &str, name: &str| -> Option<String> {
+        let key = format!(" {name}=\"");
+        let start = tag.find(&key)? + key.len();
+        let end = tag[start..].find('"')? + start;
+        Some(
+            tag[start..end]
+                .replace("&quot;", "\"")
+                .replace("&#x27;", "'")
+                .replace("&#x2F;", "/")
+                .replace("&lt;", "<")
+                .replace("&gt;", ">")
+                .replace("&amp;", "&"),
+        )
+    };
+    let mut out = Vec::new();
+    for piece in html.split("<input").skip(1) {
+        let tag = &piece[..piece.find('>').unwrap_or(piece.len())];
+        let Some(name) = attr(tag, "name") else {
+            continue;
+        };
+        let kind = attr(tag, "type").unwrap_or_else(|| "text".into());
+        let checked = tag.contains(" checked");
+        if name == "csrf" || ((kind == "checkbox" || kind == "radio") && !checked) {
+            continue;
+        }
+        out.push((name, attr(tag, "value").unwrap_or_default()));
+    }
+    out
+}

@@ -8,6 +8,7 @@ mod auth;
 mod browser;
 mod cli;
 mod concurrency;
+mod edition_lists;
 pub mod entries;
 mod entry_rules;
 mod i18n;

@@ -210,29 +210,25 @@ async fn render_entry(
             o.label_id.clone()
         }
     };
-    let lists: std::collections::HashMap<String, Vec<(String, String)>> = [
-        "stage",
-        "initiator",
-        "inno_type",
-        "inno_form",
-        "theme",
-        "urusan",
-    ]
-    .iter()
-    .map(|l| {
-        (
-            l.to_string(),
-            options
-                .iter()
-                .filter(|o| o.list == *l && o.active)
-                .map(|o| (o.code.clone(), label(o)))
-                .collect(),
-        )
-    })
-    .collect();
+    let lists: std::collections::HashMap<String, Vec<(String, String)>> =
+        crate::domain::edition_defaults::LISTS
+            .iter()
+            .map(|(l, _)| {
+                (
+                    l.to_string(),
+                    options
+                        .iter()
+                        .filter(|o| o.list == *l && o.active)
+                        .map(|o| (o.code.clone(), label(o)))
+                        .collect(),
+                )
+            })
+            .collect();
     ctx.insert("lists", &lists);
+    // Retired items are no longer offered; evidence already uploaded under one stays visible.
     let cats: Vec<(i32, String)> = categories
         .iter()
+        .filter(|c| c.active)
         .map(|c| {
             (
                 c.id,
@@ -247,6 +243,7 @@ async fn render_entry(
     ctx.insert("categories", &cats);
     let kinds: Vec<serde_json::Value> = kinds
         .iter()
+        .filter(|k| k.active || files.iter().any(|f| f.evidence_kind_id == k.id))
         .map(|k| {
             serde_json::json!({
                 "id": k.id, "name": if lang == Lang::En { &k.name_en } else { &k.name_id }, "mandatory": k.mandatory,

@@ -7,6 +7,7 @@ use crate::db;
 use crate::domain::edition_defaults::FIELDS;
 use crate::error::AppError;
 use crate::models::{edition, unit};
+use crate::services::edition_lists as lists_svc;
 use crate::services::editions::{self, SettingsInput};
 use crate::web::Page;
 use crate::web::page::see_other;
@@ -201,51 +202,46 @@ pub async fn extend(
 async fn lists_page(
     page: &Page,
     id: i32,
-    values: &crate::services::edition_lists::ListsInput,
-    errors: &[crate::services::edition_lists::LineError],
+    lists: &lists_svc::Lists,
+    errors: &[lists_svc::RowError],
+    focus: Option<String>,
 ) -> Result<HttpResponse, AppError> {
     let e = db::run(&page.state.pool, move |conn| Ok(edition::find(conn, id)?))
         .await?
         .ok_or(AppError::NotFound)?;
-    let messages: std::collections::HashMap<String, Vec<String>> =
-        errors
-            .iter()
-            .fold(Default::default(), |mut m, (area, line, key)| {
-                let text = if *line > 0 {
-                    page.t_args(
-                        "lists.at_line",
-                        &[("line", line.to_string()), ("problem", page.t(key))],
-                    )
-                } else {
-                    page.t(key)
-                };
-                m.entry(area.clone()).or_default().push(text);
-                m
-            });
+    // Each message once beside its control and once in the summary, which names the list and row.
+    let mut at: std::collections::HashMap<String, Vec<String>> = Default::default();
+    let mut summary = Vec::with_capacity(errors.len());
+    for err in errors {
+        let text = page.t(&err.key);
+        let title = page.t(&list_title(&err.list));
+        let where_ = match err.row {
+            Some(i) => page.t_args(
+                "lists.at_row",
+                &[("list", title), ("row", (i + 1).to_string())],
+            ),
+            None => title,
+        };
+        summary.push((err.anchor(), format!("{where_}: {text}")));
+        at.entry(err.anchor()).or_default().push(text);
+    }
+    let unit_types: Vec<(&str, String)> = crate::domain::UnitType::ALL
+        .iter()
+        .map(|t| (t.code(), page.t(&format!("unit_type.{}", t.code()))))
+        .collect();
+    let sections: Vec<(&str, String, String)> = lists_svc::KINDS
+        .iter()
+        .map(|k| (*k, list_title(k), list_hint(k)))
+        .collect();
     let mut ctx = tera::Context::new();
     ctx.insert("edition", &e);
-    ctx.insert("values", values);
-    ctx.insert("list_errors", &messages);
+    ctx.insert("lists", lists);
+    ctx.insert("sections", &sections);
+    ctx.insert("unit_types", &unit_types);
+    ctx.insert("row_errors", &at);
+    ctx.insert("error_items", &summary);
     ctx.insert("error_count", &errors.len());
-    ctx.insert(
-        "areas",
-        &[
-            ("list_stage", "field.stage", "lists.hint_option"),
-            ("list_initiator", "field.initiator", "lists.hint_option"),
-            ("list_inno_type", "field.inno_type", "lists.hint_option"),
-            ("list_inno_form", "field.inno_form", "lists.hint_option"),
-            ("list_theme", "field.theme", "lists.hint_option"),
-            ("list_urusan", "field.urusan", "lists.hint_option"),
-            ("categories", "lists.categories", "lists.hint_category"),
-            (
-                "award_groups",
-                "lists.award_groups",
-                "lists.hint_award_group",
-            ),
-            ("evidence", "field.evidence", "lists.hint_evidence"),
-            ("checks", "check.title", "lists.hint_check"),
-        ],
-    );
+    ctx.insert("focus", &focus);
     let status = if errors.is_empty() {
         actix_web::http::StatusCode::OK
     } else {
@@ -254,34 +250,60 @@ async fn lists_page(
     page.render_status(status, "organiser/editions/lists.html", ctx)
 }
 
+fn list_title(kind: &str) -> String {
+    match kind {
+        "categories" | "award_groups" => format!("lists.{kind}"),
+        "evidence" => "field.evidence".into(),
+        "checks" => "check.title".into(),
+        option => format!("field.{option}"),
+    }
+}
+
+fn list_hint(kind: &str) -> String {
+    match kind {
+        "categories" | "award_groups" | "evidence" | "checks" => format!("lists.hint_{kind}"),
+        _ => "lists.hint_option".into(),
+    }
+}
+
 /// `GET /organiser/editions/{id}/lists`: choice lists, categories, award groups, evidence, checklist.
 pub async fn lists_form(page: Page, id: web::Path<i32>) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
-    let values = db::run(&page.state.pool, move |conn| {
-        crate::services::edition_lists::current(conn, id)
-    })
-    .await?;
-    lists_page(&page, id, &values, &[]).await
+    let lists = db::run(&page.state.pool, move |conn| lists_svc::current(conn, id)).await?;
+    lists_page(&page, id, &lists, &[], None).await
 }
 
-/// `POST /organiser/editions/{id}/lists`.
+/// `POST /organiser/editions/{id}/lists`: saves, or applies a row tool (add, move) and shows the
+/// form again with everything typed kept.
 pub async fn save_lists(
     page: Page,
     id: web::Path<i32>,
-    form: web::Form<crate::services::edition_lists::ListsInput>,
+    form: web::Form<Vec<(String, String)>>,
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
-    let input = form.into_inner();
-    let (actor, i) = (page.actor(), input.clone());
-    match db::run(&page.state.pool, move |conn| {
-        crate::services::edition_lists::save(conn, &actor, id, &i)
+    let (mut lists, op) = lists_svc::from_form(&form);
+    if let Some(op) = op {
+        let focus = lists_svc::apply(&mut lists, &op);
+        let lists = db::run(&page.state.pool, move |conn| {
+            edition::find(conn, id)?.ok_or(AppError::NotFound)?;
+            lists_svc::fill_usage(conn, id, &mut lists)?;
+            Ok(lists)
+        })
+        .await?;
+        return lists_page(&page, id, &lists, &[], focus).await;
+    }
+    let actor = page.actor();
+    let (result, lists) = db::run(&page.state.pool, move |conn| {
+        let result = lists_svc::save(conn, &actor, id, &lists)?;
+        lists_svc::fill_usage(conn, id, &mut lists)?;
+        Ok((result, lists))
     })
-    .await?
-    {
+    .await?;
+    match result {
         Ok(()) => {
             page.flash("success", page.t("form.saved"));
             Ok(see_other(&format!("/organiser/editions/{id}/lists")))
         }
-        Err(errors) => lists_page(&page, id, &input, &errors).await,
+        Err(errors) => lists_page(&page, id, &lists, &errors, None).await,
     }
 }

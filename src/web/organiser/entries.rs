@@ -325,7 +325,7 @@ async fn render(
     ctx.insert("edition", &ed);
     ctx.insert("unit", &unit);
     ctx.insert("words", &svc::word_count(&e.narrative));
-    let items: Vec<(String, String)> = items
+    let items: Vec<(String, String, bool)> = items
         .iter()
         .map(|i| {
             (
@@ -335,10 +335,20 @@ async fn render(
                 } else {
                     i.label_id.clone()
                 },
+                i.active,
             )
         })
         .collect();
-    let item_names: std::collections::HashMap<String, String> = items.iter().cloned().collect();
+    let item_names: std::collections::HashMap<String, String> = items
+        .iter()
+        .map(|(code, label, _)| (code.clone(), label.clone()))
+        .collect();
+    // The screening form asks only about items still in use; older results keep their names.
+    let items: Vec<(String, String)> = items
+        .into_iter()
+        .filter(|(_, _, active)| *active)
+        .map(|(code, label, _)| (code, label))
+        .collect();
     let checks: Vec<(i32, String, bool, String)> = checks
         .into_iter()
         .map(|(ev, code, ok, reason)| {

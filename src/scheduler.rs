@@ -38,9 +38,10 @@ fn send(
 ) -> Result<(), AppError> {
     let mut ctx = tera::Context::new();
     ctx.insert("edition", &ed.name);
+    let lang = Lang::from_code(&to.lang);
     ctx.insert(
         "closes_at",
-        &crate::time::format_jakarta(ed.registration_closes_at),
+        &crate::time::format_time(ed.registration_closes_at, lang),
     );
     ctx.insert("link", &format!("{}/opd", state.settings.base_url));
     for (k, v) in extra {
@@ -52,7 +53,7 @@ fn send(
         &Recipient {
             email: &to.email,
             name: &to.name,
-            lang: Lang::from_code(&to.lang),
+            lang,
         },
         &mut ctx,
     )?;

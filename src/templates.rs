@@ -55,7 +55,8 @@ impl Templates {
             let mut tera = tera::Tera::default();
             tera.autoescape_on(vec![".html"]);
             tera.register_function("t", TeraTranslate(lang));
-            tera.register_filter("jakarta", crate::time::tera_jakarta);
+            tera.register_filter("jakarta", crate::time::TeraJakarta(lang));
+            tera.register_filter("day", crate::time::TeraDay(lang));
             tera.register_filter("filesize", filesize);
             tera.register_function("asset", crate::web::assets::AssetUrl);
             tera.add_raw_templates(sources.clone())?;

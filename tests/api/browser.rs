@@ -558,6 +558,60 @@ document.querySelectorAll('.main-nav a').forEach(a => {
   const r = a.getBoundingClientRect();
   if (r.right > window.innerWidth + 1 || r.left < -1) problems.push('nav item off screen: ' + a.textContent.trim());
 });
+// Contrast (WCAG 1.4.3): text against the first opaque background behind it; disabled controls are exempt.
+const rgba = (c) => (c.match(/[\d.]+/g) || []).map(Number);
+const lum = ([r, g, b]) => {
+  const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+  return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+};
+const backgroundOf = (el) => {
+  for (let n = el; n && n.nodeType === Node.ELEMENT_NODE; n = n.parentElement) {
+    const c = rgba(getComputedStyle(n).backgroundColor);
+    if (c.length === 3 || (c.length === 4 && c[3] > 0.9)) return c.slice(0, 3);
+  }
+  return [255, 255, 255];
+};
+const seen = new Set();
+document.querySelectorAll('body *').forEach(el => {
+  const direct = Array.from(el.childNodes).some(n => n.nodeType === Node.TEXT_NODE && n.textContent.trim());
+  if (!direct || el.closest('[disabled], [aria-hidden=true], .skip-link')) return;
+  const style = getComputedStyle(el);
+  if (style.display === 'none' || style.visibility === 'hidden' || el.getClientRects().length === 0) return;
+  const fg = rgba(style.color), bg = backgroundOf(el);
+  const alpha = fg.length === 4 ? fg[3] : 1;
+  const text = fg.slice(0, 3).map((v, i) => v * alpha + bg[i] * (1 - alpha));
+  const [hi, lo] = [lum(text), lum(bg)].sort((a, b) => b - a);
+  const ratio = (hi + 0.05) / (lo + 0.05);
+  const size = parseFloat(style.fontSize), bold = parseInt(style.fontWeight, 10) >= 700;
+  const needed = size >= 24 || (bold && size >= 18.66) ? 3 : 4.5;
+  const key = el.tagName + style.color + bg.join();
+  if (ratio < needed && !seen.has(key)) {
+    seen.add(key);
+    problems.push('contrast ' + ratio.toFixed(2) + ' < ' + needed + ': ' + el.outerHTML.slice(0, 100));
+  }
+});
+// Focus order follows the page (WCAG 2.4.3): no positive tabindex.
+document.querySelectorAll('[tabindex]').forEach(el => {
+  if (el.tabIndex > 0) problems.push('positive tabindex: ' + el.outerHTML.slice(0, 100));
+});
+// A focused control is never hidden under the sticky save bar (WCAG 2.4.7, 2.4.11).
+const bar = document.querySelector('.sticky-save');
+if (bar) {
+  document.querySelectorAll('a[href], button:not([disabled]), input:not([type=hidden]), select, textarea').forEach(el => {
+    if (bar.contains(el) || el.getClientRects().length === 0) return;
+    // Chrome centres what it focuses; other browsers scroll just enough ("nearest"), from above.
+    window.scrollTo(0, 0);
+    el.scrollIntoView({ block: 'nearest' });
+    el.focus({ preventScroll: true });
+    const r = el.getBoundingClientRect(), b = bar.getBoundingClientRect();
+    // A tall text area may run under the bar; what matters is that enough of it shows to type in.
+    const top = Math.max(r.top, 0), bottom = Math.min(r.bottom, window.innerHeight);
+    const covered = Math.max(0, Math.min(bottom, b.bottom) - Math.max(top, b.top));
+    const shown = bottom - top - covered;
+    if (shown < Math.min(r.height, 24)) problems.push('focus hidden under the save bar: ' + el.outerHTML.slice(0, 100));
+  });
+  window.scrollTo(0, 0);
+}
 return problems;
 "#;
 

@@ -65,7 +65,7 @@ pub async fn list(page: Page, q: web::Query<ListQuery>) -> Result<HttpResponse, 
                 "unit": r.unit,
                 "status_label": crate::i18n::t(lang, &format!("status.{}", r.status), &[]),
                 "status": r.status,
-                "submitted": r.submitted_at.map(crate::time::format_jakarta).unwrap_or_default(),
+                "submitted": r.submitted_at.map(|t| crate::time::format_time(t, lang)).unwrap_or_default(),
             })
         })
         .collect();
@@ -205,9 +205,9 @@ async fn export_table(
             e.contact_name.clone(),
             e.contact_phone.clone(),
             e.submitted_at
-                .map(crate::time::format_jakarta)
+                .map(crate::time::format_sortable)
                 .unwrap_or_default(),
-            crate::time::format_jakarta(e.updated_at),
+            crate::time::format_sortable(e.updated_at),
         ]);
     }
     Ok((ed, table))

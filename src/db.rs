@@ -187,6 +187,15 @@ pub fn ping(conn: &mut DbConn) -> QueryResult<i32> {
     diesel::select(diesel::dsl::sql::<diesel::sql_types::Integer>("1")).get_result(conn)
 }
 
+/// Keeps the query planner's statistics fresh. SQLite gathers them only when asked (`PRAGMA
+/// optimize` analyses just the tables that changed enough, cheaply); PostgreSQL's autovacuum does it.
+pub fn optimize(conn: &mut DbConn) -> QueryResult<()> {
+    match conn {
+        DbConn::Sqlite(_) => diesel::connection::SimpleConnection::batch_execute(conn, "PRAGMA optimize"),
+        DbConn::Postgresql(_) => Ok(()),
+    }
+}
+
 /// The highest page number a list serves; any larger number shows this page.
 pub const MAX_PAGE: i64 = 100_000;
 

@@ -74,6 +74,7 @@ async fn housekeeping(pool: &DbPool) {
     let result = db::run(pool, |conn| {
         let cutoff = db::now() - chrono::Duration::days(1);
         crate::models::login_attempt::prune(conn, cutoff)?;
+        db::optimize(conn)?;
         // Ended sessions stay a month, for the record of where an account was used.
         Ok(crate::models::session::prune(
             conn,

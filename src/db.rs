@@ -191,7 +191,9 @@ pub fn ping(conn: &mut DbConn) -> QueryResult<i32> {
 /// optimize` analyses just the tables that changed enough, cheaply); PostgreSQL's autovacuum does it.
 pub fn optimize(conn: &mut DbConn) -> QueryResult<()> {
     match conn {
-        DbConn::Sqlite(_) => diesel::connection::SimpleConnection::batch_execute(conn, "PRAGMA optimize"),
+        DbConn::Sqlite(_) => {
+            diesel::connection::SimpleConnection::batch_execute(conn, "PRAGMA optimize")
+        }
         DbConn::Postgresql(_) => Ok(()),
     }
 }

@@ -273,6 +273,14 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    entry_counts (edition_id, status) {
+        edition_id -> Integer,
+        status -> Text,
+        n -> Integer,
+    }
+}
+
 diesel::joinable!(users -> units (unit_id));
 diesel::joinable!(user_tokens -> users (user_id));
 diesel::joinable!(user_sessions -> users (user_id));
@@ -285,6 +293,7 @@ diesel::joinable!(entry_events -> entries (entry_id));
 diesel::joinable!(check_results -> entry_events (entry_event_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    entry_counts,
     units,
     users,
     user_tokens,

@@ -13,6 +13,7 @@ mod edition_lists;
 mod editions;
 pub mod entries;
 mod entry_access;
+mod entry_counts;
 mod entry_rules;
 mod i18n;
 mod input;

@@ -1,0 +1,3 @@
+DROP TRIGGER entry_counts_track ON entries;
+DROP FUNCTION entry_counts_track();
+DROP TABLE entry_counts;

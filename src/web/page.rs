@@ -94,14 +94,13 @@ impl FromRequest for Page {
             }
         };
         let ip = client_ip(req, state.settings.trust_proxy);
-        let user_agent = req
+        let agent = req
             .headers()
             .get(header::USER_AGENT)
             .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-            .chars()
-            .take(300)
-            .collect();
+            .unwrap_or("");
+        // Header values are ASCII (`to_str` refuses anything else), so a byte cut is a char cut.
+        let user_agent = agent[..agent.len().min(300)].to_string();
         ready(Ok(Page {
             user_agent,
             state,

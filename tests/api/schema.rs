@@ -170,21 +170,3 @@ fn schema_rs_matches_the_migrated_databases() {
         );
     }
 }
-
-#[test]
-fn sqlite_keeps_each_statements_plan_so_cached_statements_are_not_compiled_again() {
-    // Without the query planner stability guarantee (`.cargo/config.toml`), SQLite recompiles a
-    // cached statement whenever the value bound to `LIMIT ?` changes: every list page, every time.
-    #[derive(QueryableByName)]
-    struct Found {
-        #[diesel(sql_type = Integer)]
-        n: i32,
-    }
-    let mut conn = diesel::SqliteConnection::establish(":memory:").unwrap();
-    let found: Found = diesel::sql_query(
-        "SELECT COUNT(*) AS n FROM pragma_compile_options WHERE compile_options = 'ENABLE_QPSG'",
-    )
-    .get_result(&mut conn)
-    .unwrap();
-    assert_eq!(found.n, 1, "SQLite built without SQLITE_ENABLE_QPSG");
-}

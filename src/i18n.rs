@@ -39,6 +39,14 @@ impl Lang {
     }
 
     /// The stored code, falling back to the default language.
+    /// The text of a bilingual pair (a label stored in Indonesian and English) in this language.
+    pub fn pick<'a>(self, id: &'a str, en: &'a str) -> &'a str {
+        match self {
+            Lang::Id => id,
+            Lang::En => en,
+        }
+    }
+
     pub fn from_code(code: &str) -> Lang {
         Lang::parse(code).unwrap_or_default()
     }

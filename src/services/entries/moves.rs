@@ -149,13 +149,7 @@ fn notify(
                 let label = items
                     .iter()
                     .find(|i| &i.code == code)
-                    .map(|i| {
-                        if lang == Lang::En {
-                            i.label_en.clone()
-                        } else {
-                            i.label_id.clone()
-                        }
-                    })
+                    .map(|i| lang.pick(&i.label_id, &i.label_en).to_string())
                     .unwrap_or_else(|| code.clone());
                 json!({"label": label, "reason": reason})
             })

@@ -8,7 +8,6 @@ use serde::Deserialize;
 use crate::db;
 use crate::domain::EntryStatus;
 use crate::error::AppError;
-use crate::i18n::Lang;
 use crate::models::edition;
 use crate::models::entry::{self, Entry, EntryContent};
 use crate::services::entries::{self as svc, EntryActor, Problem};

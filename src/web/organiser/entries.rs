@@ -5,7 +5,6 @@ use actix_web::{HttpResponse, web};
 use crate::db;
 use crate::domain::{EntryStatus, UnitType};
 use crate::error::AppError;
-use crate::i18n::Lang;
 use crate::models::edition;
 use crate::models::entry::{self, EntryFilter};
 use crate::services::entries as svc;
@@ -88,16 +87,7 @@ pub async fn list(page: Page, q: web::Query<ListQuery>) -> Result<HttpResponse, 
     );
     let cats: Vec<(i32, String)> = categories
         .iter()
-        .map(|c| {
-            (
-                c.id,
-                if lang == Lang::En {
-                    c.name_en.clone()
-                } else {
-                    c.name_id.clone()
-                },
-            )
-        })
+        .map(|c| (c.id, lang.pick(&c.name_id, &c.name_en).to_string()))
         .collect();
     ctx.insert("categories", &cats);
     ctx.insert("pager", &Pager::new(q.page, total, &q));
@@ -131,13 +121,7 @@ async fn export_table(
         options
             .iter()
             .find(|o| o.list == list && o.code == code)
-            .map(|o| {
-                if lang == Lang::En {
-                    o.label_en.clone()
-                } else {
-                    o.label_id.clone()
-                }
-            })
+            .map(|o| lang.pick(&o.label_id, &o.label_en).to_string())
             .unwrap_or_else(|| code.to_string())
     };
     let fields = [
@@ -174,13 +158,7 @@ async fn export_table(
         let category = e
             .category_id
             .and_then(|c| categories.iter().find(|k| k.id == c))
-            .map(|k| {
-                if lang == Lang::En {
-                    k.name_en.clone()
-                } else {
-                    k.name_id.clone()
-                }
-            })
+            .map(|k| lang.pick(&k.name_id, &k.name_en).to_string())
             .unwrap_or_default();
         table.push(vec![
             e.id.to_string(),
@@ -307,13 +285,7 @@ async fn render(
         options
             .iter()
             .find(|o| o.list == list && o.code == code)
-            .map(|o| {
-                if lang == Lang::En {
-                    o.label_en.clone()
-                } else {
-                    o.label_id.clone()
-                }
-            })
+            .map(|o| lang.pick(&o.label_id, &o.label_en).to_string())
             .unwrap_or_else(|| code.to_string())
     };
     let labels = serde_json::json!({
@@ -330,11 +302,7 @@ async fn render(
         .map(|i| {
             (
                 i.code.clone(),
-                if lang == Lang::En {
-                    i.label_en.clone()
-                } else {
-                    i.label_id.clone()
-                },
+                lang.pick(&i.label_id, &i.label_en).to_string(),
                 i.active,
             )
         })
@@ -365,13 +333,10 @@ async fn render(
     let files: Vec<serde_json::Value> = files
         .iter()
         .map(|f| {
-            let kind = kinds.iter().find(|k| k.id == f.evidence_kind_id).map(|k| {
-                if lang == Lang::En {
-                    k.name_en.clone()
-                } else {
-                    k.name_id.clone()
-                }
-            });
+            let kind = kinds
+                .iter()
+                .find(|k| k.id == f.evidence_kind_id)
+                .map(|k| lang.pick(&k.name_id, &k.name_en).to_string());
             serde_json::json!({"f": f, "kind": kind})
         })
         .collect();

@@ -56,13 +56,7 @@ pub(super) async fn render_entry(
             let name = items
                 .iter()
                 .find(|i| i.code == code)
-                .map(|i| {
-                    if lang == Lang::En {
-                        i.label_en.clone()
-                    } else {
-                        i.label_id.clone()
-                    }
-                })
+                .map(|i| lang.pick(&i.label_id, &i.label_en).to_string())
                 .unwrap_or(code);
             (ev, name, ok, reason)
         })
@@ -77,13 +71,8 @@ pub(super) async fn render_entry(
     ctx.insert("editable", &status_enum.editable());
     ctx.insert("closes_at", &closes_at);
     ctx.insert("words", &svc::word_count(&values.narrative));
-    let label = |o: &crate::models::edition::EditionOption| {
-        if lang == Lang::En {
-            o.label_en.clone()
-        } else {
-            o.label_id.clone()
-        }
-    };
+    let label =
+        |o: &crate::models::edition::EditionOption| lang.pick(&o.label_id, &o.label_en).to_string();
     let lists: std::collections::HashMap<String, Vec<(String, String)>> =
         crate::domain::edition_defaults::LISTS
             .iter()
@@ -103,16 +92,7 @@ pub(super) async fn render_entry(
     let cats: Vec<(i32, String)> = categories
         .iter()
         .filter(|c| c.active)
-        .map(|c| {
-            (
-                c.id,
-                if lang == Lang::En {
-                    c.name_en.clone()
-                } else {
-                    c.name_id.clone()
-                },
-            )
-        })
+        .map(|c| (c.id, lang.pick(&c.name_id, &c.name_en).to_string()))
         .collect();
     ctx.insert("categories", &cats);
     let kinds: Vec<serde_json::Value> = kinds
@@ -120,7 +100,7 @@ pub(super) async fn render_entry(
         .filter(|k| k.active || files.iter().any(|f| f.evidence_kind_id == k.id))
         .map(|k| {
             serde_json::json!({
-                "id": k.id, "name": if lang == Lang::En { &k.name_en } else { &k.name_id }, "mandatory": k.mandatory,
+                "id": k.id, "name": lang.pick(&k.name_id, &k.name_en), "mandatory": k.mandatory,
                 "accepts": k.accepts, "file": files.iter().find(|f| f.evidence_kind_id == k.id),
             })
         })
@@ -140,7 +120,7 @@ pub(super) async fn render_entry(
         .iter()
         .map(|p| {
             let mut args: Vec<(&str, String)> = p.args.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
-            if let Some(name) = p.args.iter().find(|(k, _)| k == if lang == Lang::En { "name_en" } else { "name_id" }) {
+            if let Some(name) = p.args.iter().find(|(k, _)| k == lang.pick("name_id", "name_en")) {
                 args.push(("name", name.1.clone()));
             }
             let field_label = crate::i18n::t(lang, &format!("field.{}", p.field.split(':').next().unwrap_or_default()), &[]);

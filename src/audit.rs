@@ -43,6 +43,12 @@ pub const ACTIONS: &[&str] = &[
     "entry.passed",
     "entry.rejected",
     "entry.withdrawn",
+    "rubric.create",
+    "rubric.update",
+    "rubric.new_version",
+    "round.create",
+    "round.update",
+    "round.add_entries",
     "mail.retry",
     "mail.retry_all",
 ];

@@ -2,8 +2,10 @@
 
 pub mod edition_defaults;
 pub mod email;
+pub mod judging;
 pub mod password;
 pub mod role;
+pub mod rubric;
 pub mod text;
 pub mod unit_type;
 

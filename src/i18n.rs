@@ -38,15 +38,16 @@ impl Lang {
         }
     }
 
-    /// The stored code, falling back to the default language.
-    /// The text of a bilingual pair (a label stored in Indonesian and English) in this language.
+    /// The text of a bilingual pair (a label stored in Indonesian and English) in this language; an
+    /// English text left empty shows the Indonesian one.
     pub fn pick<'a>(self, id: &'a str, en: &'a str) -> &'a str {
         match self {
-            Lang::Id => id,
-            Lang::En => en,
+            Lang::En if !en.trim().is_empty() => en,
+            _ => id,
         }
     }
 
+    /// The stored code, falling back to the default language.
     pub fn from_code(code: &str) -> Lang {
         Lang::parse(code).unwrap_or_default()
     }

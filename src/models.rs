@@ -5,6 +5,8 @@ pub mod edition;
 pub mod entry;
 pub mod login_attempt;
 pub mod outbox;
+pub mod round;
+pub mod rubric;
 pub mod session;
 pub mod token;
 pub mod unit;

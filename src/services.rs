@@ -9,5 +9,7 @@ pub mod editions;
 pub mod entries;
 pub mod evidence;
 pub mod import;
+pub mod rounds;
+pub mod rubrics;
 pub mod screening;
 pub mod units;

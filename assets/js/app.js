@@ -115,3 +115,23 @@
   });
   updateCount();
 })();
+
+// Rubric editor: the sum of the counted weights, as the organiser types (the server checks it again).
+(function () {
+  var form = document.querySelector(".rubric-editor");
+  var out = document.getElementById("r-weights");
+  if (!form || !out) return;
+  var en = document.documentElement.lang === "en";
+  function update() {
+    var sum = 0;
+    form.querySelectorAll(".list-row").forEach(function (row) {
+      var w = row.querySelector(".js-weight"), c = row.querySelector(".js-counted"), r = row.querySelector(".js-removed");
+      if (w && c && c.checked && !(r && r.checked)) sum += parseInt(w.value, 10) || 0;
+    });
+    out.textContent = (en ? "Counted weights add up to " : "Jumlah bobot yang dihitung: ") + sum +
+      (sum === 100 ? (en ? " (as required)." : " (sesuai).") : (en ? "; they must add up to 100." : "; harus 100."));
+    out.classList.toggle("field-error", sum !== 100);
+  }
+  form.addEventListener("input", update);
+  form.addEventListener("change", update);
+})();

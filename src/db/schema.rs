@@ -281,6 +281,168 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    rubrics (id) {
+        id -> Integer,
+        edition_id -> Integer,
+        previous_id -> Nullable<Integer>,
+        version -> Integer,
+        name_id -> Text,
+        name_en -> Text,
+        scale_max -> Integer,
+        levels -> Text,
+        source -> Text,
+        superseded_by_id -> Nullable<Integer>,
+        created_by -> Nullable<Integer>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    rubric_criteria (id) {
+        id -> Integer,
+        rubric_id -> Integer,
+        position -> Integer,
+        code -> Text,
+        name_id -> Text,
+        name_en -> Text,
+        description_id -> Text,
+        description_en -> Text,
+        weight -> Integer,
+        counted -> Bool,
+        anchors -> Text,
+    }
+}
+
+diesel::table! {
+    rounds (id) {
+        id -> Integer,
+        edition_id -> Integer,
+        position -> Integer,
+        kind -> Text,
+        name_id -> Text,
+        name_en -> Text,
+        rubric_id -> Integer,
+        opens_at -> Timestamp,
+        closes_at -> Timestamp,
+        judges_per_entry -> Integer,
+        max_per_judge -> Integer,
+        match_expertise -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    round_entries (id) {
+        id -> Integer,
+        round_id -> Integer,
+        entry_id -> Integer,
+        source -> Text,
+        added_by -> Nullable<Integer>,
+        added_at -> Timestamp,
+        slot_at -> Nullable<Timestamp>,
+        slot_minutes -> Nullable<Integer>,
+        slot_place -> Text,
+        slot_notified_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    round_judges (round_id, judge_id) {
+        round_id -> Integer,
+        judge_id -> Integer,
+        added_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    judge_expertise (judge_id, category_id) {
+        judge_id -> Integer,
+        category_id -> Integer,
+    }
+}
+
+diesel::table! {
+    judge_declarations (id) {
+        id -> Integer,
+        edition_id -> Integer,
+        judge_id -> Integer,
+        statement -> Text,
+        ip -> Text,
+        accepted_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    conflicts (id) {
+        id -> Integer,
+        judge_id -> Integer,
+        entry_id -> Integer,
+        source -> Text,
+        reason -> Text,
+        created_by -> Nullable<Integer>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    assignments (id) {
+        id -> Integer,
+        round_id -> Integer,
+        entry_id -> Integer,
+        judge_id -> Integer,
+        source -> Text,
+        created_by -> Nullable<Integer>,
+        created_at -> Timestamp,
+        notified_at -> Nullable<Timestamp>,
+        withdrawn_at -> Nullable<Timestamp>,
+        withdrawn_reason -> Text,
+    }
+}
+
+diesel::table! {
+    sheets (id) {
+        id -> Integer,
+        assignment_id -> Integer,
+        round_id -> Integer,
+        entry_id -> Integer,
+        judge_id -> Integer,
+        rubric_id -> Integer,
+        status -> Text,
+        overall_comment -> Text,
+        total_bp -> Nullable<Integer>,
+        lock_version -> Integer,
+        submitted_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    sheet_scores (sheet_id, criterion_id) {
+        sheet_id -> Integer,
+        criterion_id -> Integer,
+        score -> Nullable<Integer>,
+        comment -> Text,
+    }
+}
+
+diesel::table! {
+    sheet_versions (id) {
+        id -> Integer,
+        sheet_id -> Integer,
+        version -> Integer,
+        status -> Text,
+        actor_id -> Nullable<Integer>,
+        on_paper -> Bool,
+        note -> Text,
+        content -> Text,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(users -> units (unit_id));
 diesel::joinable!(user_tokens -> users (user_id));
 diesel::joinable!(user_sessions -> users (user_id));
@@ -291,6 +453,16 @@ diesel::joinable!(entries -> categories (category_id));
 diesel::joinable!(entry_files -> entries (entry_id));
 diesel::joinable!(entry_events -> entries (entry_id));
 diesel::joinable!(check_results -> entry_events (entry_event_id));
+diesel::joinable!(rubric_criteria -> rubrics (rubric_id));
+diesel::joinable!(rounds -> rubrics (rubric_id));
+diesel::joinable!(round_entries -> rounds (round_id));
+diesel::joinable!(round_entries -> entries (entry_id));
+diesel::joinable!(assignments -> rounds (round_id));
+diesel::joinable!(assignments -> entries (entry_id));
+diesel::joinable!(sheets -> assignments (assignment_id));
+diesel::joinable!(sheet_scores -> sheets (sheet_id));
+diesel::joinable!(sheet_scores -> rubric_criteria (criterion_id));
+diesel::joinable!(sheet_versions -> sheets (sheet_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     entry_counts,
@@ -313,4 +485,16 @@ diesel::allow_tables_to_appear_in_same_query!(
     entry_events,
     check_results,
     edition_mailings,
+    rubrics,
+    rubric_criteria,
+    rounds,
+    round_entries,
+    round_judges,
+    judge_expertise,
+    judge_declarations,
+    conflicts,
+    assignments,
+    sheets,
+    sheet_scores,
+    sheet_versions,
 );

@@ -26,6 +26,36 @@ pub fn required_line(input: &str, max_chars: usize) -> Result<String, &'static s
     }
 }
 
+/// A code for a new list item or criterion, made from its label and unique among `taken`: nobody
+/// types codes.
+pub fn code_for(label: &str, taken: &std::collections::HashSet<String>) -> String {
+    let mut slug = String::new();
+    for c in label.chars().flat_map(char::to_lowercase) {
+        if c.is_ascii_alphanumeric() {
+            slug.push(c);
+        } else if !slug.ends_with('_') && !slug.is_empty() {
+            slug.push('_');
+        }
+        if slug.len() >= 40 {
+            break;
+        }
+    }
+    let slug = match slug.trim_end_matches('_') {
+        "" => "butir".to_string(),
+        s => s.to_string(),
+    };
+    (1..)
+        .map(|n| {
+            if n == 1 {
+                slug.clone()
+            } else {
+                format!("{slug}_{n}")
+            }
+        })
+        .find(|c| !taken.contains(c))
+        .expect("an unused code")
+}
+
 /// Line and paragraph separators, bidirectional overrides and other format characters that split a
 /// line or make a name read other than it is.
 fn is_invisible_format(c: char) -> bool {

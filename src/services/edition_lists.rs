@@ -333,35 +333,6 @@ pub fn validate(lists: &Lists) -> Vec<RowError> {
     errors
 }
 
-/// A code for a new option or checklist item, made from its label and unique in its list.
-fn code_for(label: &str, taken: &HashSet<String>) -> String {
-    let mut slug = String::new();
-    for c in label.chars().flat_map(char::to_lowercase) {
-        if c.is_ascii_alphanumeric() {
-            slug.push(c);
-        } else if !slug.ends_with('_') && !slug.is_empty() {
-            slug.push('_');
-        }
-        if slug.len() >= 40 {
-            break;
-        }
-    }
-    let slug = match slug.trim_end_matches('_') {
-        "" => "butir".to_string(),
-        s => s.to_string(),
-    };
-    (1..)
-        .map(|n| {
-            if n == 1 {
-                slug.clone()
-            } else {
-                format!("{slug}_{n}")
-            }
-        })
-        .find(|c| !taken.contains(c))
-        .expect("an unused code")
-}
-
 /// The labels offered in each list, for the audit record.
 fn summary(lists: &Lists) -> serde_json::Value {
     lists
@@ -527,7 +498,7 @@ fn save_row(
             diesel::insert_into(check_items::table)
                 .values((
                     check_items::edition_id.eq(edition_id),
-                    check_items::code.eq(code_for(&label_id, &taken)),
+                    check_items::code.eq(text::code_for(&label_id, &taken)),
                     check_items::label_id.eq(&label_id),
                     check_items::label_en.eq(&label_en),
                     check_items::position.eq(pos),
@@ -560,7 +531,7 @@ fn save_row(
                 .values((
                     edition_options::edition_id.eq(edition_id),
                     edition_options::list.eq(option_list),
-                    edition_options::code.eq(code_for(&label_id, &taken)),
+                    edition_options::code.eq(text::code_for(&label_id, &taken)),
                     edition_options::label_id.eq(&label_id),
                     edition_options::label_en.eq(&label_en),
                     edition_options::position.eq(pos),
@@ -636,13 +607,13 @@ mod tests {
     #[test]
     fn codes_come_from_labels_and_never_repeat() {
         let taken: HashSet<String> = ["uji_coba".to_string()].into();
-        assert_eq!(code_for("Uji Coba", &taken), "uji_coba_2");
+        assert_eq!(text::code_for("Uji Coba", &taken), "uji_coba_2");
         assert_eq!(
-            code_for("  Tata-kelola (baru)! ", &taken),
+            text::code_for("  Tata-kelola (baru)! ", &taken),
             "tata_kelola_baru"
         );
-        assert_eq!(code_for("###", &taken), "butir");
-        assert!(code_for(&"panjang ".repeat(30), &taken).len() <= 41);
+        assert_eq!(text::code_for("###", &taken), "butir");
+        assert!(text::code_for(&"panjang ".repeat(30), &taken).len() <= 41);
     }
 
     #[test]

@@ -87,7 +87,14 @@ impl SettingsInput {
     }
 }
 
-fn number(errors: &mut FieldErrors, field: &str, value: &str, min: i32, max: i32) -> i32 {
+/// A whole number in `min..=max`, or an error on the field.
+pub(crate) fn number(
+    errors: &mut FieldErrors,
+    field: &str,
+    value: &str,
+    min: i32,
+    max: i32,
+) -> i32 {
     match value.trim().parse::<i32>() {
         Ok(n) if (min..=max).contains(&n) => n,
         _ => {
@@ -97,7 +104,8 @@ fn number(errors: &mut FieldErrors, field: &str, value: &str, min: i32, max: i32
     }
 }
 
-fn instant(
+/// A WIB `datetime-local` value as UTC, or an error on the field.
+pub(crate) fn instant(
     errors: &mut FieldErrors,
     field: &str,
     value: &str,

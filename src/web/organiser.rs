@@ -4,6 +4,8 @@ pub mod audit;
 pub mod editions;
 pub mod entries;
 pub mod outbox;
+pub mod rounds;
+pub mod rubrics;
 pub mod units;
 pub mod users;
 

@@ -124,6 +124,14 @@ routes! {
     Post "/organiser/editions/{id}/extensions" ORGANISER => organiser::editions::extend;
     Get  "/organiser/editions/{id}/lists"      ORGANISER => organiser::editions::lists_form;
     Post "/organiser/editions/{id}/lists"      ORGANISER => organiser::editions::save_lists;
+    Get  "/organiser/editions/{id}/judging"    ORGANISER => organiser::rounds::overview;
+    Post "/organiser/editions/{id}/rubrics"    ORGANISER => organiser::rubrics::create;
+    Post "/organiser/editions/{id}/rounds"     ORGANISER => organiser::rounds::create;
+    Get  "/organiser/rubrics/{id}"             ORGANISER => organiser::rubrics::edit_form;
+    Post "/organiser/rubrics/{id}"             ORGANISER => organiser::rubrics::save;
+    Get  "/organiser/rounds/{id}"              ORGANISER => organiser::rounds::show;
+    Post "/organiser/rounds/{id}"              ORGANISER => organiser::rounds::update;
+    Post "/organiser/rounds/{id}/entries"      ORGANISER => organiser::rounds::add_entries;
 
     Get  "/organiser/entries"                  ORGANISER => organiser::entries::list;
     Get  "/organiser/entries/export.csv"       ORGANISER => organiser::entries::export_csv;

@@ -601,6 +601,9 @@ const bar = document.querySelector('.sticky-save');
 if (bar) {
   document.querySelectorAll('a[href], button:not([disabled]), input:not([type=hidden]), select, textarea').forEach(el => {
     if (bar.contains(el) || el.getClientRects().length === 0) return;
+    // Inside a closed <details> nothing is shown or reachable until its summary opens it.
+    const closed = el.closest('details:not([open])');
+    if (closed && !(el.tagName === 'SUMMARY' && el.parentElement === closed)) return;
     // Chrome centres what it focuses; other browsers scroll just enough ("nearest"), from above.
     window.scrollTo(0, 0);
     el.scrollIntoView({ block: 'nearest' });
@@ -625,6 +628,30 @@ async fn every_organiser_page_names_its_controls_fits_a_phone_in_both_languages(
         };
         let app = spawn_app().await;
         let ed = crate::entries::open_edition(&app).await;
+        let (rubric, round) = app
+            .db(move |conn| {
+                let actor = biw::audit::Actor::system();
+                let rubric = biw::services::rubrics::create(
+                    conn,
+                    &actor,
+                    ed,
+                    &biw::services::rubrics::Start::Preset("default".into()),
+                )
+                .unwrap();
+                let now = biw::db::now();
+                let input = biw::services::rounds::RoundInput {
+                    name_id: "Evaluasi dokumen".into(),
+                    kind: "desk".into(),
+                    rubric_id: rubric.to_string(),
+                    opens_at: biw::time::to_jakarta_local(now),
+                    closes_at: biw::time::to_jakarta_local(now + chrono::Duration::days(7)),
+                    judges_per_entry: "3".into(),
+                    ..Default::default()
+                };
+                let round = biw::services::rounds::create(conn, &actor, ed, &input).unwrap();
+                (rubric, round)
+            })
+            .await;
         app.create_user(
             biw::domain::Role::Organiser,
             "panitia@x.biw.id",
@@ -654,6 +681,9 @@ async fn every_organiser_page_names_its_controls_fits_a_phone_in_both_languages(
                 "/organiser/editions".into(),
                 format!("/organiser/editions/{ed}"),
                 format!("/organiser/editions/{ed}/lists"),
+                format!("/organiser/editions/{ed}/judging"),
+                format!("/organiser/rubrics/{rubric}"),
+                format!("/organiser/rounds/{round}"),
                 "/organiser/users".into(),
                 "/organiser/users/new".into(),
                 "/organiser/units".into(),

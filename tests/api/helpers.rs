@@ -331,22 +331,24 @@ impl TestApp {
     }
 }
 
+fn unescape(s: &str) -> String {
+    s.replace("&quot;", "\"")
+        .replace("&#x27;", "'")
+        .replace("&#x2F;", "/")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
+}
+
 /// The fields a browser would post from the page's forms: every named `<input>` (checkboxes and
-/// radios only when checked), in page order, without the CSRF token. Enough for BIW's own markup.
+/// radios only when checked), then every `<textarea>`, without the CSRF token. Enough for BIW's own
+/// markup.
 pub fn form_fields(html: &str) -> Vec<(String, String)> {
     let attr = |tag: &str, name: &str| -> Option<String> {
         let key = format!(" {name}=\"");
         let start = tag.find(&key)? + key.len();
         let end = tag[start..].find('"')? + start;
-        Some(
-            tag[start..end]
-                .replace("&quot;", "\"")
-                .replace("&#x27;", "'")
-                .replace("&#x2F;", "/")
-                .replace("&lt;", "<")
-                .replace("&gt;", ">")
-                .replace("&amp;", "&"),
-        )
+        Some(unescape(&tag[start..end]))
     };
     let mut out = Vec::new();
     for piece in html.split("<input").skip(1) {
@@ -360,6 +362,16 @@ pub fn form_fields(html: &str) -> Vec<(String, String)> {
             continue;
         }
         out.push((name, attr(tag, "value").unwrap_or_default()));
+    }
+    for piece in html.split("<textarea").skip(1) {
+        let Some(close) = piece.find('>') else {
+            continue;
+        };
+        let Some(name) = attr(&piece[..close], "name") else {
+            continue;
+        };
+        let body = &piece[close + 1..piece.find("</textarea>").unwrap_or(piece.len())];
+        out.push((name, unescape(body)));
     }
     out
 }

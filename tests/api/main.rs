@@ -23,6 +23,7 @@ mod pages;
 mod password_reset;
 mod permissions;
 mod resilience;
+mod rubrics;
 mod schema;
 mod screening;
 mod sessions;

@@ -1,0 +1,12 @@
+DROP TABLE sheet_versions;
+DROP TABLE sheet_scores;
+DROP TABLE sheets;
+DROP TABLE assignments;
+DROP TABLE conflicts;
+DROP TABLE judge_declarations;
+DROP TABLE judge_expertise;
+DROP TABLE round_judges;
+DROP TABLE round_entries;
+DROP TABLE rounds;
+DROP TABLE rubric_criteria;
+DROP TABLE rubrics;

@@ -1,0 +1,236 @@
+//! An edition's judging page (its rubrics and rounds) and each round's page: settings and entries.
+
+use actix_web::{HttpResponse, web};
+
+use crate::db;
+use crate::domain::judging::RoundKind;
+use crate::domain::rubric::PRESETS;
+use crate::error::{AppError, FieldErrors};
+use crate::i18n::Lang;
+use crate::models::{edition, round, rubric};
+use crate::services::rounds::{self as svc, RoundInput};
+use crate::web::Page;
+use crate::web::page::see_other;
+
+fn kinds(page: &Page) -> Vec<(&'static str, String)> {
+    RoundKind::ALL
+        .iter()
+        .map(|k| (k.code(), page.t(&k.label_key())))
+        .collect()
+}
+
+fn rubric_name(lang: Lang, r: &rubric::Rubric) -> String {
+    lang.pick(&r.name_id, &r.name_en).to_string()
+}
+
+async fn overview_page(
+    page: &Page,
+    edition_id: i32,
+    values: Option<&RoundInput>,
+    errors: Option<&FieldErrors>,
+) -> Result<HttpResponse, AppError> {
+    let (ed, rubrics, copyable, rounds, editions) = db::run(&page.state.pool, move |conn| {
+        let ed = edition::find(conn, edition_id)?.ok_or(AppError::NotFound)?;
+        let rounds = round::for_edition(conn, edition_id)?;
+        let mut with_counts = Vec::with_capacity(rounds.len());
+        for r in rounds {
+            let n = round::entry_ids(conn, r.id)?.len();
+            with_counts.push((r, n));
+        }
+        Ok((
+            ed,
+            rubric::current_for_edition(conn, edition_id)?,
+            rubric::copyable(conn, edition_id)?,
+            with_counts,
+            edition::all(conn)?,
+        ))
+    })
+    .await?;
+    let lang = page.lang;
+    let names: std::collections::HashMap<i32, String> = rubrics
+        .iter()
+        .map(|r| (r.id, rubric_name(lang, r)))
+        .collect();
+    let edition_names: std::collections::HashMap<i32, String> =
+        editions.into_iter().map(|e| (e.id, e.name)).collect();
+    let copy_options: Vec<(i32, String)> = copyable
+        .iter()
+        .map(|r| {
+            let ed = edition_names
+                .get(&r.edition_id)
+                .cloned()
+                .unwrap_or_default();
+            (r.id, format!("{ed}: {}", rubric_name(lang, r)))
+        })
+        .collect();
+    let presets: Vec<(&str, String)> = PRESETS.iter().map(|(k, l)| (*k, page.t(l))).collect();
+    let round_rows: Vec<serde_json::Value> = rounds
+        .iter()
+        .map(|(r, n)| {
+            serde_json::json!({
+                "id": r.id, "position": r.position, "name": lang.pick(&r.name_id, &r.name_en),
+                "kind": page.t(&format!("rounds.kind_{}", r.kind)), "opens_at": r.opens_at,
+                "closes_at": r.closes_at, "rubric": names.get(&r.rubric_id), "entries": n,
+                "judges_per_entry": r.judges_per_entry,
+            })
+        })
+        .collect();
+    let rubric_rows: Vec<serde_json::Value> = rubrics
+        .iter()
+        .map(
+            |r| serde_json::json!({"id": r.id, "name": rubric_name(lang, r), "version": r.version}),
+        )
+        .collect();
+    let mut ctx = tera::Context::new();
+    ctx.insert("edition", &ed);
+    ctx.insert("rubrics", &rubric_rows);
+    ctx.insert("presets", &presets);
+    ctx.insert("copy_options", &copy_options);
+    ctx.insert("rounds", &round_rows);
+    ctx.insert("kinds", &kinds(page));
+    let suggested = RoundInput::suggested(rounds.len() + 1);
+    let values = values.unwrap_or(&suggested);
+    match errors {
+        Some(errors) => page.form_errors("organiser/judging/overview.html", ctx, values, errors),
+        None => {
+            ctx.insert("values", values);
+            page.render("organiser/judging/overview.html", ctx)
+        }
+    }
+}
+
+/// `GET /organiser/editions/{id}/judging`: the edition's rubrics and rounds.
+pub async fn overview(page: Page, id: web::Path<i32>) -> Result<HttpResponse, AppError> {
+    overview_page(&page, id.into_inner(), None, None).await
+}
+
+/// `POST /organiser/editions/{id}/rounds`: adds the next round.
+pub async fn create(
+    page: Page,
+    id: web::Path<i32>,
+    form: web::Form<RoundInput>,
+) -> Result<HttpResponse, AppError> {
+    let edition_id = id.into_inner();
+    let (actor, input) = (page.actor(), form.into_inner());
+    let i2 = input.clone();
+    match db::run(&page.state.pool, move |conn| {
+        svc::create(conn, &actor, edition_id, &i2)
+    })
+    .await
+    {
+        Ok(id) => {
+            page.flash("success", page.t("rounds.created"));
+            Ok(see_other(&format!("/organiser/rounds/{id}")))
+        }
+        Err(AppError::Invalid(errors)) => {
+            overview_page(&page, edition_id, Some(&input), Some(&errors)).await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+async fn round_page(
+    page: &Page,
+    id: i32,
+    values: Option<&RoundInput>,
+    errors: Option<&FieldErrors>,
+) -> Result<HttpResponse, AppError> {
+    let (r, ed, rubrics, entries, addable) = db::run(&page.state.pool, move |conn| {
+        let r = round::find(conn, id)?.ok_or(AppError::NotFound)?;
+        let ed = edition::find(conn, r.edition_id)?.ok_or(AppError::NotFound)?;
+        let addable = round::addable(conn, &r)?;
+        Ok((
+            r.clone(),
+            ed,
+            rubric::current_for_edition(conn, r.edition_id)?,
+            round::entries_of(conn, id)?,
+            addable,
+        ))
+    })
+    .await?;
+    let lang = page.lang;
+    let rubric_options: Vec<serde_json::Value> = rubrics
+        .iter()
+        .map(|x| serde_json::json!({"id": x.id, "name": rubric_name(lang, x)}))
+        .collect();
+    let mut ctx = tera::Context::new();
+    ctx.insert("round", &r);
+    ctx.insert("round_name", lang.pick(&r.name_id, &r.name_en));
+    ctx.insert("edition", &ed);
+    ctx.insert("rubrics", &rubric_options);
+    ctx.insert("kinds", &kinds(page));
+    ctx.insert("entries", &entries);
+    ctx.insert("addable", &addable);
+    let current = RoundInput::from_round(&r);
+    let values = values.unwrap_or(&current);
+    match errors {
+        Some(errors) => page.form_errors("organiser/judging/round.html", ctx, values, errors),
+        None => {
+            ctx.insert("values", values);
+            page.render("organiser/judging/round.html", ctx)
+        }
+    }
+}
+
+/// `GET /organiser/rounds/{id}`.
+pub async fn show(page: Page, id: web::Path<i32>) -> Result<HttpResponse, AppError> {
+    round_page(&page, id.into_inner(), None, None).await
+}
+
+/// `POST /organiser/rounds/{id}`: saves the settings.
+pub async fn update(
+    page: Page,
+    id: web::Path<i32>,
+    form: web::Form<RoundInput>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let (actor, input) = (page.actor(), form.into_inner());
+    let i2 = input.clone();
+    match db::run(&page.state.pool, move |conn| {
+        svc::update(conn, &actor, id, &i2)
+    })
+    .await
+    {
+        Ok(()) => {
+            page.flash("success", page.t("form.saved"));
+            Ok(see_other(&format!("/organiser/rounds/{id}")))
+        }
+        Err(AppError::Invalid(errors)) => round_page(&page, id, Some(&input), Some(&errors)).await,
+        Err(e) => Err(e),
+    }
+}
+
+/// `POST /organiser/rounds/{id}/entries`: adds the ticked entries (`entry` repeats).
+pub async fn add_entries(
+    page: Page,
+    id: web::Path<i32>,
+    form: web::Form<Vec<(String, String)>>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let ids: Vec<i32> = form
+        .iter()
+        .filter(|(k, _)| k == "entry")
+        .map(|(_, v)| v.trim().parse::<i32>())
+        .collect::<Result<_, _>>()
+        .map_err(|_| AppError::BadRequest("entry id".into()))?;
+    let actor = page.actor();
+    match db::run(&page.state.pool, move |conn| {
+        svc::add_entries(conn, &actor, id, &ids)
+    })
+    .await
+    {
+        Ok(n) => {
+            page.flash(
+                "success",
+                page.t_args("rounds.entries_added", &[("n", n.to_string())]),
+            );
+            Ok(see_other(&format!("/organiser/rounds/{id}#entries")))
+        }
+        Err(AppError::Invalid(errors)) => {
+            let key = errors.values().next().cloned().unwrap_or_default();
+            page.flash("error", page.t(&key));
+            Ok(see_other(&format!("/organiser/rounds/{id}#entries")))
+        }
+        Err(e) => Err(e),
+    }
+}

@@ -1,5 +1,6 @@
 //! Value types with their parsing rules: what is valid input is decided here, once.
 
+pub mod assignment;
 pub mod edition_defaults;
 pub mod email;
 pub mod judging;

@@ -3,11 +3,13 @@
 pub mod audit;
 pub mod edition;
 pub mod entry;
+pub mod judging;
 pub mod login_attempt;
 pub mod outbox;
 pub mod round;
 pub mod rubric;
 pub mod session;
+pub mod sheet;
 pub mod token;
 pub mod unit;
 pub mod user;

@@ -9,6 +9,7 @@ pub mod editions;
 pub mod entries;
 pub mod evidence;
 pub mod import;
+pub mod judging;
 pub mod rounds;
 pub mod rubrics;
 pub mod screening;

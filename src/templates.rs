@@ -58,6 +58,7 @@ impl Templates {
             tera.register_filter("jakarta", crate::time::TeraJakarta(lang));
             tera.register_filter("day", crate::time::TeraDay(lang));
             tera.register_filter("filesize", filesize);
+            tera.register_filter("total", TeraTotal(lang));
             tera.register_function("asset", crate::web::assets::AssetUrl);
             tera.add_raw_templates(sources.clone())?;
             by_lang.insert(lang, tera);
@@ -79,5 +80,32 @@ impl Templates {
         let mut out = Vec::new();
         collect(&TEMPLATE_DIR, &mut out);
         out
+    }
+}
+
+/// A weighted total kept in hundredths, as people read it: `78,50` (Indonesian), `78.50` (English).
+pub fn format_total(bp: i32, lang: Lang) -> String {
+    let s = format!("{}.{:02}", bp / 100, bp % 100);
+    match lang {
+        Lang::Id => s.replace('.', ","),
+        Lang::En => s,
+    }
+}
+
+/// The tera filter `total`: a total in hundredths in, [`format_total`] out (empty when none).
+pub struct TeraTotal(pub Lang);
+
+impl tera::Filter for TeraTotal {
+    fn filter(
+        &self,
+        value: &tera::Value,
+        _args: &HashMap<String, tera::Value>,
+    ) -> tera::Result<tera::Value> {
+        Ok(tera::Value::String(
+            value
+                .as_i64()
+                .map(|bp| format_total(bp as i32, self.0))
+                .unwrap_or_default(),
+        ))
     }
 }

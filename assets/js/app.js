@@ -36,11 +36,12 @@
   });
 })();
 
-// The entry form: a live word count, a copy of every keystroke in this browser (so a closed tab or a
-// lost connection loses nothing), and saving to the server a few seconds after typing stops.
+// Forms that save as people type (the entry form, the score sheet): a copy of every keystroke in
+// this browser (so a closed tab or a lost connection loses nothing), saving to the server a few
+// seconds after typing stops, and the entry form's live word count.
 (function () {
   "use strict";
-  var form = document.getElementById("entry-form");
+  var form = document.querySelector("form[data-autosave]");
   if (!form) { return; }
   var url = form.getAttribute("data-autosave");
   var status = document.getElementById("autosave-status");
@@ -63,7 +64,9 @@
   function snapshot() {
     var data = {};
     Array.prototype.forEach.call(form.elements, function (el) {
-      if (el.name && el.name !== "csrf" && el.name !== "lock_version") { data[el.name] = el.value; }
+      if (!el.name || el.name === "csrf" || el.name === "lock_version" || el.type === "submit") { return; }
+      if ((el.type === "radio" || el.type === "checkbox") && !el.checked) { return; }
+      data[el.name] = el.value;
     });
     return data;
   }
@@ -91,6 +94,7 @@
       .then(function (res) {
         if (res.ok) {
           form.elements.lock_version.value = res.j.lock_version;
+          form.dispatchEvent(new CustomEvent("biw:saved", { detail: res.j }));
           try { window.localStorage.removeItem(key); } catch (e) { /* ignore */ }
           say(res.j.message);
         } else {
@@ -134,4 +138,28 @@
   }
   form.addEventListener("input", update);
   form.addEventListener("change", update);
+})();
+
+// The score sheet: the weighted total (0-100) as the judge picks scores; the server computes the
+// stored one.
+(function () {
+  var form = document.getElementById("sheet-form");
+  var out = document.getElementById("sheet-total");
+  if (!form || !out) return;
+  var max = parseInt(form.getAttribute("data-scale"), 10) || 5;
+  var en = document.documentElement.lang === "en";
+  function update() {
+    var sum = 0, complete = true;
+    form.querySelectorAll("fieldset.criterion").forEach(function (fs) {
+      if (fs.getAttribute("data-counted") !== "1") return;
+      var picked = fs.querySelector("input[type=radio]:checked");
+      if (!picked) { complete = false; return; }
+      sum += parseInt(fs.getAttribute("data-weight"), 10) * parseInt(picked.value, 10);
+    });
+    if (!complete) { out.textContent = out.getAttribute("data-incomplete"); return; }
+    var total = (sum / max).toFixed(2);
+    out.textContent = out.getAttribute("data-label") + " " + (en ? total : total.replace(".", ","));
+  }
+  form.addEventListener("change", update);
+  update();
 })();

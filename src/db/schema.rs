@@ -415,6 +415,7 @@ diesel::table! {
         total_bp -> Nullable<Integer>,
         lock_version -> Integer,
         submitted_at -> Nullable<Timestamp>,
+        reopened_until -> Nullable<Timestamp>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
     }
@@ -455,11 +456,14 @@ diesel::joinable!(entry_events -> entries (entry_id));
 diesel::joinable!(check_results -> entry_events (entry_event_id));
 diesel::joinable!(rubric_criteria -> rubrics (rubric_id));
 diesel::joinable!(rounds -> rubrics (rubric_id));
+diesel::joinable!(rounds -> editions (edition_id));
 diesel::joinable!(round_entries -> rounds (round_id));
+diesel::joinable!(round_judges -> rounds (round_id));
 diesel::joinable!(round_entries -> entries (entry_id));
 diesel::joinable!(assignments -> rounds (round_id));
 diesel::joinable!(assignments -> entries (entry_id));
 diesel::joinable!(sheets -> assignments (assignment_id));
+diesel::joinable!(sheets -> entries (entry_id));
 diesel::joinable!(sheet_scores -> sheets (sheet_id));
 diesel::joinable!(sheet_scores -> rubric_criteria (criterion_id));
 diesel::joinable!(sheet_versions -> sheets (sheet_id));

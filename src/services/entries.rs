@@ -65,14 +65,21 @@ pub fn require_active_unit(conn: &mut DbConn, who: &EntryActor) -> Result<(), Ap
     }
 }
 
-/// Loads an entry the actor may see: organisers see all, operators their unit's, judges none (yet).
-/// Someone else's entry is "not found", so its existence is not revealed.
+/// Loads an entry the actor may see: organisers see all, operators their unit's, judges those they
+/// are assigned to, have declared for and have no conflict with
+/// ([`crate::services::judging::judge_may_see`]). Anything else is "not found", so its existence is
+/// not revealed.
 pub fn visible(conn: &mut DbConn, who: &EntryActor, id: i32) -> Result<Entry, AppError> {
     let e = entry::find(conn, id)?.ok_or(AppError::NotFound)?;
-    match who.role {
-        Role::Organiser => Ok(e),
-        Role::Opd if who.unit_id == Some(e.unit_id) => Ok(e),
-        _ => Err(AppError::NotFound),
+    let allowed = match who.role {
+        Role::Organiser => true,
+        Role::Opd => who.unit_id == Some(e.unit_id),
+        Role::Judge => crate::services::judging::judge_may_see(conn, who.user_id, who.unit_id, &e)?,
+    };
+    if allowed {
+        Ok(e)
+    } else {
+        Err(AppError::NotFound)
     }
 }
 

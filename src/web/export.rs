@@ -3,6 +3,11 @@
 
 use std::borrow::Cow;
 
+use actix_web::HttpResponse;
+use actix_web::http::header;
+
+use crate::error::AppError;
+
 /// A CSV cell that a spreadsheet program shows as text: a cell starting with `=`, `+`, `-`, `@`, a
 /// tab or a carriage return would otherwise be read as a formula (CSV injection), so it gets a
 /// leading apostrophe, which spreadsheets hide.
@@ -35,6 +40,66 @@ pub fn sheet_name(raw: &str, fallback: &str) -> String {
     } else {
         name
     }
+}
+
+/// A table (header row first) as a CSV download: cells neutralised, UTF-8 with a BOM so that
+/// spreadsheet programs read it right, never cached.
+pub fn csv_response(table: &[Vec<String>], filename: &str) -> Result<HttpResponse, AppError> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    for row in table {
+        w.write_record(row.iter().map(|c| csv_cell(c).into_owned()))
+            .map_err(|e| AppError::internal("csv", e))?;
+    }
+    let bytes = w.into_inner().map_err(|e| AppError::internal("csv", e))?;
+    let mut body = b"\xef\xbb\xbf".to_vec();
+    body.extend(bytes);
+    Ok(HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header((
+            "Content-Disposition",
+            format!("attachment; filename=\"{filename}\""),
+        ))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .body(body))
+}
+
+/// A table (header row first, in bold, frozen) as an XLSX download on one worksheet.
+pub async fn xlsx_response(
+    table: Vec<Vec<String>>,
+    sheet: String,
+    filename: &str,
+) -> Result<HttpResponse, AppError> {
+    let bytes =
+        tokio::task::spawn_blocking(move || -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+            let mut book = rust_xlsxwriter::Workbook::new();
+            let ws = book.add_worksheet();
+            ws.set_name(sheet)?;
+            let bold = rust_xlsxwriter::Format::new().set_bold();
+            for (r, row) in table.iter().enumerate() {
+                for (c, cell) in row.iter().enumerate() {
+                    // Excel refuses cells over 32,767 characters.
+                    let text: String = cell.chars().take(32_000).collect();
+                    if r == 0 {
+                        ws.write_string_with_format(r as u32, c as u16, &text, &bold)?;
+                    } else {
+                        ws.write_string(r as u32, c as u16, &text)?;
+                    }
+                }
+            }
+            ws.set_freeze_panes(1, 0)?;
+            book.save_to_buffer()
+        })
+        .await
+        .map_err(|e| AppError::internal("xlsx task", e))?
+        .map_err(|e| AppError::internal("xlsx", e))?;
+    Ok(HttpResponse::Ok()
+        .content_type("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        .insert_header((
+            "Content-Disposition",
+            format!("attachment; filename=\"{filename}\""),
+        ))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .body(bytes))
 }
 
 #[cfg(test)]

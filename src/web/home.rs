@@ -36,8 +36,3 @@ pub async fn organiser(page: Page) -> Result<HttpResponse, AppError> {
     ctx.insert("board", &board);
     page.render("organiser/dashboard.html", ctx)
 }
-
-/// `GET /judge`: the judge's dashboard (assignments arrive with the judging issue).
-pub async fn judge(page: Page) -> Result<HttpResponse, AppError> {
-    page.render("judge/dashboard.html", tera::Context::new())
-}

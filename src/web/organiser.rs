@@ -1,11 +1,14 @@
 //! The organiser's (panitia's) pages.
 
+pub mod assignments;
 pub mod audit;
 pub mod editions;
 pub mod entries;
+pub mod judges;
 pub mod outbox;
 pub mod rounds;
 pub mod rubrics;
+pub mod sheets;
 pub mod units;
 pub mod users;
 

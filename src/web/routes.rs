@@ -4,7 +4,7 @@
 use actix_web::{guard, web};
 
 use crate::domain::{Access, Role};
-use crate::web::{account, assets, auth, gate, home, opd, organiser};
+use crate::web::{account, assets, auth, gate, home, judge, opd, organiser};
 
 /// A route as declared in the table.
 #[derive(Debug, Clone, Copy)]
@@ -87,7 +87,12 @@ routes! {
     Post "/opd/entries/{id}/files"             OPD       => opd::entries::upload_file;
     Post "/opd/entries/{id}/files/{file}/delete" OPD     => opd::entries::delete_file;
     Get  "/entries/{id}/files/{file}"          USER      => opd::entries::download;
-    Get  "/judge"                              JUDGE     => home::judge;
+    Get  "/judge"                              JUDGE     => judge::dashboard;
+    Post "/judge/declaration/{edition}"        JUDGE     => judge::accept_declaration;
+    Get  "/judge/sheets/{id}"                  JUDGE     => judge::show;
+    Post "/judge/sheets/{id}"                  JUDGE     => judge::save;
+    Post "/judge/sheets/{id}/autosave"         JUDGE     => judge::autosave;
+    Post "/judge/sheets/{id}/conflict"         JUDGE     => judge::declare_conflict;
     Get  "/organiser"                          ORGANISER => home::organiser;
 
     Get  "/organiser/users"                    ORGANISER => organiser::users::list;
@@ -132,6 +137,23 @@ routes! {
     Get  "/organiser/rounds/{id}"              ORGANISER => organiser::rounds::show;
     Post "/organiser/rounds/{id}"              ORGANISER => organiser::rounds::update;
     Post "/organiser/rounds/{id}/entries"      ORGANISER => organiser::rounds::add_entries;
+    Post "/organiser/rounds/{id}/judges"       ORGANISER => organiser::assignments::add_judges;
+    Post "/organiser/rounds/{id}/judges/{judge}/remove" ORGANISER => organiser::assignments::remove_judge;
+    Get  "/organiser/rounds/{id}/assignments"  ORGANISER => organiser::assignments::board;
+    Post "/organiser/rounds/{id}/assignments"  ORGANISER => organiser::assignments::assign;
+    Post "/organiser/rounds/{id}/assignments/auto" ORGANISER => organiser::assignments::auto;
+    Post "/organiser/rounds/{id}/notify"       ORGANISER => organiser::assignments::notify;
+    Post "/organiser/assignments/{id}/remove"  ORGANISER => organiser::assignments::unassign;
+    Get  "/organiser/rounds/{id}/progress"     ORGANISER => organiser::sheets::progress;
+    Post "/organiser/rounds/{id}/remind"       ORGANISER => organiser::sheets::remind;
+    Get  "/organiser/rounds/{id}/sheets.csv"   ORGANISER => organiser::sheets::export_csv;
+    Get  "/organiser/rounds/{id}/sheets.xlsx"  ORGANISER => organiser::sheets::export_xlsx;
+    Get  "/organiser/sheets/{id}"              ORGANISER => organiser::sheets::paper_form;
+    Post "/organiser/sheets/{id}"              ORGANISER => organiser::sheets::paper_save;
+    Post "/organiser/sheets/{id}/reopen"       ORGANISER => organiser::sheets::reopen;
+    Get  "/organiser/editions/{ed}/judges/{judge}" ORGANISER => organiser::judges::show;
+    Post "/organiser/editions/{ed}/judges/{judge}/expertise" ORGANISER => organiser::judges::set_expertise;
+    Post "/organiser/editions/{ed}/judges/{judge}/conflicts" ORGANISER => organiser::judges::set_conflict;
 
     Get  "/organiser/entries"                  ORGANISER => organiser::entries::list;
     Get  "/organiser/entries/export.csv"       ORGANISER => organiser::entries::export_csv;

@@ -18,6 +18,7 @@ mod entry_rules;
 mod i18n;
 mod input;
 mod invitations;
+mod judging;
 mod outbox;
 mod pages;
 mod password_reset;

@@ -142,6 +142,8 @@ CREATE TABLE sheets (
     total_bp        INTEGER,
     lock_version    INTEGER NOT NULL DEFAULT 0,
     submitted_at    TIMESTAMP,
+    -- An organiser reopened the sheet after the round closed: the judge may edit until then.
+    reopened_until  TIMESTAMP,
     created_at      TIMESTAMP NOT NULL,
     updated_at      TIMESTAMP NOT NULL
 );

@@ -194,60 +194,14 @@ async fn export_table(
 /// `GET /organiser/entries/export.csv`: every entry of the list's filter, every field.
 pub async fn export_csv(page: Page, q: web::Query<ListQuery>) -> Result<HttpResponse, AppError> {
     let (ed, table) = export_table(&page, q.into_inner()).await?;
-    let mut w = csv::Writer::from_writer(Vec::new());
-    for row in &table {
-        w.write_record(
-            row.iter()
-                .map(|c| crate::web::export::csv_cell(c).into_owned()),
-        )
-        .map_err(|e| AppError::internal("csv", e))?;
-    }
-    let bytes = w.into_inner().map_err(|e| AppError::internal("csv", e))?;
-    // A BOM so that spreadsheet programs open the UTF-8 text correctly.
-    let mut body = b"\xef\xbb\xbf".to_vec();
-    body.extend(bytes);
-    Ok(HttpResponse::Ok()
-        .content_type("text/csv; charset=utf-8")
-        .insert_header((
-            "Content-Disposition",
-            format!("attachment; filename=\"biw-entries-{}.csv\"", ed.year),
-        ))
-        .body(body))
+    crate::web::export::csv_response(&table, &format!("biw-entries-{}.csv", ed.year))
 }
 
 /// `GET /organiser/entries/export.xlsx`: the same table as a spreadsheet.
 pub async fn export_xlsx(page: Page, q: web::Query<ListQuery>) -> Result<HttpResponse, AppError> {
     let (ed, table) = export_table(&page, q.into_inner()).await?;
-    let bytes =
-        tokio::task::spawn_blocking(move || -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
-            let mut book = rust_xlsxwriter::Workbook::new();
-            let sheet = book.add_worksheet();
-            sheet.set_name(crate::web::export::sheet_name(&ed.name, "Inovasi"))?;
-            let bold = rust_xlsxwriter::Format::new().set_bold();
-            for (r, row) in table.iter().enumerate() {
-                for (c, cell) in row.iter().enumerate() {
-                    // Excel refuses cells over 32,767 characters.
-                    let text: String = cell.chars().take(32_000).collect();
-                    if r == 0 {
-                        sheet.write_string_with_format(r as u32, c as u16, &text, &bold)?;
-                    } else {
-                        sheet.write_string(r as u32, c as u16, &text)?;
-                    }
-                }
-            }
-            sheet.set_freeze_panes(1, 0)?;
-            book.save_to_buffer()
-        })
-        .await
-        .map_err(|e| AppError::internal("xlsx task", e))?
-        .map_err(|e| AppError::internal("xlsx", e))?;
-    Ok(HttpResponse::Ok()
-        .content_type("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-        .insert_header((
-            "Content-Disposition",
-            format!("attachment; filename=\"biw-entries-{}.xlsx\"", ed.year),
-        ))
-        .body(bytes))
+    let sheet = crate::web::export::sheet_name(&ed.name, "Inovasi");
+    crate::web::export::xlsx_response(table, sheet, &format!("biw-entries-{}.xlsx", ed.year)).await
 }
 
 /// `GET /organiser/entries/{id}`: the entry, its history and, when it waits, the checklist.

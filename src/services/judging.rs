@@ -1,0 +1,60 @@
+//! Judging: who may see an entry (one function every route, list and download asks), judges and
+//! their declaration, conflicts of interest, assignment, and score sheets. One file per use case.
+
+use std::collections::{HashMap, HashSet};
+
+use diesel::prelude::*;
+use serde_json::json;
+
+use crate::audit::{self, Actor};
+use crate::db::schema::{
+    assignments, conflicts, judge_declarations, judge_expertise, round_judges,
+};
+use crate::db::{self, DbConn};
+use crate::domain::judging::{AssignmentSource, ConflictSource, SheetStatus};
+use crate::error::{AppError, invalid};
+use crate::models::entry::{self, Entry};
+use crate::models::judging::{self as model, JudgeRow};
+use crate::models::{round, unit};
+
+mod access;
+mod assign;
+mod board;
+mod export;
+mod judges;
+mod queue;
+mod sheets;
+
+pub use access::*;
+pub use assign::*;
+pub use board::*;
+pub use export::*;
+pub use judges::*;
+pub use queue::*;
+pub use sheets::*;
+
+/// Renders a mail for a user in their own language (`fill` adds the template's values, which may
+/// depend on it) and queues it in the caller's transaction.
+fn mail_user(
+    conn: &mut DbConn,
+    state: &crate::state::AppState,
+    template: &str,
+    user: &crate::models::user::User,
+    fill: impl FnOnce(crate::i18n::Lang, &mut tera::Context),
+) -> Result<(), AppError> {
+    let lang = crate::i18n::Lang::from_code(&user.lang);
+    let mut ctx = tera::Context::new();
+    fill(lang, &mut ctx);
+    let mail = crate::email::render(
+        &state.templates,
+        template,
+        &crate::email::Recipient {
+            email: &user.email,
+            name: &user.name,
+            lang,
+        },
+        &mut ctx,
+    )?;
+    crate::outbox::enqueue(conn, &mail)?;
+    Ok(())
+}

@@ -1,0 +1,172 @@
+//! Conflicts of interest and the one question asked before a judge sees an entry.
+
+use super::*;
+
+/// Why a judge may not judge an entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Conflict {
+    /// The judge works for the entry's unit, or for its parent or a child of it.
+    Unit,
+    /// The judge declared one.
+    Declared,
+    /// An organiser set one.
+    Organiser,
+}
+
+/// Whether a judge of `judge_unit` works for `entry_unit`, its parent or one of its children.
+/// `parent_of` gives a unit's parent.
+pub fn unit_conflict(
+    judge_unit: Option<i32>,
+    entry_unit: i32,
+    parent_of: impl Fn(i32) -> Option<i32>,
+) -> bool {
+    let Some(ju) = judge_unit else {
+        return false;
+    };
+    ju == entry_unit || parent_of(entry_unit) == Some(ju) || parent_of(ju) == Some(entry_unit)
+}
+
+/// Every unit's parent, for computing conflicts in bulk.
+pub fn unit_parents(conn: &mut DbConn) -> Result<HashMap<i32, Option<i32>>, AppError> {
+    Ok(unit::all(conn)?
+        .into_iter()
+        .map(|u| (u.id, u.parent_id))
+        .collect())
+}
+
+/// The conflict between a judge and an entry, if any: recorded ones first, then the units'.
+pub fn conflict(
+    conn: &mut DbConn,
+    judge_id: i32,
+    judge_unit: Option<i32>,
+    e: &Entry,
+) -> Result<Option<Conflict>, AppError> {
+    let recorded: Option<String> = conflicts::table
+        .filter(conflicts::judge_id.eq(judge_id))
+        .filter(conflicts::entry_id.eq(e.id))
+        .select(conflicts::source)
+        .first(conn)
+        .optional()?;
+    if let Some(source) = recorded {
+        return Ok(Some(match ConflictSource::parse(&source) {
+            Some(ConflictSource::Declared) => Conflict::Declared,
+            _ => Conflict::Organiser,
+        }));
+    }
+    let Some(ju) = judge_unit else {
+        return Ok(None);
+    };
+    let mut parent = |id: i32| -> Result<Option<i32>, AppError> {
+        Ok(unit::find(conn, id)?.and_then(|u| u.parent_id))
+    };
+    let (entry_parent, judge_parent) = (parent(e.unit_id)?, parent(ju)?);
+    let parents = |id: i32| {
+        if id == e.unit_id {
+            entry_parent
+        } else if id == ju {
+            judge_parent
+        } else {
+            None
+        }
+    };
+    Ok(unit_conflict(Some(ju), e.unit_id, parents).then_some(Conflict::Unit))
+}
+
+/// Whether a judge may see an entry: they accepted the edition's declaration, hold a live
+/// assignment on it, and have no conflict with it. Everything else is "not found", exactly as for
+/// an entry that does not exist.
+pub fn judge_may_see(
+    conn: &mut DbConn,
+    judge_id: i32,
+    judge_unit: Option<i32>,
+    e: &Entry,
+) -> Result<bool, AppError> {
+    Ok(model::is_assigned(conn, judge_id, e.id)?
+        && model::has_declared(conn, e.edition_id, judge_id)?
+        && conflict(conn, judge_id, judge_unit, e)?.is_none())
+}
+
+/// Withdraws a judge's live assignments on an entry (all rounds), keeping their sheets hidden;
+/// returns how many were withdrawn.
+pub(super) fn withdraw(
+    conn: &mut DbConn,
+    judge_id: i32,
+    entry_id: Option<i32>,
+    round_id: Option<i32>,
+    reason: &str,
+) -> Result<usize, AppError> {
+    let mut q = diesel::update(assignments::table)
+        .filter(assignments::judge_id.eq(judge_id))
+        .filter(assignments::withdrawn_at.is_null())
+        .into_boxed();
+    if let Some(e) = entry_id {
+        q = q.filter(assignments::entry_id.eq(e));
+    }
+    if let Some(r) = round_id {
+        q = q.filter(assignments::round_id.eq(r));
+    }
+    Ok(q.set((
+        assignments::withdrawn_at.eq(db::now()),
+        assignments::withdrawn_reason.eq(reason),
+    ))
+    .execute(conn)?)
+}
+
+/// Finds live assignments that a conflict now forbids (a judge moved to another unit, a unit moved
+/// under another parent) and withdraws them; returns how many. `judge` limits the sweep to one.
+pub fn sweep_conflicts(
+    conn: &mut DbConn,
+    actor: &Actor,
+    judge: Option<i32>,
+) -> Result<usize, AppError> {
+    let parents = unit_parents(conn)?;
+    let judges: HashMap<i32, Option<i32>> = model::all_judges(conn)?
+        .into_iter()
+        .filter(|j| judge.is_none_or(|id| id == j.id))
+        .map(|j| (j.id, j.unit_id))
+        .collect();
+    let mut q = assignments::table
+        .filter(assignments::withdrawn_at.is_null())
+        .into_boxed();
+    if let Some(id) = judge {
+        q = q.filter(assignments::judge_id.eq(id));
+    }
+    let live: Vec<(i32, i32, i32)> = q
+        .select((
+            assignments::id,
+            assignments::judge_id,
+            assignments::entry_id,
+        ))
+        .load(conn)?;
+    let recorded: HashSet<(i32, i32)> = conflicts::table
+        .select((conflicts::judge_id, conflicts::entry_id))
+        .load::<(i32, i32)>(conn)?
+        .into_iter()
+        .collect();
+    let entry_ids: Vec<i32> = live.iter().map(|l| l.2).collect();
+    let entry_units: HashMap<i32, i32> = entry::units_of(conn, &entry_ids)?;
+    let mut withdrawn = 0;
+    for (id, j, e) in live {
+        let parent_of = |u: i32| parents.get(&u).copied().flatten();
+        let by_unit = entry_units
+            .get(&e)
+            .is_some_and(|eu| unit_conflict(judges.get(&j).copied().flatten(), *eu, parent_of));
+        if by_unit || recorded.contains(&(j, e)) {
+            withdrawn += diesel::update(assignments::table.find(id))
+                .set((
+                    assignments::withdrawn_at.eq(db::now()),
+                    assignments::withdrawn_reason.eq("conflict"),
+                ))
+                .execute(conn)?;
+            audit::record(
+                conn,
+                actor,
+                "assignment.withdraw",
+                ("assignment", Some(id)),
+                json!({"judge": j, "entry": e, "reason": "conflict"}),
+            )?;
+        }
+    }
+    Ok(withdrawn)
+}

@@ -1,0 +1,216 @@
+//! The assignment board of a round, as the organiser sees it: each judge's load and progress, each
+//! entry's judges, what is short and what waits to be announced.
+
+use super::*;
+use crate::db::schema::{entries, sheets, units, users};
+
+/// Entries per page on the board.
+pub const BOARD_PAGE: usize = 50;
+
+/// A judge's line on the board.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct JudgeLoad {
+    /// The judge.
+    pub id: i32,
+    /// Name.
+    pub name: String,
+    /// Institution or unit.
+    pub affiliation: String,
+    /// Accepted the edition's declaration.
+    pub declared: bool,
+    /// Live assignments in the round.
+    pub load: i64,
+    /// Sheets submitted.
+    pub submitted: i64,
+    /// Sheets started, not submitted.
+    pub drafts: i64,
+}
+
+/// A judge on an entry's line.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct OnEntry {
+    /// The assignment.
+    pub assignment_id: i32,
+    /// Judge's name.
+    pub judge: String,
+    /// `none`, `draft` or `submitted`.
+    pub sheet: String,
+    /// Made by hand.
+    pub manual: bool,
+}
+
+/// An entry's line on the board.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct EntryLine {
+    /// The entry.
+    pub id: i32,
+    /// Name.
+    pub name: String,
+    /// Unit.
+    pub unit: String,
+    /// Its judges.
+    pub judges: Vec<OnEntry>,
+    /// Judges still missing.
+    pub missing: i64,
+}
+
+/// The whole board.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Board {
+    /// Judges by name.
+    pub judges: Vec<JudgeLoad>,
+    /// This page of entries.
+    pub entries: Vec<EntryLine>,
+    /// Entries in the round.
+    pub entry_count: usize,
+    /// Entries short of judges.
+    pub short_count: usize,
+    /// Entries matching the filter (for paging).
+    pub shown_count: usize,
+    /// Assignments not announced to their judge yet.
+    pub unannounced: i64,
+    /// Assignments withdrawn for a conflict.
+    pub withdrawn_for_conflict: i64,
+}
+
+/// Reads the board; `only_short` keeps entries that still miss judges; `page` is 1-based.
+pub fn board(
+    conn: &mut DbConn,
+    round_id: i32,
+    only_short: bool,
+    page: usize,
+) -> Result<Board, AppError> {
+    let r = round::find(conn, round_id)?.ok_or(AppError::NotFound)?;
+    let k = i64::from(r.judges_per_entry);
+    let per_entry: HashMap<i32, i64> = assignments::table
+        .filter(assignments::round_id.eq(round_id))
+        .filter(assignments::withdrawn_at.is_null())
+        .group_by(assignments::entry_id)
+        .select((assignments::entry_id, diesel::dsl::count_star()))
+        .load::<(i32, i64)>(conn)?
+        .into_iter()
+        .collect();
+    let all: Vec<(i32, String, String)> = crate::db::schema::round_entries::table
+        .inner_join(entries::table.inner_join(units::table))
+        .filter(crate::db::schema::round_entries::round_id.eq(round_id))
+        .order((entries::name, entries::id))
+        .select((entries::id, entries::name, units::name))
+        .load(conn)?;
+    let missing = |id: i32| (k - per_entry.get(&id).copied().unwrap_or(0)).max(0);
+    let short_count = all.iter().filter(|e| missing(e.0) > 0).count();
+    let shown: Vec<&(i32, String, String)> = all
+        .iter()
+        .filter(|e| !only_short || missing(e.0) > 0)
+        .collect();
+    let start = (page.max(1) - 1) * BOARD_PAGE;
+    let page_rows: Vec<&(i32, String, String)> =
+        shown.iter().skip(start).take(BOARD_PAGE).copied().collect();
+    let ids: Vec<i32> = page_rows.iter().map(|e| e.0).collect();
+    let on: Vec<(i32, i32, String, String, Option<String>)> = assignments::table
+        .inner_join(users::table.on(users::id.eq(assignments::judge_id)))
+        .left_join(sheets::table.on(sheets::assignment_id.eq(assignments::id)))
+        .filter(assignments::round_id.eq(round_id))
+        .filter(assignments::withdrawn_at.is_null())
+        .filter(assignments::entry_id.eq_any(&ids))
+        .order((assignments::entry_id, users::name))
+        .select((
+            assignments::entry_id,
+            assignments::id,
+            users::name,
+            assignments::source,
+            sheets::status.nullable(),
+        ))
+        .load(conn)?;
+    let mut by_entry: HashMap<i32, Vec<OnEntry>> = HashMap::new();
+    for (e, a, judge, source, sheet) in on {
+        by_entry.entry(e).or_default().push(OnEntry {
+            assignment_id: a,
+            judge,
+            sheet: sheet.unwrap_or_else(|| "none".into()),
+            manual: source == AssignmentSource::Manual.code(),
+        });
+    }
+    let entries = page_rows
+        .iter()
+        .map(|(id, name, unit)| EntryLine {
+            id: *id,
+            name: name.clone(),
+            unit: unit.clone(),
+            judges: by_entry.remove(id).unwrap_or_default(),
+            missing: missing(*id),
+        })
+        .collect();
+
+    let loads: HashMap<i32, i64> = assignments::table
+        .filter(assignments::round_id.eq(round_id))
+        .filter(assignments::withdrawn_at.is_null())
+        .group_by(assignments::judge_id)
+        .select((assignments::judge_id, diesel::dsl::count_star()))
+        .load::<(i32, i64)>(conn)?
+        .into_iter()
+        .collect();
+    let mut progress: HashMap<(i32, String), i64> = HashMap::new();
+    for (j, status, n) in sheets::table
+        .inner_join(assignments::table)
+        .filter(sheets::round_id.eq(round_id))
+        .filter(assignments::withdrawn_at.is_null())
+        .group_by((sheets::judge_id, sheets::status))
+        .select((sheets::judge_id, sheets::status, diesel::dsl::count_star()))
+        .load::<(i32, String, i64)>(conn)?
+    {
+        progress.insert((j, status), n);
+    }
+    let declared: HashSet<i32> = judge_declarations::table
+        .filter(judge_declarations::edition_id.eq(r.edition_id))
+        .select(judge_declarations::judge_id)
+        .load::<i32>(conn)?
+        .into_iter()
+        .collect();
+    let unit_names: HashMap<i32, String> = unit::all(conn)?
+        .into_iter()
+        .map(|u| (u.id, u.name))
+        .collect();
+    let judges = model::round_judges(conn, round_id)?
+        .into_iter()
+        .map(|j| JudgeLoad {
+            affiliation: j
+                .affiliation
+                .clone()
+                .filter(|a| !a.is_empty())
+                .or_else(|| j.unit_id.and_then(|u| unit_names.get(&u).cloned()))
+                .unwrap_or_default(),
+            declared: declared.contains(&j.id),
+            load: loads.get(&j.id).copied().unwrap_or(0),
+            submitted: progress
+                .get(&(j.id, SheetStatus::Submitted.code().to_string()))
+                .copied()
+                .unwrap_or(0),
+            drafts: progress
+                .get(&(j.id, SheetStatus::Draft.code().to_string()))
+                .copied()
+                .unwrap_or(0),
+            id: j.id,
+            name: j.name,
+        })
+        .collect();
+    let unannounced = assignments::table
+        .filter(assignments::round_id.eq(round_id))
+        .filter(assignments::withdrawn_at.is_null())
+        .filter(assignments::notified_at.is_null())
+        .count()
+        .get_result(conn)?;
+    let withdrawn_for_conflict = assignments::table
+        .filter(assignments::round_id.eq(round_id))
+        .filter(assignments::withdrawn_reason.eq("conflict"))
+        .count()
+        .get_result(conn)?;
+    Ok(Board {
+        judges,
+        entries,
+        entry_count: all.len(),
+        short_count,
+        shown_count: shown.len(),
+        unannounced,
+        withdrawn_for_conflict,
+    })
+}

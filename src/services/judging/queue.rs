@@ -1,0 +1,176 @@
+//! A judge's queue: the rounds they sit on, whether they accepted each edition's declaration, and
+//! their assigned entries with the state of each sheet.
+
+use chrono::NaiveDateTime;
+
+use super::*;
+use crate::db::schema::{editions, entries, rounds, sheets, units};
+
+/// One assigned entry in the queue.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct QueueItem {
+    /// The assignment (the scoring page's address).
+    pub assignment_id: i32,
+    /// Entry name.
+    pub name: String,
+    /// Unit name.
+    pub unit: String,
+    /// `none`, `draft` or `submitted`.
+    pub sheet: String,
+    /// Weighted total in hundredths, when complete.
+    pub total_bp: Option<i32>,
+}
+
+/// One round in the queue.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct QueueRound {
+    /// Round id.
+    pub id: i32,
+    /// Indonesian name.
+    pub name_id: String,
+    /// English name.
+    pub name_en: String,
+    /// Window.
+    pub opens_at: NaiveDateTime,
+    /// Window.
+    pub closes_at: NaiveDateTime,
+    /// `not_yet`, `open`, `closed`.
+    pub window: Window,
+    /// Assigned entries, sheets still to do first.
+    pub items: Vec<QueueItem>,
+    /// Submitted sheets.
+    pub submitted: usize,
+}
+
+/// One edition in the queue.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct QueueEdition {
+    /// Edition id.
+    pub id: i32,
+    /// Name.
+    pub name: String,
+    /// Accepted the declaration.
+    pub declared: bool,
+    /// Rounds in order.
+    pub rounds: Vec<QueueRound>,
+}
+
+/// The judge's queue, newest edition first. Entries are listed only once the declaration is
+/// accepted, and never when a conflict exists.
+pub fn queue(
+    conn: &mut DbConn,
+    judge_id: i32,
+    judge_unit: Option<i32>,
+) -> Result<Vec<QueueEdition>, AppError> {
+    let mut round_ids: Vec<i32> = model::rounds_of_judge(conn, judge_id)?
+        .into_iter()
+        .map(|r| r.0)
+        .collect();
+    round_ids.extend(
+        assignments::table
+            .filter(assignments::judge_id.eq(judge_id))
+            .filter(assignments::withdrawn_at.is_null())
+            .select(assignments::round_id)
+            .distinct()
+            .load::<i32>(conn)?,
+    );
+    let my_rounds: Vec<(crate::models::round::Round, String)> = rounds::table
+        .inner_join(editions::table)
+        .filter(rounds::id.eq_any(&round_ids))
+        .order((editions::year.desc(), editions::id.desc(), rounds::position))
+        .select((crate::models::round::Round::as_select(), editions::name))
+        .load(conn)?;
+    let declared: HashSet<i32> = model::declarations_of(conn, judge_id)?
+        .into_iter()
+        .map(|d| d.0)
+        .collect();
+    let recorded: HashSet<i32> = model::conflicts_of(conn, judge_id)?
+        .into_iter()
+        .map(|c| c.0)
+        .collect();
+    let parents = unit_parents(conn)?;
+    // (assignment, round, entry, entry name, unit, unit name, sheet status, sheet total)
+    type Row = (
+        i32,
+        i32,
+        i32,
+        String,
+        i32,
+        String,
+        Option<String>,
+        Option<i32>,
+    );
+    let rows: Vec<Row> = assignments::table
+        .inner_join(entries::table.inner_join(units::table))
+        .left_join(sheets::table.on(sheets::assignment_id.eq(assignments::id)))
+        .filter(assignments::judge_id.eq(judge_id))
+        .filter(assignments::withdrawn_at.is_null())
+        .order(entries::name)
+        .select((
+            assignments::id,
+            assignments::round_id,
+            entries::id,
+            entries::name,
+            entries::unit_id,
+            units::name,
+            sheets::status.nullable(),
+            sheets::total_bp.nullable(),
+        ))
+        .load(conn)?;
+    let now = db::now();
+    let mut out: Vec<QueueEdition> = Vec::new();
+    for (r, edition_name) in my_rounds {
+        let is_declared = declared.contains(&r.edition_id);
+        let mut items: Vec<QueueItem> = if is_declared {
+            rows.iter()
+                .filter(|row| row.1 == r.id)
+                .filter(|row| {
+                    !recorded.contains(&row.2)
+                        && !unit_conflict(judge_unit, row.4, |u| parents.get(&u).copied().flatten())
+                })
+                .map(|row| QueueItem {
+                    assignment_id: row.0,
+                    name: row.3.clone(),
+                    unit: row.5.clone(),
+                    sheet: row.6.clone().unwrap_or_else(|| "none".into()),
+                    total_bp: row.7,
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let submitted = items
+            .iter()
+            .filter(|i| i.sheet == SheetStatus::Submitted.code())
+            .count();
+        // What is left to do comes first.
+        items.sort_by_key(|i| i.sheet == SheetStatus::Submitted.code());
+        let window = if now < r.opens_at {
+            Window::NotYet
+        } else if now > r.closes_at {
+            Window::Closed
+        } else {
+            Window::Open
+        };
+        let q = QueueRound {
+            id: r.id,
+            name_id: r.name_id,
+            name_en: r.name_en,
+            opens_at: r.opens_at,
+            closes_at: r.closes_at,
+            window,
+            items,
+            submitted,
+        };
+        match out.last_mut() {
+            Some(e) if e.id == r.edition_id => e.rounds.push(q),
+            _ => out.push(QueueEdition {
+                id: r.edition_id,
+                name: edition_name,
+                declared: is_declared,
+                rounds: vec![q],
+            }),
+        }
+    }
+    Ok(out)
+}

@@ -1,0 +1,553 @@
+//! Score sheets: a judge scores an assigned entry against the round's rubric, saving as they type,
+//! and submits; they may edit until the window closes, after which only an organiser can reopen the
+//! sheet (with a reason; the judge is emailed). An organiser may type in a paper sheet for a judge.
+//! Every save is kept as a version: who, when, what.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDateTime;
+
+use super::*;
+use crate::db::schema::{sheet_scores, sheet_versions, sheets};
+use crate::domain::rubric::total_bp;
+use crate::error::FieldErrors;
+use crate::models::rubric::{self as rubric_model, CriterionRow, Rubric};
+use crate::models::sheet::{self as sheet_model, Sheet};
+use crate::state::AppState;
+
+/// Longest comment on a criterion, in characters.
+pub const MAX_COMMENT: usize = 5_000;
+
+/// Who works on a sheet.
+#[derive(Debug, Clone)]
+pub enum SheetActor {
+    /// The assigned judge.
+    Judge {
+        /// The judge.
+        user_id: i32,
+        /// Their unit, for conflicts.
+        unit_id: Option<i32>,
+    },
+    /// An organiser typing in the judge's paper sheet.
+    Organiser,
+}
+
+/// Where the round's window stands for this sheet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Window {
+    /// Not open yet.
+    NotYet,
+    /// Open (or reopened for this sheet).
+    Open,
+    /// Closed.
+    Closed,
+}
+
+/// Everything the scoring page shows.
+#[derive(Debug, Clone)]
+pub struct SheetContext {
+    /// The assignment.
+    pub assignment: model::Assignment,
+    /// The round.
+    pub round: crate::models::round::Round,
+    /// The rubric version the sheet is (or will be) scored on.
+    pub rubric: Rubric,
+    /// Its criteria.
+    pub criteria: Vec<CriterionRow>,
+    /// The entry.
+    pub entry: Entry,
+    /// The saved sheet, if any.
+    pub sheet: Option<Sheet>,
+    /// Saved scores by criterion: (score, comment).
+    pub scores: HashMap<i32, (Option<i32>, String)>,
+    /// The window.
+    pub window: Window,
+}
+
+impl SheetContext {
+    /// Whether the actor may change the sheet now.
+    pub fn editable(&self, who: &SheetActor) -> bool {
+        matches!(who, SheetActor::Organiser) || self.window == Window::Open
+    }
+}
+
+fn window(
+    round: &crate::models::round::Round,
+    sheet: Option<&Sheet>,
+    now: NaiveDateTime,
+) -> Window {
+    if sheet
+        .and_then(|s| s.reopened_until)
+        .is_some_and(|u| now <= u)
+    {
+        return Window::Open;
+    }
+    if now < round.opens_at {
+        Window::NotYet
+    } else if now > round.closes_at {
+        Window::Closed
+    } else {
+        Window::Open
+    }
+}
+
+/// Loads a sheet for its judge (who must hold the live assignment, have declared, and have no
+/// conflict: otherwise "not found") or for an organiser.
+pub fn load(
+    conn: &mut DbConn,
+    who: &SheetActor,
+    assignment_id: i32,
+) -> Result<SheetContext, AppError> {
+    let a = model::find_assignment(conn, assignment_id)?
+        .filter(|a| a.withdrawn_at.is_none())
+        .ok_or(AppError::NotFound)?;
+    let e = entry::find(conn, a.entry_id)?.ok_or(AppError::NotFound)?;
+    if let SheetActor::Judge { user_id, unit_id } = who
+        && (a.judge_id != *user_id || !judge_may_see(conn, *user_id, *unit_id, &e)?)
+    {
+        return Err(AppError::NotFound);
+    }
+    let r = round::find(conn, a.round_id)?.ok_or(AppError::NotFound)?;
+    let sheet = sheet_model::for_assignment(conn, a.id)?;
+    let rubric_id = sheet.as_ref().map_or(r.rubric_id, |s| s.rubric_id);
+    let rubric = rubric_model::find(conn, rubric_id)?.ok_or(AppError::NotFound)?;
+    let criteria = rubric_model::criteria(conn, rubric_id)?;
+    let scores = match &sheet {
+        Some(s) => sheet_model::scores(conn, s.id)?
+            .into_iter()
+            .map(|(c, s, m)| (c, (s, m)))
+            .collect(),
+        None => HashMap::new(),
+    };
+    let window = window(&r, sheet.as_ref(), db::now());
+    Ok(SheetContext {
+        assignment: a,
+        round: r,
+        rubric,
+        criteria,
+        entry: e,
+        sheet,
+        scores,
+        window,
+    })
+}
+
+/// A sheet as posted: scores and comments as typed, by criterion id.
+#[derive(Debug, Clone, Default)]
+pub struct SheetInput {
+    /// Criterion → score as typed (empty: not scored).
+    pub scores: BTreeMap<i32, String>,
+    /// Criterion → comment.
+    pub comments: BTreeMap<i32, String>,
+    /// Overall comment.
+    pub overall: String,
+    /// The version the page was showing.
+    pub lock_version: i32,
+}
+
+impl SheetInput {
+    /// Reads `score.{criterion}`, `comment.{criterion}`, `overall` and `lock_version`; a field
+    /// naming something that is not a number is a bad request.
+    pub fn from_form(pairs: &[(String, String)]) -> Result<SheetInput, AppError> {
+        let mut input = SheetInput::default();
+        let bad = || AppError::BadRequest("sheet field".into());
+        for (k, v) in pairs {
+            match k.split_once('.') {
+                Some(("score", id)) => {
+                    input
+                        .scores
+                        .insert(id.parse().map_err(|_| bad())?, v.clone());
+                }
+                Some(("comment", id)) => {
+                    input
+                        .comments
+                        .insert(id.parse().map_err(|_| bad())?, v.clone());
+                }
+                _ if k == "overall" => input.overall = v.clone(),
+                _ if k == "lock_version" => input.lock_version = v.trim().parse().unwrap_or(-1),
+                _ => {}
+            }
+        }
+        Ok(input)
+    }
+}
+
+/// Save or submit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SheetAction {
+    /// Keep as it is (a draft stays a draft, a submitted sheet stays submitted and complete).
+    Save,
+    /// Submit: every counted criterion must be scored.
+    Submit,
+}
+
+/// What a save did.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct SavedSheet {
+    /// The sheet.
+    pub sheet_id: i32,
+    /// Its new version.
+    pub lock_version: i32,
+    /// Weighted total in hundredths, when complete.
+    pub total_bp: Option<i32>,
+    /// Status code after the save.
+    pub status: String,
+    /// When.
+    pub saved_at: NaiveDateTime,
+}
+
+fn clean_comment(s: &str) -> Result<String, &'static str> {
+    if s.chars().count() > MAX_COMMENT {
+        return Err("form.too_long");
+    }
+    if s.chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+    {
+        return Err("form.control_chars");
+    }
+    Ok(s.trim().replace("\r\n", "\n"))
+}
+
+/// Saves (or submits) a sheet: checks access, the window, the version the page showed, every
+/// criterion (of this rubric, in range) and, to submit, completeness; writes the sheet, its scores
+/// and a new version in one transaction. Nothing changes when anything is wrong.
+pub fn save(
+    conn: &mut DbConn,
+    who: &SheetActor,
+    actor: &Actor,
+    assignment_id: i32,
+    input: &SheetInput,
+    action: SheetAction,
+) -> Result<SavedSheet, AppError> {
+    db::transaction(conn, |conn| {
+        let ctx = load(conn, who, assignment_id)?;
+        if !ctx.editable(who) {
+            let key = match ctx.window {
+                Window::NotYet => "sheets.not_open",
+                _ => "sheets.closed",
+            };
+            return Err(invalid("sheet", key));
+        }
+        if let Some(s) = &ctx.sheet
+            && s.lock_version != input.lock_version
+        {
+            return Err(AppError::Conflict);
+        }
+        let ids: HashSet<i32> = ctx.criteria.iter().map(|c| c.id).collect();
+        if input
+            .scores
+            .keys()
+            .chain(input.comments.keys())
+            .any(|id| !ids.contains(id))
+        {
+            return Err(invalid("sheet", "sheets.unknown_criterion"));
+        }
+        let mut errors = FieldErrors::new();
+        let mut scored: Vec<(i32, Option<i32>, String)> = Vec::new();
+        for c in &ctx.criteria {
+            let typed = input.scores.get(&c.id).map(|s| s.trim()).unwrap_or("");
+            let score = if typed.is_empty() {
+                None
+            } else {
+                match typed.parse::<i32>() {
+                    Ok(n) if (1..=ctx.rubric.scale_max).contains(&n) => Some(n),
+                    _ => {
+                        errors.insert(format!("score-{}", c.id), "sheets.score_range".into());
+                        None
+                    }
+                }
+            };
+            let comment = clean_comment(input.comments.get(&c.id).map_or("", |s| s.as_str()))
+                .unwrap_or_else(|k| {
+                    errors.insert(format!("comment-{}", c.id), k.into());
+                    String::new()
+                });
+            scored.push((c.id, score, comment));
+        }
+        let overall = clean_comment(&input.overall).unwrap_or_else(|k| {
+            errors.insert("overall".into(), k.into());
+            String::new()
+        });
+        let was_submitted = ctx
+            .sheet
+            .as_ref()
+            .is_some_and(|s| s.status == SheetStatus::Submitted.code());
+        let status = if action == SheetAction::Submit || was_submitted {
+            SheetStatus::Submitted
+        } else {
+            SheetStatus::Draft
+        };
+        if status == SheetStatus::Submitted {
+            for (c, (_, score, _)) in ctx.criteria.iter().zip(&scored) {
+                if c.counted && score.is_none() {
+                    errors
+                        .entry(format!("score-{}", c.id))
+                        .or_insert_with(|| "sheets.required".into());
+                }
+            }
+        }
+        if !errors.is_empty() {
+            return Err(AppError::Invalid(errors));
+        }
+        let total = total_bp(
+            ctx.rubric.scale_max,
+            &ctx.criteria
+                .iter()
+                .zip(&scored)
+                .map(|(c, s)| (c.weight, c.counted, s.1))
+                .collect::<Vec<_>>(),
+        );
+        let now = db::now();
+        let submitted_at = if action == SheetAction::Submit {
+            Some(now)
+        } else {
+            ctx.sheet.as_ref().and_then(|s| s.submitted_at)
+        };
+        let (sheet_id, version) = match &ctx.sheet {
+            Some(s) => {
+                let n = diesel::update(
+                    sheets::table
+                        .find(s.id)
+                        .filter(sheets::lock_version.eq(s.lock_version)),
+                )
+                .set((
+                    sheets::status.eq(status.code()),
+                    sheets::overall_comment.eq(&overall),
+                    sheets::total_bp.eq(total),
+                    sheets::lock_version.eq(s.lock_version + 1),
+                    sheets::submitted_at.eq(submitted_at),
+                    sheets::updated_at.eq(now),
+                ))
+                .execute(conn)?;
+                if n == 0 {
+                    return Err(AppError::Conflict);
+                }
+                (s.id, s.lock_version + 1)
+            }
+            None => {
+                let id: i32 = diesel::insert_into(sheets::table)
+                    .values((
+                        sheets::assignment_id.eq(ctx.assignment.id),
+                        sheets::round_id.eq(ctx.round.id),
+                        sheets::entry_id.eq(ctx.entry.id),
+                        sheets::judge_id.eq(ctx.assignment.judge_id),
+                        sheets::rubric_id.eq(ctx.rubric.id),
+                        sheets::status.eq(status.code()),
+                        sheets::overall_comment.eq(&overall),
+                        sheets::total_bp.eq(total),
+                        sheets::lock_version.eq(1),
+                        sheets::submitted_at.eq(submitted_at),
+                        sheets::created_at.eq(now),
+                        sheets::updated_at.eq(now),
+                    ))
+                    .returning(sheets::id)
+                    .get_result(conn)?;
+                (id, 1)
+            }
+        };
+        diesel::delete(sheet_scores::table.filter(sheet_scores::sheet_id.eq(sheet_id)))
+            .execute(conn)?;
+        for (c, score, comment) in &scored {
+            if score.is_some() || !comment.is_empty() {
+                diesel::insert_into(sheet_scores::table)
+                    .values((
+                        sheet_scores::sheet_id.eq(sheet_id),
+                        sheet_scores::criterion_id.eq(c),
+                        sheet_scores::score.eq(score),
+                        sheet_scores::comment.eq(comment),
+                    ))
+                    .execute(conn)?;
+            }
+        }
+        let codes: HashMap<i32, &str> = ctx
+            .criteria
+            .iter()
+            .map(|c| (c.id, c.code.as_str()))
+            .collect();
+        let content = json!({
+            "scores": scored.iter().map(|(c, s, m)| json!({"criterion": codes.get(c), "score": s, "comment": m})).collect::<Vec<_>>(),
+            "overall": overall,
+            "total_bp": total,
+        });
+        insert_version(
+            conn,
+            sheet_id,
+            version,
+            status,
+            actor,
+            matches!(who, SheetActor::Organiser),
+            "",
+            &content.to_string(),
+        )?;
+        if action == SheetAction::Submit {
+            audit::record(
+                conn,
+                actor,
+                if matches!(who, SheetActor::Organiser) {
+                    "sheet.paper"
+                } else {
+                    "sheet.submit"
+                },
+                ("sheet", Some(sheet_id)),
+                json!({"entry": ctx.entry.id, "round": ctx.round.id, "total_bp": total}),
+            )?;
+        }
+        Ok(SavedSheet {
+            sheet_id,
+            lock_version: version,
+            total_bp: total,
+            status: status.code().into(),
+            saved_at: now,
+        })
+    })
+}
+
+#[allow(clippy::too_many_arguments)]
+fn insert_version(
+    conn: &mut DbConn,
+    sheet_id: i32,
+    version: i32,
+    status: SheetStatus,
+    actor: &Actor,
+    on_paper: bool,
+    note: &str,
+    content: &str,
+) -> Result<(), AppError> {
+    diesel::insert_into(sheet_versions::table)
+        .values((
+            sheet_versions::sheet_id.eq(sheet_id),
+            sheet_versions::version.eq(version),
+            sheet_versions::status.eq(status.code()),
+            sheet_versions::actor_id.eq(actor.user_id),
+            sheet_versions::on_paper.eq(on_paper),
+            sheet_versions::note.eq(note),
+            sheet_versions::content.eq(content),
+            sheet_versions::created_at.eq(db::now()),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Reopens a submitted sheet after its round closed, for `days` days, with a reason; the judge is
+/// emailed. Returns the assignment, for the page to go back to.
+pub fn reopen(
+    conn: &mut DbConn,
+    state: &AppState,
+    actor: &Actor,
+    sheet_id: i32,
+    reason: &str,
+    days: i64,
+) -> Result<i32, AppError> {
+    db::transaction(conn, |conn| {
+        let s = sheet_model::find(conn, sheet_id)?.ok_or(AppError::NotFound)?;
+        let reason =
+            crate::domain::text::required_line(reason, 500).map_err(|k| invalid("reason", k))?;
+        if s.status != SheetStatus::Submitted.code() {
+            return Err(invalid("reason", "sheets.not_submitted"));
+        }
+        let days = days.clamp(1, 30);
+        let now = db::now();
+        let until = now + chrono::Duration::days(days);
+        diesel::update(sheets::table.find(s.id))
+            .set((
+                sheets::status.eq(SheetStatus::Draft.code()),
+                sheets::reopened_until.eq(Some(until)),
+                sheets::lock_version.eq(s.lock_version + 1),
+                sheets::updated_at.eq(now),
+            ))
+            .execute(conn)?;
+        let last = sheet_model::versions(conn, s.id)?
+            .pop()
+            .map(|v| v.content)
+            .unwrap_or_else(|| "{}".into());
+        insert_version(
+            conn,
+            s.id,
+            s.lock_version + 1,
+            SheetStatus::Draft,
+            actor,
+            false,
+            &reason,
+            &last,
+        )?;
+        let judge = crate::models::user::find(conn, s.judge_id)?.ok_or(AppError::NotFound)?;
+        let e = entry::find(conn, s.entry_id)?.ok_or(AppError::NotFound)?;
+        let r = round::find(conn, s.round_id)?.ok_or(AppError::NotFound)?;
+        mail_user(conn, state, "sheet_reopened", &judge, |lang, ctx| {
+            ctx.insert("entry", &e.name);
+            ctx.insert("round", lang.pick(&r.name_id, &r.name_en));
+            ctx.insert("reason", &reason);
+            ctx.insert("until", &crate::time::format_time(until, lang));
+            ctx.insert(
+                "link",
+                &format!(
+                    "{}/judge/sheets/{}",
+                    state.settings.base_url, s.assignment_id
+                ),
+            );
+        })?;
+        audit::record(
+            conn,
+            actor,
+            "sheet.reopen",
+            ("sheet", Some(s.id)),
+            json!({"reason": reason, "until": until, "judge": s.judge_id, "entry": s.entry_id}),
+        )?;
+        Ok(s.assignment_id)
+    })
+}
+
+/// Emails every judge of the round who has assignments not yet submitted: one mail each, listing
+/// them, with the closing time. Returns how many judges were written to.
+pub fn remind_late(
+    conn: &mut DbConn,
+    state: &AppState,
+    actor: &Actor,
+    round_id: i32,
+) -> Result<usize, AppError> {
+    use crate::db::schema::{entries, users};
+    db::transaction(conn, |conn| {
+        let r = round::find(conn, round_id)?.ok_or(AppError::NotFound)?;
+        let open: Vec<(i32, String)> = assignments::table
+            .inner_join(entries::table)
+            .left_join(sheets::table.on(sheets::assignment_id.eq(assignments::id)))
+            .inner_join(users::table.on(users::id.eq(assignments::judge_id)))
+            .filter(assignments::round_id.eq(round_id))
+            .filter(assignments::withdrawn_at.is_null())
+            .filter(users::active.eq(true))
+            .filter(
+                sheets::status
+                    .is_null()
+                    .or(sheets::status.ne(SheetStatus::Submitted.code())),
+            )
+            .order((assignments::judge_id, entries::name))
+            .select((assignments::judge_id, entries::name))
+            .load(conn)?;
+        let mut by_judge: Vec<(i32, Vec<String>)> = Vec::new();
+        for (j, name) in open {
+            match by_judge.last_mut() {
+                Some((k, list)) if *k == j => list.push(name),
+                _ => by_judge.push((j, vec![name])),
+            }
+        }
+        for (j, list) in &by_judge {
+            let u = crate::models::user::find(conn, *j)?.ok_or(AppError::NotFound)?;
+            mail_user(conn, state, "judge_reminder", &u, |lang, ctx| {
+                ctx.insert("round", lang.pick(&r.name_id, &r.name_en));
+                ctx.insert("entries", list);
+                ctx.insert("count", &list.len());
+                ctx.insert("closes", &crate::time::format_time(r.closes_at, lang));
+                ctx.insert("link", &format!("{}/judge", state.settings.base_url));
+            })?;
+        }
+        audit::record(
+            conn,
+            actor,
+            "round.remind",
+            ("round", Some(round_id)),
+            json!({"judges": by_judge.len()}),
+        )?;
+        Ok(by_judge.len())
+    })
+}

@@ -1,0 +1,265 @@
+//! A round's judges and the assignment board: add and remove judges, assign automatically or by
+//! hand (single or in bulk), withdraw an assignment, and tell judges what is new for them.
+
+use actix_web::{HttpResponse, web};
+use serde::Deserialize;
+
+use crate::db;
+use crate::error::AppError;
+use crate::i18n::Lang;
+use crate::models::{judging, round};
+use crate::services::judging as svc;
+use crate::web::Page;
+use crate::web::page::see_other;
+
+/// Board filters.
+#[derive(Deserialize, Default, serde::Serialize)]
+#[serde(default)]
+pub struct BoardQuery {
+    /// `short` for entries still missing judges.
+    show: Option<String>,
+    /// Page, 1-based.
+    page: Option<usize>,
+}
+
+/// `GET /organiser/rounds/{id}/assignments`.
+pub async fn board(
+    page: Page,
+    id: web::Path<i32>,
+    q: web::Query<BoardQuery>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let only_short = q.show.as_deref() == Some("short");
+    let page_no = q.page.unwrap_or(1).clamp(1, 10_000);
+    let (r, board, all_judges) = db::run(&page.state.pool, move |conn| {
+        let r = round::find(conn, id)?.ok_or(AppError::NotFound)?;
+        let board = svc::board(conn, id, only_short, page_no)?;
+        Ok((r, board, judging::all_judges(conn)?))
+    })
+    .await?;
+    let on_round: std::collections::HashSet<i32> = board.judges.iter().map(|j| j.id).collect();
+    let addable: Vec<&judging::JudgeRow> = all_judges
+        .iter()
+        .filter(|j| j.active && !on_round.contains(&j.id))
+        .collect();
+    let max_load = board
+        .judges
+        .iter()
+        .map(|j| j.load)
+        .max()
+        .unwrap_or(0)
+        .max(1);
+    let pages = board.shown_count.div_ceil(svc::BOARD_PAGE).max(1);
+    let mut ctx = tera::Context::new();
+    ctx.insert("round", &r);
+    ctx.insert("round_name", Lang::pick(page.lang, &r.name_id, &r.name_en));
+    ctx.insert("staffed", &(board.entry_count - board.short_count));
+    ctx.insert("board", &board);
+    ctx.insert("addable", &addable);
+    ctx.insert("max_load", &max_load);
+    ctx.insert("only_short", &only_short);
+    ctx.insert("page_no", &page_no);
+    ctx.insert("pages", &pages);
+    page.render("organiser/judging/assignments.html", ctx)
+}
+
+fn ids_of(form: &[(String, String)], key: &str) -> Result<Vec<i32>, AppError> {
+    form.iter()
+        .filter(|(k, _)| k == key)
+        .map(|(_, v)| v.trim().parse::<i32>())
+        .collect::<Result<_, _>>()
+        .map_err(|_| AppError::BadRequest(format!("{key} id")))
+}
+
+fn back(id: i32) -> String {
+    format!("/organiser/rounds/{id}/assignments")
+}
+
+/// Flashes the message of a refused form, or passes other errors on.
+fn refused(page: &Page, e: AppError, to: &str) -> Result<HttpResponse, AppError> {
+    match e {
+        AppError::Invalid(errors) => {
+            let key = errors.values().next().cloned().unwrap_or_default();
+            page.flash("error", page.t(&key));
+            Ok(see_other(to))
+        }
+        e => Err(e),
+    }
+}
+
+/// `POST /organiser/rounds/{id}/judges`: adds the ticked judges (`judge` repeats).
+pub async fn add_judges(
+    page: Page,
+    id: web::Path<i32>,
+    form: web::Form<Vec<(String, String)>>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let ids = ids_of(&form, "judge")?;
+    let actor = page.actor();
+    match db::run(&page.state.pool, move |conn| {
+        svc::add_round_judges(conn, &actor, id, &ids)
+    })
+    .await
+    {
+        Ok(n) => {
+            page.flash(
+                "success",
+                page.t_args("judging.judges_added", &[("n", n.to_string())]),
+            );
+            Ok(see_other(&back(id)))
+        }
+        Err(e) => refused(&page, e, &back(id)),
+    }
+}
+
+/// A removal's reason.
+#[derive(Deserialize)]
+pub struct ReasonForm {
+    #[serde(default)]
+    reason: String,
+}
+
+/// `POST /organiser/rounds/{id}/judges/{judge}/remove`.
+pub async fn remove_judge(
+    page: Page,
+    path: web::Path<(i32, i32)>,
+    form: web::Form<ReasonForm>,
+) -> Result<HttpResponse, AppError> {
+    let (id, judge) = path.into_inner();
+    let actor = page.actor();
+    let reason = form.into_inner().reason;
+    match db::run(&page.state.pool, move |conn| {
+        svc::remove_round_judge(conn, &actor, id, judge, &reason)
+    })
+    .await
+    {
+        Ok(()) => {
+            page.flash("success", page.t("judging.judge_removed"));
+            Ok(see_other(&back(id)))
+        }
+        Err(e) => refused(&page, e, &back(id)),
+    }
+}
+
+/// `POST /organiser/rounds/{id}/assignments/auto`.
+pub async fn auto(page: Page, id: web::Path<i32>) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let actor = page.actor();
+    let result = db::run(&page.state.pool, move |conn| {
+        svc::auto_assign(conn, &actor, id)
+    })
+    .await?;
+    page.flash(
+        "success",
+        page.t_args("judging.auto_done", &[("n", result.added.to_string())]),
+    );
+    if !result.shortfalls.is_empty() {
+        // The reasons of the first few; the board lists every entry still short.
+        let names = db::run(&page.state.pool, {
+            let ids: Vec<i32> = result
+                .shortfalls
+                .iter()
+                .take(5)
+                .map(|s| s.entry_id)
+                .collect();
+            move |conn| {
+                let mut out = Vec::new();
+                for id in ids {
+                    if let Some(e) = crate::models::entry::find(conn, id)? {
+                        out.push(e.name);
+                    }
+                }
+                Ok(out)
+            }
+        })
+        .await?;
+        let mut text = page.t_args(
+            "judging.short_total",
+            &[("n", result.shortfalls.len().to_string())],
+        );
+        for (s, name) in result.shortfalls.iter().zip(names) {
+            text.push(' ');
+            text.push_str(&page.t_args(
+                "judging.short_why",
+                &[
+                    ("name", name),
+                    ("needed", s.needed.to_string()),
+                    ("has", s.has.to_string()),
+                    ("conflicted", s.conflicted.to_string()),
+                    ("expertise", s.no_expertise.to_string()),
+                    ("full", s.full.to_string()),
+                ],
+            ));
+        }
+        page.flash("error", text);
+    }
+    Ok(see_other(&back(id)))
+}
+
+/// `POST /organiser/rounds/{id}/assignments`: one judge to the ticked entries (`entry` repeats).
+pub async fn assign(
+    page: Page,
+    id: web::Path<i32>,
+    form: web::Form<Vec<(String, String)>>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let entries = ids_of(&form, "entry")?;
+    let judge = ids_of(&form, "judge")?.first().copied().unwrap_or(0);
+    let actor = page.actor();
+    match db::run(&page.state.pool, move |conn| {
+        svc::assign(conn, &actor, id, judge, &entries)
+    })
+    .await
+    {
+        Ok(n) => {
+            page.flash(
+                "success",
+                page.t_args("judging.assigned", &[("n", n.to_string())]),
+            );
+            Ok(see_other(&back(id)))
+        }
+        Err(e) => refused(&page, e, &back(id)),
+    }
+}
+
+/// `POST /organiser/assignments/{id}/remove`.
+pub async fn unassign(
+    page: Page,
+    id: web::Path<i32>,
+    form: web::Form<ReasonForm>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let actor = page.actor();
+    let reason = form.into_inner().reason;
+    let round_of = db::run(&page.state.pool, move |conn| {
+        Ok(judging::find_assignment(conn, id)?.map(|a| a.round_id))
+    })
+    .await?
+    .ok_or(AppError::NotFound)?;
+    match db::run(&page.state.pool, move |conn| {
+        svc::unassign(conn, &actor, id, &reason)
+    })
+    .await
+    {
+        Ok(round_id) => {
+            page.flash("success", page.t("judging.unassigned"));
+            Ok(see_other(&back(round_id)))
+        }
+        Err(e) => refused(&page, e, &back(round_of)),
+    }
+}
+
+/// `POST /organiser/rounds/{id}/notify`: one mail per judge listing their new assignments.
+pub async fn notify(page: Page, id: web::Path<i32>) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let (actor, state) = (page.actor(), page.state.clone());
+    let n = db::run(&page.state.pool, move |conn| {
+        svc::notify_judges(conn, &state, &actor, id)
+    })
+    .await?;
+    page.flash(
+        "success",
+        page.t_args("judging.notified", &[("n", n.to_string())]),
+    );
+    Ok(see_other(&back(id)))
+}

@@ -1,0 +1,164 @@
+//! A judge within an edition, for organisers: declaration, expertise, conflicts of interest (set one
+//! with a reason, which withdraws any assignment on that entry) and assignments.
+
+use actix_web::{HttpResponse, web};
+use diesel::prelude::*;
+use serde::Deserialize;
+
+use crate::db;
+use crate::db::schema::{assignments, entries, rounds};
+use crate::domain::EntryStatus;
+use crate::domain::judging::ConflictSource;
+use crate::error::AppError;
+use crate::models::{edition, judging};
+use crate::services::judging as svc;
+use crate::web::Page;
+use crate::web::page::see_other;
+
+/// `GET /organiser/editions/{ed}/judges/{judge}`.
+pub async fn show(page: Page, path: web::Path<(i32, i32)>) -> Result<HttpResponse, AppError> {
+    let (ed_id, judge_id) = path.into_inner();
+    let lang = page.lang;
+    let data = db::run(&page.state.pool, move |conn| {
+        let ed = edition::find(conn, ed_id)?.ok_or(AppError::NotFound)?;
+        let judge = judging::find_judge(conn, judge_id)?.ok_or(AppError::NotFound)?;
+        let declared = judging::declarations_of(conn, judge_id)?
+            .into_iter()
+            .find(|d| d.0 == ed_id)
+            .map(|d| d.1);
+        let expertise = judging::expertise(conn, judge_id)?;
+        let categories = edition::categories(conn, ed_id)?;
+        let names: std::collections::HashMap<i32, String> = entries::table
+            .filter(entries::edition_id.eq(ed_id))
+            .select((entries::id, entries::name))
+            .load::<(i32, String)>(conn)?
+            .into_iter()
+            .collect();
+        let conflicts: Vec<serde_json::Value> = judging::conflicts_of(conn, judge_id)?
+            .into_iter()
+            .filter_map(|(e, source, reason, at)| {
+                names.get(&e).map(|n| {
+                    serde_json::json!({"entry": n, "entry_id": e, "source": source, "reason": reason, "at": at})
+                })
+            })
+            .collect();
+        let candidates: Vec<(i32, String)> = entries::table
+            .filter(entries::edition_id.eq(ed_id))
+            .filter(entries::status.eq(EntryStatus::Passed.code()))
+            .order(entries::name)
+            .select((entries::id, entries::name))
+            .load(conn)?;
+        let assigned: Vec<(String, String, String, Option<chrono::NaiveDateTime>, String)> =
+            assignments::table
+                .inner_join(entries::table)
+                .inner_join(rounds::table)
+                .filter(assignments::judge_id.eq(judge_id))
+                .filter(rounds::edition_id.eq(ed_id))
+                .order((rounds::position, entries::name))
+                .select((
+                    rounds::name_id,
+                    rounds::name_en,
+                    entries::name,
+                    assignments::withdrawn_at,
+                    assignments::withdrawn_reason,
+                ))
+                .load(conn)?;
+        Ok((ed, judge, declared, expertise, categories, conflicts, candidates, assigned))
+    })
+    .await?;
+    let (ed, judge, declared, expertise, categories, conflicts, candidates, assigned) = data;
+    let categories: Vec<serde_json::Value> = categories
+        .iter()
+        .filter(|c| c.active)
+        .map(|c| serde_json::json!({"id": c.id, "name": lang.pick(&c.name_id, &c.name_en), "on": expertise.contains(&c.id)}))
+        .collect();
+    let assigned: Vec<serde_json::Value> = assigned
+        .iter()
+        .map(|(rid, ren, name, w, why)| serde_json::json!({"round": lang.pick(rid, ren), "entry": name, "withdrawn": w, "reason": why}))
+        .collect();
+    let mut ctx = tera::Context::new();
+    ctx.insert("edition", &ed);
+    ctx.insert("judge", &judge);
+    ctx.insert("declared", &declared);
+    ctx.insert("categories", &categories);
+    ctx.insert("conflicts", &conflicts);
+    ctx.insert("candidates", &candidates);
+    ctx.insert("assigned", &assigned);
+    page.render("organiser/judging/judge.html", ctx)
+}
+
+/// `POST /organiser/editions/{ed}/judges/{judge}/expertise` (`category` repeats).
+pub async fn set_expertise(
+    page: Page,
+    path: web::Path<(i32, i32)>,
+    form: web::Form<Vec<(String, String)>>,
+) -> Result<HttpResponse, AppError> {
+    let (ed, judge) = path.into_inner();
+    let cats: Vec<i32> = form
+        .iter()
+        .filter(|(k, _)| k == "category")
+        .map(|(_, v)| v.trim().parse::<i32>())
+        .collect::<Result<_, _>>()
+        .map_err(|_| AppError::BadRequest("category id".into()))?;
+    let actor = page.actor();
+    db::run(&page.state.pool, move |conn| {
+        svc::set_expertise(conn, &actor, judge, ed, &cats)
+    })
+    .await?;
+    page.flash("success", page.t("form.saved"));
+    Ok(see_other(&format!(
+        "/organiser/editions/{ed}/judges/{judge}"
+    )))
+}
+
+/// The organiser's conflict form.
+#[derive(Deserialize)]
+pub struct ConflictForm {
+    #[serde(default)]
+    entry: String,
+    #[serde(default)]
+    reason: String,
+}
+
+/// `POST /organiser/editions/{ed}/judges/{judge}/conflicts`.
+pub async fn set_conflict(
+    page: Page,
+    path: web::Path<(i32, i32)>,
+    form: web::Form<ConflictForm>,
+) -> Result<HttpResponse, AppError> {
+    let (ed, judge) = path.into_inner();
+    let here = format!("/organiser/editions/{ed}/judges/{judge}");
+    let Ok(entry) = form.entry.trim().parse::<i32>() else {
+        page.flash("error", page.t("judging.choose_entry"));
+        return Ok(see_other(&here));
+    };
+    let (actor, reason) = (page.actor(), form.reason.clone());
+    let result = db::run(&page.state.pool, move |conn| {
+        let e = crate::models::entry::find(conn, entry)?
+            .filter(|e| e.edition_id == ed)
+            .ok_or(AppError::NotFound)?;
+        svc::record_conflict(
+            conn,
+            &actor,
+            judge,
+            e.id,
+            ConflictSource::Organiser,
+            &reason,
+        )
+    })
+    .await;
+    match result {
+        Ok(n) => {
+            page.flash(
+                "success",
+                page.t_args("judging.conflict_set", &[("n", n.to_string())]),
+            );
+            Ok(see_other(&here))
+        }
+        Err(AppError::Invalid(_)) => {
+            page.flash("error", page.t("judging.reason_required"));
+            Ok(see_other(&here))
+        }
+        Err(e) => Err(e),
+    }
+}

@@ -1,0 +1,159 @@
+//! Sheets for organisers: a round's progress (per judge and per entry), every sheet as CSV or XLSX,
+//! a paper sheet typed in for a judge, reopening a sheet after the window, and reminding late judges.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use serde::Deserialize;
+
+use crate::db;
+use crate::error::{AppError, FieldErrors};
+use crate::models::round;
+use crate::services::judging::{self as svc, SheetActor};
+use crate::web::Page;
+use crate::web::judge::{Mode, save_form, sheet_page};
+use crate::web::page::see_other;
+
+/// Progress page query.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ProgressQuery {
+    page: Option<usize>,
+}
+
+/// `GET /organiser/rounds/{id}/progress`: counts and bars per round, judge and entry.
+pub async fn progress(
+    page: Page,
+    id: web::Path<i32>,
+    q: web::Query<ProgressQuery>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let page_no = q.page.unwrap_or(1).clamp(1, 10_000);
+    let (r, board) = db::run(&page.state.pool, move |conn| {
+        let r = round::find(conn, id)?.ok_or(AppError::NotFound)?;
+        Ok((r, svc::board(conn, id, false, page_no)?))
+    })
+    .await?;
+    let assigned: i64 = board.judges.iter().map(|j| j.load).sum();
+    let submitted: i64 = board.judges.iter().map(|j| j.submitted).sum();
+    let drafts: i64 = board.judges.iter().map(|j| j.drafts).sum();
+    let pages = board.entry_count.div_ceil(svc::BOARD_PAGE).max(1);
+    let mut ctx = tera::Context::new();
+    ctx.insert("round", &r);
+    ctx.insert("round_name", page.lang.pick(&r.name_id, &r.name_en));
+    ctx.insert("board", &board);
+    ctx.insert("assigned", &assigned);
+    ctx.insert("submitted", &submitted);
+    ctx.insert("drafts", &drafts);
+    ctx.insert("page_no", &page_no);
+    ctx.insert("pages", &pages);
+    page.render("organiser/judging/progress.html", ctx)
+}
+
+async fn table(page: &Page, id: i32) -> Result<(round::Round, Vec<Vec<String>>), AppError> {
+    let lang = page.lang;
+    db::run(&page.state.pool, move |conn| {
+        let r = round::find(conn, id)?.ok_or(AppError::NotFound)?;
+        Ok((r, svc::sheet_table(conn, id, lang)?))
+    })
+    .await
+}
+
+/// `GET /organiser/rounds/{id}/sheets.csv`: one row per sheet and criterion.
+pub async fn export_csv(page: Page, id: web::Path<i32>) -> Result<HttpResponse, AppError> {
+    let (r, rows) = table(&page, id.into_inner()).await?;
+    crate::web::export::csv_response(&rows, &format!("biw-sheets-round-{}.csv", r.id))
+}
+
+/// `GET /organiser/rounds/{id}/sheets.xlsx`.
+pub async fn export_xlsx(page: Page, id: web::Path<i32>) -> Result<HttpResponse, AppError> {
+    let (r, rows) = table(&page, id.into_inner()).await?;
+    let sheet = crate::web::export::sheet_name(page.lang.pick(&r.name_id, &r.name_en), "Nilai");
+    crate::web::export::xlsx_response(rows, sheet, &format!("biw-sheets-round-{}.xlsx", r.id)).await
+}
+
+/// `GET /organiser/sheets/{assignment}`: the judge's sheet, to type in a paper one.
+pub async fn paper_form(page: Page, id: web::Path<i32>) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let ctx = db::run(&page.state.pool, move |conn| {
+        svc::load(conn, &SheetActor::Organiser, id)
+    })
+    .await?;
+    sheet_page(
+        &page,
+        ctx,
+        Mode::Paper,
+        None,
+        &FieldErrors::new(),
+        StatusCode::OK,
+    )
+    .await
+}
+
+/// `POST /organiser/sheets/{assignment}`: saves or submits the paper sheet; its history says so.
+pub async fn paper_save(
+    page: Page,
+    id: web::Path<i32>,
+    form: web::Form<Vec<(String, String)>>,
+) -> Result<HttpResponse, AppError> {
+    save_form(
+        &page,
+        SheetActor::Organiser,
+        Mode::Paper,
+        id.into_inner(),
+        &form,
+    )
+    .await
+}
+
+/// The reopen form.
+#[derive(Deserialize)]
+pub struct ReopenForm {
+    #[serde(default)]
+    reason: String,
+    #[serde(default)]
+    days: String,
+}
+
+/// `POST /organiser/sheets/{sheet}/reopen`.
+pub async fn reopen(
+    page: Page,
+    id: web::Path<i32>,
+    form: web::Form<ReopenForm>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let days = form.days.trim().parse::<i64>().unwrap_or(2);
+    let (state, actor, reason) = (page.state.clone(), page.actor(), form.reason.clone());
+    let assignment = db::run(&page.state.pool, move |conn| {
+        Ok(crate::models::sheet::find(conn, id)?.map(|s| s.assignment_id))
+    })
+    .await?
+    .ok_or(AppError::NotFound)?;
+    match db::run(&page.state.pool, move |conn| {
+        svc::reopen(conn, &state, &actor, id, &reason, days)
+    })
+    .await
+    {
+        Ok(_) => page.flash("success", page.t("judge.reopened")),
+        Err(AppError::Invalid(errors)) => {
+            let key = errors.values().next().cloned().unwrap_or_default();
+            page.flash("error", page.t(&key));
+        }
+        Err(e) => return Err(e),
+    }
+    Ok(see_other(&format!("/organiser/sheets/{assignment}")))
+}
+
+/// `POST /organiser/rounds/{id}/remind`: one reminder to every judge with sheets still to submit.
+pub async fn remind(page: Page, id: web::Path<i32>) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let (state, actor) = (page.state.clone(), page.actor());
+    let n = db::run(&page.state.pool, move |conn| {
+        svc::remind_late(conn, &state, &actor, id)
+    })
+    .await?;
+    page.flash(
+        "success",
+        page.t_args("judging.reminded", &[("n", n.to_string())]),
+    );
+    Ok(see_other(&format!("/organiser/rounds/{id}/progress")))
+}

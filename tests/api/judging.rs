@@ -1,0 +1,751 @@
+//! Judging end to end through the routes: judges and their declaration, conflicts of interest (one
+//! access rule, checked on every route that names an entry, its files or its sheets), automatic and
+//! manual assignment, and the scoring lifecycle.
+
+use biw::db::schema::{assignments, entries, rounds, sheets, units, users};
+use biw::domain::Role;
+use biw::models::rubric;
+use diesel::prelude::*;
+
+use crate::entries::{PDF, kinds, new_draft, open_edition, post_pairs, unit_team, upload};
+use crate::helpers::{TestApp, location, new_client, spawn_app};
+use crate::rubrics::{post_round, rubric_from};
+
+const PASSWORD: &str = "correct horse battery";
+
+/// A judge: id, logged-in client, address.
+pub struct Judge {
+    pub id: i32,
+    pub client: reqwest::Client,
+    pub email: String,
+}
+
+/// A judge account, optionally working for a unit of the city; logged in.
+pub async fn judge(app: &TestApp, email: &str, unit: Option<&'static str>) -> Judge {
+    let id = app.create_user(Role::Judge, email, PASSWORD).await;
+    if let Some(unit) = unit {
+        app.db(move |conn| {
+            let u = biw::models::unit::find_by_name(conn, unit)
+                .unwrap()
+                .unwrap();
+            diesel::update(users::table.find(id))
+                .set(users::unit_id.eq(u.id))
+                .execute(conn)
+                .unwrap();
+        })
+        .await;
+    }
+    let client = new_client();
+    app.login_with(&client, email, PASSWORD).await;
+    Judge {
+        id,
+        client,
+        email: email.to_string(),
+    }
+}
+
+/// An open edition with `n` entries of Dinas Kesehatan that passed screening (the first with an
+/// evidence file), a default rubric and a round open for a week. Returns (edition, round, entries).
+pub async fn open_round(app: &TestApp, n: usize) -> (i32, i32, Vec<i32>) {
+    app.login_as(Role::Organiser).await;
+    let ed = open_edition(app).await;
+    let (opd, _) = unit_team(app).await;
+    let mut ids = Vec::new();
+    for i in 0..n {
+        let id = new_draft(app, &opd).await;
+        if i == 0 {
+            let kind = kinds(app, ed).await[0].id;
+            let res = upload(app, &opd, id, kind, "bukti.pdf", PDF.to_vec()).await;
+            assert_eq!(res.status().as_u16(), 303);
+        }
+        app.db(move |conn| {
+            diesel::update(entries::table.find(id))
+                .set((
+                    entries::status.eq("passed"),
+                    entries::name.eq(format!("Inovasi {i}")),
+                ))
+                .execute(conn)
+                .unwrap()
+        })
+        .await;
+        ids.push(id);
+    }
+    let rubric = rubric_from(app, ed, "preset:default").await;
+    let now = biw::db::now();
+    let day = chrono::Duration::days(1);
+    let res = post_round(
+        app,
+        ed,
+        "Evaluasi dokumen",
+        rubric,
+        (now - day, now + day * 7),
+        "2",
+    )
+    .await;
+    assert_eq!(res.status().as_u16(), 303);
+    let round = location(&res).rsplit('/').next().unwrap().parse().unwrap();
+    (ed, round, ids)
+}
+
+pub async fn add_judges(app: &TestApp, round: i32, judges: &[&Judge]) {
+    let ids: Vec<String> = judges.iter().map(|j| j.id.to_string()).collect();
+    let fields: Vec<(&str, &str)> = ids.iter().map(|id| ("judge", id.as_str())).collect();
+    let res = app
+        .post_form(&format!("/organiser/rounds/{round}/judges"), &fields)
+        .await;
+    assert_eq!(res.status().as_u16(), 303);
+}
+
+pub async fn assign(
+    app: &TestApp,
+    round: i32,
+    judge: &Judge,
+    entries: &[i32],
+) -> reqwest::Response {
+    let judge_id = judge.id.to_string();
+    let ids: Vec<String> = entries.iter().map(|e| e.to_string()).collect();
+    let mut fields: Vec<(&str, &str)> = vec![("judge", judge_id.as_str())];
+    fields.extend(ids.iter().map(|id| ("entry", id.as_str())));
+    app.post_form(&format!("/organiser/rounds/{round}/assignments"), &fields)
+        .await
+}
+
+/// Live assignments: (id, entry, judge, source).
+pub async fn live(app: &TestApp, round: i32) -> Vec<(i32, i32, i32, String)> {
+    app.db(move |conn| {
+        assignments::table
+            .filter(assignments::round_id.eq(round))
+            .filter(assignments::withdrawn_at.is_null())
+            .order(assignments::id)
+            .select((
+                assignments::id,
+                assignments::entry_id,
+                assignments::judge_id,
+                assignments::source,
+            ))
+            .load(conn)
+            .unwrap()
+    })
+    .await
+}
+
+pub async fn declare(app: &TestApp, j: &Judge, ed: i32) {
+    let res = app
+        .post_form_with(
+            &j.client,
+            &format!("/judge/declaration/{ed}"),
+            &[("agree", "1")],
+        )
+        .await;
+    assert_eq!(res.status().as_u16(), 303);
+}
+
+async fn status_of(app: &TestApp, j: &Judge, method: &str, path: &str) -> u16 {
+    let res = if method == "GET" {
+        app.get_with(&j.client, path).await
+    } else {
+        app.post_form_with(&j.client, path, &[("reason", "x")])
+            .await
+    };
+    res.status().as_u16()
+}
+
+#[tokio::test]
+async fn a_judge_sees_only_entries_assigned_declared_and_free_of_conflict_on_every_route() {
+    let app = spawn_app().await;
+    let (ed, round, ids) = open_round(&app, 2).await;
+    let a = judge(&app, "a@univ.ac.id", None).await;
+    let d = judge(&app, "d@univ.ac.id", None).await;
+    let dinkes = judge(&app, "staf@dinkes.go.id", Some("Dinas Kesehatan")).await;
+    add_judges(&app, round, &[&a, &d, &dinkes]).await;
+
+    // The official of the submitting unit cannot be assigned: nothing is assigned.
+    let res = assign(&app, round, &dinkes, &ids).await;
+    assert_eq!(res.status().as_u16(), 303);
+    let board = app
+        .page(&format!("/organiser/rounds/{round}/assignments"))
+        .await;
+    assert!(board.contains("konflik kepentingan dengan salah satu"));
+    assert_eq!(assign(&app, round, &a, &ids).await.status().as_u16(), 303);
+    let mine = live(&app, round).await;
+    assert_eq!(mine.len(), 2, "only judge A: {mine:?}");
+    let (a0, a1) = (mine[0].0, mine[1].0);
+    let file = app
+        .db({
+            let e = ids[0];
+            move |conn| biw::models::entry::files(conn, e).unwrap()[0].id
+        })
+        .await;
+
+    // Nothing before the declaration.
+    let html = app
+        .get_with(&a.client, "/judge")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains(&format!("id=\"declaration-{ed}\"")));
+    assert!(
+        !html.contains("Inovasi 0"),
+        "entries hidden until the declaration"
+    );
+    assert_eq!(
+        status_of(&app, &a, "GET", &format!("/judge/sheets/{a0}")).await,
+        404
+    );
+    let res = app
+        .post_form_with(&a.client, &format!("/judge/declaration/{ed}"), &[])
+        .await;
+    assert_eq!(res.status().as_u16(), 303);
+    assert_eq!(
+        status_of(&app, &a, "GET", &format!("/judge/sheets/{a0}")).await,
+        404,
+        "the box must be ticked"
+    );
+    declare(&app, &a, ed).await;
+    assert_eq!(app.audit_count("declaration.accept").await, 1);
+    let html = app
+        .get_with(&a.client, "/judge")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("Inovasi 0") && html.contains("Inovasi 1"));
+    assert_eq!(
+        status_of(&app, &a, "GET", &format!("/judge/sheets/{a0}")).await,
+        200
+    );
+    assert_eq!(
+        status_of(
+            &app,
+            &a,
+            "GET",
+            &format!("/entries/{}/files/{file}", ids[0])
+        )
+        .await,
+        200
+    );
+
+    // Every route that names an entry, its files or a sheet, as the route table declares them.
+    let named: Vec<&biw::web::routes::RouteInfo> = biw::web::routes::ROUTES
+        .iter()
+        .filter(|r| r.path.contains("{id}"))
+        .filter(|r| r.path.starts_with("/judge/") || r.path.starts_with("/entries/"))
+        .collect();
+    assert!(
+        named.len() >= 4,
+        "the judge's entry routes are in the table: {named:?}"
+    );
+    let fill = |path: &str, assignment: i32| {
+        if path.starts_with("/judge/") {
+            path.replace("{id}", &assignment.to_string())
+        } else {
+            path.replace("{id}", &ids[0].to_string())
+                .replace("{file}", &file.to_string())
+        }
+    };
+    // An unassigned judge (declared) gets "not found" for A's sheet and the entry's files.
+    declare_directly(&app, &d, ed).await;
+    for r in &named {
+        let path = fill(r.path, a0);
+        assert_eq!(
+            status_of(&app, &d, r.method, &path).await,
+            404,
+            "unassigned: {} {path}",
+            r.method
+        );
+    }
+    // A conflict set by an organiser withdraws A's assignment: the same routes are now 404 for A.
+    let res = app
+        .post_form(
+            &format!("/organiser/editions/{ed}/judges/{}/conflicts", a.id),
+            &[
+                ("entry", &ids[0].to_string()),
+                ("reason", "Pernah menjadi konsultan unit ini"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status().as_u16(), 303);
+    for r in &named {
+        let path = fill(r.path, a0);
+        assert_eq!(
+            status_of(&app, &a, r.method, &path).await,
+            404,
+            "conflicted: {} {path}",
+            r.method
+        );
+    }
+    let html = app
+        .get_with(&a.client, "/judge")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        !html.contains("Inovasi 0") && html.contains("Inovasi 1"),
+        "lists leave it out"
+    );
+    assert_eq!(
+        status_of(&app, &a, "GET", &format!("/judge/sheets/{a1}")).await,
+        200
+    );
+    let board = app
+        .page(&format!("/organiser/rounds/{round}/assignments"))
+        .await;
+    assert!(
+        board.contains("ditarik karena konflik"),
+        "the organiser is told"
+    );
+
+    // A declares a conflict on the other entry: withdrawn, out of the queue, audited.
+    let res = app
+        .post_form_with(
+            &a.client,
+            &format!("/judge/sheets/{a1}/conflict"),
+            &[("reason", "")],
+        )
+        .await;
+    assert_eq!(res.status().as_u16(), 303);
+    assert_eq!(
+        status_of(&app, &a, "GET", &format!("/judge/sheets/{a1}")).await,
+        200,
+        "a reason is required"
+    );
+    let res = app
+        .post_form_with(
+            &a.client,
+            &format!("/judge/sheets/{a1}/conflict"),
+            &[("reason", "Kakak saya bekerja di sana")],
+        )
+        .await;
+    assert_eq!(res.status().as_u16(), 303);
+    assert_eq!(
+        status_of(&app, &a, "GET", &format!("/judge/sheets/{a1}")).await,
+        404
+    );
+    assert!(live(&app, round).await.is_empty());
+    assert_eq!(app.audit_count("conflict.declare").await, 1);
+    assert_eq!(app.audit_count("conflict.set").await, 1);
+}
+
+async fn declare_directly(app: &TestApp, j: &Judge, ed: i32) {
+    let id = j.id;
+    app.db(move |conn| {
+        biw::services::judging::accept_declaration(conn, &biw::audit::Actor::system(), id, ed)
+            .unwrap()
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn automatic_assignment_meets_every_constraint_keeps_manual_choices_and_explains_the_rest() {
+    let app = spawn_app().await;
+    let (_, round, ids) = open_round(&app, 8).await;
+    // Two entries come from another unit, which the Dinas Kesehatan official may judge.
+    let other_unit = app
+        .db(|conn| {
+            units::table
+                .filter(units::name.ne("Dinas Kesehatan"))
+                .filter(units::parent_id.is_null())
+                .select(units::id)
+                .first::<i32>(conn)
+                .unwrap()
+        })
+        .await;
+    let moved = vec![ids[6], ids[7]];
+    let m2 = moved.clone();
+    app.db(move |conn| {
+        diesel::update(entries::table.filter(entries::id.eq_any(&m2)))
+            .set(entries::unit_id.eq(other_unit))
+            .execute(conn)
+            .unwrap()
+    })
+    .await;
+    app.db(move |conn| {
+        diesel::update(rounds::table.find(round))
+            .set((rounds::judges_per_entry.eq(3), rounds::max_per_judge.eq(5)))
+            .execute(conn)
+            .unwrap()
+    })
+    .await;
+    let mut js = Vec::new();
+    for i in 0..4 {
+        js.push(judge(&app, &format!("j{i}@univ.ac.id"), None).await);
+    }
+    let official = judge(&app, "staf@dinkes.go.id", Some("Dinas Kesehatan")).await;
+    let all: Vec<&Judge> = js.iter().chain([&official]).collect();
+    add_judges(&app, round, &all).await;
+    assert_eq!(
+        assign(&app, round, &js[0], &[ids[0]])
+            .await
+            .status()
+            .as_u16(),
+        303
+    );
+
+    let res = app
+        .post_form(&format!("/organiser/rounds/{round}/assignments/auto"), &[])
+        .await;
+    assert_eq!(res.status().as_u16(), 303);
+    let board = app
+        .page(&format!("/organiser/rounds/{round}/assignments"))
+        .await;
+    let got = live(&app, round).await;
+    // 8 entries × 3 = 24 wanted; the four outside judges take 5 each and the official only the
+    // other unit's 2 entries: 22 is the most that can be placed.
+    assert_eq!(got.len(), 22, "{got:?}");
+    let mut per_judge = std::collections::HashMap::new();
+    let mut per_entry = std::collections::HashMap::new();
+    for (_, e, j, _) in &got {
+        *per_judge.entry(*j).or_insert(0) += 1;
+        *per_entry.entry(*e).or_insert(0) += 1;
+        if *j == official.id {
+            assert!(moved.contains(e), "never a conflicted pair");
+        }
+    }
+    assert!(
+        per_judge.values().all(|n| *n <= 5),
+        "no judge over the limit: {per_judge:?}"
+    );
+    assert!(per_entry.values().all(|n| *n <= 3));
+    assert!(
+        got.iter()
+            .any(|(_, e, j, s)| *e == ids[0] && *j == js[0].id && s == "manual"),
+        "the manual choice is kept"
+    );
+    let missing: i32 = ids
+        .iter()
+        .map(|e| 3 - per_entry.get(e).copied().unwrap_or(0))
+        .sum();
+    assert_eq!(missing, 2, "the two places that cannot be filled");
+    assert!(
+        board.contains("belum mendapat cukup juri") && board.contains("sudah penuh"),
+        "explained"
+    );
+    let short = app
+        .get(&format!("/organiser/rounds/{round}/assignments?show=short"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(short.contains("<strong class=\"warn\">Kurang "));
+
+    // Running it again changes nothing.
+    app.post_form(&format!("/organiser/rounds/{round}/assignments/auto"), &[])
+        .await;
+    assert_eq!(live(&app, round).await, got);
+
+    // One digest per judge, listing their entries; a second press sends nothing more.
+    let res = app
+        .post_form(&format!("/organiser/rounds/{round}/notify"), &[])
+        .await;
+    assert_eq!(res.status().as_u16(), 303);
+    app.post_form(&format!("/organiser/rounds/{round}/notify"), &[])
+        .await;
+    for j in &all {
+        let mails = app.mails_to(&j.email).await;
+        assert_eq!(mails.len(), 1, "{}", j.email);
+        assert_eq!(mails[0].template, "assignment_digest");
+        let n = per_judge.get(&j.id).copied().unwrap_or(0);
+        assert!(
+            mails[0].subject.contains(&format!("{n} inovasi")),
+            "{}",
+            mails[0].subject
+        );
+    }
+}
+
+/// The criteria of the round's rubric: (id, counted).
+async fn criteria_of(app: &TestApp, round: i32) -> Vec<(i32, bool)> {
+    app.db(move |conn| {
+        let r = biw::models::round::find(conn, round).unwrap().unwrap();
+        rubric::criteria(conn, r.rubric_id)
+            .unwrap()
+            .into_iter()
+            .map(|c| (c.id, c.counted))
+            .collect()
+    })
+    .await
+}
+
+fn sheet_form(criteria: &[(i32, bool)], score: &str, lock: i32) -> Vec<(String, String)> {
+    let mut f: Vec<(String, String)> = criteria
+        .iter()
+        .map(|(id, _)| (format!("score.{id}"), score.to_string()))
+        .collect();
+    f.push((
+        "comment.".to_string() + &criteria[0].0.to_string(),
+        "Data sebelum-sesudah jelas".into(),
+    ));
+    f.push(("overall".into(), "Layak lanjut".into()));
+    f.push(("lock_version".into(), lock.to_string()));
+    f
+}
+
+async fn sheet_row(app: &TestApp, assignment: i32) -> Option<(String, i32, Option<i32>)> {
+    app.db(move |conn| {
+        sheets::table
+            .filter(sheets::assignment_id.eq(assignment))
+            .select((sheets::status, sheets::lock_version, sheets::total_bp))
+            .first(conn)
+            .optional()
+            .unwrap()
+    })
+    .await
+}
+
+#[tokio::test]
+async fn scoring_lifecycle_from_draft_to_reopening_keeps_every_version() {
+    let app = spawn_app().await;
+    let (ed, round, ids) = open_round(&app, 1).await;
+    let a = judge(&app, "a@univ.ac.id", None).await;
+    add_judges(&app, round, &[&a]).await;
+    assign(&app, round, &a, &ids).await;
+    declare(&app, &a, ed).await;
+    let aid = live(&app, round).await[0].0;
+    let crit = criteria_of(&app, round).await;
+    let path = format!("/judge/sheets/{aid}");
+
+    // A draft, saved as the judge types.
+    let mut partial = sheet_form(&crit, "4", 0);
+    partial.retain(|(k, _)| k != &format!("score.{}", crit[5].0));
+    let res = post_pairs(&app, &a.client, &format!("{path}/autosave"), &partial).await;
+    assert_eq!(res.status().as_u16(), 200);
+    let j: serde_json::Value = serde_json::from_str(&res.text().await.unwrap()).unwrap();
+    assert_eq!(j["lock_version"], 1);
+    assert_eq!(sheet_row(&app, aid).await, Some(("draft".into(), 1, None)));
+
+    // The same page open in a second tab, still at version 0: refused, nothing lost or changed.
+    let res = post_pairs(
+        &app,
+        &a.client,
+        &format!("{path}/autosave"),
+        &sheet_form(&crit, "1", 0),
+    )
+    .await;
+    assert_eq!(res.status().as_u16(), 409);
+    assert_eq!(sheet_row(&app, aid).await, Some(("draft".into(), 1, None)));
+
+    // Submitting with a counted criterion unscored is refused, with the criterion named.
+    let mut submit = partial.clone();
+    submit.retain(|(k, _)| k != "lock_version");
+    submit.push(("lock_version".into(), "1".into()));
+    submit.push(("action".into(), "submit".into()));
+    let res = post_pairs(&app, &a.client, &path, &submit).await;
+    assert_eq!(res.status().as_u16(), 422);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("Beri nilai untuk kriteria ini sebelum mengirim."));
+    assert!(
+        html.contains("Data sebelum-sesudah jelas"),
+        "what was typed is kept"
+    );
+    // Out of range, and a criterion of another rubric: clear messages, nothing changes.
+    let mut bad = sheet_form(&crit, "9", 1);
+    bad.push(("action".into(), "submit".into()));
+    let res = post_pairs(&app, &a.client, &path, &bad).await;
+    assert_eq!(res.status().as_u16(), 422);
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("Pilih nilai dari skala yang tersedia.")
+    );
+    let other = rubric_from(&app, ed, "preset:kipp").await;
+    let foreign = app
+        .db(move |conn| rubric::criteria(conn, other).unwrap()[0].id)
+        .await;
+    let mut bad = sheet_form(&crit, "3", 1);
+    bad.push((format!("score.{foreign}"), "3".into()));
+    let res = post_pairs(&app, &a.client, &path, &bad).await;
+    assert_eq!(res.status().as_u16(), 422);
+    assert!(res.text().await.unwrap().contains("bukan milik rubrik"));
+    assert_eq!(sheet_row(&app, aid).await, Some(("draft".into(), 1, None)));
+
+    // Submit: all 4s on a 1–5 scale is 80.
+    let mut good = sheet_form(&crit, "4", 1);
+    good.push(("action".into(), "submit".into()));
+    let res = post_pairs(&app, &a.client, &path, &good).await;
+    assert_eq!(location(&res), "/judge");
+    assert_eq!(
+        sheet_row(&app, aid).await,
+        Some(("submitted".into(), 2, Some(8_000)))
+    );
+    assert_eq!(app.audit_count("sheet.submit").await, 1);
+    // Edited before the window closes: still submitted, a new version.
+    let mut edit = sheet_form(&crit, "5", 2);
+    edit.push(("action".into(), "save".into()));
+    let res = post_pairs(&app, &a.client, &path, &edit).await;
+    assert_eq!(res.status().as_u16(), 303);
+    assert_eq!(
+        sheet_row(&app, aid).await,
+        Some(("submitted".into(), 3, Some(10_000)))
+    );
+
+    // A second after closing, the server refuses.
+    app.db(move |conn| {
+        diesel::update(rounds::table.find(round))
+            .set(rounds::closes_at.eq(biw::db::now() - chrono::Duration::seconds(1)))
+            .execute(conn)
+            .unwrap()
+    })
+    .await;
+    let res = post_pairs(&app, &a.client, &path, &sheet_form(&crit, "2", 3)).await;
+    assert_eq!(res.status().as_u16(), 422);
+    assert!(res.text().await.unwrap().contains("sudah ditutup"));
+    assert_eq!(
+        sheet_row(&app, aid).await,
+        Some(("submitted".into(), 3, Some(10_000)))
+    );
+
+    // Only an organiser reopens, with a reason; the judge is emailed and may edit again.
+    let sheet_id = app
+        .db(move |conn| {
+            sheets::table
+                .filter(sheets::assignment_id.eq(aid))
+                .select(sheets::id)
+                .first::<i32>(conn)
+                .unwrap()
+        })
+        .await;
+    let res = app
+        .post_form(
+            &format!("/organiser/sheets/{sheet_id}/reopen"),
+            &[("reason", ""), ("days", "2")],
+        )
+        .await;
+    assert_eq!(res.status().as_u16(), 303);
+    assert_eq!(sheet_row(&app, aid).await.unwrap().0, "submitted");
+    let res = app
+        .post_form(
+            &format!("/organiser/sheets/{sheet_id}/reopen"),
+            &[("reason", "Salah memasukkan nilai kebaruan"), ("days", "2")],
+        )
+        .await;
+    assert_eq!(res.status().as_u16(), 303);
+    assert_eq!(sheet_row(&app, aid).await.unwrap().0, "draft");
+    let mails = app.mails_to(&a.email).await;
+    assert_eq!(
+        mails
+            .iter()
+            .filter(|m| m.template == "sheet_reopened")
+            .count(),
+        1
+    );
+    assert!(
+        mails
+            .last()
+            .unwrap()
+            .body_text
+            .contains("Salah memasukkan nilai kebaruan")
+    );
+    let mut again = sheet_form(&crit, "3", 4);
+    again.push(("action".into(), "submit".into()));
+    let res = post_pairs(&app, &a.client, &path, &again).await;
+    assert_eq!(location(&res), "/judge");
+    assert_eq!(
+        sheet_row(&app, aid).await,
+        Some(("submitted".into(), 5, Some(6_000)))
+    );
+
+    // Every version is kept: who, when, what; the organiser's paper entry says so.
+    let mut paper = sheet_form(&crit, "4", 5);
+    paper.push(("action".into(), "submit".into()));
+    let res = post_pairs(
+        &app,
+        &app.client,
+        &format!("/organiser/sheets/{aid}"),
+        &paper,
+    )
+    .await;
+    assert_eq!(res.status().as_u16(), 303);
+    let versions = app
+        .db(move |conn| biw::models::sheet::versions(conn, sheet_id).unwrap())
+        .await;
+    assert_eq!(
+        versions.iter().map(|v| v.version).collect::<Vec<_>>(),
+        vec![1, 2, 3, 4, 5, 6]
+    );
+    assert_eq!(versions[3].note, "Salah memasukkan nilai kebaruan");
+    assert!(versions[5].on_paper && !versions[4].on_paper);
+    assert!(versions[1].content.contains("\"score\":4"));
+    let history = app.page(&format!("/organiser/sheets/{aid}")).await;
+    assert!(history.contains("dimasukkan dari lembar kertas"));
+
+    // Exports: one row per sheet and criterion, headers in Indonesian.
+    let csv = app
+        .get(&format!("/organiser/rounds/{round}/sheets.csv"))
+        .await;
+    assert_eq!(csv.headers()["cache-control"], "no-store");
+    let text = csv.text().await.unwrap();
+    assert!(text.contains("Babak,No. inovasi,Inovasi"));
+    assert_eq!(text.lines().count(), 1 + crit.len());
+    let xlsx = app
+        .get(&format!("/organiser/rounds/{round}/sheets.xlsx"))
+        .await;
+    assert_eq!(xlsx.status().as_u16(), 200);
+    assert!(xlsx.bytes().await.unwrap().starts_with(b"PK"));
+}
+
+#[tokio::test]
+async fn judges_never_see_each_others_scores_and_late_judges_are_reminded_once_each() {
+    let app = spawn_app().await;
+    let (ed, round, ids) = open_round(&app, 2).await;
+    let a = judge(&app, "a@univ.ac.id", None).await;
+    let b = judge(&app, "b@univ.ac.id", None).await;
+    add_judges(&app, round, &[&a, &b]).await;
+    assign(&app, round, &a, &ids).await;
+    assign(&app, round, &b, &ids).await;
+    declare(&app, &a, ed).await;
+    declare(&app, &b, ed).await;
+    let crit = criteria_of(&app, round).await;
+    let mine = live(&app, round).await;
+    let a_first = mine.iter().find(|x| x.2 == a.id).unwrap().0;
+    let b_first = mine
+        .iter()
+        .find(|x| x.2 == b.id && x.1 == ids[0])
+        .unwrap()
+        .0;
+    let mut f = sheet_form(&crit, "5", 0);
+    f.push(("overall".into(), "Catatan rahasia juri A".into()));
+    f.push(("action".into(), "submit".into()));
+    post_pairs(&app, &a.client, &format!("/judge/sheets/{a_first}"), &f).await;
+    let page = app
+        .get_with(&b.client, &format!("/judge/sheets/{b_first}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(!page.contains("Catatan rahasia juri A") && !page.contains("Data sebelum-sesudah"));
+    // B may not open A's sheet either.
+    assert_eq!(
+        app.get_with(&b.client, &format!("/judge/sheets/{a_first}"))
+            .await
+            .status()
+            .as_u16(),
+        404
+    );
+
+    let res = app
+        .post_form(&format!("/organiser/rounds/{round}/remind"), &[])
+        .await;
+    assert_eq!(res.status().as_u16(), 303);
+    let to_a = app.mails_to(&a.email).await;
+    let to_b = app.mails_to(&b.email).await;
+    assert_eq!(
+        to_a.iter()
+            .filter(|m| m.template == "judge_reminder")
+            .count(),
+        1,
+        "A has one left"
+    );
+    let reminder = to_b
+        .iter()
+        .find(|m| m.template == "judge_reminder")
+        .unwrap();
+    assert!(
+        reminder.subject.contains("2 lembar"),
+        "{}",
+        reminder.subject
+    );
+    assert!(reminder.body_text.contains("Inovasi 0") && reminder.body_text.contains("Inovasi 1"));
+}

@@ -348,7 +348,7 @@ fn source() -> &'static Source {
 }
 
 /// Anchors for every level: the source's where it has them; between two described levels, a text
-/// that places the level between its neighbours; otherwise the level's name.
+/// that places the level between its neighbours; otherwise a sentence naming the level.
 fn anchors_for(c: &SourceCriterion, levels: &[Bilingual]) -> Vec<Bilingual> {
     let n = levels.len();
     (1..=n)
@@ -362,16 +362,13 @@ fn anchors_for(c: &SourceCriterion, levels: &[Bilingual]) -> Vec<Bilingual> {
             let above = (l + 1..=n).find(|a| c.anchors.contains_key(&a.to_string()));
             match (below, above) {
                 (Some(b), Some(a)) => Bilingual {
-                    id: format!(
-                        "{}: lebih dari tingkat {b}, belum memenuhi tingkat {a}.",
-                        levels[l - 1].id
-                    ),
-                    en: format!(
-                        "{}: more than level {b}, short of level {a}.",
-                        levels[l - 1].en
-                    ),
+                    id: format!("Lebih dari tingkat {b}, belum memenuhi tingkat {a}."),
+                    en: format!("More than level {b}, short of level {a}."),
                 },
-                _ => levels[l - 1].clone(),
+                _ => Bilingual {
+                    id: format!("Memenuhi kriteria ini pada tingkat “{}”.", levels[l - 1].id),
+                    en: format!("Meets this criterion at the level “{}”.", levels[l - 1].en),
+                },
             }
         })
         .collect()
@@ -481,7 +478,7 @@ mod tests {
         assert!(kipp.criteria.iter().all(|c| c.weight == 20));
         assert_eq!(
             preset("default").unwrap().criteria[0].anchors[1].id,
-            "Kurang: lebih dari tingkat 1, belum memenuhi tingkat 3."
+            "Lebih dari tingkat 1, belum memenuhi tingkat 3."
         );
         assert!(preset("nope").is_none());
     }

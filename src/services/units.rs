@@ -170,7 +170,12 @@ pub fn update(
                 "before": {"name": before.name, "type": before.unit_type, "parent_id": before.parent_id},
                 "after": {"name": v.name, "type": v.unit_type.code(), "parent_id": v.parent_id},
             }),
-        )
+        )?;
+        // A unit under a new parent may bring judges of that parent into conflict.
+        if before.parent_id != v.parent_id {
+            crate::services::judging::sweep_conflicts(conn, actor, None)?;
+        }
+        Ok(())
     })
 }
 

@@ -522,7 +522,7 @@ async fn an_entry_from_draft_to_passed_through_the_browser() {
 /// What a page fails of the checks a person with a screen reader or a phone depends on: every link,
 /// button and form control has an accessible name, every `id` is unique, the page has one `h1` and a
 /// `lang`, nothing overflows sideways, and every navigation item is on screen.
-const A11Y_PROBLEMS: &str = r#"
+pub const A11Y_PROBLEMS: &str = r#"
 const problems = [];
 // Text a screen reader reads: not what is aria-hidden or not displayed.
 const textOf = (node) => {

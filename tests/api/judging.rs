@@ -749,3 +749,59 @@ async fn judges_never_see_each_others_scores_and_late_judges_are_reminded_once_e
     );
     assert!(reminder.body_text.contains("Inovasi 0") && reminder.body_text.contains("Inovasi 1"));
 }
+
+#[tokio::test]
+async fn a_conflict_found_after_assignment_withdraws_it_and_keeps_the_draft_hidden() {
+    let app = spawn_app().await;
+    let (ed, round, ids) = open_round(&app, 1).await;
+    let a = judge(&app, "a@univ.ac.id", None).await;
+    add_judges(&app, round, &[&a]).await;
+    assign(&app, round, &a, &ids).await;
+    declare(&app, &a, ed).await;
+    let aid = live(&app, round).await[0].0;
+    let crit = criteria_of(&app, round).await;
+    let res = post_pairs(
+        &app,
+        &a.client,
+        &format!("/judge/sheets/{aid}/autosave"),
+        &sheet_form(&crit, "3", 0),
+    )
+    .await;
+    assert_eq!(res.status().as_u16(), 200);
+
+    // The organiser records that the judge now works for the submitting unit.
+    let dinkes = app
+        .db(|conn| {
+            biw::models::unit::find_by_name(conn, "Dinas Kesehatan")
+                .unwrap()
+                .unwrap()
+                .id
+        })
+        .await;
+    let res = app
+        .post_form(
+            &format!("/organiser/users/{}", a.id),
+            &[
+                ("name", "Test judge"),
+                ("role", "judge"),
+                ("unit_id", &dinkes.to_string()),
+                ("affiliation", ""),
+            ],
+        )
+        .await;
+    assert_eq!(res.status().as_u16(), 303);
+    assert!(live(&app, round).await.is_empty(), "withdrawn");
+    assert_eq!(
+        sheet_row(&app, aid).await.unwrap().0,
+        "draft",
+        "the draft is kept"
+    );
+    assert_eq!(
+        app.get_with(&a.client, &format!("/judge/sheets/{aid}"))
+            .await
+            .status()
+            .as_u16(),
+        404
+    );
+    assert_eq!(app.audit_count("assignment.withdraw").await, 1);
+}

@@ -6,6 +6,7 @@ mod helpers;
 mod audit;
 mod auth;
 mod browser;
+mod browser_judging;
 mod cli;
 mod concurrency;
 mod drafts;

@@ -119,7 +119,12 @@ pub fn update_user(
                 "before": {"name": before.name, "role": before.role, "unit_id": before.unit_id, "affiliation": before.affiliation, "is_endorser": before.is_endorser},
                 "after": {"name": v.name, "role": v.role.code(), "unit_id": v.unit_id, "affiliation": v.affiliation, "is_endorser": endorser},
             }),
-        )
+        )?;
+        // A judge moved to another unit may now work for a unit whose entries they judge.
+        if before.unit_id != v.unit_id {
+            crate::services::judging::sweep_conflicts(conn, actor, Some(user_id))?;
+        }
+        Ok(())
     })
 }
 

@@ -379,3 +379,85 @@ async fn malformed_names_and_addresses_never_stop_the_mail_that_follows() {
         assert_eq!(list.len(), 1, "one recipient: {list:?}");
     }
 }
+
+/// The judging mails (the assignment digest, the reminder, the reopening) go out over SMTP, each
+/// exactly once, with the judge's entries in them.
+#[tokio::test]
+async fn judging_mails_arrive_over_smtp_once_each() {
+    if !sink_available() {
+        return;
+    }
+    let sink = SmtpSink::not_started(free_port()).start().await;
+    let url = format!("smtp://127.0.0.1:{}", sink.port);
+    let app = spawn_app_with(|s| s.smtp_url = Some(url)).await;
+    let (ed, round, ids) = crate::judging::open_round(&app, 2).await;
+    let a = crate::judging::judge(&app, "wulan@brin.go.id", None).await;
+    crate::judging::add_judges(&app, round, &[&a]).await;
+    crate::judging::assign(&app, round, &a, &ids).await;
+    crate::judging::declare(&app, &a, ed).await;
+    // The digest, pressed twice; the reminder.
+    for _ in 0..2 {
+        app.post_form(&format!("/organiser/rounds/{round}/notify"), &[])
+            .await;
+    }
+    app.post_form(&format!("/organiser/rounds/{round}/remind"), &[])
+        .await;
+    // A submitted sheet, reopened after the window closed.
+    let aid = crate::judging::live(&app, round).await[0].0;
+    let criteria = app
+        .db(move |conn| {
+            let r = biw::models::round::find(conn, round).unwrap().unwrap();
+            biw::models::rubric::criteria(conn, r.rubric_id).unwrap()
+        })
+        .await;
+    let mut form: Vec<(String, String)> = criteria
+        .iter()
+        .map(|c| (format!("score.{}", c.id), "4".to_string()))
+        .collect();
+    form.push(("lock_version".into(), "0".into()));
+    form.push(("action".into(), "submit".into()));
+    let res =
+        crate::entries::post_pairs(&app, &a.client, &format!("/judge/sheets/{aid}"), &form).await;
+    assert_eq!(res.status().as_u16(), 303);
+    let sheet = app
+        .db(move |conn| {
+            biw::models::sheet::for_assignment(conn, aid)
+                .unwrap()
+                .unwrap()
+                .id
+        })
+        .await;
+    app.post_form(
+        &format!("/organiser/sheets/{sheet}/reopen"),
+        &[("reason", "Nilai kebaruan tertukar"), ("days", "3")],
+    )
+    .await;
+    app.drain_outbox().await;
+    app.drain_outbox().await;
+
+    use mailparse::MailHeaderMap;
+    let subjects: Vec<(String, String)> = sink
+        .messages()
+        .iter()
+        .map(|m| {
+            let (parsed, text, _) = text_part(m);
+            (parsed.headers.get_first_value("Subject").unwrap(), text)
+        })
+        .filter(|(_, text)| text.contains("Yth. Test judge"))
+        .collect();
+    assert_eq!(subjects.len(), 3, "{subjects:?}");
+    let one = |needle: &str| {
+        let found: Vec<&(String, String)> = subjects
+            .iter()
+            .filter(|(s, _)| s.contains(needle))
+            .collect();
+        assert_eq!(found.len(), 1, "{needle}: {subjects:?}");
+        found[0].1.clone()
+    };
+    let digest = one("2 inovasi untuk Anda nilai");
+    assert!(digest.contains("Inovasi 0") && digest.contains("Inovasi 1"));
+    let reminder = one("2 lembar nilai belum dikirim");
+    assert!(reminder.contains("Inovasi 1"));
+    let reopened = one("dibuka kembali");
+    assert!(reopened.contains("Nilai kebaruan tertukar"));
+}

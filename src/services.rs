@@ -4,6 +4,7 @@ pub mod accounts;
 pub mod dashboard;
 pub mod demo;
 pub mod demo_edition;
+pub mod demo_judging;
 pub mod edition_lists;
 pub mod editions;
 pub mod entries;

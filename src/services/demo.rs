@@ -102,7 +102,8 @@ pub fn load(conn: &mut DbConn, state: &AppState) -> Result<(), AppError> {
     diesel::update(users::table.filter(users::email.eq(LOGINS[1].email)))
         .set(users::is_endorser.eq(true))
         .execute(conn)?;
-    crate::services::demo_edition::load(conn, organiser)?;
+    let (past, current) = crate::services::demo_edition::load(conn, organiser)?;
+    crate::services::demo_judging::load(conn, organiser, past, current)?;
     let actor = Actor {
         user_id: organiser,
         ip: None,

@@ -130,8 +130,9 @@ fn narrative(name: &str, unit: &str) -> String {
     out.trim().to_string()
 }
 
-/// Adds the demo units, last year's edition and this year's with its entries.
-pub fn load(conn: &mut DbConn, organiser: Option<i32>) -> Result<(), AppError> {
+/// Adds the demo units, last year's edition and this year's with its entries; returns (last year, this
+/// year).
+pub fn load(conn: &mut DbConn, organiser: Option<i32>) -> Result<(i32, i32), AppError> {
     let now = db::now();
     for (name, parent) in KELURAHAN {
         let parent_id = unit::find_by_name(conn, parent)?.map(|u| u.id);
@@ -306,5 +307,5 @@ pub fn load(conn: &mut DbConn, organiser: Option<i32>) -> Result<(), AppError> {
             n += 1;
         }
     }
-    Ok(())
+    Ok((past, current))
 }

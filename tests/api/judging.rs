@@ -805,3 +805,56 @@ async fn a_conflict_found_after_assignment_withdraws_it_and_keeps_the_draft_hidd
     );
     assert_eq!(app.audit_count("assignment.withdraw").await, 1);
 }
+
+#[tokio::test]
+async fn the_demo_holds_a_judged_last_year_and_a_round_in_progress_with_every_sheet_state() {
+    let app = spawn_app().await;
+    let state = app.state.clone();
+    app.db(move |conn| biw::services::demo::load(conn, &state).unwrap())
+        .await;
+    let (past_open, states) = app
+        .db(|conn| {
+            use biw::db::schema::{editions, rounds};
+            let past: i32 = editions::table
+                .filter(editions::year.eq(2025))
+                .select(editions::id)
+                .first(conn)
+                .unwrap();
+            // Live assignments of last year's rounds without a submitted sheet: none.
+            let open: i64 = assignments::table
+                .inner_join(rounds::table)
+                .left_join(sheets::table.on(sheets::assignment_id.eq(assignments::id)))
+                .filter(rounds::edition_id.eq(past))
+                .filter(assignments::withdrawn_at.is_null())
+                .filter(sheets::status.is_null().or(sheets::status.ne("submitted")))
+                .count()
+                .get_result(conn)
+                .unwrap();
+            let rounds_2025: i64 = rounds::table
+                .filter(rounds::edition_id.eq(past))
+                .count()
+                .get_result(conn)
+                .unwrap();
+            assert_eq!(rounds_2025, 2);
+            let judge: i32 = users::table
+                .filter(users::email.eq("juri@demo.biw.id"))
+                .select(users::id)
+                .first(conn)
+                .unwrap();
+            let queue = biw::services::judging::queue(conn, judge, None).unwrap();
+            let this_year = &queue[0].rounds[0];
+            let mut states: Vec<String> = this_year.items.iter().map(|i| i.sheet.clone()).collect();
+            states.sort();
+            states.dedup();
+            (open, states)
+        })
+        .await;
+    assert_eq!(past_open, 0, "every sheet of BIW 2025 is submitted");
+    assert_eq!(states, vec!["draft", "none", "submitted"]);
+    // The demo judge logs in and sees it.
+    let client = new_client();
+    app.login_with(&client, "juri@demo.biw.id", "juri-demo-2026")
+        .await;
+    let html = app.get_with(&client, "/judge").await.text().await.unwrap();
+    assert!(html.contains("lembar nilai dikirim"));
+}

@@ -19,6 +19,9 @@ const JUDGES: usize = 300;
 const ENTRIES: usize = 5_000;
 const AUDIT_EVENTS: usize = 200_000;
 const MAILS: usize = 50_000;
+/// Judging at national scale (issue 7): entries in the round, sheets per entry; 6 criteria.
+const ROUND_ENTRIES: usize = 3_500;
+const JUDGES_PER_ENTRY: usize = 5;
 const CONNECTIONS: usize = 64;
 const REQUESTS_PER_PAGE: usize = 4_000;
 
@@ -40,8 +43,149 @@ fn batched(conn: &mut DbConn, head: &str, rows: impl Iterator<Item = String>) {
     }
 }
 
-/// Fills an empty database; returns the organiser's email.
-fn generate(conn: &mut DbConn) -> String {
+/// What the generated data gives the benchmark to ask for.
+struct Bench {
+    organiser: String,
+    judge: String,
+    round: i32,
+    sheet: i32,
+    assign_first: Duration,
+    assign_again: Duration,
+}
+
+/// A judging round at national scale: the default rubric, 3,500 entries, 300 judges who all accepted
+/// the declaration, automatic assignment (timed, and timed again with nothing to change), and
+/// sheets: three in five submitted, one in five a draft, the rest not started.
+fn generate_judging(conn: &mut DbConn, edition: i32) -> (i32, Duration, Duration) {
+    use biw::db::schema::{assignments, entries};
+    let actor = biw::audit::Actor::system();
+    let rubric = biw::services::rubrics::create(
+        conn,
+        &actor,
+        edition,
+        &biw::services::rubrics::Start::Preset("default".into()),
+    )
+    .unwrap();
+    let now = biw::db::now();
+    let t = |d: chrono::NaiveDateTime| d.format("%Y-%m-%d %H:%M:%S").to_string();
+    conn.batch_execute(&format!(
+        "INSERT INTO rounds (edition_id, position, kind, name_id, name_en, rubric_id, opens_at, closes_at, judges_per_entry, max_per_judge, match_expertise, created_at, updated_at) \
+         VALUES ({edition}, 1, 'desk', 'Evaluasi dokumen', 'Desk evaluation', {rubric}, '{}', '{}', {JUDGES_PER_ENTRY}, 70, FALSE, '{n}', '{n}')",
+        t(now - chrono::Duration::days(1)),
+        t(now + chrono::Duration::days(30)),
+        n = t(now)
+    ))
+    .unwrap();
+    let round: i32 = biw::db::schema::rounds::table
+        .select(biw::db::schema::rounds::id)
+        .first(conn)
+        .unwrap();
+    let entry_ids: Vec<i32> = entries::table
+        .order(entries::id)
+        .limit(ROUND_ENTRIES as i64)
+        .select(entries::id)
+        .load(conn)
+        .unwrap();
+    batched(
+        conn,
+        "INSERT INTO round_entries (round_id, entry_id, source, added_at, slot_place)",
+        entry_ids
+            .iter()
+            .map(|e| format!("({round}, {e}, 'screening', '{}', '')", t(now))),
+    );
+    let judges: Vec<i32> = biw::db::schema::users::table
+        .filter(biw::db::schema::users::role.eq("judge"))
+        .select(biw::db::schema::users::id)
+        .load(conn)
+        .unwrap();
+    batched(
+        conn,
+        "INSERT INTO round_judges (round_id, judge_id, added_at)",
+        judges
+            .iter()
+            .map(|j| format!("({round}, {j}, '{}')", t(now))),
+    );
+    batched(
+        conn,
+        "INSERT INTO judge_declarations (edition_id, judge_id, statement, ip, accepted_at)",
+        judges
+            .iter()
+            .map(|j| format!("({edition}, {j}, '2026-1', '127.0.0.1', '{}')", t(now))),
+    );
+    let started = Instant::now();
+    biw::services::judging::auto_assign(conn, &actor, round).unwrap();
+    let assign_first = started.elapsed();
+    let started = Instant::now();
+    let again = biw::services::judging::auto_assign(conn, &actor, round).unwrap();
+    let assign_again = started.elapsed();
+    assert_eq!(again.added, 0);
+    let live: Vec<(i32, i32, i32)> = assignments::table
+        .order(assignments::id)
+        .select((
+            assignments::id,
+            assignments::entry_id,
+            assignments::judge_id,
+        ))
+        .load(conn)
+        .unwrap();
+    let criteria = biw::models::rubric::criteria(conn, rubric).unwrap();
+    let sheets: Vec<(usize, &(i32, i32, i32))> = live
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| i % 5 != 4)
+        .collect();
+    batched(
+        conn,
+        "INSERT INTO sheets (assignment_id, round_id, entry_id, judge_id, rubric_id, status, overall_comment, total_bp, lock_version, submitted_at, created_at, updated_at)",
+        sheets.iter().map(|(i, (a, e, j))| {
+            let submitted = i % 5 < 3;
+            format!(
+                "({a}, {round}, {e}, {j}, {rubric}, '{}', 'Catatan', {}, 1, {}, '{n}', '{n}')",
+                if submitted { "submitted" } else { "draft" },
+                if submitted { "7000" } else { "NULL" },
+                if submitted {
+                    format!("'{}'", t(now))
+                } else {
+                    "NULL".into()
+                },
+                n = t(now)
+            )
+        }),
+    );
+    let sheet_ids: Vec<(i32, String)> = biw::db::schema::sheets::table
+        .select((biw::db::schema::sheets::id, biw::db::schema::sheets::status))
+        .load(conn)
+        .unwrap();
+    batched(
+        conn,
+        "INSERT INTO sheet_scores (sheet_id, criterion_id, score, comment)",
+        sheet_ids.iter().flat_map(|(s, status)| {
+            let n = if status == "submitted" {
+                criteria.len()
+            } else {
+                3
+            };
+            criteria[..n]
+                .iter()
+                .enumerate()
+                .map(move |(k, c)| format!("({s}, {}, {}, '')", c.id, 1 + (s + k as i32) % 5))
+        }),
+    );
+    batched(
+        conn,
+        "INSERT INTO sheet_versions (sheet_id, version, status, actor_id, on_paper, note, content, created_at)",
+        sheet_ids.iter().map(|(s, status)| {
+            format!(
+                "({s}, 1, '{status}', NULL, FALSE, '', '{{}}', '{}')",
+                t(now)
+            )
+        }),
+    );
+    (round, assign_first, assign_again)
+}
+
+/// Fills an empty database.
+fn generate(conn: &mut DbConn) -> Bench {
     biw::services::units::seed_known(conn).unwrap();
     let types = ["kelurahan", "puskesmas", "uptd", "dinas", "badan"];
     batched(
@@ -150,13 +294,37 @@ fn generate(conn: &mut DbConn) -> String {
             )
         }),
     );
+    let (round, assign_first, assign_again) = generate_judging(conn, edition);
+    // The judge the judge's pages are measured as, and one of their sheets (a draft).
+    let judge = "user04701@bench.biw.id".to_string();
+    let sheet: i32 = {
+        use biw::db::schema::{assignments, sheets, users};
+        let id: i32 = users::table
+            .filter(users::email.eq(&judge))
+            .select(users::id)
+            .first(conn)
+            .unwrap();
+        sheets::table
+            .inner_join(assignments::table)
+            .filter(sheets::judge_id.eq(id))
+            .select(assignments::id)
+            .first(conn)
+            .unwrap()
+    };
     // A live database has its statistics; after a bulk load they must be gathered once.
     let stats = match conn {
         DbConn::Postgresql(_) => "VACUUM ANALYZE",
         DbConn::Sqlite(_) => "ANALYZE",
     };
     conn.batch_execute(stats).expect("gather statistics");
-    organiser
+    Bench {
+        organiser,
+        judge,
+        round,
+        sheet,
+        assign_first,
+        assign_again,
+    }
 }
 
 /// A client that sends what a browser sends: `Accept-Encoding: gzip` (the server compresses, and
@@ -425,9 +593,10 @@ async fn main() {
     let state = build_state(settings).expect("state");
     let t = Instant::now();
     let pool = state.pool.clone();
-    let organiser = tokio::task::spawn_blocking(move || generate(&mut pool.get().unwrap()))
+    let bench = tokio::task::spawn_blocking(move || generate(&mut pool.get().unwrap()))
         .await
         .unwrap();
+    let organiser = bench.organiser.clone();
     let generated = t.elapsed();
     let app = Application::from_listener(state, listener).unwrap();
     let handle = app.handle();
@@ -443,6 +612,12 @@ async fn main() {
         clients.push(c);
     }
     let login_each = login_started.elapsed() / CONNECTIONS as u32;
+    let mut judges = Vec::new();
+    for _ in 0..CONNECTIONS {
+        let c = browser_like_client();
+        log_in(&c, &base, &bench.judge).await;
+        judges.push(c);
+    }
 
     println!(
         "BIW load benchmark on {engine}: {UNITS}+44 units, {} users, {ENTRIES} entries, {AUDIT_EVENTS} audit events, {MAILS} mails",
@@ -454,10 +629,24 @@ async fn main() {
         ms(login_each)
     );
     println!(
+        "judging: a round of {ROUND_ENTRIES} entries, {JUDGES} judges, {JUDGES_PER_ENTRY} judges per entry, 6 criteria; automatic assignment of all {} places {} ms, run again with nothing to change {} ms\n",
+        ROUND_ENTRIES * JUDGES_PER_ENTRY,
+        ms(bench.assign_first),
+        ms(bench.assign_again)
+    );
+    println!(
         "{CONNECTIONS} connections, {REQUESTS_PER_PAGE} requests per page, server with 2 workers on the same 2 cores as the load\n"
     );
     println!("| page | req/s | p50 ms | p95 ms | p99 ms | max ms | errors |");
     println!("|---|---:|---:|---:|---:|---:|---:|");
+    let round = bench.round;
+    let judge_pages = [
+        ("/judge".to_string(), "judge's queue (about 58 sheets)"),
+        (
+            format!("/judge/sheets/{}", bench.sheet),
+            "scoring page (entry, 6 criteria × 5 anchored levels)",
+        ),
+    ];
     let pages = [
         ("/healthz", "health (one query)"),
         ("/organiser", "organiser dashboard (counts)"),
@@ -491,13 +680,28 @@ async fn main() {
             "entries, page 80 sorted by unit",
         ),
     ];
+    let round_pages = [
+        (
+            format!("/organiser/rounds/{round}/assignments"),
+            "assignment board, page 1 of 3,500 entries, 300 judges' loads",
+        ),
+        (
+            format!("/organiser/rounds/{round}/progress"),
+            "scoring progress per judge and entry",
+        ),
+    ];
+    let organiser_pages = pages
+        .iter()
+        .map(|(p, l)| (p.to_string(), *l, &clients))
+        .chain(round_pages.iter().map(|(p, l)| (p.clone(), *l, &clients)))
+        .chain(judge_pages.iter().map(|(p, l)| (p.clone(), *l, &judges)));
     // `BIW_BENCH_ONLY=/organiser/entries` measures that page alone (for a profiler).
     let only = std::env::var("BIW_BENCH_ONLY").ok();
-    for (path, label) in pages {
+    for (path, label, who) in organiser_pages {
         if only.as_deref().is_some_and(|o| o != path) {
             continue;
         }
-        let s = load(&clients, &format!("{base}{path}"), REQUESTS_PER_PAGE).await;
+        let s = load(who, &format!("{base}{path}"), REQUESTS_PER_PAGE).await;
         println!(
             "| {label} `{path}` | {:.0} | {} | {} | {} | {} | {} |",
             s.rps,

@@ -64,6 +64,8 @@ pub const ACTIONS: &[&str] = &[
     "sheet.paper",
     "sheet.reopen",
     "round.remind",
+    "round.schedule",
+    "round.send_schedule",
     "mail.retry",
     "mail.retry_all",
 ];

@@ -1,10 +1,11 @@
-//! Timed mail, run by the outbox worker once a minute: the open call when registration opens, and
-//! reminders to units with unsubmitted drafts before the deadline. Each goes out once: a row in
+//! Timed mail, run by the outbox worker once a minute: the open call when registration opens,
+//! reminders to units with unsubmitted drafts before the deadline, and reminders to judges with
+//! sheets still to submit before their round closes. Each goes out once: a row in
 //! `edition_mailings` is written in the same transaction as the mail.
 
 use diesel::prelude::*;
 
-use crate::db::schema::{editions, entries, users};
+use crate::db::schema::{editions, entries, rounds, users};
 use crate::db::{self, DbConn};
 use crate::domain::EntryStatus;
 use crate::domain::Role;
@@ -61,6 +62,9 @@ fn send(
     Ok(())
 }
 
+/// Judges are reminded this long before their round closes.
+pub const JUDGE_REMINDER_DAYS: i64 = 2;
+
 /// Sends whatever is due now; returns how many mails were enqueued.
 pub fn tick(conn: &mut DbConn, state: &AppState) -> Result<usize, AppError> {
     let now = db::now();
@@ -115,6 +119,25 @@ pub fn tick(conn: &mut DbConn, state: &AppState) -> Result<usize, AppError> {
                 })?;
             }
         }
+    }
+    let closing: Vec<(i32, i32)> = rounds::table
+        .filter(rounds::opens_at.le(now))
+        .filter(rounds::closes_at.gt(now))
+        .filter(rounds::closes_at.le(now + chrono::Duration::days(JUDGE_REMINDER_DAYS)))
+        .select((rounds::id, rounds::edition_id))
+        .load(conn)?;
+    for (round, edition_id) in closing {
+        sent += db::transaction(conn, |conn| -> Result<usize, AppError> {
+            if !edition::mark_mailing(conn, edition_id, &format!("judge_reminder:{round}"))? {
+                return Ok(0);
+            }
+            crate::services::judging::remind_late(
+                conn,
+                state,
+                &crate::audit::Actor::system(),
+                round,
+            )
+        })?;
     }
     Ok(sent)
 }

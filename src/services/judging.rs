@@ -23,6 +23,7 @@ mod board;
 mod export;
 mod judges;
 mod queue;
+mod schedule;
 mod sheets;
 
 pub use access::*;
@@ -31,6 +32,7 @@ pub use board::*;
 pub use export::*;
 pub use judges::*;
 pub use queue::*;
+pub use schedule::*;
 pub use sheets::*;
 
 /// Renders a mail for a user in their own language (`fill` adds the template's values, which may

@@ -137,6 +137,8 @@ routes! {
     Get  "/organiser/rounds/{id}"              ORGANISER => organiser::rounds::show;
     Post "/organiser/rounds/{id}"              ORGANISER => organiser::rounds::update;
     Post "/organiser/rounds/{id}/entries"      ORGANISER => organiser::rounds::add_entries;
+    Post "/organiser/rounds/{id}/schedule"     ORGANISER => organiser::rounds::save_schedule;
+    Post "/organiser/rounds/{id}/schedule/send" ORGANISER => organiser::rounds::send_schedule;
     Post "/organiser/rounds/{id}/judges"       ORGANISER => organiser::assignments::add_judges;
     Post "/organiser/rounds/{id}/judges/{judge}/remove" ORGANISER => organiser::assignments::remove_judge;
     Get  "/organiser/rounds/{id}/assignments"  ORGANISER => organiser::assignments::board;

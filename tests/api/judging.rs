@@ -748,6 +748,28 @@ async fn judges_never_see_each_others_scores_and_late_judges_are_reminded_once_e
         reminder.subject
     );
     assert!(reminder.body_text.contains("Inovasi 0") && reminder.body_text.contains("Inovasi 1"));
+
+    // Two days before the round closes the worker reminds them by itself, once.
+    app.db(move |conn| {
+        diesel::update(rounds::table.find(round))
+            .set(rounds::closes_at.eq(biw::db::now() + chrono::Duration::hours(30)))
+            .execute(conn)
+            .unwrap()
+    })
+    .await;
+    for _ in 0..2 {
+        let state = app.state.clone();
+        app.db(move |conn| biw::scheduler::tick(conn, &state).unwrap())
+            .await;
+    }
+    let reminders = |mails: Vec<biw::models::outbox::OutboxMail>| {
+        mails
+            .iter()
+            .filter(|m| m.template == "judge_reminder")
+            .count()
+    };
+    assert_eq!(reminders(app.mails_to(&a.email).await), 2);
+    assert_eq!(reminders(app.mails_to(&b.email).await), 2);
 }
 
 #[tokio::test]
@@ -857,4 +879,140 @@ async fn the_demo_holds_a_judged_last_year_and_a_round_in_progress_with_every_sh
         .await;
     let html = app.get_with(&client, "/judge").await.text().await.unwrap();
     assert!(html.contains("lembar nilai dikirim"));
+}
+
+#[tokio::test]
+async fn a_presentation_schedule_reaches_the_units_and_the_judges_running_order() {
+    let app = spawn_app().await;
+    let (ed, desk, ids) = open_round(&app, 2).await;
+    let rubric = app
+        .db(move |conn| {
+            biw::models::round::find(conn, desk)
+                .unwrap()
+                .unwrap()
+                .rubric_id
+        })
+        .await;
+    let now = biw::db::now();
+    let day = chrono::Duration::days(1);
+    let res = post_round(
+        &app,
+        ed,
+        "Presentasi",
+        rubric,
+        (now - day, now + day * 7),
+        "1",
+    )
+    .await;
+    let round: i32 = location(&res).rsplit('/').next().unwrap().parse().unwrap();
+    app.db(move |conn| {
+        diesel::update(rounds::table.find(round))
+            .set(rounds::kind.eq("presentation"))
+            .execute(conn)
+            .unwrap()
+    })
+    .await;
+    let (e0, e1) = (ids[0].to_string(), ids[1].to_string());
+    app.post_form(
+        &format!("/organiser/rounds/{round}/entries"),
+        &[("entry", &e0), ("entry", &e1)],
+    )
+    .await;
+    let a = judge(&app, "a@univ.ac.id", None).await;
+    add_judges(&app, round, &[&a]).await;
+    assign(&app, round, &a, &ids).await;
+    declare(&app, &a, ed).await;
+
+    // Bad slots: named, what was typed shown back, nothing saved.
+    let path = format!("/organiser/rounds/{round}/schedule");
+    let res = app
+        .post_form(
+            &path,
+            &[
+                (&format!("slot.{e0}.at"), "besok pagi"),
+                (&format!("slot.{e0}.minutes"), "2"),
+                (&format!("slot.{e0}.place"), "Ruang Rapat"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status().as_u16(), 422);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("Lama presentasi 5 sampai 480 menit."));
+    assert!(html.contains("value=\"besok pagi\""));
+    let slots = app
+        .db(move |conn| biw::services::judging::slots(conn, round).unwrap())
+        .await;
+    assert!(slots.iter().all(|s| s.3.is_none()));
+
+    let tomorrow = (now + day).date().and_hms_opt(2, 0, 0).unwrap(); // 09:00 WIB
+    let at = |h: i64| biw::time::to_jakarta_local(tomorrow + chrono::Duration::hours(h));
+    let (nine, ten) = (at(0), at(1));
+    let res = app
+        .post_form(
+            &path,
+            &[
+                (&format!("slot.{e0}.at"), ten.as_str()),
+                (&format!("slot.{e0}.minutes"), "20"),
+                (&format!("slot.{e0}.place"), "https://zoom.us/j/123"),
+                (&format!("slot.{e1}.at"), nine.as_str()),
+                (&format!("slot.{e1}.minutes"), ""),
+                (&format!("slot.{e1}.place"), "Ruang Rapat Bappelitbangda"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status().as_u16(), 303);
+    let send = format!("/organiser/rounds/{round}/schedule/send");
+    app.post_form(&send, &[]).await;
+    app.post_form(&send, &[]).await;
+    let slot_mails = |email: &'static str| {
+        let app = &app;
+        async move {
+            app.mails_to(email)
+                .await
+                .into_iter()
+                .filter(|m| m.template == "presentation_slot")
+                .collect::<Vec<_>>()
+        }
+    };
+    let to_staff = slot_mails("staf@dinkes.biw.id").await;
+    assert_eq!(to_staff.len(), 2, "one per entry, once");
+    assert!(
+        to_staff
+            .iter()
+            .any(|m| m.body_text.contains("https://zoom.us/j/123"))
+    );
+    // A changed slot is announced again, alone.
+    app.post_form(
+        &path,
+        &[
+            (&format!("slot.{e0}.at"), ten.as_str()),
+            (&format!("slot.{e0}.minutes"), "20"),
+            (&format!("slot.{e0}.place"), "Aula Pemkot"),
+            (&format!("slot.{e1}.at"), nine.as_str()),
+            (&format!("slot.{e1}.minutes"), "20"),
+            (&format!("slot.{e1}.place"), "Ruang Rapat Bappelitbangda"),
+        ],
+    )
+    .await;
+    app.post_form(&send, &[]).await;
+    let to_staff = slot_mails("staf@dinkes.biw.id").await;
+    assert_eq!(to_staff.len(), 3);
+    assert!(to_staff[2].body_text.contains("Aula Pemkot"));
+
+    // The unit sees its slots; the judge sees the running order.
+    let opd = new_client();
+    app.login_with(&opd, "staf@dinkes.biw.id", PASSWORD).await;
+    let html = app.get_with(&opd, "/opd").await.text().await.unwrap();
+    assert!(html.contains("Jadwal presentasi Anda") && html.contains("Aula Pemkot"));
+    let html = app
+        .get_with(&a.client, "/judge")
+        .await
+        .text()
+        .await
+        .unwrap();
+    let section = &html[html.find("Presentasi</h3>").unwrap()..];
+    assert!(
+        section.find("Inovasi 1").unwrap() < section.find("Inovasi 0").unwrap(),
+        "09:00 before 10:00"
+    );
 }

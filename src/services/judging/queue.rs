@@ -4,7 +4,7 @@
 use chrono::NaiveDateTime;
 
 use super::*;
-use crate::db::schema::{editions, entries, rounds, sheets, units};
+use crate::db::schema::{editions, entries, round_entries, rounds, sheets, units};
 
 /// One assigned entry in the queue.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -19,6 +19,10 @@ pub struct QueueItem {
     pub sheet: String,
     /// Weighted total in hundredths, when complete.
     pub total_bp: Option<i32>,
+    /// The presentation slot, in a scheduled round.
+    pub slot_at: Option<NaiveDateTime>,
+    /// Its room or link.
+    pub slot_place: String,
 }
 
 /// One round in the queue.
@@ -89,7 +93,7 @@ pub fn queue(
         .map(|c| c.0)
         .collect();
     let parents = unit_parents(conn)?;
-    // (assignment, round, entry, entry name, unit, unit name, sheet status, sheet total)
+    // (assignment, round, entry, entry name, unit, unit name, sheet status, sheet total, slot, place)
     type Row = (
         i32,
         i32,
@@ -99,10 +103,17 @@ pub fn queue(
         String,
         Option<String>,
         Option<i32>,
+        Option<NaiveDateTime>,
+        Option<String>,
     );
     let rows: Vec<Row> = assignments::table
         .inner_join(entries::table.inner_join(units::table))
         .left_join(sheets::table.on(sheets::assignment_id.eq(assignments::id)))
+        .left_join(
+            round_entries::table.on(round_entries::round_id
+                .eq(assignments::round_id)
+                .and(round_entries::entry_id.eq(assignments::entry_id))),
+        )
         .filter(assignments::judge_id.eq(judge_id))
         .filter(assignments::withdrawn_at.is_null())
         .order(entries::name)
@@ -115,6 +126,8 @@ pub fn queue(
             units::name,
             sheets::status.nullable(),
             sheets::total_bp.nullable(),
+            round_entries::slot_at.nullable(),
+            round_entries::slot_place.nullable(),
         ))
         .load(conn)?;
     let now = db::now();
@@ -134,6 +147,8 @@ pub fn queue(
                     unit: row.5.clone(),
                     sheet: row.6.clone().unwrap_or_else(|| "none".into()),
                     total_bp: row.7,
+                    slot_at: row.8,
+                    slot_place: row.9.clone().unwrap_or_default(),
                 })
                 .collect()
         } else {
@@ -143,8 +158,12 @@ pub fn queue(
             .iter()
             .filter(|i| i.sheet == SheetStatus::Submitted.code())
             .count();
-        // What is left to do comes first.
-        items.sort_by_key(|i| i.sheet == SheetStatus::Submitted.code());
+        // A scheduled round reads as the running order; otherwise what is left to do comes first.
+        if items.iter().any(|i| i.slot_at.is_some()) {
+            items.sort_by_key(|i| (i.slot_at.is_none(), i.slot_at));
+        } else {
+            items.sort_by_key(|i| i.sheet == SheetStatus::Submitted.code());
+        }
         let window = if now < r.opens_at {
             Window::NotYet
         } else if now > r.closes_at {

@@ -135,7 +135,23 @@ async fn round_page(
     values: Option<&RoundInput>,
     errors: Option<&FieldErrors>,
 ) -> Result<HttpResponse, AppError> {
-    let (r, ed, rubrics, entries, addable) = db::run(&page.state.pool, move |conn| {
+    round_page_with(page, id, values, errors, None).await
+}
+
+/// What was typed into the schedule and what is wrong with it, to show it back.
+type TypedSchedule = (
+    std::collections::HashMap<i32, crate::services::judging::SlotInput>,
+    FieldErrors,
+);
+
+async fn round_page_with(
+    page: &Page,
+    id: i32,
+    values: Option<&RoundInput>,
+    errors: Option<&FieldErrors>,
+    schedule: Option<TypedSchedule>,
+) -> Result<HttpResponse, AppError> {
+    let (r, ed, rubrics, entries, addable, slots) = db::run(&page.state.pool, move |conn| {
         let r = round::find(conn, id)?.ok_or(AppError::NotFound)?;
         let ed = edition::find(conn, r.edition_id)?.ok_or(AppError::NotFound)?;
         let addable = round::addable(conn, &r)?;
@@ -145,9 +161,42 @@ async fn round_page(
             rubric::current_for_edition(conn, r.edition_id)?,
             round::entries_of(conn, id)?,
             addable,
+            crate::services::judging::slots(conn, id)?,
         ))
     })
     .await?;
+    let (typed, slot_errors) = schedule.unwrap_or_default();
+    let slot_rows: Vec<serde_json::Value> = slots
+        .iter()
+        .map(|(entry, name, unit, at, minutes, place, told)| {
+            let t = typed.get(entry);
+            let err = |f: &str| slot_errors.get(&format!("slot-{entry}-{f}")).map(|k| page.t(k));
+            serde_json::json!({
+                "entry": entry, "name": name, "unit": unit, "told": told.is_some(),
+                "at": t.map(|t| t.at.clone()).unwrap_or_else(|| at.map(crate::time::to_jakarta_local).unwrap_or_default()),
+                "minutes": t.map(|t| t.minutes.clone()).unwrap_or_else(|| minutes.map(|m| m.to_string()).unwrap_or_default()),
+                "place": t.map(|t| t.place.clone()).unwrap_or_else(|| place.clone()),
+                "at_error": err("at"), "minutes_error": err("minutes"), "place_error": err("place"),
+            })
+        })
+        .collect();
+    let schedule_items: Vec<(String, String)> = slot_rows
+        .iter()
+        .flat_map(|r| {
+            ["at", "minutes", "place"].into_iter().filter_map(move |f| {
+                r[format!("{f}_error")].as_str().map(|e| {
+                    (
+                        format!("slot-{}-{f}", r["entry"]),
+                        format!("{}: {e}", r["name"].as_str().unwrap_or("")),
+                    )
+                })
+            })
+        })
+        .collect();
+    let unannounced = slots
+        .iter()
+        .filter(|s| s.3.is_some() && s.6.is_none())
+        .count();
     let lang = page.lang;
     let rubric_options: Vec<serde_json::Value> = rubrics
         .iter()
@@ -161,6 +210,22 @@ async fn round_page(
     ctx.insert("kinds", &kinds(page));
     ctx.insert("entries", &entries);
     ctx.insert("addable", &addable);
+    ctx.insert("slots", &slot_rows);
+    ctx.insert("unannounced", &unannounced);
+    ctx.insert(
+        "has_slots",
+        &(r.kind != crate::domain::judging::RoundKind::Desk.code()),
+    );
+    if !schedule_items.is_empty() {
+        ctx.insert("error_count", &schedule_items.len());
+        ctx.insert("error_items", &schedule_items);
+        ctx.insert("values", &RoundInput::from_round(&r));
+        return page.render_status(
+            actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
+            "organiser/judging/round.html",
+            ctx,
+        );
+    }
     let current = RoundInput::from_round(&r);
     let values = values.unwrap_or(&current);
     match errors {
@@ -233,4 +298,70 @@ pub async fn add_entries(
         }
         Err(e) => Err(e),
     }
+}
+
+/// `POST /organiser/rounds/{id}/schedule`: saves the slots (`slot.{entry}.{at|minutes|place}`).
+pub async fn save_schedule(
+    page: Page,
+    id: web::Path<i32>,
+    form: web::Form<Vec<(String, String)>>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let mut slots: std::collections::BTreeMap<i32, crate::services::judging::SlotInput> =
+        Default::default();
+    for (k, v) in form.iter() {
+        let mut parts = k.splitn(3, '.');
+        let (Some("slot"), Some(entry), Some(field)) = (parts.next(), parts.next(), parts.next())
+        else {
+            continue;
+        };
+        let entry: i32 = entry
+            .parse()
+            .map_err(|_| AppError::BadRequest("slot entry".into()))?;
+        let s = slots
+            .entry(entry)
+            .or_insert_with(|| crate::services::judging::SlotInput {
+                entry_id: entry,
+                ..Default::default()
+            });
+        match field {
+            "at" => s.at = v.clone(),
+            "minutes" => s.minutes = v.clone(),
+            "place" => s.place = v.clone(),
+            _ => {}
+        }
+    }
+    let input: Vec<_> = slots.into_values().collect();
+    let (actor, typed) = (page.actor(), input.clone());
+    match db::run(&page.state.pool, move |conn| {
+        crate::services::judging::save_schedule(conn, &actor, id, &input)
+    })
+    .await
+    {
+        Ok(_) => {
+            page.flash("success", page.t("schedule.saved"));
+            Ok(see_other(&format!("/organiser/rounds/{id}#schedule")))
+        }
+        Err(AppError::Invalid(errors)) => {
+            let typed: std::collections::HashMap<i32, crate::services::judging::SlotInput> =
+                typed.into_iter().map(|s| (s.entry_id, s)).collect();
+            round_page_with(&page, id, None, None, Some((typed, errors))).await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// `POST /organiser/rounds/{id}/schedule/send`: tells units their (new or changed) slots.
+pub async fn send_schedule(page: Page, id: web::Path<i32>) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let (state, actor) = (page.state.clone(), page.actor());
+    let n = db::run(&page.state.pool, move |conn| {
+        crate::services::judging::send_schedule(conn, &state, &actor, id)
+    })
+    .await?;
+    page.flash(
+        "success",
+        page.t_args("schedule.sent", &[("n", n.to_string())]),
+    );
+    Ok(see_other(&format!("/organiser/rounds/{id}#schedule")))
 }

@@ -31,7 +31,16 @@ pub async fn dashboard(page: Page) -> Result<HttpResponse, AppError> {
             None => Vec::new(),
         };
         let endorsers = endorser_names(conn, who.unit_id)?;
+        // Presentation slots from yesterday on: what the unit must prepare for.
+        let slots: Vec<crate::services::judging::UnitSlot> = match who.unit_id {
+            Some(u) => crate::services::judging::unit_slots(conn, u)?
+                .into_iter()
+                .filter(|s| s.3 >= now - chrono::Duration::days(1))
+                .collect(),
+            None => Vec::new(),
+        };
         Ok((
+            slots,
             unit,
             current,
             entries,
@@ -43,7 +52,14 @@ pub async fn dashboard(page: Page) -> Result<HttpResponse, AppError> {
         ))
     })
     .await?;
-    let (unit, current, entries, closes_at, open, earlier, endorsers, is_endorser) = data;
+    let (slots, unit, current, entries, closes_at, open, earlier, endorsers, is_endorser) = data;
+    let lang = page.lang;
+    let slots: Vec<serde_json::Value> = slots
+        .iter()
+        .map(|(rid, ren, entry, at, minutes, place)| {
+            serde_json::json!({"round": lang.pick(rid, ren), "entry": entry, "at": at, "minutes": minutes, "place": place})
+        })
+        .collect();
     let mut ctx = tera::Context::new();
     ctx.insert("unit", &unit);
     ctx.insert("edition", &current);
@@ -52,6 +68,7 @@ pub async fn dashboard(page: Page) -> Result<HttpResponse, AppError> {
     ctx.insert("open", &open);
     ctx.insert("earlier", &earlier);
     ctx.insert("endorsers", &endorsers);
+    ctx.insert("slots", &slots);
     ctx.insert("is_endorser", &is_endorser);
     page.render("opd/dashboard.html", ctx)
 }

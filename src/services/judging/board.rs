@@ -90,21 +90,48 @@ pub fn board(
         .load::<(i32, i64)>(conn)?
         .into_iter()
         .collect();
-    let all: Vec<(i32, String, String)> = crate::db::schema::round_entries::table
-        .inner_join(entries::table.inner_join(units::table))
-        .filter(crate::db::schema::round_entries::round_id.eq(round_id))
-        .order((entries::name, entries::id))
-        .select((entries::id, entries::name, units::name))
-        .load(conn)?;
+    let in_round: Vec<i32> = round::entry_ids(conn, round_id)?;
     let missing = |id: i32| (k - per_entry.get(&id).copied().unwrap_or(0)).max(0);
-    let short_count = all.iter().filter(|e| missing(e.0) > 0).count();
-    let shown: Vec<&(i32, String, String)> = all
+    let short: Vec<i32> = in_round
         .iter()
-        .filter(|e| !only_short || missing(e.0) > 0)
+        .copied()
+        .filter(|e| missing(*e) > 0)
         .collect();
     let start = (page.max(1) - 1) * BOARD_PAGE;
-    let page_rows: Vec<&(i32, String, String)> =
-        shown.iter().skip(start).take(BOARD_PAGE).copied().collect();
+    // The page's entries by name: for "all", the database pages through the round's entries in
+    // name order; for "short", only the short ones are read, then sorted here.
+    let page_rows: Vec<(i32, String, String)> = if only_short {
+        let mut rows: Vec<(i32, String, String)> = Vec::with_capacity(short.len());
+        for chunk in short.chunks(5_000) {
+            rows.extend(
+                entries::table
+                    .inner_join(units::table)
+                    .filter(entries::id.eq_any(chunk))
+                    .select((entries::id, entries::name, units::name))
+                    .load::<(i32, String, String)>(conn)?,
+            );
+        }
+        rows.sort_by(|a, b| a.1.cmp(&b.1).then(a.0.cmp(&b.0)));
+        rows.into_iter().skip(start).take(BOARD_PAGE).collect()
+    } else {
+        let in_this_round = crate::db::schema::round_entries::table
+            .filter(crate::db::schema::round_entries::round_id.eq(round_id))
+            .filter(crate::db::schema::round_entries::entry_id.eq(entries::id));
+        entries::table
+            .inner_join(units::table)
+            .filter(diesel::dsl::exists(in_this_round))
+            .order((entries::name, entries::id))
+            .limit(BOARD_PAGE as i64)
+            .offset(start as i64)
+            .select((entries::id, entries::name, units::name))
+            .load(conn)?
+    };
+    let short_count = short.len();
+    let shown_count = if only_short {
+        short_count
+    } else {
+        in_round.len()
+    };
     let ids: Vec<i32> = page_rows.iter().map(|e| e.0).collect();
     let on: Vec<(i32, i32, String, String, Option<String>)> = assignments::table
         .inner_join(users::table.on(users::id.eq(assignments::judge_id)))
@@ -131,13 +158,13 @@ pub fn board(
         });
     }
     let entries = page_rows
-        .iter()
+        .into_iter()
         .map(|(id, name, unit)| EntryLine {
-            id: *id,
-            name: name.clone(),
-            unit: unit.clone(),
-            judges: by_entry.remove(id).unwrap_or_default(),
-            missing: missing(*id),
+            judges: by_entry.remove(&id).unwrap_or_default(),
+            missing: missing(id),
+            id,
+            name,
+            unit,
         })
         .collect();
 
@@ -207,9 +234,9 @@ pub fn board(
     Ok(Board {
         judges,
         entries,
-        entry_count: all.len(),
+        entry_count: in_round.len(),
         short_count,
-        shown_count: shown.len(),
+        shown_count,
         unannounced,
         withdrawn_for_conflict,
     })

@@ -1,0 +1,3 @@
+DROP INDEX sheets_round_judge;
+DROP INDEX assignments_live_judge;
+DROP INDEX assignments_live_entry;

@@ -6,6 +6,8 @@ use crate::db::schema::{entries, sheets, units, users};
 
 /// Entries per page on the board.
 pub const BOARD_PAGE: usize = 50;
+/// Judges per page on the board (a national panel has 300).
+pub const JUDGE_PAGE: usize = 50;
 
 /// A judge's line on the board.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -57,8 +59,14 @@ pub struct EntryLine {
 /// The whole board.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Board {
-    /// Judges by name.
+    /// This page of judges, by name.
     pub judges: Vec<JudgeLoad>,
+    /// Judges on the round.
+    pub judge_count: usize,
+    /// Live assignments, sheets submitted and drafts of the whole round.
+    pub totals: (i64, i64, i64),
+    /// The most entries any judge has (for the load bars).
+    pub max_load: i64,
     /// This page of entries.
     pub entries: Vec<EntryLine>,
     /// Entries in the round.
@@ -73,12 +81,14 @@ pub struct Board {
     pub withdrawn_for_conflict: i64,
 }
 
-/// Reads the board; `only_short` keeps entries that still miss judges; `page` is 1-based.
+/// Reads the board; `only_short` keeps entries that still miss judges; `page` (entries) and
+/// `judge_page` are 1-based.
 pub fn board(
     conn: &mut DbConn,
     round_id: i32,
     only_short: bool,
     page: usize,
+    judge_page: usize,
 ) -> Result<Board, AppError> {
     let r = round::find(conn, round_id)?.ok_or(AppError::NotFound)?;
     let k = i64::from(r.judges_per_entry);
@@ -197,7 +207,7 @@ pub fn board(
         .into_iter()
         .map(|u| (u.id, u.name))
         .collect();
-    let judges = model::round_judges(conn, round_id)?
+    let judges: Vec<JudgeLoad> = model::round_judges(conn, round_id)?
         .into_iter()
         .map(|j| JudgeLoad {
             affiliation: j
@@ -220,6 +230,16 @@ pub fn board(
             name: j.name,
         })
         .collect();
+    let totals = judges.iter().fold((0, 0, 0), |t, j| {
+        (t.0 + j.load, t.1 + j.submitted, t.2 + j.drafts)
+    });
+    let max_load = judges.iter().map(|j| j.load).max().unwrap_or(0).max(1);
+    let judge_count = judges.len();
+    let judges = judges
+        .into_iter()
+        .skip((judge_page.max(1) - 1) * JUDGE_PAGE)
+        .take(JUDGE_PAGE)
+        .collect();
     let unannounced = assignments::table
         .filter(assignments::round_id.eq(round_id))
         .filter(assignments::withdrawn_at.is_null())
@@ -233,6 +253,9 @@ pub fn board(
         .get_result(conn)?;
     Ok(Board {
         judges,
+        judge_count,
+        totals,
+        max_load,
         entries,
         entry_count: in_round.len(),
         short_count,

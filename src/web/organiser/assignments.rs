@@ -20,6 +20,8 @@ pub struct BoardQuery {
     show: Option<String>,
     /// Page, 1-based.
     page: Option<usize>,
+    /// Page of judges, 1-based.
+    jpage: Option<usize>,
 }
 
 /// `GET /organiser/rounds/{id}/assignments`.
@@ -31,32 +33,34 @@ pub async fn board(
     let id = id.into_inner();
     let only_short = q.show.as_deref() == Some("short");
     let page_no = q.page.unwrap_or(1).clamp(1, 10_000);
+    let judge_page = q.jpage.unwrap_or(1).clamp(1, 10_000);
     let (r, board, all_judges) = db::run(&page.state.pool, move |conn| {
         let r = round::find(conn, id)?.ok_or(AppError::NotFound)?;
-        let board = svc::board(conn, id, only_short, page_no)?;
+        let board = svc::board(conn, id, only_short, page_no, judge_page)?;
         Ok((r, board, judging::all_judges(conn)?))
     })
     .await?;
-    let on_round: std::collections::HashSet<i32> = board.judges.iter().map(|j| j.id).collect();
+    let round_judges = db::run(&page.state.pool, move |conn| {
+        Ok(judging::round_judges(conn, id)?)
+    })
+    .await?;
+    let on_round: std::collections::HashSet<i32> = round_judges.iter().map(|j| j.id).collect();
     let addable: Vec<&judging::JudgeRow> = all_judges
         .iter()
         .filter(|j| j.active && !on_round.contains(&j.id))
         .collect();
-    let max_load = board
-        .judges
-        .iter()
-        .map(|j| j.load)
-        .max()
-        .unwrap_or(0)
-        .max(1);
     let pages = board.shown_count.div_ceil(svc::BOARD_PAGE).max(1);
+    let judge_pages = board.judge_count.div_ceil(svc::JUDGE_PAGE).max(1);
     let mut ctx = tera::Context::new();
     ctx.insert("round", &r);
     ctx.insert("round_name", Lang::pick(page.lang, &r.name_id, &r.name_en));
     ctx.insert("staffed", &(board.entry_count - board.short_count));
     ctx.insert("board", &board);
     ctx.insert("addable", &addable);
-    ctx.insert("max_load", &max_load);
+    ctx.insert("round_judges", &round_judges);
+    ctx.insert("max_load", &board.max_load);
+    ctx.insert("judge_page", &judge_page);
+    ctx.insert("judge_pages", &judge_pages);
     ctx.insert("only_short", &only_short);
     ctx.insert("page_no", &page_no);
     ctx.insert("pages", &pages);

@@ -18,6 +18,7 @@ use crate::web::page::see_other;
 #[serde(default)]
 pub struct ProgressQuery {
     page: Option<usize>,
+    jpage: Option<usize>,
 }
 
 /// `GET /organiser/rounds/{id}/progress`: counts and bars per round, judge and entry.
@@ -28,15 +29,15 @@ pub async fn progress(
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
     let page_no = q.page.unwrap_or(1).clamp(1, 10_000);
+    let judge_page = q.jpage.unwrap_or(1).clamp(1, 10_000);
     let (r, board) = db::run(&page.state.pool, move |conn| {
         let r = round::find(conn, id)?.ok_or(AppError::NotFound)?;
-        Ok((r, svc::board(conn, id, false, page_no)?))
+        Ok((r, svc::board(conn, id, false, page_no, judge_page)?))
     })
     .await?;
-    let assigned: i64 = board.judges.iter().map(|j| j.load).sum();
-    let submitted: i64 = board.judges.iter().map(|j| j.submitted).sum();
-    let drafts: i64 = board.judges.iter().map(|j| j.drafts).sum();
+    let (assigned, submitted, drafts) = board.totals;
     let pages = board.entry_count.div_ceil(svc::BOARD_PAGE).max(1);
+    let judge_pages = board.judge_count.div_ceil(svc::JUDGE_PAGE).max(1);
     let mut ctx = tera::Context::new();
     ctx.insert("round", &r);
     ctx.insert("round_name", page.lang.pick(&r.name_id, &r.name_en));
@@ -46,6 +47,8 @@ pub async fn progress(
     ctx.insert("drafts", &drafts);
     ctx.insert("page_no", &page_no);
     ctx.insert("pages", &pages);
+    ctx.insert("judge_page", &judge_page);
+    ctx.insert("judge_pages", &judge_pages);
     page.render("organiser/judging/progress.html", ctx)
 }
 

@@ -1016,3 +1016,72 @@ async fn a_presentation_schedule_reaches_the_units_and_the_judges_running_order(
         "09:00 before 10:00"
     );
 }
+
+#[tokio::test]
+async fn withdrawing_a_started_assignment_or_taking_its_judge_off_needs_a_reason() {
+    let app = spawn_app().await;
+    let (ed, round, ids) = open_round(&app, 1).await;
+    let a = judge(&app, "a@univ.ac.id", None).await;
+    let b = judge(&app, "b@univ.ac.id", None).await;
+    add_judges(&app, round, &[&a, &b]).await;
+    assign(&app, round, &a, &ids).await;
+    assign(&app, round, &b, &ids).await;
+    declare(&app, &a, ed).await;
+    let all = live(&app, round).await;
+    let of = |j: &Judge| all.iter().find(|x| x.2 == j.id).unwrap().0;
+    let (aa, ab) = (of(&a), of(&b));
+    let crit = criteria_of(&app, round).await;
+    let res = post_pairs(
+        &app,
+        &a.client,
+        &format!("/judge/sheets/{aa}/autosave"),
+        &sheet_form(&crit, "3", 0),
+    )
+    .await;
+    assert_eq!(res.status().as_u16(), 200);
+
+    // Not started: withdrawn without a reason.
+    let res = app
+        .post_form(
+            &format!("/organiser/assignments/{ab}/remove"),
+            &[("reason", "")],
+        )
+        .await;
+    assert_eq!(res.status().as_u16(), 303);
+    assert_eq!(live(&app, round).await.len(), 1);
+    // Started: refused without a reason, for the assignment and for taking the judge off the round.
+    app.post_form(
+        &format!("/organiser/assignments/{aa}/remove"),
+        &[("reason", "")],
+    )
+    .await;
+    let remove = format!("/organiser/rounds/{round}/judges/{}/remove", a.id);
+    app.post_form(&remove, &[("reason", "")]).await;
+    let board = app
+        .page(&format!("/organiser/rounds/{round}/assignments"))
+        .await;
+    assert!(board.contains("Juri ini sudah mulai menilai: tuliskan alasannya."));
+    assert_eq!(live(&app, round).await.len(), 1, "still assigned");
+    let res = app
+        .post_form(&remove, &[("reason", "Mengundurkan diri karena sakit")])
+        .await;
+    assert_eq!(res.status().as_u16(), 303);
+    assert!(live(&app, round).await.is_empty());
+    let (reason, kept) = app
+        .db(move |conn| {
+            let reason: String = assignments::table
+                .find(aa)
+                .select(assignments::withdrawn_reason)
+                .first(conn)
+                .unwrap();
+            let kept = biw::models::sheet::for_assignment(conn, aa)
+                .unwrap()
+                .is_some();
+            (reason, kept)
+        })
+        .await;
+    assert_eq!(reason, "Mengundurkan diri karena sakit");
+    assert!(kept, "the draft is kept");
+    assert_eq!(app.audit_count("round.remove_judge").await, 1);
+    assert_eq!(app.audit_count("assignment.remove").await, 1);
+}

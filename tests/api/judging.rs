@@ -289,6 +289,10 @@ async fn a_judge_sees_only_entries_assigned_declared_and_free_of_conflict_on_eve
         status_of(&app, &a, "GET", &format!("/judge/sheets/{a1}")).await,
         200
     );
+    let judge_page = app
+        .page(&format!("/organiser/editions/{ed}/judges/{}", a.id))
+        .await;
+    assert!(judge_page.contains("Inovasi 0: Pernah menjadi konsultan unit ini"));
     let board = app
         .page(&format!("/organiser/rounds/{round}/assignments"))
         .await;

@@ -164,13 +164,7 @@ pub fn queue(
         } else {
             items.sort_by_key(|i| i.sheet == SheetStatus::Submitted.code());
         }
-        let window = if now < r.opens_at {
-            Window::NotYet
-        } else if now > r.closes_at {
-            Window::Closed
-        } else {
-            Window::Open
-        };
+        let window = window(&r, None, now);
         let q = QueueRound {
             id: r.id,
             name_id: r.name_id,

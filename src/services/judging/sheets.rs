@@ -72,7 +72,8 @@ impl SheetContext {
     }
 }
 
-fn window(
+/// Where a round's window stands for a sheet (a reopened sheet is open until its own date).
+pub(super) fn window(
     round: &crate::models::round::Round,
     sheet: Option<&Sheet>,
     now: NaiveDateTime,

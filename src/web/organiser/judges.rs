@@ -28,13 +28,17 @@ pub async fn show(page: Page, path: web::Path<(i32, i32)>) -> Result<HttpRespons
             .map(|d| d.1);
         let expertise = judging::expertise(conn, judge_id)?;
         let categories = edition::categories(conn, ed_id)?;
+        let recorded = judging::conflicts_of(conn, judge_id)?;
+        // Names of this edition's conflicted entries only (the judge's other editions stay out).
+        let ids: Vec<i32> = recorded.iter().map(|c| c.0).collect();
         let names: std::collections::HashMap<i32, String> = entries::table
             .filter(entries::edition_id.eq(ed_id))
+            .filter(entries::id.eq_any(&ids))
             .select((entries::id, entries::name))
             .load::<(i32, String)>(conn)?
             .into_iter()
             .collect();
-        let conflicts: Vec<serde_json::Value> = judging::conflicts_of(conn, judge_id)?
+        let conflicts: Vec<serde_json::Value> = recorded
             .into_iter()
             .filter_map(|(e, source, reason, at)| {
                 names.get(&e).map(|n| {

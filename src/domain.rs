@@ -5,6 +5,7 @@ pub mod edition_defaults;
 pub mod email;
 pub mod judging;
 pub mod password;
+pub mod results;
 pub mod role;
 pub mod rubric;
 pub mod text;

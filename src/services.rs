@@ -11,6 +11,7 @@ pub mod entries;
 pub mod evidence;
 pub mod import;
 pub mod judging;
+pub mod results;
 pub mod rounds;
 pub mod rubrics;
 pub mod screening;

@@ -331,6 +331,11 @@ diesel::table! {
         match_expertise -> Bool,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        ranking -> Text,
+        normalisation -> Text,
+        spread_threshold -> Integer,
+        final_weight -> Integer,
+        tie_breakers -> Text,
     }
 }
 

@@ -39,6 +39,34 @@ pub struct Round {
     pub created_at: NaiveDateTime,
     /// Last change.
     pub updated_at: NaiveDateTime,
+    /// A [`crate::domain::results::Ranking`] code: the score that ranks.
+    pub ranking: String,
+    /// A [`crate::domain::results::Normalisation`] code.
+    pub normalisation: String,
+    /// Judges disagree when an entry's totals differ by more than this many points.
+    pub spread_threshold: i32,
+    /// Weight in the edition's combined score (0: not combined).
+    pub final_weight: i32,
+    /// Tie-breaking criteria by code, as a JSON list ('' until ordered: the default order).
+    pub tie_breakers: String,
+}
+
+/// How a round's results are computed (set on the results page).
+#[derive(AsChangeset, Clone, Debug)]
+#[diesel(table_name = rounds)]
+pub struct ResultSettings {
+    /// Ranking code.
+    pub ranking: String,
+    /// Normalisation code.
+    pub normalisation: String,
+    /// Spread threshold in points.
+    pub spread_threshold: i32,
+    /// Weight in the combined score.
+    pub final_weight: i32,
+    /// Tie-breakers as a JSON list of codes.
+    pub tie_breakers: String,
+    /// Last change.
+    pub updated_at: NaiveDateTime,
 }
 
 /// What an organiser sets on a round (also used to insert).

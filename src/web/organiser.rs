@@ -6,6 +6,7 @@ pub mod editions;
 pub mod entries;
 pub mod judges;
 pub mod outbox;
+pub mod results;
 pub mod rounds;
 pub mod rubrics;
 pub mod sheets;

@@ -150,6 +150,10 @@ routes! {
     Post "/organiser/rounds/{id}/remind"       ORGANISER => organiser::sheets::remind;
     Get  "/organiser/rounds/{id}/sheets.csv"   ORGANISER => organiser::sheets::export_csv;
     Get  "/organiser/rounds/{id}/sheets.xlsx"  ORGANISER => organiser::sheets::export_xlsx;
+    Get  "/organiser/rounds/{id}/results"      ORGANISER => organiser::results::show;
+    Post "/organiser/rounds/{id}/results/settings" ORGANISER => organiser::results::save_settings;
+    Get  "/organiser/rounds/{id}/results.csv"  ORGANISER => organiser::results::export_csv;
+    Get  "/organiser/rounds/{id}/results/judges" ORGANISER => organiser::results::judges;
     Get  "/organiser/sheets/{id}"              ORGANISER => organiser::sheets::paper_form;
     Post "/organiser/sheets/{id}"              ORGANISER => organiser::sheets::paper_save;
     Post "/organiser/sheets/{id}/reopen"       ORGANISER => organiser::sheets::reopen;

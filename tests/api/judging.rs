@@ -460,7 +460,7 @@ async fn automatic_assignment_meets_every_constraint_keeps_manual_choices_and_ex
 }
 
 /// The criteria of the round's rubric: (id, counted).
-async fn criteria_of(app: &TestApp, round: i32) -> Vec<(i32, bool)> {
+pub async fn criteria_of(app: &TestApp, round: i32) -> Vec<(i32, bool)> {
     app.db(move |conn| {
         let r = biw::models::round::find(conn, round).unwrap().unwrap();
         rubric::criteria(conn, r.rubric_id)
@@ -472,7 +472,7 @@ async fn criteria_of(app: &TestApp, round: i32) -> Vec<(i32, bool)> {
     .await
 }
 
-fn sheet_form(criteria: &[(i32, bool)], score: &str, lock: i32) -> Vec<(String, String)> {
+pub fn sheet_form(criteria: &[(i32, bool)], score: &str, lock: i32) -> Vec<(String, String)> {
     let mut f: Vec<(String, String)> = criteria
         .iter()
         .map(|(id, _)| (format!("score.{id}"), score.to_string()))

@@ -25,6 +25,7 @@ mod pages;
 mod password_reset;
 mod permissions;
 mod resilience;
+mod results;
 mod rubrics;
 mod schema;
 mod screening;

@@ -1,0 +1,17 @@
+//! Results: a round's ranking computed from its submitted sheets (read once, then
+//! [`crate::domain::results`]), and the organiser's choices of how it is computed. One file per use
+//! case.
+
+use diesel::prelude::*;
+use serde_json::json;
+
+use crate::audit::{self, Actor};
+use crate::db::{self, DbConn};
+use crate::error::{AppError, FieldErrors};
+use crate::models::round::{self, ResultSettings, Round};
+
+mod round_results;
+mod settings;
+
+pub use round_results::*;
+pub use settings::*;

@@ -1,0 +1,409 @@
+//! A round's results for organisers: the ranking under the chosen score with the mean, median and
+//! normalised score side by side (and each entry's rank under each), judges' disagreement flagged,
+//! how ties were broken, each judge's leniency, the settings, and the ranking as CSV.
+
+use std::collections::HashMap;
+
+use actix_web::{HttpResponse, web};
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::db;
+use crate::db::schema::{entries, units, users};
+use crate::domain::results::{EntryResult, Normalisation, Ranking, TieReason};
+use crate::error::{AppError, FieldErrors};
+use crate::i18n::Lang;
+use crate::models::round::Round;
+use crate::services::results::{self as svc, Computed, SettingsInput};
+use crate::templates::format_total;
+use crate::web::Page;
+use crate::web::page::see_other;
+
+/// Entries per page of the ranking.
+pub const RESULTS_PAGE: usize = 50;
+
+/// Ranking filters.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ResultsQuery {
+    /// `flagged` for the entries whose judges disagree.
+    show: Option<String>,
+    /// Page, 1-based.
+    page: Option<usize>,
+}
+
+/// A score in hundredths, for the `total` filter.
+fn bp(x: Option<f64>) -> Option<i64> {
+    x.map(|v| (v * 100.0).round() as i64)
+}
+
+/// One row of the ranking as shown.
+#[derive(Serialize)]
+struct Row {
+    rank: Option<usize>,
+    entry: i32,
+    name: String,
+    unit: String,
+    sheets: usize,
+    mean: Option<i64>,
+    median: Option<i64>,
+    normalised: Option<i64>,
+    rank_mean: Option<usize>,
+    rank_median: Option<usize>,
+    rank_normalised: Option<usize>,
+    sd: i64,
+    range: i64,
+    flagged: bool,
+    tie: Option<String>,
+}
+
+/// The sentence that says how a tie with the entry above was broken.
+fn tie_text(lang: Lang, c: &Computed, e: &EntryResult) -> Option<String> {
+    let tie = e.tie.as_ref()?;
+    let t = |k: &str, args: &[(&str, String)]| crate::i18n::t(lang, k, args);
+    Some(match &tie.reason {
+        TieReason::Criterion { index, above, this } => {
+            let crit = &c.tie_breakers[*index];
+            let scale = f64::from(c.scale_max);
+            let show = |x: f64| format_total((x * scale * 100.0).round() as i32, lang);
+            t(
+                "results.tie_criterion",
+                &[
+                    (
+                        "criterion",
+                        lang.pick(&crit.name_id, &crit.name_en).to_string(),
+                    ),
+                    ("above", show(*above)),
+                    ("this", show(*this)),
+                ],
+            )
+        }
+        TieReason::Submission => t("results.tie_submission", &[]),
+        TieReason::Registration => t("results.tie_registration", &[]),
+    })
+}
+
+/// Names and units of the listed entries, and names of the judges.
+type Names = (HashMap<i32, (String, String)>, HashMap<i32, String>);
+
+fn names(conn: &mut db::DbConn, entry_ids: &[i32], judge_ids: &[i32]) -> QueryResult<Names> {
+    let e: Vec<(i32, String, String)> = entries::table
+        .inner_join(units::table)
+        .filter(entries::id.eq_any(entry_ids))
+        .select((entries::id, entries::name, units::name))
+        .load(conn)?;
+    let j: Vec<(i32, String)> = users::table
+        .filter(users::id.eq_any(judge_ids))
+        .select((users::id, users::name))
+        .load(conn)?;
+    Ok((
+        e.into_iter().map(|(id, n, u)| (id, (n, u))).collect(),
+        j.into_iter().collect(),
+    ))
+}
+
+/// The settings form's values: what was typed, or what is stored.
+#[derive(Serialize)]
+struct Values {
+    ranking: String,
+    normalisation: String,
+    spread_threshold: String,
+    final_weight: String,
+    tie: Vec<String>,
+}
+
+impl Values {
+    fn stored(r: &Round, c: &Computed) -> Values {
+        Values {
+            ranking: r.ranking.clone(),
+            normalisation: r.normalisation.clone(),
+            spread_threshold: r.spread_threshold.to_string(),
+            final_weight: r.final_weight.to_string(),
+            tie: c.tie_breakers.iter().map(|t| t.code.clone()).collect(),
+        }
+    }
+
+    fn typed(i: &SettingsInput) -> Values {
+        Values {
+            ranking: i.ranking.clone(),
+            normalisation: i.normalisation.clone(),
+            spread_threshold: i.spread_threshold.clone(),
+            final_weight: i.final_weight.clone(),
+            tie: i.tie.clone(),
+        }
+    }
+}
+
+async fn results_page(
+    page: &Page,
+    id: i32,
+    q: &ResultsQuery,
+    typed: Option<(&SettingsInput, &FieldErrors)>,
+) -> Result<HttpResponse, AppError> {
+    let only_flagged = q.show.as_deref() == Some("flagged");
+    let page_no = q.page.unwrap_or(1).clamp(1, 10_000);
+    let (r, c, criteria, (entry_names, _), shown, total_shown) =
+        db::run(&page.state.pool, move |conn| {
+            let (r, c) = svc::for_round(conn, id)?;
+            let criteria = crate::models::rubric::criteria(conn, r.rubric_id)?;
+            let listed: Vec<&EntryResult> = c
+                .results
+                .entries
+                .iter()
+                .filter(|e| !only_flagged || e.flagged)
+                .collect();
+            let total = listed.len();
+            let shown: Vec<EntryResult> = listed
+                .into_iter()
+                .skip((page_no - 1) * RESULTS_PAGE)
+                .take(RESULTS_PAGE)
+                .cloned()
+                .collect();
+            let ids: Vec<i32> = shown.iter().map(|e| e.entry).collect();
+            let n = names(conn, &ids, &[])?;
+            Ok((r, c, criteria, n, shown, total))
+        })
+        .await?;
+    let lang = page.lang;
+    let rows: Vec<Row> = shown
+        .iter()
+        .map(|e| {
+            let (name, unit) = entry_names.get(&e.entry).cloned().unwrap_or_default();
+            Row {
+                rank: e.rank,
+                entry: e.entry,
+                name,
+                unit,
+                sheets: e.sheets,
+                mean: bp(e.mean),
+                median: bp(e.median),
+                normalised: bp(e.normalised),
+                rank_mean: e.rank_mean,
+                rank_median: e.rank_median,
+                rank_normalised: e.rank_normalised,
+                sd: bp(Some(e.sd)).unwrap_or(0),
+                range: bp(Some(e.range)).unwrap_or(0),
+                flagged: e.flagged,
+                tie: tie_text(lang, &c, e),
+            }
+        })
+        .collect();
+    let scored = c.results.entries.iter().filter(|e| e.sheets > 0).count();
+    let sheets: usize = c.results.entries.iter().map(|e| e.sheets).sum();
+    let raw_judges = c.results.judges.iter().filter(|j| !j.normalised).count();
+    let counted: Vec<(String, String)> = criteria
+        .iter()
+        .filter(|x| x.counted)
+        .map(|x| {
+            (
+                x.code.clone(),
+                lang.pick(&x.name_id, &x.name_en).to_string(),
+            )
+        })
+        .collect();
+    let mut ctx = tera::Context::new();
+    ctx.insert("round", &r);
+    ctx.insert("round_name", lang.pick(&r.name_id, &r.name_en));
+    ctx.insert("rows", &rows);
+    ctx.insert("entry_count", &c.results.entries.len());
+    ctx.insert("scored", &scored);
+    ctx.insert("sheet_count", &sheets);
+    ctx.insert("flagged", &c.results.flagged);
+    ctx.insert("raw_judges", &raw_judges);
+    ctx.insert("judge_count", &c.results.judges.len());
+    ctx.insert("ranking", c.settings.ranking.code());
+    ctx.insert("normalisation", c.settings.normalisation.code());
+    ctx.insert("min_sheets", &c.settings.min_sheets);
+    ctx.insert("only_flagged", &only_flagged);
+    ctx.insert("page_no", &page_no);
+    ctx.insert("pages", &total_shown.div_ceil(RESULTS_PAGE).max(1));
+    ctx.insert("rankings", &Ranking::ALL.map(Ranking::code));
+    ctx.insert(
+        "normalisations",
+        &Normalisation::ALL.map(Normalisation::code),
+    );
+    // One select per counted criterion: the list is padded so every select has a value to show.
+    let pad = |mut v: Values| {
+        v.tie.resize(v.tie.len().max(counted.len()), String::new());
+        v
+    };
+    ctx.insert("criteria", &counted);
+    match typed {
+        Some((input, errors)) => page.form_errors(
+            "organiser/results/round.html",
+            ctx,
+            &pad(Values::typed(input)),
+            errors,
+        ),
+        None => {
+            ctx.insert("values", &pad(Values::stored(&r, &c)));
+            page.render("organiser/results/round.html", ctx)
+        }
+    }
+}
+
+/// `GET /organiser/rounds/{id}/results`.
+pub async fn show(
+    page: Page,
+    id: web::Path<i32>,
+    q: web::Query<ResultsQuery>,
+) -> Result<HttpResponse, AppError> {
+    results_page(&page, id.into_inner(), &q, None).await
+}
+
+/// The settings form: repeated `tie` fields, so read as pairs.
+fn settings_input(form: &[(String, String)]) -> SettingsInput {
+    let mut i = SettingsInput::default();
+    for (k, v) in form {
+        match k.as_str() {
+            "ranking" => i.ranking = v.clone(),
+            "normalisation" => i.normalisation = v.clone(),
+            "spread_threshold" => i.spread_threshold = v.clone(),
+            "final_weight" => i.final_weight = v.clone(),
+            "tie" => i.tie.push(v.clone()),
+            _ => {}
+        }
+    }
+    i
+}
+
+/// `POST /organiser/rounds/{id}/results/settings`.
+pub async fn save_settings(
+    page: Page,
+    id: web::Path<i32>,
+    form: web::Form<Vec<(String, String)>>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let input = settings_input(&form);
+    let (actor, i2) = (page.actor(), input.clone());
+    match db::run(&page.state.pool, move |conn| {
+        svc::save_settings(conn, &actor, id, &i2)
+    })
+    .await
+    {
+        Ok(()) => {
+            page.flash("success", page.t("form.saved"));
+            Ok(see_other(&format!("/organiser/rounds/{id}/results")))
+        }
+        Err(AppError::Invalid(errors)) => {
+            results_page(&page, id, &ResultsQuery::default(), Some((&input, &errors))).await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// `GET /organiser/rounds/{id}/results.csv`: the whole ranking, one row per entry.
+pub async fn export_csv(page: Page, id: web::Path<i32>) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let (r, c, (entry_names, _)) = db::run(&page.state.pool, move |conn| {
+        let (r, c) = svc::for_round(conn, id)?;
+        let ids: Vec<i32> = c.results.entries.iter().map(|e| e.entry).collect();
+        let n = names(conn, &ids, &[])?;
+        Ok((r, c, n))
+    })
+    .await?;
+    let lang = page.lang;
+    let t = |k: &str| page.t(k);
+    let score = |x: Option<f64>| bp(x).map_or(String::new(), |v| format_total(v as i32, lang));
+    let rank = |x: Option<usize>| x.map_or(String::new(), |v| v.to_string());
+    let mut table = vec![
+        [
+            "results.rank",
+            "export.entry_id",
+            "export.entry",
+            "export.unit",
+            "results.sheets",
+            "results.mean",
+            "results.median",
+            "results.normalised",
+            "results.rank_mean",
+            "results.rank_median",
+            "results.rank_normalised",
+            "results.sd",
+            "results.range",
+            "results.flag",
+            "results.tie",
+        ]
+        .iter()
+        .map(|k| t(k))
+        .collect::<Vec<_>>(),
+    ];
+    for e in &c.results.entries {
+        let (name, unit) = entry_names.get(&e.entry).cloned().unwrap_or_default();
+        table.push(vec![
+            rank(e.rank),
+            e.entry.to_string(),
+            name,
+            unit,
+            e.sheets.to_string(),
+            score(e.mean),
+            score(e.median),
+            score(e.normalised),
+            rank(e.rank_mean),
+            rank(e.rank_median),
+            rank(e.rank_normalised),
+            score(Some(e.sd)),
+            score(Some(e.range)),
+            if e.flagged {
+                t("results.flag_yes")
+            } else {
+                String::new()
+            },
+            tie_text(lang, &c, e).unwrap_or_default(),
+        ]);
+    }
+    crate::web::export::csv_response(&table, &format!("biw-results-round-{}.csv", r.id))
+}
+
+/// One judge's leniency as shown.
+#[derive(Serialize)]
+struct JudgeView {
+    id: i32,
+    name: String,
+    sheets: usize,
+    mean: i64,
+    sd: i64,
+    effect: i64,
+    normalised: bool,
+    /// Box plot positions on a 0–100 axis: lowest, quartiles, median, highest.
+    five: [i64; 5],
+}
+
+/// `GET /organiser/rounds/{id}/results/judges`: each judge's totals against the cohort, most
+/// lenient first.
+pub async fn judges(page: Page, id: web::Path<i32>) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let (r, c, (_, judge_names)) = db::run(&page.state.pool, move |conn| {
+        let (r, c) = svc::for_round(conn, id)?;
+        let ids: Vec<i32> = c.results.judges.iter().map(|j| j.judge).collect();
+        let n = names(conn, &[], &ids)?;
+        Ok((r, c, n))
+    })
+    .await?;
+    let mut judges: Vec<JudgeView> = c
+        .results
+        .judges
+        .iter()
+        .map(|j| JudgeView {
+            id: j.judge,
+            name: judge_names.get(&j.judge).cloned().unwrap_or_default(),
+            sheets: j.sheets,
+            mean: bp(Some(j.mean)).unwrap_or(0),
+            sd: bp(Some(j.sd)).unwrap_or(0),
+            effect: bp(Some(j.effect)).unwrap_or(0),
+            normalised: j.normalised,
+            five: j.five.map(|x| x.round() as i64),
+        })
+        .collect();
+    judges.sort_by_key(|j| (-j.effect, j.id));
+    let lang = page.lang;
+    let mut ctx = tera::Context::new();
+    ctx.insert("round", &r);
+    ctx.insert("round_name", lang.pick(&r.name_id, &r.name_en));
+    ctx.insert("judges", &judges);
+    ctx.insert("cohort_mean", &bp(Some(c.results.cohort_mean)));
+    ctx.insert("cohort_sd", &bp(Some(c.results.cohort_sd)));
+    ctx.insert("cohort_x", &(c.results.cohort_mean.round() as i64));
+    ctx.insert("min_sheets", &c.settings.min_sheets);
+    page.render("organiser/results/judges.html", ctx)
+}

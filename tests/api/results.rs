@@ -1,0 +1,204 @@
+//! A round's results through the routes: the ranking computed from the submitted sheets of live
+//! assignments, all three scores side by side, disagreement flagged, ties explained, settings
+//! checked with every bad field named, the CSV, and each judge's leniency.
+
+use biw::db::schema::{audit_events, entries, rounds};
+use diesel::prelude::*;
+
+use crate::entries::post_pairs;
+use crate::helpers::{TestApp, spawn_app};
+use crate::judging::{
+    Judge, add_judges, assign, criteria_of, declare, judge, live, open_round, sheet_form,
+};
+
+/// Submits a sheet with the same score on every criterion (total = score × 20).
+async fn submit(app: &TestApp, j: &Judge, round: i32, entry: i32, score: u8) {
+    let aid = live(app, round)
+        .await
+        .into_iter()
+        .find(|a| a.1 == entry && a.2 == j.id)
+        .unwrap()
+        .0;
+    let crit = criteria_of(app, round).await;
+    let mut form = sheet_form(&crit, &score.to_string(), 0);
+    form.push(("action".into(), "submit".into()));
+    let res = post_pairs(app, &j.client, &format!("/judge/sheets/{aid}"), &form).await;
+    assert_eq!(
+        res.status().as_u16(),
+        303,
+        "sheet for entry {entry} submitted"
+    );
+}
+
+/// Entry ids in the order the ranking table lists them.
+fn order(html: &str) -> Vec<i32> {
+    html.split("<tr id=\"entry-")
+        .skip(1)
+        .map(|s| s[..s.find('"').unwrap()].parse().unwrap())
+        .collect()
+}
+
+#[tokio::test]
+async fn a_round_is_ranked_from_its_submitted_sheets_with_flags_ties_and_settings() {
+    let app = spawn_app().await;
+    let (ed, round, ids) = open_round(&app, 5).await;
+    let judges = [
+        judge(&app, "a@univ.ac.id", None).await,
+        judge(&app, "b@brin.go.id", None).await,
+        judge(&app, "c@bskdn.go.id", None).await,
+    ];
+    add_judges(&app, round, &judges.iter().collect::<Vec<_>>()).await;
+    for j in &judges {
+        assert_eq!(assign(&app, round, j, &ids).await.status().as_u16(), 303);
+        declare(&app, j, ed).await;
+    }
+    // Entry 3 was submitted by its unit before entry 2 (the last tie-breaker).
+    let (e2, e3) = (ids[2], ids[3]);
+    app.db(move |conn| {
+        let t = biw::db::now();
+        for (id, at) in [(e2, t), (e3, t - chrono::Duration::hours(1))] {
+            diesel::update(entries::table.find(id))
+                .set(entries::submitted_at.eq(Some(at)))
+                .execute(conn)
+                .unwrap();
+        }
+    })
+    .await;
+    // Scores per entry from judges a, b, c (total = score × 20); entry 4 gets no sheet.
+    let scores: [[u8; 3]; 4] = [[5, 5, 4], [5, 2, 4], [3, 3, 3], [3, 3, 3]];
+    for (e, s) in scores.iter().enumerate() {
+        for (j, score) in judges.iter().zip(s) {
+            submit(&app, j, round, ids[e], *score).await;
+        }
+    }
+
+    let path = format!("/organiser/rounds/{round}/results");
+    let html = app.get(&path).await.text().await.unwrap();
+    // Means 93.33, 73.33, 60, 60: the tie goes to the earlier submission; the unscored entry last.
+    assert_eq!(order(&html), [ids[0], ids[1], ids[3], ids[2], ids[4]]);
+    assert!(html.contains("93,33"), "mean in Indonesian format");
+    assert!(html.contains("yang dikirim lebih dulu ditempatkan di atas"));
+    // Entry 1: 100, 40, 80 is 60 points apart; entry 0 (100, 100, 80) is 20 apart: not over 20.
+    assert!(html.contains("1 inovasi dinilai sangat berbeda"));
+    assert!(html.contains("selisih 60,00"));
+    // Four sheets each are too few to correct a judge: said, and the normalised score stays raw.
+    assert!(html.contains("3 juri menilai kurang dari 5 inovasi"));
+    assert!(html.contains("Peringkat memakai nilai ternormalisasi"));
+    let flagged = app
+        .get(&format!("{path}?show=flagged"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(order(&flagged), [ids[1]]);
+
+    // Bad settings: every problem named, what was typed kept, nothing stored.
+    let bad = vec![
+        ("ranking".to_string(), "best".to_string()),
+        ("normalisation".into(), "fitted".into()),
+        ("spread_threshold".into(), "banyak".into()),
+        ("final_weight".into(), "130".into()),
+        ("tie".into(), "kebaruan".into()),
+        ("tie".into(), "kebaruan".into()),
+    ];
+    let res = post_pairs(&app, &app.client, &format!("{path}/settings"), &bad).await;
+    assert_eq!(res.status().as_u16(), 422);
+    let html = res.text().await.unwrap();
+    for msg in [
+        "Pilih salah satu pilihan yang tersedia.",
+        "Isi batas perbedaan dengan angka 0 sampai 100.",
+        "Isi bobot dengan angka 0 sampai 100.",
+        "Setiap kriteria hanya boleh dipilih sekali sebagai penentu.",
+    ] {
+        assert!(html.contains(msg), "{msg}");
+    }
+    assert!(html.contains("value=\"banyak\""), "what was typed is kept");
+    let stored = app
+        .db(move |conn| {
+            rounds::table
+                .find(round)
+                .select((
+                    rounds::ranking,
+                    rounds::spread_threshold,
+                    rounds::tie_breakers,
+                ))
+                .first::<(String, i32, String)>(conn)
+                .unwrap()
+        })
+        .await;
+    assert_eq!(stored, ("normalised".into(), 20, String::new()));
+
+    // Rank by the median, flag only over 70 points, break ties on maturity alone.
+    let good = vec![
+        ("ranking".to_string(), "median".to_string()),
+        ("normalisation".into(), "zscore".into()),
+        ("spread_threshold".into(), "70".into()),
+        ("final_weight".into(), "30".into()),
+        ("tie".into(), "kematangan".into()),
+        ("tie".into(), "".into()),
+    ];
+    let res = post_pairs(&app, &app.client, &format!("{path}/settings"), &good).await;
+    assert_eq!(res.status().as_u16(), 303);
+    let html = app.get(&path).await.text().await.unwrap();
+    assert!(html.contains("Peringkat memakai nilai tengah (median)"));
+    assert!(
+        !html.contains("dinilai sangat berbeda"),
+        "60 apart is under 70"
+    );
+    // Medians 100, 80, 60, 60.
+    assert_eq!(order(&html), [ids[0], ids[1], ids[3], ids[2], ids[4]]);
+    let audited = app
+        .db(|conn| {
+            audit_events::table
+                .filter(audit_events::action.eq("results.settings"))
+                .count()
+                .get_result::<i64>(conn)
+                .unwrap()
+        })
+        .await;
+    assert_eq!(audited, 1);
+
+    // A withdrawn assignment's sheet no longer counts: judge b off entry 1 (a reason is needed).
+    let b_on_1 = live(&app, round)
+        .await
+        .into_iter()
+        .find(|a| a.1 == ids[1] && a.2 == judges[1].id)
+        .unwrap()
+        .0;
+    let res = app
+        .post_form(
+            &format!("/organiser/assignments/{b_on_1}/remove"),
+            &[("reason", "Ternyata pernah membina unit ini")],
+        )
+        .await;
+    assert_eq!(res.status().as_u16(), 303);
+    let csv = app.get(&format!("{path}.csv")).await;
+    assert_eq!(csv.status().as_u16(), 200);
+    let body = csv.text().await.unwrap();
+    let mut reader = csv::Reader::from_reader(body.trim_start_matches('\u{feff}').as_bytes());
+    let headers = reader.headers().unwrap().clone();
+    assert_eq!(&headers[0], "Peringkat");
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();
+    assert_eq!(rows.len(), 5);
+    let one = rows.iter().find(|r| r[1] == ids[1].to_string()).unwrap();
+    assert_eq!(&one[4], "2", "two sheets left on entry 1");
+    assert_eq!(&one[5], "90,00", "mean of 100 and 80");
+    assert_eq!(&rows[4][0], "", "the unscored entry has no rank");
+
+    // Each judge against the cohort, in English too.
+    let res = app.get(&format!("{path}/judges")).await;
+    assert_eq!(res.status().as_u16(), 200);
+    let html = res.text().await.unwrap();
+    for j in &judges {
+        assert!(html.contains(&format!("id=\"judge-{}\"", j.id)));
+    }
+    assert!(html.contains("terlalu sedikit lembar: tidak dikoreksi"));
+    assert!(
+        html.contains("role=\"img\""),
+        "the box plot has a text alternative"
+    );
+    app.post_form("/lang", &[("lang", "en"), ("next", "/")])
+        .await;
+    let html = app.get(&path).await.text().await.unwrap();
+    assert!(html.contains("Ranked by the median of the judges&#x27; totals"));
+}

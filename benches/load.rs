@@ -48,6 +48,8 @@ struct Bench {
     organiser: String,
     judge: String,
     round: i32,
+    /// A second round with every sheet submitted, for results.
+    scored_round: i32,
     sheet: i32,
     assign_first: Duration,
     assign_again: Duration,
@@ -184,6 +186,96 @@ fn generate_judging(conn: &mut DbConn, edition: i32) -> (i32, Duration, Duration
     (round, assign_first, assign_again)
 }
 
+/// A deterministic hash of a few numbers into 0..1 (reproducible "random" scores).
+fn unit_hash(a: u64, b: u64) -> f64 {
+    let mut x = a.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ b.wrapping_mul(0xC2B2_AE3D_27D4_EB4F);
+    x ^= x >> 33;
+    x = x.wrapping_mul(0xFF51_AFD7_ED55_8CCD);
+    x ^= x >> 33;
+    (x >> 11) as f64 / (1u64 << 53) as f64
+}
+
+/// A second round, every sheet submitted, for results at national scale: the first round's 3,500
+/// entries and 17,500 assignments, each sheet 6 criteria scored from the entry's quality, the
+/// judge's leniency and noise (105,000 scores). The judge whose queue is measured is left out, so
+/// that page stays comparable with earlier runs (their 58 sheets are missing from this round).
+fn generate_scored_round(conn: &mut DbConn, edition: i32, first: i32) -> i32 {
+    use biw::db::schema::{assignments, rounds};
+    let now = biw::db::now();
+    let t = now.format("%Y-%m-%d %H:%M:%S").to_string();
+    conn.batch_execute(&format!(
+        "INSERT INTO rounds (edition_id, position, kind, name_id, name_en, rubric_id, opens_at, closes_at, judges_per_entry, max_per_judge, match_expertise, created_at, updated_at) \
+         SELECT edition_id, 2, 'presentation', 'Presentasi', 'Presentation', rubric_id, opens_at, closes_at, judges_per_entry, max_per_judge, match_expertise, created_at, updated_at FROM rounds WHERE id = {first}"
+    ))
+    .unwrap();
+    let round: i32 = rounds::table
+        .filter(rounds::edition_id.eq(edition))
+        .filter(rounds::position.eq(2))
+        .select(rounds::id)
+        .first(conn)
+        .unwrap();
+    conn.batch_execute(&format!(
+        "INSERT INTO round_entries (round_id, entry_id, source, added_at, slot_place) SELECT {round}, entry_id, 'promotion', added_at, '' FROM round_entries WHERE round_id = {first}; \
+         INSERT INTO assignments (round_id, entry_id, judge_id, source, created_at, withdrawn_reason) SELECT {round}, entry_id, judge_id, source, created_at, '' FROM assignments WHERE round_id = {first} \
+         AND judge_id <> (SELECT id FROM users WHERE email = 'user04701@bench.biw.id')"
+    ))
+    .unwrap();
+    let live: Vec<(i32, i32, i32)> = assignments::table
+        .filter(assignments::round_id.eq(round))
+        .select((
+            assignments::id,
+            assignments::entry_id,
+            assignments::judge_id,
+        ))
+        .load(conn)
+        .unwrap();
+    let rubric: i32 = rounds::table
+        .find(round)
+        .select(rounds::rubric_id)
+        .first(conn)
+        .unwrap();
+    let criteria = biw::models::rubric::criteria(conn, rubric).unwrap();
+    let score = |e: i32, j: i32, k: usize| -> i32 {
+        let quality = 1.5 + 3.0 * unit_hash(e as u64, 1);
+        let leniency = (unit_hash(j as u64, 2) - 0.5) * 1.2;
+        let noise = (unit_hash((e as u64) << 20 | j as u64, k as u64 + 3) - 0.5) * 1.5;
+        ((quality + leniency + noise).round() as i32).clamp(1, 5)
+    };
+    batched(
+        conn,
+        "INSERT INTO sheets (assignment_id, round_id, entry_id, judge_id, rubric_id, status, overall_comment, total_bp, lock_version, submitted_at, created_at, updated_at)",
+        live.iter().map(|&(a, e, j)| {
+            let scored: Vec<(i32, bool, Option<i32>)> = criteria
+                .iter()
+                .enumerate()
+                .map(|(k, c)| (c.weight, c.counted, Some(score(e, j, k))))
+                .collect();
+            let total = biw::domain::rubric::total_bp(5, &scored).unwrap();
+            format!("({a}, {round}, {e}, {j}, {rubric}, 'submitted', 'Catatan', {total}, 1, '{t}', '{t}', '{t}')")
+        }),
+    );
+    let sheet_ids: Vec<(i32, i32, i32)> = biw::db::schema::sheets::table
+        .filter(biw::db::schema::sheets::round_id.eq(round))
+        .select((
+            biw::db::schema::sheets::id,
+            biw::db::schema::sheets::entry_id,
+            biw::db::schema::sheets::judge_id,
+        ))
+        .load(conn)
+        .unwrap();
+    batched(
+        conn,
+        "INSERT INTO sheet_scores (sheet_id, criterion_id, score, comment)",
+        sheet_ids.iter().flat_map(|&(s, e, j)| {
+            criteria
+                .iter()
+                .enumerate()
+                .map(move |(k, c)| format!("({s}, {}, {}, '')", c.id, score(e, j, k)))
+        }),
+    );
+    round
+}
+
 /// Fills an empty database.
 fn generate(conn: &mut DbConn) -> Bench {
     biw::services::units::seed_known(conn).unwrap();
@@ -295,6 +387,7 @@ fn generate(conn: &mut DbConn) -> Bench {
         }),
     );
     let (round, assign_first, assign_again) = generate_judging(conn, edition);
+    let scored_round = generate_scored_round(conn, edition, round);
     // The judge the judge's pages are measured as, and one of their sheets (a draft).
     let judge = "user04701@bench.biw.id".to_string();
     let sheet: i32 = {
@@ -321,10 +414,43 @@ fn generate(conn: &mut DbConn) -> Bench {
         organiser,
         judge,
         round,
+        scored_round,
         sheet,
         assign_first,
         assign_again,
     }
+}
+
+/// Times a round's results at national scale: reading the sheets, computing every score, and both,
+/// five times each (the fastest and the slowest are printed).
+fn results_timing(pool: &biw::db::DbPool, round: i32) {
+    let mut conn = pool.get().unwrap();
+    let r = biw::models::round::find(&mut conn, round).unwrap().unwrap();
+    let (mut read, mut compute, mut total) = (Vec::new(), Vec::new(), Vec::new());
+    let mut sheets = 0;
+    for _ in 0..5 {
+        let t = Instant::now();
+        let inputs = biw::services::results::read(&mut conn, &r).unwrap();
+        read.push(t.elapsed());
+        sheets = inputs.sheets.len();
+        let t = Instant::now();
+        let c = inputs.compute();
+        compute.push(t.elapsed());
+        assert_eq!(c.results.entries.len(), ROUND_ENTRIES);
+        let t = Instant::now();
+        biw::services::results::compute(&mut conn, &r).unwrap();
+        total.push(t.elapsed());
+    }
+    let span = |v: &mut Vec<Duration>| {
+        v.sort();
+        format!("{}–{} ms", ms(v[0]), ms(v[v.len() - 1]))
+    };
+    println!(
+        "results of a round of {ROUND_ENTRIES} entries, {sheets} submitted sheets × 6 criteria (mean, median, z-score, fitted model, spread, ranks under each, tie-breaks): read {}, compute {}, both {}\n",
+        span(&mut read),
+        span(&mut compute),
+        span(&mut total)
+    );
 }
 
 /// A client that sends what a browser sends: `Accept-Encoding: gzip` (the server compresses, and
@@ -598,6 +724,7 @@ async fn main() {
         .unwrap();
     let organiser = bench.organiser.clone();
     let generated = t.elapsed();
+    let handle_pool = state.pool.clone();
     let app = Application::from_listener(state, listener).unwrap();
     let handle = app.handle();
     let server = tokio::spawn(app.run_until_stopped());
@@ -634,6 +761,7 @@ async fn main() {
         ms(bench.assign_first),
         ms(bench.assign_again)
     );
+    results_timing(&handle_pool, bench.scored_round);
     println!(
         "{CONNECTIONS} connections, {REQUESTS_PER_PAGE} requests per page, server with 2 workers on the same 2 cores as the load\n"
     );
@@ -688,6 +816,10 @@ async fn main() {
         (
             format!("/organiser/rounds/{round}/progress"),
             "scoring progress per judge and entry",
+        ),
+        (
+            format!("/organiser/rounds/{}/results", bench.scored_round),
+            "results, page 1 of 3,500 entries from 17,500 sheets",
         ),
     ];
     let organiser_pages = pages

@@ -507,3 +507,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     sheet_scores,
     sheet_versions,
 );
+
+// A round's results sum each tie-breaking criterion per entry.
+diesel::allow_columns_to_appear_in_same_group_by_clause!(
+    sheets::entry_id,
+    sheet_scores::criterion_id
+);

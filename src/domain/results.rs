@@ -83,9 +83,6 @@ pub struct SheetInput {
     pub judge: i32,
     /// Weighted total, 0–100.
     pub total: f64,
-    /// Scores of the tie-breaking criteria, in tie-break order, each as a fraction of the scale
-    /// (0–1); `None` where the sheet's rubric has no such criterion.
-    pub criteria: Vec<Option<f64>>,
 }
 
 /// One entry of the round, scored or not.
@@ -96,6 +93,9 @@ pub struct EntryInput {
     /// When the unit submitted it (any monotone number: earlier is smaller); the last tie-breaker
     /// before the id.
     pub submitted: i64,
+    /// The mean score of each tie-breaking criterion over its submitted sheets, in tie-break
+    /// order, as a fraction of the scale (0–1); `None` where no sheet scored it.
+    pub criteria: Vec<Option<f64>>,
 }
 
 /// The organiser's choices for a round.
@@ -346,9 +346,9 @@ pub fn compute(entries: &[EntryInput], sheets: &[SheetInput], settings: &Setting
     let judge_index: HashMap<i32, usize> =
         judge_ids.iter().enumerate().map(|(i, &j)| (j, i)).collect();
     // Sheets of entries outside the round are ignored rather than trusted.
-    let rows: Vec<(usize, usize, f64, &SheetInput)> = sheets
+    let rows: Vec<(usize, usize, f64)> = sheets
         .iter()
-        .filter_map(|s| Some((*index.get(&s.entry)?, judge_index[&s.judge], s.total, s)))
+        .filter_map(|s| Some((*index.get(&s.entry)?, judge_index[&s.judge], s.total)))
         .collect();
 
     let all: Vec<f64> = rows.iter().map(|r| r.2).collect();
@@ -362,15 +362,12 @@ pub fn compute(entries: &[EntryInput], sheets: &[SheetInput], settings: &Setting
         .iter()
         .map(|t| t.len() >= settings.min_sheets.max(2))
         .collect();
-    let flat: Vec<(usize, usize, f64)> = rows.iter().map(|r| (r.0, r.1, r.2)).collect();
-    let (quality, effect) = fit(&flat, entries.len(), &eligible);
+    let (quality, effect) = fit(&rows, entries.len(), &eligible);
 
     let judge_stats: Vec<(f64, f64)> = by_judge.iter().map(|t| (mean(t), sd(t))).collect();
-    let n_criteria = sheets.first().map_or(0, |s| s.criteria.len());
     let mut totals: Vec<Vec<f64>> = vec![Vec::new(); entries.len()];
     let mut zs: Vec<Vec<f64>> = vec![Vec::new(); entries.len()];
-    let mut crit: Vec<Vec<(f64, usize)>> = vec![vec![(0.0, 0); n_criteria]; entries.len()];
-    for &(e, j, x, s) in &rows {
+    for &(e, j, x) in &rows {
         totals[e].push(x);
         let (m, d) = judge_stats[j];
         zs[e].push(if eligible[j] && d > 1e-9 {
@@ -378,12 +375,6 @@ pub fn compute(entries: &[EntryInput], sheets: &[SheetInput], settings: &Setting
         } else {
             x
         });
-        for (c, v) in s.criteria.iter().enumerate().take(n_criteria) {
-            if let Some(v) = v {
-                crit[e][c].0 += v;
-                crit[e][c].1 += 1;
-            }
-        }
     }
 
     let clamp = |x: f64| x.clamp(0.0, 100.0);
@@ -411,10 +402,7 @@ pub fn compute(entries: &[EntryInput], sheets: &[SheetInput], settings: &Setting
                 sd: sd(t),
                 range,
                 flagged: t.len() >= 2 && range > settings.spread_threshold,
-                criteria: crit[i]
-                    .iter()
-                    .map(|&(sum, n)| (n > 0).then(|| sum / n as f64))
-                    .collect(),
+                criteria: e.criteria.clone(),
                 rank: None,
                 rank_mean: None,
                 rank_median: None,
@@ -578,7 +566,6 @@ mod tests {
             entry,
             judge,
             total,
-            criteria: vec![],
         }
     }
 
@@ -587,6 +574,7 @@ mod tests {
             .map(|&id| EntryInput {
                 id,
                 submitted: i64::from(id),
+                criteria: vec![],
             })
             .collect()
     }
@@ -658,24 +646,20 @@ mod tests {
 
     #[test]
     fn a_tie_is_broken_by_the_criteria_in_order_then_submission_then_registration() {
-        let with = |entry, judge, total, c: [f64; 2]| SheetInput {
-            entry,
-            judge,
-            total,
+        let with = |id: i32, submitted: i64, c: [f64; 2]| EntryInput {
+            id,
+            submitted,
             criteria: vec![Some(c[0]), Some(c[1])],
         };
-        let mut es = entries(&[1, 2, 3, 4]);
-        es[3].submitted = 0; // entry 4 submitted first
-        let r = compute(
-            &es,
-            &[
-                with(1, 10, 80.0, [0.8, 0.6]),
-                with(2, 10, 80.0, [0.8, 1.0]),
-                with(3, 10, 80.0, [0.6, 1.0]),
-                with(4, 10, 80.0, [0.6, 1.0]),
-            ],
-            &raw(),
-        );
+        // Entry 4 was submitted first.
+        let es = [
+            with(1, 1, [0.8, 0.6]),
+            with(2, 2, [0.8, 1.0]),
+            with(3, 3, [0.6, 1.0]),
+            with(4, 0, [0.6, 1.0]),
+        ];
+        let all_80: Vec<SheetInput> = (1..=4).map(|e| sheet(e, 10, 80.0)).collect();
+        let r = compute(&es, &all_80, &raw());
         let order: Vec<i32> = r.entries.iter().map(|e| e.entry).collect();
         assert_eq!(order, [2, 1, 4, 3]);
         assert_eq!(r.entries[0].tie, None);
@@ -704,13 +688,8 @@ mod tests {
                 reason: TieReason::Submission
             })
         );
-        let mut same_time = entries(&[1, 2]);
-        same_time[1].submitted = 1;
-        let again = compute(
-            &same_time,
-            &[with(1, 10, 80.0, [0.8, 0.6]), with(2, 10, 80.0, [0.8, 0.6])],
-            &raw(),
-        );
+        let same_time = [with(1, 1, [0.8, 0.6]), with(2, 1, [0.8, 0.6])];
+        let again = compute(&same_time, &all_80[..2], &raw());
         assert_eq!(
             again.entries[1].tie.as_ref().unwrap().reason,
             TieReason::Registration
@@ -909,7 +888,11 @@ mod tests {
                 }
             }
             let es: Vec<EntryInput> = (0..n as i32)
-                .map(|id| EntryInput { id, submitted: 0 })
+                .map(|id| EntryInput {
+                    id,
+                    submitted: 0,
+                    criteria: vec![],
+                })
                 .collect();
             let r = compute(&es, &sheets, &Settings::default());
             let mut truth: Vec<usize> = (0..n).collect();

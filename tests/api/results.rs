@@ -13,6 +13,12 @@ use crate::judging::{
 
 /// Submits a sheet with the same score on every criterion (total = score × 20).
 async fn submit(app: &TestApp, j: &Judge, round: i32, entry: i32, score: u8) {
+    submit_scores(app, j, round, entry, [score; 6]).await
+}
+
+/// Submits a sheet with a score per criterion of the default rubric, in its order (novelty 20,
+/// benefit 25, maturity 20, sustainability 15, collaboration 10, presentation 10).
+async fn submit_scores(app: &TestApp, j: &Judge, round: i32, entry: i32, scores: [u8; 6]) {
     let aid = live(app, round)
         .await
         .into_iter()
@@ -20,7 +26,11 @@ async fn submit(app: &TestApp, j: &Judge, round: i32, entry: i32, score: u8) {
         .unwrap()
         .0;
     let crit = criteria_of(app, round).await;
-    let mut form = sheet_form(&crit, &score.to_string(), 0);
+    let mut form = sheet_form(&crit, "1", 0);
+    for ((id, _), score) in crit.iter().zip(scores) {
+        let key = format!("score.{id}");
+        form.iter_mut().find(|f| f.0 == key).unwrap().1 = score.to_string();
+    }
     form.push(("action".into(), "submit".into()));
     let res = post_pairs(app, &j.client, &format!("/judge/sheets/{aid}"), &form).await;
     assert_eq!(
@@ -68,16 +78,24 @@ async fn a_round_is_ranked_from_its_submitted_sheets_with_flags_ties_and_setting
     let scores: [[u8; 3]; 4] = [[5, 5, 4], [5, 2, 4], [3, 3, 3], [3, 3, 3]];
     for (e, s) in scores.iter().enumerate() {
         for (j, score) in judges.iter().zip(s) {
-            submit(&app, j, round, ids[e], *score).await;
+            if e == 2 && j.id == judges[0].id {
+                // The same total (60) with novelty 4 and maturity 2: entries 2 and 3 tie.
+                submit_scores(&app, j, round, ids[e], [4, 3, 2, 3, 3, 3]).await;
+            } else {
+                submit(&app, j, round, ids[e], *score).await;
+            }
         }
     }
 
     let path = format!("/organiser/rounds/{round}/results");
     let html = app.get(&path).await.text().await.unwrap();
-    // Means 93.33, 73.33, 60, 60: the tie goes to the earlier submission; the unscored entry last.
-    assert_eq!(order(&html), [ids[0], ids[1], ids[3], ids[2], ids[4]]);
+    // Means 93.33, 73.33, 60, 60: benefit (the first tie-breaker, the heaviest criterion) is equal,
+    // novelty decides for entry 2 (mean 3.33 against 3.00); the unscored entry comes last.
+    assert_eq!(order(&html), [ids[0], ids[1], ids[2], ids[3], ids[4]]);
     assert!(html.contains("93,33"), "mean in Indonesian format");
-    assert!(html.contains("yang dikirim lebih dulu ditempatkan di atas"));
+    assert!(
+        html.contains("ditentukan oleh kriteria Kebaruan &amp; Orisinalitas (3,33 lawan 3,00)")
+    );
     // Entry 1: 100, 40, 80 is 60 points apart; entry 0 (100, 100, 80) is 20 apart: not over 20.
     assert!(html.contains("1 inovasi dinilai sangat berbeda"));
     assert!(html.contains("selisih 60,00"));
@@ -145,8 +163,30 @@ async fn a_round_is_ranked_from_its_submitted_sheets_with_flags_ties_and_setting
         !html.contains("dinilai sangat berbeda"),
         "60 apart is under 70"
     );
-    // Medians 100, 80, 60, 60.
+    // Medians 100, 80, 60, 60; maturity now decides the tie the other way (3.00 against 2.67).
     assert_eq!(order(&html), [ids[0], ids[1], ids[3], ids[2], ids[4]]);
+    assert!(html.contains(
+        "ditentukan oleh kriteria Kematangan Penerapan &amp; Bukti Dukung (3,00 lawan 2,67)"
+    ));
+    // With no criterion left to decide, the earlier submission goes first.
+    let only_submission = vec![
+        ("ranking".to_string(), "median".to_string()),
+        ("normalisation".into(), "zscore".into()),
+        ("spread_threshold".into(), "70".into()),
+        ("final_weight".into(), "30".into()),
+        ("tie".into(), "presentasi".into()),
+    ];
+    let res = post_pairs(
+        &app,
+        &app.client,
+        &format!("{path}/settings"),
+        &only_submission,
+    )
+    .await;
+    assert_eq!(res.status().as_u16(), 303);
+    let html = app.get(&path).await.text().await.unwrap();
+    assert_eq!(order(&html), [ids[0], ids[1], ids[3], ids[2], ids[4]]);
+    assert!(html.contains("yang dikirim lebih dulu ditempatkan di atas"));
     let audited = app
         .db(|conn| {
             audit_events::table
@@ -156,7 +196,7 @@ async fn a_round_is_ranked_from_its_submitted_sheets_with_flags_ties_and_setting
                 .unwrap()
         })
         .await;
-    assert_eq!(audited, 1);
+    assert_eq!(audited, 2);
 
     // A withdrawn assignment's sheet no longer counts: judge b off entry 1 (a reason is needed).
     let b_on_1 = live(&app, round)

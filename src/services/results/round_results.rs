@@ -74,8 +74,40 @@ pub fn tie_breakers(r: &Round, criteria: &[CriterionRow]) -> Vec<TieCriterion> {
         .collect()
 }
 
+/// What a round's results are computed from, read once.
+pub struct Inputs {
+    /// The round's entries.
+    pub entries: Vec<EntryInput>,
+    /// Its submitted sheets of live assignments.
+    pub sheets: Vec<SheetInput>,
+    /// The settings.
+    pub settings: calc::Settings,
+    /// The tie-breaking criteria, in order.
+    pub tie_breakers: Vec<TieCriterion>,
+    /// The scale of the round's rubric.
+    pub scale_max: i32,
+}
+
+impl Inputs {
+    /// Computes the results (pure: no database).
+    pub fn compute(self) -> Computed {
+        Computed {
+            results: calc::compute(&self.entries, &self.sheets, &self.settings),
+            settings: self.settings,
+            tie_breakers: self.tie_breakers,
+            scale_max: self.scale_max,
+        }
+    }
+}
+
 /// Computes a round's results from its submitted sheets (withdrawn assignments do not count).
 pub fn compute(conn: &mut DbConn, r: &Round) -> Result<Computed, AppError> {
+    Ok(read(conn, r)?.compute())
+}
+
+/// Reads what a round's results are computed from: the entries, the submitted sheets of live
+/// assignments, and the tie-breaking criteria's scores, in three queries.
+pub fn read(conn: &mut DbConn, r: &Round) -> Result<Inputs, AppError> {
     let criteria = rubric::criteria(conn, r.rubric_id)?;
     let scale_max = rubric::find(conn, r.rubric_id)?.map_or(5, |x| x.scale_max);
     let ties = tie_breakers(r, &criteria);
@@ -86,73 +118,106 @@ pub fn compute(conn: &mut DbConn, r: &Round) -> Result<Computed, AppError> {
         .filter(round_entries::round_id.eq(r.id))
         .select((entries::id, entries::submitted_at))
         .load(conn)?;
+
+    // Withdrawn assignments are few: excluding them by id avoids joining every assignment.
+    let withdrawn = assignments::table
+        .filter(assignments::round_id.eq(r.id))
+        .filter(assignments::withdrawn_at.is_not_null())
+        .select(assignments::id);
+    let sheet_rows: Vec<(i32, i32, Option<i32>)> = sheets::table
+        .filter(sheets::round_id.eq(r.id))
+        .filter(sheets::status.eq(SheetStatus::Submitted.code()))
+        .filter(diesel::dsl::not(sheets::assignment_id.eq_any(withdrawn)))
+        .select((sheets::entry_id, sheets::judge_id, sheets::total_bp))
+        .load(conn)?;
+
+    // The tie-breakers' mean per entry, summed by the database (a few rows per entry, not one per
+    // score), for the criteria with those codes in every rubric version the round's sheets use.
+    let mut criteria_means: HashMap<i32, Vec<(f64, i64)>> = HashMap::new();
+    if !ties.is_empty() {
+        let position: HashMap<&str, usize> = ties
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (t.code.as_str(), i))
+            .collect();
+        let versions = sheets::table
+            .filter(sheets::round_id.eq(r.id))
+            .select(sheets::rubric_id)
+            .distinct();
+        let known: Vec<(i32, String, i32)> = rubric_criteria::table
+            .inner_join(rubrics::table)
+            .filter(rubric_criteria::rubric_id.eq_any(versions))
+            .filter(rubric_criteria::counted.eq(true))
+            .select((
+                rubric_criteria::id,
+                rubric_criteria::code,
+                rubrics::scale_max,
+            ))
+            .load(conn)?;
+        let wanted: HashMap<i32, (usize, f64)> = known
+            .into_iter()
+            .filter_map(|(id, code, max)| {
+                Some((id, (*position.get(code.as_str())?, f64::from(max.max(1)))))
+            })
+            .collect();
+        let ids: Vec<i32> = wanted.keys().copied().collect();
+        let withdrawn = assignments::table
+            .filter(assignments::round_id.eq(r.id))
+            .filter(assignments::withdrawn_at.is_not_null())
+            .select(assignments::id);
+        let sums: Vec<(i32, i32, Option<i64>, i64)> = sheet_scores::table
+            .inner_join(sheets::table)
+            .filter(sheets::round_id.eq(r.id))
+            .filter(sheets::status.eq(SheetStatus::Submitted.code()))
+            .filter(diesel::dsl::not(sheets::assignment_id.eq_any(withdrawn)))
+            .filter(sheet_scores::criterion_id.eq_any(&ids))
+            .group_by((sheets::entry_id, sheet_scores::criterion_id))
+            .select((
+                sheets::entry_id,
+                sheet_scores::criterion_id,
+                diesel::dsl::sum(sheet_scores::score),
+                diesel::dsl::count(sheet_scores::score),
+            ))
+            .load(conn)?;
+        for (entry, criterion, sum, n) in sums {
+            let (Some(&(i, max)), Some(sum)) = (wanted.get(&criterion), sum) else {
+                continue;
+            };
+            let slot = &mut criteria_means
+                .entry(entry)
+                .or_insert_with(|| vec![(0.0, 0); ties.len()])[i];
+            slot.0 += sum as f64 / max;
+            slot.1 += n;
+        }
+    }
     let entry_inputs: Vec<EntryInput> = entry_rows
         .into_iter()
         .map(|(id, at)| EntryInput {
             id,
             submitted: at.map_or(i64::MAX, |t| t.and_utc().timestamp_micros()),
+            criteria: criteria_means.get(&id).map_or_else(
+                || vec![None; ties.len()],
+                |v| {
+                    v.iter()
+                        .map(|&(sum, n)| (n > 0).then(|| sum / n as f64))
+                        .collect()
+                },
+            ),
         })
         .collect();
-
-    let sheet_rows: Vec<(i32, i32, i32, Option<i32>)> = sheets::table
-        .inner_join(assignments::table)
-        .filter(sheets::round_id.eq(r.id))
-        .filter(sheets::status.eq(SheetStatus::Submitted.code()))
-        .filter(assignments::withdrawn_at.is_null())
-        .select((
-            sheets::id,
-            sheets::entry_id,
-            sheets::judge_id,
-            sheets::total_bp,
-        ))
-        .load(conn)?;
-
-    // Criterion scores, only for the tie-breakers, matched by code across rubric versions.
-    let position: HashMap<&str, usize> = ties
-        .iter()
-        .enumerate()
-        .map(|(i, t)| (t.code.as_str(), i))
-        .collect();
-    let mut by_sheet: HashMap<i32, Vec<Option<f64>>> = HashMap::with_capacity(sheet_rows.len());
-    if !ties.is_empty() {
-        let scores: Vec<(i32, String, i32, Option<i32>)> = sheet_scores::table
-            .inner_join(sheets::table)
-            .inner_join(rubric_criteria::table.inner_join(rubrics::table))
-            .filter(sheets::round_id.eq(r.id))
-            .filter(sheets::status.eq(SheetStatus::Submitted.code()))
-            .filter(rubric_criteria::counted.eq(true))
-            .select((
-                sheet_scores::sheet_id,
-                rubric_criteria::code,
-                rubrics::scale_max,
-                sheet_scores::score,
-            ))
-            .load(conn)?;
-        for (sheet, code, max, score) in scores {
-            let (Some(&i), Some(score)) = (position.get(code.as_str()), score) else {
-                continue;
-            };
-            by_sheet
-                .entry(sheet)
-                .or_insert_with(|| vec![None; ties.len()])[i] =
-                Some(f64::from(score) / f64::from(max.max(1)));
-        }
-    }
     let sheet_inputs: Vec<SheetInput> = sheet_rows
         .into_iter()
-        .filter_map(|(id, entry, judge, total)| {
+        .filter_map(|(entry, judge, total)| {
             Some(SheetInput {
                 entry,
                 judge,
                 total: f64::from(total?) / 100.0,
-                criteria: by_sheet
-                    .remove(&id)
-                    .unwrap_or_else(|| vec![None; ties.len()]),
             })
         })
         .collect();
-    Ok(Computed {
-        results: calc::compute(&entry_inputs, &sheet_inputs, &settings),
+    Ok(Inputs {
+        entries: entry_inputs,
+        sheets: sheet_inputs,
         settings,
         tie_breakers: ties,
         scale_max,

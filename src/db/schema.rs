@@ -336,6 +336,32 @@ diesel::table! {
         spread_threshold -> Integer,
         final_weight -> Integer,
         tie_breakers -> Text,
+        frozen_at -> Nullable<Timestamp>,
+        frozen_by -> Nullable<Integer>,
+        signed_off_at -> Nullable<Timestamp>,
+        signed_off_by -> Nullable<Integer>,
+        sign_off_note -> Text,
+        published_at -> Nullable<Timestamp>,
+        published_by -> Nullable<Integer>,
+    }
+}
+
+diesel::table! {
+    round_results (round_id, entry_id) {
+        round_id -> Integer,
+        entry_id -> Integer,
+        position -> Nullable<Integer>,
+        sheets -> Integer,
+        mean_bp -> Nullable<Integer>,
+        median_bp -> Nullable<Integer>,
+        normalised_bp -> Nullable<Integer>,
+        rank_mean -> Nullable<Integer>,
+        rank_median -> Nullable<Integer>,
+        rank_normalised -> Nullable<Integer>,
+        sd_bp -> Integer,
+        range_bp -> Integer,
+        flagged -> Bool,
+        tie -> Text,
     }
 }
 
@@ -463,6 +489,8 @@ diesel::joinable!(rubric_criteria -> rubrics (rubric_id));
 diesel::joinable!(rounds -> rubrics (rubric_id));
 diesel::joinable!(rounds -> editions (edition_id));
 diesel::joinable!(round_entries -> rounds (round_id));
+diesel::joinable!(round_results -> rounds (round_id));
+diesel::joinable!(round_results -> entries (entry_id));
 diesel::joinable!(round_judges -> rounds (round_id));
 diesel::joinable!(round_entries -> entries (entry_id));
 diesel::joinable!(assignments -> rounds (round_id));
@@ -498,6 +526,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     rubric_criteria,
     rounds,
     round_entries,
+    round_results,
     round_judges,
     judge_expertise,
     judge_declarations,

@@ -15,7 +15,7 @@
 use std::cmp::Ordering;
 use std::collections::HashMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Which score ranks a round.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -74,6 +74,43 @@ impl Normalisation {
     }
 }
 
+/// Where a round's results stand: scored (open), frozen (no more edits, the ranking kept), signed
+/// off, published. Each step needs the one before; unfreezing and unpublishing go back one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stage {
+    /// Judges may still score; the ranking is computed live.
+    Open,
+    /// No sheet changes; the ranking is kept as it stood.
+    Frozen,
+    /// An organiser reviewed and signed off the frozen ranking.
+    SignedOff,
+    /// Units and the public may see it.
+    Published,
+}
+
+impl Stage {
+    /// From the round's three dates (each later step implies the earlier ones).
+    pub fn of(frozen: bool, signed_off: bool, published: bool) -> Stage {
+        match (frozen, signed_off, published) {
+            (true, true, true) => Stage::Published,
+            (true, true, false) => Stage::SignedOff,
+            (true, false, _) => Stage::Frozen,
+            (false, _, _) => Stage::Open,
+        }
+    }
+
+    /// The code templates and i18n keys use.
+    pub fn code(self) -> &'static str {
+        match self {
+            Stage::Open => "open",
+            Stage::Frozen => "frozen",
+            Stage::SignedOff => "signed_off",
+            Stage::Published => "published",
+        }
+    }
+}
+
 /// One submitted sheet, as the computation needs it.
 #[derive(Clone, Debug)]
 pub struct SheetInput {
@@ -123,7 +160,7 @@ impl Default for Settings {
 }
 
 /// Why an entry ranks just below another one with the same score.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum TieReason {
     /// The tie-breaking criterion at this position (in the settings' order) decided: the other
     /// entry's mean there, then this one's (fractions of the scale).
@@ -142,7 +179,7 @@ pub enum TieReason {
 }
 
 /// A tie broken against the entry ranked just above.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct TieBreak {
     /// The entry just above, with the same ranking score.
     pub above: i32,
@@ -776,6 +813,17 @@ mod tests {
         assert_eq!(only.len(), 3);
         assert!((only[&3] - 70.0).abs() < 1e-9);
         assert!(combine(&[]).is_empty());
+    }
+
+    #[test]
+    fn a_stage_needs_every_step_before_it() {
+        assert_eq!(Stage::of(false, false, false), Stage::Open);
+        assert_eq!(Stage::of(true, false, false), Stage::Frozen);
+        assert_eq!(Stage::of(true, true, false), Stage::SignedOff);
+        assert_eq!(Stage::of(true, true, true), Stage::Published);
+        // A sign-off or publication without a freeze is not a stage: the results are still open.
+        assert_eq!(Stage::of(false, true, true), Stage::Open);
+        assert_eq!(Stage::of(true, false, true), Stage::Frozen);
     }
 
     #[test]

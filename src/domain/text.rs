@@ -26,6 +26,22 @@ pub fn required_line(input: &str, max_chars: usize) -> Result<String, &'static s
     }
 }
 
+/// Text of several lines (a note, a comment): trimmed, line ends unified; other control characters
+/// refused; at most `max_chars`. Empty is `Ok("")`. The error is an i18n key.
+pub fn paragraph(input: &str, max_chars: usize) -> Result<String, &'static str> {
+    let text = input.trim().replace("\r\n", "\n");
+    if text
+        .chars()
+        .any(|c| (c.is_control() && c != '\n' && c != '\t') || is_invisible_format(c))
+    {
+        return Err("form.control_chars");
+    }
+    if text.chars().count() > max_chars {
+        return Err("form.too_long");
+    }
+    Ok(text)
+}
+
 /// A code for a new list item or criterion, made from its label and unique among `taken`: nobody
 /// types codes.
 pub fn code_for(label: &str, taken: &std::collections::HashSet<String>) -> String {

@@ -49,6 +49,20 @@ pub struct Round {
     pub final_weight: i32,
     /// Tie-breaking criteria by code, as a JSON list ('' until ordered: the default order).
     pub tie_breakers: String,
+    /// Results frozen: no sheet changes; the ranking is kept in `round_results`.
+    pub frozen_at: Option<NaiveDateTime>,
+    /// Who froze them.
+    pub frozen_by: Option<i32>,
+    /// Signed off.
+    pub signed_off_at: Option<NaiveDateTime>,
+    /// Who signed off.
+    pub signed_off_by: Option<i32>,
+    /// The sign-off's note.
+    pub sign_off_note: String,
+    /// Published to units and the public.
+    pub published_at: Option<NaiveDateTime>,
+    /// Who published.
+    pub published_by: Option<i32>,
 }
 
 /// How a round's results are computed (set on the results page).

@@ -10,8 +10,12 @@ use crate::db::{self, DbConn};
 use crate::error::{AppError, FieldErrors};
 use crate::models::round::{self, ResultSettings, Round};
 
+mod publication;
 mod round_results;
 mod settings;
+mod snapshot;
 
+pub use publication::*;
 pub use round_results::*;
 pub use settings::*;
+pub use snapshot::*;

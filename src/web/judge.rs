@@ -181,7 +181,10 @@ pub async fn sheet_page(
             .map(|s| s.overall_comment.clone())
             .unwrap_or_default(),
     };
-    let editable = mode == Mode::Paper || ctx.window == Window::Open;
+    let editable = match mode {
+        Mode::Paper => ctx.editable(&crate::services::judging::SheetActor::Organiser),
+        Mode::Judge => ctx.window == Window::Open,
+    };
     let base = match mode {
         Mode::Judge => format!("/judge/sheets/{}", ctx.assignment.id),
         Mode::Paper => format!("/organiser/sheets/{}", ctx.assignment.id),

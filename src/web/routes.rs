@@ -154,6 +154,11 @@ routes! {
     Post "/organiser/rounds/{id}/results/settings" ORGANISER => organiser::results::save_settings;
     Get  "/organiser/rounds/{id}/results.csv"  ORGANISER => organiser::results::export_csv;
     Get  "/organiser/rounds/{id}/results/judges" ORGANISER => organiser::results::judges;
+    Post "/organiser/rounds/{id}/results/freeze" ORGANISER => organiser::results::freeze;
+    Post "/organiser/rounds/{id}/results/unfreeze" ORGANISER => organiser::results::unfreeze;
+    Post "/organiser/rounds/{id}/results/sign-off" ORGANISER => organiser::results::sign_off;
+    Post "/organiser/rounds/{id}/results/publish" ORGANISER => organiser::results::publish;
+    Post "/organiser/rounds/{id}/results/unpublish" ORGANISER => organiser::results::unpublish;
     Get  "/organiser/sheets/{id}"              ORGANISER => organiser::sheets::paper_form;
     Post "/organiser/sheets/{id}"              ORGANISER => organiser::sheets::paper_save;
     Post "/organiser/sheets/{id}/reopen"       ORGANISER => organiser::sheets::reopen;

@@ -242,3 +242,184 @@ async fn a_round_is_ranked_from_its_submitted_sheets_with_flags_ties_and_setting
     let html = app.get(&path).await.text().await.unwrap();
     assert!(html.contains("Ranked by the median of the judges&#x27; totals"));
 }
+
+async fn stage_of(app: &TestApp, round: i32) -> (bool, bool, bool) {
+    app.db(move |conn| {
+        rounds::table
+            .find(round)
+            .select((
+                rounds::frozen_at.is_not_null(),
+                rounds::signed_off_at.is_not_null(),
+                rounds::published_at.is_not_null(),
+            ))
+            .first(conn)
+            .unwrap()
+    })
+    .await
+}
+
+async fn step(app: &TestApp, round: i32, action: &str, fields: &[(&str, &str)]) -> String {
+    let path = format!("/organiser/rounds/{round}/results");
+    let res = app.post_form(&format!("{path}/{action}"), fields).await;
+    assert_eq!(res.status().as_u16(), 303, "{action}");
+    app.get(&path).await.text().await.unwrap()
+}
+
+#[tokio::test]
+async fn a_frozen_ranking_is_kept_signed_off_published_and_only_reopened_with_a_reason() {
+    let app = spawn_app().await;
+    let (ed, round, ids) = open_round(&app, 3).await;
+    let a = judge(&app, "a@univ.ac.id", None).await;
+    let b = judge(&app, "b@brin.go.id", None).await;
+    add_judges(&app, round, &[&a, &b]).await;
+    for j in [&a, &b] {
+        assign(&app, round, j, &ids).await;
+        declare(&app, j, ed).await;
+    }
+    for (e, score) in [(ids[0], 4), (ids[1], 5)] {
+        submit(&app, &a, round, e, score).await;
+        submit(&app, &b, round, e, score).await;
+    }
+    let path = format!("/organiser/rounds/{round}/results");
+
+    // Nothing can be signed off or published before the results are frozen.
+    let html = step(&app, round, "sign-off", &[("confirm", "1")]).await;
+    assert!(html.contains("hasil babak ini belum dibekukan"));
+    let html = step(&app, round, "publish", &[]).await;
+    assert!(html.contains("hasil babak ini belum dibekukan"));
+    assert_eq!(stage_of(&app, round).await, (false, false, false));
+
+    // Frozen: the ranking is kept, sheets cannot change (judge, paper, reopen), nor the settings.
+    let html = step(&app, round, "freeze", &[]).await;
+    assert!(html.contains("Hasil dibekukan."));
+    assert_eq!(order(&html), [ids[1], ids[0], ids[2]]);
+    let kept = app
+        .db(move |conn| {
+            biw::db::schema::round_results::table
+                .filter(biw::db::schema::round_results::round_id.eq(round))
+                .count()
+                .get_result::<i64>(conn)
+                .unwrap()
+        })
+        .await;
+    assert_eq!(kept, 3);
+    let a_on_2 = live(&app, round)
+        .await
+        .into_iter()
+        .find(|x| x.1 == ids[2] && x.2 == a.id)
+        .unwrap()
+        .0;
+    let crit = criteria_of(&app, round).await;
+    let res = post_pairs(
+        &app,
+        &a.client,
+        &format!("/judge/sheets/{a_on_2}"),
+        &sheet_form(&crit, "5", 0),
+    )
+    .await;
+    assert_eq!(res.status().as_u16(), 422);
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("sudah dibekukan panitia")
+    );
+    let res = post_pairs(
+        &app,
+        &app.client,
+        &format!("/organiser/sheets/{a_on_2}"),
+        &sheet_form(&crit, "5", 0),
+    )
+    .await;
+    assert_eq!(res.status().as_u16(), 422, "not even a paper sheet");
+    let res = post_pairs(
+        &app,
+        &app.client,
+        &format!("{path}/settings"),
+        &[
+            ("ranking".into(), "mean".into()),
+            ("normalisation".into(), "fitted".into()),
+            ("spread_threshold".into(), "20".into()),
+            ("final_weight".into(), "0".into()),
+        ],
+    )
+    .await;
+    assert_eq!(res.status().as_u16(), 422);
+    assert!(res.text().await.unwrap().contains("sudah dibekukan"));
+    // What is shown is what was kept, even if a row changed underneath.
+    let (first, second) = (ids[0], ids[1]);
+    app.db(move |conn| {
+        use biw::db::schema::sheets;
+        for (entry, total) in [(first, 10_000), (second, 5_000)] {
+            diesel::update(sheets::table)
+                .filter(sheets::entry_id.eq(entry))
+                .set(sheets::total_bp.eq(Some(total)))
+                .execute(conn)
+                .unwrap();
+        }
+    })
+    .await;
+    let html = app.get(&path).await.text().await.unwrap();
+    assert_eq!(order(&html), [ids[1], ids[0], ids[2]]);
+
+    // Sign-off needs the box ticked; the note is kept with who and when.
+    let html = step(&app, round, "sign-off", &[("note", "Rapat tim 3 Juli")]).await;
+    assert!(html.contains("Centang pernyataan bahwa peringkat sudah diperiksa."));
+    let html = step(
+        &app,
+        round,
+        "sign-off",
+        &[("confirm", "1"), ("note", "Rapat tim 3 Juli")],
+    )
+    .await;
+    assert!(html.contains("Hasil disahkan."));
+    assert!(html.contains("Rapat tim 3 Juli"));
+    let html = step(&app, round, "publish", &[]).await;
+    assert!(html.contains("Hasil diumumkan."));
+    assert_eq!(stage_of(&app, round).await, (true, true, true));
+    // Published results cannot be reopened; unpublishing needs a reason.
+    let html = step(&app, round, "unfreeze", &[("reason", "Salah hitung")]).await;
+    assert!(html.contains("hasil babak ini sudah diumumkan"));
+    let html = step(&app, round, "unpublish", &[("reason", " ")]).await;
+    assert!(html.contains(&biw::i18n::t(biw::i18n::Lang::Id, "form.required", &[])));
+    assert_eq!(stage_of(&app, round).await, (true, true, true));
+    step(&app, round, "unpublish", &[("reason", "Ada sanggahan")]).await;
+    assert_eq!(stage_of(&app, round).await, (true, true, false));
+    // Reopening judging drops the kept ranking and the sign-off; sheets can change again.
+    step(&app, round, "unfreeze", &[("reason", "Juri B salah input")]).await;
+    assert_eq!(stage_of(&app, round).await, (false, false, false));
+    let res = post_pairs(
+        &app,
+        &a.client,
+        &format!("/judge/sheets/{a_on_2}"),
+        &sheet_form(&crit, "5", 0),
+    )
+    .await;
+    assert_eq!(res.status().as_u16(), 303);
+    let html = app.get(&path).await.text().await.unwrap();
+    assert_eq!(
+        order(&html)[0],
+        ids[0],
+        "computed live again, from the changed row"
+    );
+    let actions: Vec<String> = app
+        .db(|conn| {
+            audit_events::table
+                .filter(audit_events::action.like("results.%"))
+                .order(audit_events::id)
+                .select(audit_events::action)
+                .load(conn)
+                .unwrap()
+        })
+        .await;
+    assert_eq!(
+        actions,
+        [
+            "results.freeze",
+            "results.sign_off",
+            "results.publish",
+            "results.unpublish",
+            "results.unfreeze"
+        ]
+    );
+}

@@ -42,6 +42,8 @@ pub enum Window {
     Open,
     /// Closed.
     Closed,
+    /// The round's results are frozen: nobody changes a sheet, not even an organiser.
+    Frozen,
 }
 
 /// Everything the scoring page shows.
@@ -68,7 +70,11 @@ pub struct SheetContext {
 impl SheetContext {
     /// Whether the actor may change the sheet now.
     pub fn editable(&self, who: &SheetActor) -> bool {
-        matches!(who, SheetActor::Organiser) || self.window == Window::Open
+        match self.window {
+            Window::Open => true,
+            Window::Frozen => false,
+            Window::NotYet | Window::Closed => matches!(who, SheetActor::Organiser),
+        }
     }
 }
 
@@ -78,6 +84,9 @@ pub(super) fn window(
     sheet: Option<&Sheet>,
     now: NaiveDateTime,
 ) -> Window {
+    if round.frozen_at.is_some() {
+        return Window::Frozen;
+    }
     if sheet
         .and_then(|s| s.reopened_until)
         .is_some_and(|u| now <= u)
@@ -226,6 +235,7 @@ pub fn save(
         if !ctx.editable(who) {
             let key = match ctx.window {
                 Window::NotYet => "sheets.not_open",
+                Window::Frozen => "sheets.frozen",
                 _ => "sheets.closed",
             };
             return Err(invalid("sheet", key));
@@ -446,6 +456,9 @@ pub fn reopen(
             crate::domain::text::required_line(reason, 500).map_err(|k| invalid("reason", k))?;
         if s.status != SheetStatus::Submitted.code() {
             return Err(invalid("reason", "sheets.not_submitted"));
+        }
+        if round::find(conn, s.round_id)?.is_some_and(|r| r.frozen_at.is_some()) {
+            return Err(invalid("reason", "sheets.frozen"));
         }
         let days = days.clamp(1, 30);
         let now = db::now();

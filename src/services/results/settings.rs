@@ -78,6 +78,12 @@ pub fn save_settings(
 ) -> Result<(), AppError> {
     db::transaction(conn, |conn| {
         let r = round::find(conn, round_id)?.ok_or(AppError::NotFound)?;
+        if r.frozen_at.is_some() {
+            return Err(AppError::Invalid(FieldErrors::from([(
+                "ranking".to_string(),
+                "results.not_frozen".to_string(),
+            )])));
+        }
         let codes: Vec<String> = rubric::criteria(conn, r.rubric_id)?
             .into_iter()
             .filter(|c| c.counted)

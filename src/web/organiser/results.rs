@@ -10,11 +10,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::db;
 use crate::db::schema::{entries, units, users};
-use crate::domain::results::{EntryResult, Normalisation, Ranking, TieReason};
+use crate::domain::results::{EntryResult, Normalisation, Ranking, Stage, TieBreak, TieReason};
 use crate::error::{AppError, FieldErrors};
 use crate::i18n::Lang;
 use crate::models::round::Round;
-use crate::services::results::{self as svc, Computed, SettingsInput};
+use crate::services::results::{self as svc, SettingsInput, TieCriterion};
 use crate::templates::format_total;
 use crate::web::Page;
 use crate::web::page::see_other;
@@ -58,13 +58,14 @@ struct Row {
 }
 
 /// The sentence that says how a tie with the entry above was broken.
-fn tie_text(lang: Lang, c: &Computed, e: &EntryResult) -> Option<String> {
-    let tie = e.tie.as_ref()?;
+fn tie_text(lang: Lang, tie: &TieBreak, ties: &[TieCriterion], scale_max: i32) -> String {
     let t = |k: &str, args: &[(&str, String)]| crate::i18n::t(lang, k, args);
-    Some(match &tie.reason {
+    match &tie.reason {
         TieReason::Criterion { index, above, this } => {
-            let crit = &c.tie_breakers[*index];
-            let scale = f64::from(c.scale_max);
+            let Some(crit) = ties.get(*index) else {
+                return t("results.tie_submission", &[]);
+            };
+            let scale = f64::from(scale_max);
             let show = |x: f64| format_total((x * scale * 100.0).round() as i32, lang);
             t(
                 "results.tie_criterion",
@@ -80,6 +81,134 @@ fn tie_text(lang: Lang, c: &Computed, e: &EntryResult) -> Option<String> {
         }
         TieReason::Submission => t("results.tie_submission", &[]),
         TieReason::Registration => t("results.tie_registration", &[]),
+    }
+}
+
+/// What the ranking shows, computed live (open round) or read from the kept ranking (frozen).
+struct View {
+    rows: Vec<Row>,
+    entries: usize,
+    scored: usize,
+    sheets: usize,
+    flagged: usize,
+    /// Judges left uncorrected (known when computed live).
+    raw_judges: Option<usize>,
+    /// Rows matching the filter.
+    listed: usize,
+    /// The tie-breakers' codes in order.
+    tie_codes: Vec<String>,
+    min_sheets: usize,
+}
+
+fn live_view(
+    conn: &mut db::DbConn,
+    r: &Round,
+    only_flagged: bool,
+    (page_no, per_page): (usize, usize),
+    lang: Lang,
+) -> Result<View, AppError> {
+    let c = svc::compute(conn, r)?;
+    let listed: Vec<&EntryResult> = c
+        .results
+        .entries
+        .iter()
+        .filter(|e| !only_flagged || e.flagged)
+        .collect();
+    let total = listed.len();
+    let shown: Vec<&EntryResult> = listed
+        .into_iter()
+        .skip((page_no - 1) * per_page)
+        .take(per_page)
+        .collect();
+    let ids: Vec<i32> = shown.iter().map(|e| e.entry).collect();
+    let (entry_names, _) = names(conn, &ids, &[])?;
+    let rows = shown
+        .iter()
+        .map(|e| {
+            let (name, unit) = entry_names.get(&e.entry).cloned().unwrap_or_default();
+            Row {
+                rank: e.rank,
+                entry: e.entry,
+                name,
+                unit,
+                sheets: e.sheets,
+                mean: bp(e.mean),
+                median: bp(e.median),
+                normalised: bp(e.normalised),
+                rank_mean: e.rank_mean,
+                rank_median: e.rank_median,
+                rank_normalised: e.rank_normalised,
+                sd: bp(Some(e.sd)).unwrap_or(0),
+                range: bp(Some(e.range)).unwrap_or(0),
+                flagged: e.flagged,
+                tie: e
+                    .tie
+                    .as_ref()
+                    .map(|t| tie_text(lang, t, &c.tie_breakers, c.scale_max)),
+            }
+        })
+        .collect();
+    Ok(View {
+        rows,
+        entries: c.results.entries.len(),
+        scored: c.results.entries.iter().filter(|e| e.sheets > 0).count(),
+        sheets: c.results.entries.iter().map(|e| e.sheets).sum(),
+        flagged: c.results.flagged,
+        raw_judges: Some(c.results.judges.iter().filter(|j| !j.normalised).count()),
+        listed: total,
+        tie_codes: c.tie_breakers.iter().map(|t| t.code.clone()).collect(),
+        min_sheets: c.settings.min_sheets,
+    })
+}
+
+fn kept_view(
+    conn: &mut db::DbConn,
+    r: &Round,
+    only_flagged: bool,
+    (page_no, per_page): (usize, usize),
+    lang: Lang,
+) -> Result<View, AppError> {
+    let criteria = crate::models::rubric::criteria(conn, r.rubric_id)?;
+    let ties = svc::tie_breakers(r, &criteria);
+    let scale_max = crate::models::rubric::find(conn, r.rubric_id)?.map_or(5, |x| x.scale_max);
+    let totals = svc::kept_totals(conn, r.id)?;
+    let offset = ((page_no - 1) * per_page) as i64;
+    let kept = svc::kept_page(conn, r.id, only_flagged, offset, per_page as i64)?;
+    let rank = |p: Option<i32>| p.map(|p| p as usize);
+    let rows = kept
+        .into_iter()
+        .map(|k| Row {
+            rank: rank(k.position),
+            entry: k.entry,
+            name: k.name,
+            unit: k.unit,
+            sheets: k.sheets as usize,
+            mean: k.mean_bp.map(i64::from),
+            median: k.median_bp.map(i64::from),
+            normalised: k.normalised_bp.map(i64::from),
+            rank_mean: rank(k.rank_mean),
+            rank_median: rank(k.rank_median),
+            rank_normalised: rank(k.rank_normalised),
+            sd: i64::from(k.sd_bp),
+            range: i64::from(k.range_bp),
+            flagged: k.flagged,
+            tie: k.tie.as_ref().map(|t| tie_text(lang, t, &ties, scale_max)),
+        })
+        .collect();
+    Ok(View {
+        rows,
+        entries: totals.entries as usize,
+        scored: totals.scored as usize,
+        sheets: totals.sheets as usize,
+        flagged: totals.flagged as usize,
+        raw_judges: None,
+        listed: if only_flagged {
+            totals.flagged as usize
+        } else {
+            totals.entries as usize
+        },
+        tie_codes: ties.iter().map(|t| t.code.clone()).collect(),
+        min_sheets: svc::settings_of(r).min_sheets,
     })
 }
 
@@ -113,13 +242,13 @@ struct Values {
 }
 
 impl Values {
-    fn stored(r: &Round, c: &Computed) -> Values {
+    fn stored(r: &Round, tie: Vec<String>) -> Values {
         Values {
             ranking: r.ranking.clone(),
             normalisation: r.normalisation.clone(),
             spread_threshold: r.spread_threshold.to_string(),
             final_weight: r.final_weight.to_string(),
-            tie: c.tie_breakers.iter().map(|t| t.code.clone()).collect(),
+            tie,
         }
     }
 
@@ -142,55 +271,25 @@ async fn results_page(
 ) -> Result<HttpResponse, AppError> {
     let only_flagged = q.show.as_deref() == Some("flagged");
     let page_no = q.page.unwrap_or(1).clamp(1, 10_000);
-    let (r, c, criteria, (entry_names, _), shown, total_shown) =
-        db::run(&page.state.pool, move |conn| {
-            let (r, c) = svc::for_round(conn, id)?;
-            let criteria = crate::models::rubric::criteria(conn, r.rubric_id)?;
-            let listed: Vec<&EntryResult> = c
-                .results
-                .entries
-                .iter()
-                .filter(|e| !only_flagged || e.flagged)
-                .collect();
-            let total = listed.len();
-            let shown: Vec<EntryResult> = listed
-                .into_iter()
-                .skip((page_no - 1) * RESULTS_PAGE)
-                .take(RESULTS_PAGE)
-                .cloned()
-                .collect();
-            let ids: Vec<i32> = shown.iter().map(|e| e.entry).collect();
-            let n = names(conn, &ids, &[])?;
-            Ok((r, c, criteria, n, shown, total))
-        })
-        .await?;
     let lang = page.lang;
-    let rows: Vec<Row> = shown
-        .iter()
-        .map(|e| {
-            let (name, unit) = entry_names.get(&e.entry).cloned().unwrap_or_default();
-            Row {
-                rank: e.rank,
-                entry: e.entry,
-                name,
-                unit,
-                sheets: e.sheets,
-                mean: bp(e.mean),
-                median: bp(e.median),
-                normalised: bp(e.normalised),
-                rank_mean: e.rank_mean,
-                rank_median: e.rank_median,
-                rank_normalised: e.rank_normalised,
-                sd: bp(Some(e.sd)).unwrap_or(0),
-                range: bp(Some(e.range)).unwrap_or(0),
-                flagged: e.flagged,
-                tie: tie_text(lang, &c, e),
-            }
-        })
-        .collect();
-    let scored = c.results.entries.iter().filter(|e| e.sheets > 0).count();
-    let sheets: usize = c.results.entries.iter().map(|e| e.sheets).sum();
-    let raw_judges = c.results.judges.iter().filter(|j| !j.normalised).count();
+    let (r, view, criteria, people) = db::run(&page.state.pool, move |conn| {
+        let r = crate::models::round::find(conn, id)?.ok_or(AppError::NotFound)?;
+        let view = if svc::stage(&r) == Stage::Open {
+            live_view(conn, &r, only_flagged, (page_no, RESULTS_PAGE), lang)?
+        } else {
+            kept_view(conn, &r, only_flagged, (page_no, RESULTS_PAGE), lang)?
+        };
+        let criteria = crate::models::rubric::criteria(conn, r.rubric_id)?;
+        let who: Vec<i32> = [r.frozen_by, r.signed_off_by, r.published_by]
+            .into_iter()
+            .flatten()
+            .collect();
+        let (_, people) = names(conn, &[], &who)?;
+        Ok((r, view, criteria, people))
+    })
+    .await?;
+    let stage = svc::stage(&r);
+    let person = |id: Option<i32>| id.and_then(|i| people.get(&i).cloned()).unwrap_or_default();
     let counted: Vec<(String, String)> = criteria
         .iter()
         .filter(|x| x.counted)
@@ -201,22 +300,26 @@ async fn results_page(
             )
         })
         .collect();
+    let settings = svc::settings_of(&r);
     let mut ctx = tera::Context::new();
     ctx.insert("round", &r);
     ctx.insert("round_name", lang.pick(&r.name_id, &r.name_en));
-    ctx.insert("rows", &rows);
-    ctx.insert("entry_count", &c.results.entries.len());
-    ctx.insert("scored", &scored);
-    ctx.insert("sheet_count", &sheets);
-    ctx.insert("flagged", &c.results.flagged);
-    ctx.insert("raw_judges", &raw_judges);
-    ctx.insert("judge_count", &c.results.judges.len());
-    ctx.insert("ranking", c.settings.ranking.code());
-    ctx.insert("normalisation", c.settings.normalisation.code());
-    ctx.insert("min_sheets", &c.settings.min_sheets);
+    ctx.insert("stage", stage.code());
+    ctx.insert("frozen_by", &person(r.frozen_by));
+    ctx.insert("signed_off_by", &person(r.signed_off_by));
+    ctx.insert("published_by", &person(r.published_by));
+    ctx.insert("rows", &view.rows);
+    ctx.insert("entry_count", &view.entries);
+    ctx.insert("scored", &view.scored);
+    ctx.insert("sheet_count", &view.sheets);
+    ctx.insert("flagged", &view.flagged);
+    ctx.insert("raw_judges", &view.raw_judges.unwrap_or(0));
+    ctx.insert("ranking", settings.ranking.code());
+    ctx.insert("normalisation", settings.normalisation.code());
+    ctx.insert("min_sheets", &view.min_sheets);
     ctx.insert("only_flagged", &only_flagged);
     ctx.insert("page_no", &page_no);
-    ctx.insert("pages", &total_shown.div_ceil(RESULTS_PAGE).max(1));
+    ctx.insert("pages", &view.listed.div_ceil(RESULTS_PAGE).max(1));
     ctx.insert("rankings", &Ranking::ALL.map(Ranking::code));
     ctx.insert(
         "normalisations",
@@ -236,7 +339,7 @@ async fn results_page(
             errors,
         ),
         None => {
-            ctx.insert("values", &pad(Values::stored(&r, &c)));
+            ctx.insert("values", &pad(Values::stored(&r, view.tie_codes)));
             page.render("organiser/results/round.html", ctx)
         }
     }
@@ -292,19 +395,25 @@ pub async fn save_settings(
     }
 }
 
-/// `GET /organiser/rounds/{id}/results.csv`: the whole ranking, one row per entry.
+/// `GET /organiser/rounds/{id}/results.csv`: the whole ranking, one row per entry (the kept one
+/// once frozen).
 pub async fn export_csv(page: Page, id: web::Path<i32>) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
-    let (r, c, (entry_names, _)) = db::run(&page.state.pool, move |conn| {
-        let (r, c) = svc::for_round(conn, id)?;
-        let ids: Vec<i32> = c.results.entries.iter().map(|e| e.entry).collect();
-        let n = names(conn, &ids, &[])?;
-        Ok((r, c, n))
+    let lang = page.lang;
+    let (r, rows) = db::run(&page.state.pool, move |conn| {
+        let r = crate::models::round::find(conn, id)?.ok_or(AppError::NotFound)?;
+        // Every row at once: a round holds at most a few thousand entries.
+        let all = (1, 1_000_000);
+        let view = if svc::stage(&r) == Stage::Open {
+            live_view(conn, &r, false, all, lang)?
+        } else {
+            kept_view(conn, &r, false, all, lang)?
+        };
+        Ok((r, view.rows))
     })
     .await?;
-    let lang = page.lang;
     let t = |k: &str| page.t(k);
-    let score = |x: Option<f64>| bp(x).map_or(String::new(), |v| format_total(v as i32, lang));
+    let score = |x: Option<i64>| x.map_or(String::new(), |v| format_total(v as i32, lang));
     let rank = |x: Option<usize>| x.map_or(String::new(), |v| v.to_string());
     let mut table = vec![
         [
@@ -328,13 +437,12 @@ pub async fn export_csv(page: Page, id: web::Path<i32>) -> Result<HttpResponse, 
         .map(|k| t(k))
         .collect::<Vec<_>>(),
     ];
-    for e in &c.results.entries {
-        let (name, unit) = entry_names.get(&e.entry).cloned().unwrap_or_default();
+    for e in rows {
         table.push(vec![
             rank(e.rank),
             e.entry.to_string(),
-            name,
-            unit,
+            e.name,
+            e.unit,
             e.sheets.to_string(),
             score(e.mean),
             score(e.median),
@@ -349,10 +457,97 @@ pub async fn export_csv(page: Page, id: web::Path<i32>) -> Result<HttpResponse, 
             } else {
                 String::new()
             },
-            tie_text(lang, &c, e).unwrap_or_default(),
+            e.tie.unwrap_or_default(),
         ]);
     }
     crate::web::export::csv_response(&table, &format!("biw-results-round-{}.csv", r.id))
+}
+
+/// The forms of the stage changes.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct StageForm {
+    /// Why (unfreeze, unpublish).
+    reason: String,
+    /// The sign-off's note.
+    note: String,
+    /// The sign-off's confirmation box.
+    confirm: Option<String>,
+}
+
+async fn stage_change(
+    page: Page,
+    id: i32,
+    done_key: &str,
+    change: impl FnOnce(&mut db::DbConn, &crate::audit::Actor) -> Result<(), AppError> + Send + 'static,
+) -> Result<HttpResponse, AppError> {
+    let actor = page.actor();
+    match db::run(&page.state.pool, move |conn| change(conn, &actor)).await {
+        Ok(()) => page.flash("success", page.t(done_key)),
+        Err(AppError::Invalid(errors)) => {
+            let key = errors.values().next().cloned().unwrap_or_default();
+            page.flash("error", page.t(&key));
+        }
+        Err(e) => return Err(e),
+    }
+    Ok(see_other(&format!("/organiser/rounds/{id}/results#stage")))
+}
+
+/// `POST /organiser/rounds/{id}/results/freeze`.
+pub async fn freeze(page: Page, id: web::Path<i32>) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    stage_change(page, id, "results.frozen_done", move |c, a| {
+        svc::freeze(c, a, id)
+    })
+    .await
+}
+
+/// `POST /organiser/rounds/{id}/results/unfreeze`.
+pub async fn unfreeze(
+    page: Page,
+    id: web::Path<i32>,
+    form: web::Form<StageForm>,
+) -> Result<HttpResponse, AppError> {
+    let (id, reason) = (id.into_inner(), form.into_inner().reason);
+    stage_change(page, id, "results.unfrozen_done", move |c, a| {
+        svc::unfreeze(c, a, id, &reason)
+    })
+    .await
+}
+
+/// `POST /organiser/rounds/{id}/results/sign-off`.
+pub async fn sign_off(
+    page: Page,
+    id: web::Path<i32>,
+    form: web::Form<StageForm>,
+) -> Result<HttpResponse, AppError> {
+    let (id, f) = (id.into_inner(), form.into_inner());
+    stage_change(page, id, "results.signed_off_done", move |c, a| {
+        svc::sign_off(c, a, id, f.confirm.is_some(), &f.note)
+    })
+    .await
+}
+
+/// `POST /organiser/rounds/{id}/results/publish`.
+pub async fn publish(page: Page, id: web::Path<i32>) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    stage_change(page, id, "results.published_done", move |c, a| {
+        svc::publish(c, a, id)
+    })
+    .await
+}
+
+/// `POST /organiser/rounds/{id}/results/unpublish`.
+pub async fn unpublish(
+    page: Page,
+    id: web::Path<i32>,
+    form: web::Form<StageForm>,
+) -> Result<HttpResponse, AppError> {
+    let (id, reason) = (id.into_inner(), form.into_inner().reason);
+    stage_change(page, id, "results.unpublished_done", move |c, a| {
+        svc::unpublish(c, a, id, &reason)
+    })
+    .await
 }
 
 /// One judge's leniency as shown.

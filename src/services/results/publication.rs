@@ -1,0 +1,233 @@
+//! Freezing, signing off and publishing a round's results: one transition function per step, each
+//! checking the stage it starts from, writing, and auditing in one transaction. Freezing keeps the
+//! ranking in `round_results`, so what is reviewed, signed off and published is the same list.
+
+use super::*;
+use crate::db::schema::{round_results, rounds};
+use crate::domain::results::{EntryResult, Stage};
+use crate::domain::text::required_line;
+use crate::error::invalid;
+
+/// Where a round's results stand.
+pub fn stage(r: &Round) -> Stage {
+    Stage::of(
+        r.frozen_at.is_some(),
+        r.signed_off_at.is_some(),
+        r.published_at.is_some(),
+    )
+}
+
+/// Loads a round for a transition that must start from `from` (else a clear message).
+fn at_stage(conn: &mut DbConn, round_id: i32, from: &[Stage]) -> Result<Round, AppError> {
+    let r = round::find(conn, round_id)?.ok_or(AppError::NotFound)?;
+    if from.contains(&stage(&r)) {
+        Ok(r)
+    } else {
+        Err(invalid(
+            "stage",
+            &format!("results.not_{}", stage(&r).code()),
+        ))
+    }
+}
+
+fn bp(x: Option<f64>) -> Option<i32> {
+    x.map(|v| (v * 100.0).round() as i32)
+}
+
+/// One kept row, every column given (a multi-row insert needs them all).
+#[derive(Insertable)]
+#[diesel(table_name = round_results)]
+struct KeptInsert {
+    round_id: i32,
+    entry_id: i32,
+    position: Option<i32>,
+    sheets: i32,
+    mean_bp: Option<i32>,
+    median_bp: Option<i32>,
+    normalised_bp: Option<i32>,
+    rank_mean: Option<i32>,
+    rank_median: Option<i32>,
+    rank_normalised: Option<i32>,
+    sd_bp: i32,
+    range_bp: i32,
+    flagged: bool,
+    tie: String,
+}
+
+fn snapshot_row(round_id: i32, e: &EntryResult) -> KeptInsert {
+    let rank = |p: Option<usize>| p.map(|p| p as i32);
+    KeptInsert {
+        round_id,
+        entry_id: e.entry,
+        position: rank(e.rank),
+        sheets: e.sheets as i32,
+        mean_bp: bp(e.mean),
+        median_bp: bp(e.median),
+        normalised_bp: bp(e.normalised),
+        rank_mean: rank(e.rank_mean),
+        rank_median: rank(e.rank_median),
+        rank_normalised: rank(e.rank_normalised),
+        sd_bp: bp(Some(e.sd)).unwrap_or(0),
+        range_bp: bp(Some(e.range)).unwrap_or(0),
+        flagged: e.flagged,
+        tie: e
+            .tie
+            .as_ref()
+            .map(|t| serde_json::to_string(t).unwrap_or_default())
+            .unwrap_or_default(),
+    }
+}
+
+/// Freezes a round's results: no more sheet edits, and the ranking as it stands is kept.
+pub fn freeze(conn: &mut DbConn, actor: &Actor, round_id: i32) -> Result<(), AppError> {
+    db::transaction(conn, |conn| {
+        let r = at_stage(conn, round_id, &[Stage::Open])?;
+        let c = compute(conn, &r)?;
+        for chunk in c.results.entries.chunks(500) {
+            let rows: Vec<KeptInsert> = chunk.iter().map(|e| snapshot_row(round_id, e)).collect();
+            // A multi-row INSERT is not available through the multi-backend connection.
+            let insert = diesel::insert_into(round_results::table).values(rows);
+            match conn {
+                DbConn::Sqlite(c) => insert.execute(c)?,
+                DbConn::Postgresql(c) => insert.execute(c)?,
+            };
+        }
+        let now = db::now();
+        diesel::update(rounds::table.find(round_id))
+            .set((
+                rounds::frozen_at.eq(Some(now)),
+                rounds::frozen_by.eq(actor.user_id),
+                rounds::updated_at.eq(now),
+            ))
+            .execute(conn)?;
+        let sheets: usize = c.results.entries.iter().map(|e| e.sheets).sum();
+        audit::record(
+            conn,
+            actor,
+            "results.freeze",
+            ("round", Some(round_id)),
+            json!({"entries": c.results.entries.len(), "sheets": sheets,
+                   "flagged": c.results.flagged, "ranking": r.ranking,
+                   "normalisation": r.normalisation}),
+        )?;
+        Ok(())
+    })
+}
+
+/// Unfreezes (before publication): sheets may change again, the kept ranking and any sign-off go.
+pub fn unfreeze(
+    conn: &mut DbConn,
+    actor: &Actor,
+    round_id: i32,
+    reason: &str,
+) -> Result<(), AppError> {
+    db::transaction(conn, |conn| {
+        at_stage(conn, round_id, &[Stage::Frozen, Stage::SignedOff])?;
+        let reason = required_line(reason, 500).map_err(|k| invalid("reason", k))?;
+        diesel::delete(round_results::table.filter(round_results::round_id.eq(round_id)))
+            .execute(conn)?;
+        diesel::update(rounds::table.find(round_id))
+            .set((
+                rounds::frozen_at.eq(None::<chrono::NaiveDateTime>),
+                rounds::frozen_by.eq(None::<i32>),
+                rounds::signed_off_at.eq(None::<chrono::NaiveDateTime>),
+                rounds::signed_off_by.eq(None::<i32>),
+                rounds::sign_off_note.eq(""),
+                rounds::updated_at.eq(db::now()),
+            ))
+            .execute(conn)?;
+        audit::record(
+            conn,
+            actor,
+            "results.unfreeze",
+            ("round", Some(round_id)),
+            json!({ "reason": reason }),
+        )?;
+        Ok(())
+    })
+}
+
+/// Records the sign-off of a frozen ranking: who, when, and a note.
+pub fn sign_off(
+    conn: &mut DbConn,
+    actor: &Actor,
+    round_id: i32,
+    confirmed: bool,
+    note: &str,
+) -> Result<(), AppError> {
+    db::transaction(conn, |conn| {
+        at_stage(conn, round_id, &[Stage::Frozen])?;
+        if !confirmed {
+            return Err(invalid("confirm", "results.confirm_required"));
+        }
+        let note = crate::domain::text::paragraph(note, 2000).map_err(|k| invalid("note", k))?;
+        let now = db::now();
+        diesel::update(rounds::table.find(round_id))
+            .set((
+                rounds::signed_off_at.eq(Some(now)),
+                rounds::signed_off_by.eq(actor.user_id),
+                rounds::sign_off_note.eq(&note),
+                rounds::updated_at.eq(now),
+            ))
+            .execute(conn)?;
+        audit::record(
+            conn,
+            actor,
+            "results.sign_off",
+            ("round", Some(round_id)),
+            json!({ "note": note }),
+        )?;
+        Ok(())
+    })
+}
+
+/// Publishes a signed-off round: from now on units and the public may see its results.
+pub fn publish(conn: &mut DbConn, actor: &Actor, round_id: i32) -> Result<(), AppError> {
+    db::transaction(conn, |conn| {
+        at_stage(conn, round_id, &[Stage::SignedOff])?;
+        let now = db::now();
+        diesel::update(rounds::table.find(round_id))
+            .set((
+                rounds::published_at.eq(Some(now)),
+                rounds::published_by.eq(actor.user_id),
+                rounds::updated_at.eq(now),
+            ))
+            .execute(conn)?;
+        audit::record(
+            conn,
+            actor,
+            "results.publish",
+            ("round", Some(round_id)),
+            json!({}),
+        )?;
+        Ok(())
+    })
+}
+
+/// Withdraws a publication, with a reason; the results stay signed off.
+pub fn unpublish(
+    conn: &mut DbConn,
+    actor: &Actor,
+    round_id: i32,
+    reason: &str,
+) -> Result<(), AppError> {
+    db::transaction(conn, |conn| {
+        at_stage(conn, round_id, &[Stage::Published])?;
+        let reason = required_line(reason, 500).map_err(|k| invalid("reason", k))?;
+        diesel::update(rounds::table.find(round_id))
+            .set((
+                rounds::published_at.eq(None::<chrono::NaiveDateTime>),
+                rounds::published_by.eq(None::<i32>),
+                rounds::updated_at.eq(db::now()),
+            ))
+            .execute(conn)?;
+        audit::record(
+            conn,
+            actor,
+            "results.unpublish",
+            ("round", Some(round_id)),
+            json!({ "reason": reason }),
+        )?;
+        Ok(())
+    })
+}

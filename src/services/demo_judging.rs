@@ -274,6 +274,7 @@ pub fn load(
     )?;
     judging::auto_assign(conn, &actor, desk_2025)?;
     submit_all(conn, desk_2025, now - year_ago - Duration::days(8))?;
+    publish_results(conn, &actor, desk_2025)?;
     let top: Vec<i32> = {
         let mut by_total: Vec<(i32, i64)> = sheets::table
             .filter(sheets::round_id.eq(desk_2025))
@@ -305,6 +306,7 @@ pub fn load(
     )?;
     judging::auto_assign(conn, &actor, presentation_2025)?;
     submit_all(conn, presentation_2025, now - year_ago - Duration::days(1))?;
+    publish_results(conn, &actor, presentation_2025)?;
 
     // BIW 2026: the desk round is open; the demo judge has every kind of sheet.
     for &j in &panel {
@@ -384,6 +386,14 @@ pub fn load(
         }
     }
     Ok(())
+}
+
+/// A judged round's results frozen, signed off and published, as the organisers did last year.
+fn publish_results(conn: &mut DbConn, actor: &Actor, round: i32) -> Result<(), AppError> {
+    use crate::services::results;
+    results::freeze(conn, actor, round)?;
+    results::sign_off(conn, actor, round, true, "Rapat pleno tim penilai")?;
+    results::publish(conn, actor, round)
 }
 
 /// Every live assignment of a closed round gets a submitted sheet.

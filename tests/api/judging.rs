@@ -862,6 +862,13 @@ async fn the_demo_holds_a_judged_last_year_and_a_round_in_progress_with_every_sh
                 .get_result(conn)
                 .unwrap();
             assert_eq!(rounds_2025, 2);
+            let published: i64 = rounds::table
+                .filter(rounds::edition_id.eq(past))
+                .filter(rounds::published_at.is_not_null())
+                .count()
+                .get_result(conn)
+                .unwrap();
+            assert_eq!(published, 2, "last year's results are published");
             let judge: i32 = users::table
                 .filter(users::email.eq("juri@demo.biw.id"))
                 .select(users::id)

@@ -347,6 +347,33 @@ diesel::table! {
 }
 
 diesel::table! {
+    promotions (id) {
+        id -> Integer,
+        round_id -> Integer,
+        next_round_id -> Integer,
+        rule -> Text,
+        rule_value -> Integer,
+        ranking -> Text,
+        promoted -> Integer,
+        created_by -> Nullable<Integer>,
+        created_at -> Timestamp,
+        undone_at -> Nullable<Timestamp>,
+        undone_by -> Nullable<Integer>,
+        undo_reason -> Text,
+    }
+}
+
+diesel::table! {
+    promotion_entries (promotion_id, entry_id) {
+        promotion_id -> Integer,
+        entry_id -> Integer,
+        position -> Nullable<Integer>,
+        score_bp -> Nullable<Integer>,
+        promoted -> Bool,
+    }
+}
+
+diesel::table! {
     round_results (round_id, entry_id) {
         round_id -> Integer,
         entry_id -> Integer,
@@ -491,6 +518,8 @@ diesel::joinable!(rounds -> editions (edition_id));
 diesel::joinable!(round_entries -> rounds (round_id));
 diesel::joinable!(round_results -> rounds (round_id));
 diesel::joinable!(round_results -> entries (entry_id));
+diesel::joinable!(promotion_entries -> promotions (promotion_id));
+diesel::joinable!(promotion_entries -> entries (entry_id));
 diesel::joinable!(round_judges -> rounds (round_id));
 diesel::joinable!(round_entries -> entries (entry_id));
 diesel::joinable!(assignments -> rounds (round_id));
@@ -527,6 +556,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     rounds,
     round_entries,
     round_results,
+    promotions,
+    promotion_entries,
     round_judges,
     judge_expertise,
     judge_declarations,

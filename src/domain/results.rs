@@ -572,6 +572,75 @@ fn why(above: &EntryResult, this: &EntryResult, submitted: &HashMap<i32, i64>) -
     }
 }
 
+/// How entries go on to the next round.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum Promotion {
+    /// The first N of the ranking.
+    Top(usize),
+    /// The first N of each category (entries without one form their own group).
+    TopPerCategory(usize),
+    /// Everyone whose ranking score is at least this many hundredths.
+    AtLeast(i64),
+}
+
+impl Promotion {
+    /// The stored rule code.
+    pub fn code(self) -> &'static str {
+        match self {
+            Promotion::Top(_) => "top",
+            Promotion::TopPerCategory(_) => "top_per_category",
+            Promotion::AtLeast(_) => "at_least",
+        }
+    }
+
+    /// The stored value: N, or the score in hundredths.
+    pub fn value(self) -> i64 {
+        match self {
+            Promotion::Top(n) | Promotion::TopPerCategory(n) => n as i64,
+            Promotion::AtLeast(bp) => bp,
+        }
+    }
+}
+
+/// One ranked entry as promotion sees it.
+#[derive(Clone, Copy, Debug)]
+pub struct Ranked {
+    /// Entry id.
+    pub entry: i32,
+    /// Position (1 = first); `None` without a sheet, never promoted.
+    pub position: Option<i32>,
+    /// The ranking score, hundredths.
+    pub score_bp: Option<i64>,
+    /// Category, if any.
+    pub category: Option<i32>,
+}
+
+/// The entries a rule promotes, in ranking order.
+pub fn promote(ranked: &[Ranked], rule: Promotion) -> Vec<i32> {
+    let mut scored: Vec<&Ranked> = ranked.iter().filter(|r| r.position.is_some()).collect();
+    scored.sort_by_key(|r| (r.position, r.entry));
+    match rule {
+        Promotion::Top(n) => scored.iter().take(n).map(|r| r.entry).collect(),
+        Promotion::TopPerCategory(n) => {
+            let mut taken: HashMap<Option<i32>, usize> = HashMap::new();
+            scored
+                .iter()
+                .filter(|r| {
+                    let k = taken.entry(r.category).or_insert(0);
+                    *k += 1;
+                    *k <= n
+                })
+                .map(|r| r.entry)
+                .collect()
+        }
+        Promotion::AtLeast(bp) => scored
+            .iter()
+            .filter(|r| r.score_bp.is_some_and(|s| s >= bp))
+            .map(|r| r.entry)
+            .collect(),
+    }
+}
+
 /// The combined score over rounds: Σ weight × score / Σ weight over the rounds with a weight, for
 /// the entries scored in every one of them (an entry missing a weighted round has none: it would
 /// otherwise compete on fewer rounds than the others).
@@ -813,6 +882,31 @@ mod tests {
         assert_eq!(only.len(), 3);
         assert!((only[&3] - 70.0).abs() < 1e-9);
         assert!(combine(&[]).is_empty());
+    }
+
+    #[test]
+    fn promotion_takes_the_top_overall_per_category_or_above_a_score_and_never_the_unscored() {
+        let r = |entry, position, score_bp, category| Ranked {
+            entry,
+            position,
+            score_bp,
+            category,
+        };
+        let ranked = [
+            r(10, Some(3), Some(8000), Some(1)),
+            r(11, Some(1), Some(9000), Some(1)),
+            r(12, Some(2), Some(8500), Some(2)),
+            r(13, Some(4), Some(7000), Some(2)),
+            r(14, Some(5), Some(6500), None),
+            r(15, None, None, Some(1)),
+        ];
+        assert_eq!(promote(&ranked, Promotion::Top(2)), [11, 12]);
+        assert_eq!(promote(&ranked, Promotion::Top(99)), [11, 12, 10, 13, 14]);
+        assert_eq!(promote(&ranked, Promotion::TopPerCategory(1)), [11, 12, 14]);
+        assert_eq!(promote(&ranked, Promotion::AtLeast(8000)), [11, 12, 10]);
+        assert!(promote(&ranked, Promotion::AtLeast(9500)).is_empty());
+        assert_eq!(Promotion::AtLeast(7550).value(), 7550);
+        assert_eq!(Promotion::TopPerCategory(3).code(), "top_per_category");
     }
 
     #[test]

@@ -10,11 +10,13 @@ use crate::db::{self, DbConn};
 use crate::error::{AppError, FieldErrors};
 use crate::models::round::{self, ResultSettings, Round};
 
+mod promotion;
 mod publication;
 mod round_results;
 mod settings;
 mod snapshot;
 
+pub use promotion::*;
 pub use publication::*;
 pub use round_results::*;
 pub use settings::*;

@@ -159,6 +159,7 @@ routes! {
     Post "/organiser/rounds/{id}/results/sign-off" ORGANISER => organiser::results::sign_off;
     Post "/organiser/rounds/{id}/results/publish" ORGANISER => organiser::results::publish;
     Post "/organiser/rounds/{id}/results/unpublish" ORGANISER => organiser::results::unpublish;
+    Post "/organiser/rounds/{id}/results/promote" ORGANISER => organiser::results::promote;
     Get  "/organiser/sheets/{id}"              ORGANISER => organiser::sheets::paper_form;
     Post "/organiser/sheets/{id}"              ORGANISER => organiser::sheets::paper_save;
     Post "/organiser/sheets/{id}/reopen"       ORGANISER => organiser::sheets::reopen;

@@ -423,3 +423,169 @@ async fn a_frozen_ranking_is_kept_signed_off_published_and_only_reopened_with_a_
         ]
     );
 }
+
+#[tokio::test]
+async fn the_top_of_each_category_is_promoted_into_the_next_round_with_the_rule_recorded() {
+    use biw::db::schema::{categories, promotion_entries, promotions, round_entries};
+    let app = spawn_app().await;
+    let (ed, round, ids) = open_round(&app, 4).await;
+    // Entries 0 and 1 in the first category, 2 and 3 in the second.
+    let (first_two, last_two) = ((ids[0], ids[1]), (ids[2], ids[3]));
+    app.db(move |conn| {
+        let cats: Vec<i32> = categories::table
+            .filter(categories::edition_id.eq(ed))
+            .order(categories::position)
+            .select(categories::id)
+            .limit(2)
+            .load(conn)
+            .unwrap();
+        for (pair, cat) in [(first_two, cats[0]), (last_two, cats[1])] {
+            diesel::update(entries::table.filter(entries::id.eq_any([pair.0, pair.1])))
+                .set(entries::category_id.eq(Some(cat)))
+                .execute(conn)
+                .unwrap();
+        }
+    })
+    .await;
+    let a = judge(&app, "a@univ.ac.id", None).await;
+    add_judges(&app, round, &[&a]).await;
+    assign(&app, round, &a, &ids).await;
+    declare(&app, &a, ed).await;
+    for (e, score) in ids.iter().zip([5, 4, 3, 2]) {
+        submit(&app, &a, round, *e, score).await;
+    }
+    step(&app, round, "freeze", &[]).await;
+    step(&app, round, "sign-off", &[("confirm", "1")]).await;
+    let path = format!("/organiser/rounds/{round}/results");
+
+    // No next round yet: said, with the way to make one.
+    let html = app.get(&path).await.text().await.unwrap();
+    assert!(html.contains("Belum ada babak berikutnya"));
+    let res = app
+        .post_form(
+            &format!("{path}/promote"),
+            &[("rule", "top"), ("count", "2")],
+        )
+        .await;
+    assert_eq!(res.status().as_u16(), 422);
+    let rubric = app
+        .db(move |conn| {
+            biw::models::round::find(conn, round)
+                .unwrap()
+                .unwrap()
+                .rubric_id
+        })
+        .await;
+    let now = biw::db::now();
+    let res = crate::rubrics::post_round(
+        &app,
+        ed,
+        "Presentasi",
+        rubric,
+        (now, now + chrono::Duration::days(7)),
+        "1",
+    )
+    .await;
+    assert_eq!(res.status().as_u16(), 303);
+    let next: i32 = crate::helpers::location(&res)
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+
+    // A bad number is named and kept; nothing is recorded.
+    let res = app
+        .post_form(
+            &format!("{path}/promote"),
+            &[("rule", "top_per_category"), ("count", "nol")],
+        )
+        .await;
+    assert_eq!(res.status().as_u16(), 422);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("Isi jumlah dengan angka 1 sampai 10.000."));
+    assert!(html.contains("value=\"nol\""));
+    assert!(html.contains("id=\"rule-top_per_category\" value=\"top_per_category\" checked"));
+
+    // The top one of each category: entries 0 and 2.
+    let res = app
+        .post_form(
+            &format!("{path}/promote"),
+            &[("rule", "top_per_category"), ("count", "1")],
+        )
+        .await;
+    assert_eq!(res.status().as_u16(), 303);
+    let html = app.get(&path).await.text().await.unwrap();
+    assert!(html.contains("2 inovasi dipromosikan ke babak berikutnya."));
+    assert!(html.contains("Aturan: 1 teratas per kategori."));
+    let (rule, went, kept, in_next) = app
+        .db(move |conn| {
+            let rule: (String, i32, i32, String) = promotions::table
+                .filter(promotions::round_id.eq(round))
+                .select((
+                    promotions::rule,
+                    promotions::rule_value,
+                    promotions::next_round_id,
+                    promotions::ranking,
+                ))
+                .first(conn)
+                .unwrap();
+            let went: Vec<(i32, Option<i32>, bool)> = promotion_entries::table
+                .order(promotion_entries::position)
+                .select((
+                    promotion_entries::entry_id,
+                    promotion_entries::position,
+                    promotion_entries::promoted,
+                ))
+                .load(conn)
+                .unwrap();
+            let kept = went.len();
+            let in_next: Vec<(i32, String)> = round_entries::table
+                .filter(round_entries::round_id.eq(next))
+                .order(round_entries::entry_id)
+                .select((round_entries::entry_id, round_entries::source))
+                .load(conn)
+                .unwrap();
+            (rule, went, kept, in_next)
+        })
+        .await;
+    assert_eq!(
+        rule,
+        ("top_per_category".into(), 1, next, "normalised".into())
+    );
+    assert_eq!(kept, 4, "the whole ranking is recorded");
+    assert_eq!(
+        went,
+        [
+            (ids[0], Some(1), true),
+            (ids[1], Some(2), false),
+            (ids[2], Some(3), true),
+            (ids[3], Some(4), false)
+        ]
+    );
+    assert_eq!(
+        in_next,
+        [
+            (ids[0], "promotion".to_string()),
+            (ids[2], "promotion".to_string())
+        ]
+    );
+    // One promotion per round.
+    let res = app
+        .post_form(
+            &format!("{path}/promote"),
+            &[("rule", "top"), ("count", "3")],
+        )
+        .await;
+    assert_eq!(res.status().as_u16(), 422);
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("Babak ini sudah dipromosikan.")
+    );
+    // Nor can its judging be reopened under the promoted entries.
+    let html = step(&app, round, "unfreeze", &[("reason", "Salah input")]).await;
+    assert!(html.contains("sudah dipromosikan ke babak berikutnya"));
+    assert_eq!(stage_of(&app, round).await, (true, true, false));
+}

@@ -18,7 +18,11 @@ pub fn stage(r: &Round) -> Stage {
 }
 
 /// Loads a round for a transition that must start from `from` (else a clear message).
-fn at_stage(conn: &mut DbConn, round_id: i32, from: &[Stage]) -> Result<Round, AppError> {
+pub(super) fn at_stage(
+    conn: &mut DbConn,
+    round_id: i32,
+    from: &[Stage],
+) -> Result<Round, AppError> {
     let r = round::find(conn, round_id)?.ok_or(AppError::NotFound)?;
     if from.contains(&stage(&r)) {
         Ok(r)
@@ -123,6 +127,10 @@ pub fn unfreeze(
 ) -> Result<(), AppError> {
     db::transaction(conn, |conn| {
         at_stage(conn, round_id, &[Stage::Frozen, Stage::SignedOff])?;
+        // The next round already holds the entries this ranking promoted.
+        if live_promotion(conn, round_id)?.is_some() {
+            return Err(invalid("reason", "results.unfreeze_promoted"));
+        }
         let reason = required_line(reason, 500).map_err(|k| invalid("reason", k))?;
         diesel::delete(round_results::table.filter(round_results::round_id.eq(round_id)))
             .execute(conn)?;

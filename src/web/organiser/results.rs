@@ -14,7 +14,7 @@ use crate::domain::results::{EntryResult, Normalisation, Ranking, Stage, TieBrea
 use crate::error::{AppError, FieldErrors};
 use crate::i18n::Lang;
 use crate::models::round::Round;
-use crate::services::results::{self as svc, SettingsInput, TieCriterion};
+use crate::services::results::{self as svc, PromotionInput, SettingsInput, TieCriterion};
 use crate::templates::format_total;
 use crate::web::Page;
 use crate::web::page::see_other;
@@ -55,6 +55,7 @@ struct Row {
     range: i64,
     flagged: bool,
     tie: Option<String>,
+    promoted: bool,
 }
 
 /// The sentence that says how a tie with the entry above was broken.
@@ -145,6 +146,7 @@ fn live_view(
                     .tie
                     .as_ref()
                     .map(|t| tie_text(lang, t, &c.tie_breakers, c.scale_max)),
+                promoted: false,
             }
         })
         .collect();
@@ -193,6 +195,7 @@ fn kept_view(
             range: i64::from(k.range_bp),
             flagged: k.flagged,
             tie: k.tie.as_ref().map(|t| tie_text(lang, t, &ties, scale_max)),
+            promoted: false,
         })
         .collect();
     Ok(View {
@@ -263,29 +266,45 @@ impl Values {
     }
 }
 
+/// What was typed into one of the page's forms, and what is wrong with it.
+enum Typed<'a> {
+    Settings(&'a SettingsInput, &'a FieldErrors),
+    Promotion(&'a PromotionInput, &'a FieldErrors),
+}
+
 async fn results_page(
     page: &Page,
     id: i32,
     q: &ResultsQuery,
-    typed: Option<(&SettingsInput, &FieldErrors)>,
+    typed: Option<Typed<'_>>,
 ) -> Result<HttpResponse, AppError> {
     let only_flagged = q.show.as_deref() == Some("flagged");
     let page_no = q.page.unwrap_or(1).clamp(1, 10_000);
     let lang = page.lang;
-    let (r, view, criteria, people) = db::run(&page.state.pool, move |conn| {
+    let (r, view, criteria, people, promotion, next) = db::run(&page.state.pool, move |conn| {
         let r = crate::models::round::find(conn, id)?.ok_or(AppError::NotFound)?;
-        let view = if svc::stage(&r) == Stage::Open {
+        let mut view = if svc::stage(&r) == Stage::Open {
             live_view(conn, &r, only_flagged, (page_no, RESULTS_PAGE), lang)?
         } else {
             kept_view(conn, &r, only_flagged, (page_no, RESULTS_PAGE), lang)?
         };
         let criteria = crate::models::rubric::criteria(conn, r.rubric_id)?;
+        let promotion = svc::live_promotion(conn, r.id)?;
+        if let Some(p) = &promotion {
+            let ids: Vec<i32> = view.rows.iter().map(|x| x.entry).collect();
+            let went = svc::promoted_among(conn, p.id, &ids)?;
+            for row in &mut view.rows {
+                row.promoted = went.contains(&row.entry);
+            }
+        }
+        let next = svc::next_round(conn, &r)?;
         let who: Vec<i32> = [r.frozen_by, r.signed_off_by, r.published_by]
             .into_iter()
+            .chain(promotion.as_ref().map(|p| p.created_by))
             .flatten()
             .collect();
         let (_, people) = names(conn, &[], &who)?;
-        Ok((r, view, criteria, people))
+        Ok((r, view, criteria, people, promotion, next))
     })
     .await?;
     let stage = svc::stage(&r);
@@ -305,6 +324,18 @@ async fn results_page(
     ctx.insert("round", &r);
     ctx.insert("round_name", lang.pick(&r.name_id, &r.name_en));
     ctx.insert("stage", stage.code());
+    ctx.insert("promotion", &promotion);
+    ctx.insert(
+        "promoted_by",
+        &person(promotion.as_ref().and_then(|p| p.created_by)),
+    );
+    ctx.insert(
+        "next_round",
+        &next
+            .as_ref()
+            .map(|n| lang.pick(&n.name_id, &n.name_en).to_string()),
+    );
+    ctx.insert("next_round_id", &next.as_ref().map(|n| n.id));
     ctx.insert("frozen_by", &person(r.frozen_by));
     ctx.insert("signed_off_by", &person(r.signed_off_by));
     ctx.insert("published_by", &person(r.published_by));
@@ -332,13 +363,33 @@ async fn results_page(
     };
     ctx.insert("criteria", &counted);
     match typed {
-        Some((input, errors)) => page.form_errors(
-            "organiser/results/round.html",
-            ctx,
-            &pad(Values::typed(input)),
-            errors,
-        ),
+        Some(Typed::Settings(input, errors)) => {
+            ctx.insert("promote", &PromotionInput::default());
+            page.form_errors(
+                "organiser/results/round.html",
+                ctx,
+                &pad(Values::typed(input)),
+                errors,
+            )
+        }
+        Some(Typed::Promotion(input, errors)) => {
+            ctx.insert("promote", input);
+            ctx.insert("promote_errors", errors);
+            ctx.insert("values", &pad(Values::stored(&r, view.tie_codes)));
+            ctx.insert("error_count", &errors.len());
+            let items: Vec<(String, String)> = errors
+                .iter()
+                .map(|(f, k)| (format!("p-{f}"), page.t(k)))
+                .collect();
+            ctx.insert("error_items", &items);
+            page.render_status(
+                actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
+                "organiser/results/round.html",
+                ctx,
+            )
+        }
         None => {
+            ctx.insert("promote", &PromotionInput::default());
             ctx.insert("values", &pad(Values::stored(&r, view.tie_codes)));
             page.render("organiser/results/round.html", ctx)
         }
@@ -389,7 +440,8 @@ pub async fn save_settings(
             Ok(see_other(&format!("/organiser/rounds/{id}/results")))
         }
         Err(AppError::Invalid(errors)) => {
-            results_page(&page, id, &ResultsQuery::default(), Some((&input, &errors))).await
+            let typed = Typed::Settings(&input, &errors);
+            results_page(&page, id, &ResultsQuery::default(), Some(typed)).await
         }
         Err(e) => Err(e),
     }
@@ -548,6 +600,37 @@ pub async fn unpublish(
         svc::unpublish(c, a, id, &reason)
     })
     .await
+}
+
+/// `POST /organiser/rounds/{id}/results/promote`: applies a rule to the kept ranking.
+pub async fn promote(
+    page: Page,
+    id: web::Path<i32>,
+    form: web::Form<PromotionInput>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let (actor, input) = (page.actor(), form.into_inner());
+    let i2 = input.clone();
+    match db::run(&page.state.pool, move |conn| {
+        svc::promote(conn, &actor, id, &i2)
+    })
+    .await
+    {
+        Ok(n) => {
+            page.flash(
+                "success",
+                crate::i18n::t(page.lang, "results.promoted_done", &[("n", n.to_string())]),
+            );
+            Ok(see_other(&format!(
+                "/organiser/rounds/{id}/results#promotion"
+            )))
+        }
+        Err(AppError::Invalid(errors)) => {
+            let typed = Typed::Promotion(&input, &errors);
+            results_page(&page, id, &ResultsQuery::default(), Some(typed)).await
+        }
+        Err(e) => Err(e),
+    }
 }
 
 /// One judge's leniency as shown.

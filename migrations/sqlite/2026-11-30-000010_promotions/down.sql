@@ -1,0 +1,2 @@
+DROP TABLE promotion_entries;
+DROP TABLE promotions;

@@ -378,6 +378,7 @@ diesel::table! {
         round_id -> Integer,
         entry_id -> Integer,
         position -> Nullable<Integer>,
+        listed -> Integer,
         sheets -> Integer,
         mean_bp -> Nullable<Integer>,
         median_bp -> Nullable<Integer>,

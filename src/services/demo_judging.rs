@@ -10,7 +10,7 @@ use crate::audit::Actor;
 use crate::db::schema::{entries, sheet_scores, sheet_versions, sheets, users};
 use crate::db::{self, DbConn};
 use crate::domain::Role;
-use crate::domain::judging::{ConflictSource, EntrySource, SheetStatus};
+use crate::domain::judging::{ConflictSource, SheetStatus};
 use crate::domain::rubric::total_bp;
 use crate::error::AppError;
 use crate::models::judging as judging_model;
@@ -275,18 +275,6 @@ pub fn load(
     judging::auto_assign(conn, &actor, desk_2025)?;
     submit_all(conn, desk_2025, now - year_ago - Duration::days(8))?;
     publish_results(conn, &actor, desk_2025)?;
-    let top: Vec<i32> = {
-        let mut by_total: Vec<(i32, i64)> = sheets::table
-            .filter(sheets::round_id.eq(desk_2025))
-            .group_by(sheets::entry_id)
-            .select((sheets::entry_id, diesel::dsl::sum(sheets::total_bp)))
-            .load::<(i32, Option<i64>)>(conn)?
-            .into_iter()
-            .map(|(e, s)| (e, s.unwrap_or(0)))
-            .collect();
-        by_total.sort_by_key(|(e, s)| (std::cmp::Reverse(*s), *e));
-        by_total.into_iter().take(10).map(|(e, _)| e).collect()
-    };
     let presentation_2025 = round_with_panel(
         conn,
         &actor,
@@ -296,13 +284,16 @@ pub fn load(
         (now - year_ago - Duration::days(4), now - year_ago),
         &panel,
     )?;
-    round_model::add_entries(
+    // The best ten of the desk round go on to present, as the organisers promoted them.
+    crate::services::results::promote(
         conn,
-        presentation_2025,
-        &top,
-        EntrySource::Promotion.code(),
-        organiser,
-        now - year_ago - Duration::days(5),
+        &actor,
+        desk_2025,
+        &crate::services::results::PromotionInput {
+            rule: "top".into(),
+            count: "10".into(),
+            score: String::new(),
+        },
     )?;
     judging::auto_assign(conn, &actor, presentation_2025)?;
     submit_all(conn, presentation_2025, now - year_ago - Duration::days(1))?;

@@ -11,12 +11,14 @@ ALTER TABLE rounds ADD COLUMN published_at TIMESTAMP;
 ALTER TABLE rounds ADD COLUMN published_by INTEGER REFERENCES users(id);
 
 -- The ranking of a frozen round, one row per entry of the round. Scores in hundredths; position is
--- the rank under the round's chosen score (NULL without a submitted sheet); tie is the tie-break
--- against the entry above as JSON ('' when none).
+-- the rank under the round's chosen score (NULL without a submitted sheet); listed is the order the
+-- list shows (the ranked first, then the unscored), so a page is read straight from the index; tie
+-- is the tie-break against the entry above as JSON ('' when none).
 CREATE TABLE round_results (
     round_id        INTEGER NOT NULL REFERENCES rounds(id) ON DELETE CASCADE,
     entry_id        INTEGER NOT NULL REFERENCES entries(id) ON DELETE CASCADE,
     position        INTEGER,
+    listed          INTEGER NOT NULL,
     sheets          INTEGER NOT NULL,
     mean_bp         INTEGER,
     median_bp       INTEGER,
@@ -30,4 +32,4 @@ CREATE TABLE round_results (
     tie             TEXT NOT NULL DEFAULT '',
     PRIMARY KEY (round_id, entry_id)
 );
-CREATE INDEX round_results_position ON round_results (round_id, position);
+CREATE INDEX round_results_listed ON round_results (round_id, listed);

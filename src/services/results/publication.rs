@@ -45,6 +45,7 @@ struct KeptInsert {
     round_id: i32,
     entry_id: i32,
     position: Option<i32>,
+    listed: i32,
     sheets: i32,
     mean_bp: Option<i32>,
     median_bp: Option<i32>,
@@ -58,12 +59,13 @@ struct KeptInsert {
     tie: String,
 }
 
-fn snapshot_row(round_id: i32, e: &EntryResult) -> KeptInsert {
+fn snapshot_row(round_id: i32, listed: usize, e: &EntryResult) -> KeptInsert {
     let rank = |p: Option<usize>| p.map(|p| p as i32);
     KeptInsert {
         round_id,
         entry_id: e.entry,
         position: rank(e.rank),
+        listed: listed as i32,
         sheets: e.sheets as i32,
         mean_bp: bp(e.mean),
         median_bp: bp(e.median),
@@ -87,8 +89,17 @@ pub fn freeze(conn: &mut DbConn, actor: &Actor, round_id: i32) -> Result<(), App
     db::transaction(conn, |conn| {
         let r = at_stage(conn, round_id, &[Stage::Open])?;
         let c = compute(conn, &r)?;
-        for chunk in c.results.entries.chunks(500) {
-            let rows: Vec<KeptInsert> = chunk.iter().map(|e| snapshot_row(round_id, e)).collect();
+        // The computed order is the list's: ranked entries first, then the unscored.
+        let mut listed: Vec<KeptInsert> = c
+            .results
+            .entries
+            .iter()
+            .enumerate()
+            .map(|(i, e)| snapshot_row(round_id, i + 1, e))
+            .collect();
+        while !listed.is_empty() {
+            let rest = listed.split_off(listed.len().min(500));
+            let rows = std::mem::replace(&mut listed, rest);
             // A multi-row INSERT is not available through the multi-backend connection.
             let insert = diesel::insert_into(round_results::table).values(rows);
             match conn {

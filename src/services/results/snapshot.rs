@@ -84,13 +84,8 @@ pub fn kept_page(
     if only_flagged {
         q = q.filter(round_results::flagged.eq(true));
     }
-    // NULL positions (no sheet) sort last on both engines only when asked: rank them after.
     let rows: Vec<Raw> = q
-        .order((
-            round_results::position.is_null(),
-            round_results::position,
-            round_results::entry_id,
-        ))
+        .order(round_results::listed)
         .offset(offset)
         .limit(limit)
         .select((

@@ -269,9 +269,14 @@ pub struct RoundResults {
     pub flagged: usize,
 }
 
+/// A score (0–100) in whole hundredths, as stored and shown.
+pub fn hundredths(x: f64) -> i32 {
+    (x * 100.0).round() as i32
+}
+
 /// Rounds a score to the hundredths shown, so that scores shown equal are tied.
 fn shown(x: f64) -> i64 {
-    (x * 100.0).round() as i64
+    i64::from(hundredths(x))
 }
 
 fn mean(xs: &[f64]) -> f64 {

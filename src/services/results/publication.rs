@@ -35,7 +35,7 @@ pub(super) fn at_stage(
 }
 
 fn bp(x: Option<f64>) -> Option<i32> {
-    x.map(|v| (v * 100.0).round() as i32)
+    x.map(crate::domain::results::hundredths)
 }
 
 /// One kept row, every column given (a multi-row insert needs them all).

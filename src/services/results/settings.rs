@@ -79,10 +79,7 @@ pub fn save_settings(
     db::transaction(conn, |conn| {
         let r = round::find(conn, round_id)?.ok_or(AppError::NotFound)?;
         if r.frozen_at.is_some() {
-            return Err(AppError::Invalid(FieldErrors::from([(
-                "ranking".to_string(),
-                "results.not_frozen".to_string(),
-            )])));
+            return Err(crate::error::invalid("ranking", "results.not_frozen"));
         }
         let codes: Vec<String> = rubric::criteria(conn, r.rubric_id)?
             .into_iter()

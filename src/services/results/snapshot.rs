@@ -2,7 +2,9 @@
 //! review, sign-off and the published pages are quick at any size.
 
 use super::*;
-use crate::db::schema::{entries, round_results, units};
+use std::collections::HashMap;
+
+use crate::db::schema::{entries, round_results, units, users};
 use crate::domain::results::TieBreak;
 
 /// One kept row with the entry's name and unit.
@@ -152,4 +154,24 @@ pub fn kept_totals(conn: &mut DbConn, round_id: i32) -> Result<KeptTotals, AppEr
         sheets: sheets.unwrap_or(0),
         flagged,
     })
+}
+
+/// Names and units of entries, and names of users (judges, organisers), for the ids given.
+pub type Names = (HashMap<i32, (String, String)>, HashMap<i32, String>);
+
+/// Looks up [`Names`] in two queries.
+pub fn names(conn: &mut DbConn, entry_ids: &[i32], user_ids: &[i32]) -> QueryResult<Names> {
+    let e: Vec<(i32, String, String)> = entries::table
+        .inner_join(units::table)
+        .filter(entries::id.eq_any(entry_ids))
+        .select((entries::id, entries::name, units::name))
+        .load(conn)?;
+    let u: Vec<(i32, String)> = users::table
+        .filter(users::id.eq_any(user_ids))
+        .select((users::id, users::name))
+        .load(conn)?;
+    Ok((
+        e.into_iter().map(|(id, n, u)| (id, (n, u))).collect(),
+        u.into_iter().collect(),
+    ))
 }

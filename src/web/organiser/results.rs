@@ -2,18 +2,17 @@
 //! normalised score side by side (and each entry's rank under each), judges' disagreement flagged,
 //! how ties were broken, each judge's leniency, the settings, and the ranking as CSV.
 
-use std::collections::HashMap;
-
 use actix_web::{HttpResponse, web};
-use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::db;
-use crate::db::schema::{entries, units, users};
-use crate::domain::results::{EntryResult, Normalisation, Ranking, Stage, TieBreak, TieReason};
+use crate::domain::results::{
+    EntryResult, Normalisation, Ranking, Stage, TieBreak, TieReason, hundredths,
+};
 use crate::error::{AppError, FieldErrors};
 use crate::i18n::Lang;
 use crate::models::round::Round;
+use crate::models::rubric::CriterionRow;
 use crate::services::results::{self as svc, PromotionInput, SettingsInput, TieCriterion};
 use crate::templates::format_total;
 use crate::web::Page;
@@ -34,7 +33,7 @@ pub struct ResultsQuery {
 
 /// A score in hundredths, for the `total` filter.
 fn bp(x: Option<f64>) -> Option<i64> {
-    x.map(|v| (v * 100.0).round() as i64)
+    x.map(|v| i64::from(hundredths(v)))
 }
 
 /// One row of the ranking as shown.
@@ -122,7 +121,7 @@ fn live_view(
         .take(per_page)
         .collect();
     let ids: Vec<i32> = shown.iter().map(|e| e.entry).collect();
-    let (entry_names, _) = names(conn, &ids, &[])?;
+    let (entry_names, _) = svc::names(conn, &ids, &[])?;
     let rows = shown
         .iter()
         .map(|e| {
@@ -166,12 +165,12 @@ fn live_view(
 fn kept_view(
     conn: &mut db::DbConn,
     r: &Round,
+    criteria: &[CriterionRow],
     only_flagged: bool,
     (page_no, per_page): (usize, usize),
     lang: Lang,
 ) -> Result<View, AppError> {
-    let criteria = crate::models::rubric::criteria(conn, r.rubric_id)?;
-    let ties = svc::tie_breakers(r, &criteria);
+    let ties = svc::tie_breakers(r, criteria);
     let scale_max = crate::models::rubric::find(conn, r.rubric_id)?.map_or(5, |x| x.scale_max);
     let totals = svc::kept_totals(conn, r.id)?;
     let offset = ((page_no - 1) * per_page) as i64;
@@ -213,25 +212,6 @@ fn kept_view(
         tie_codes: ties.iter().map(|t| t.code.clone()).collect(),
         min_sheets: svc::settings_of(r).min_sheets,
     })
-}
-
-/// Names and units of the listed entries, and names of the judges.
-type Names = (HashMap<i32, (String, String)>, HashMap<i32, String>);
-
-fn names(conn: &mut db::DbConn, entry_ids: &[i32], judge_ids: &[i32]) -> QueryResult<Names> {
-    let e: Vec<(i32, String, String)> = entries::table
-        .inner_join(units::table)
-        .filter(entries::id.eq_any(entry_ids))
-        .select((entries::id, entries::name, units::name))
-        .load(conn)?;
-    let j: Vec<(i32, String)> = users::table
-        .filter(users::id.eq_any(judge_ids))
-        .select((users::id, users::name))
-        .load(conn)?;
-    Ok((
-        e.into_iter().map(|(id, n, u)| (id, (n, u))).collect(),
-        j.into_iter().collect(),
-    ))
 }
 
 /// The settings form's values: what was typed, or what is stored.
@@ -283,12 +263,13 @@ async fn results_page(
     let lang = page.lang;
     let (r, view, criteria, people, promotion, next) = db::run(&page.state.pool, move |conn| {
         let r = crate::models::round::find(conn, id)?.ok_or(AppError::NotFound)?;
+        let criteria = crate::models::rubric::criteria(conn, r.rubric_id)?;
         let mut view = if svc::stage(&r) == Stage::Open {
             live_view(conn, &r, only_flagged, (page_no, RESULTS_PAGE), lang)?
         } else {
-            kept_view(conn, &r, only_flagged, (page_no, RESULTS_PAGE), lang)?
+            let shown = (page_no, RESULTS_PAGE);
+            kept_view(conn, &r, &criteria, only_flagged, shown, lang)?
         };
-        let criteria = crate::models::rubric::criteria(conn, r.rubric_id)?;
         let promotion = svc::live_promotion(conn, r.id)?;
         if let Some(p) = &promotion {
             let ids: Vec<i32> = view.rows.iter().map(|x| x.entry).collect();
@@ -303,7 +284,7 @@ async fn results_page(
             .chain(promotion.as_ref().map(|p| p.created_by))
             .flatten()
             .collect();
-        let (_, people) = names(conn, &[], &who)?;
+        let (_, people) = svc::names(conn, &[], &who)?;
         Ok((r, view, criteria, people, promotion, next))
     })
     .await?;
@@ -459,7 +440,8 @@ pub async fn export_csv(page: Page, id: web::Path<i32>) -> Result<HttpResponse, 
         let view = if svc::stage(&r) == Stage::Open {
             live_view(conn, &r, false, all, lang)?
         } else {
-            kept_view(conn, &r, false, all, lang)?
+            let criteria = crate::models::rubric::criteria(conn, r.rubric_id)?;
+            kept_view(conn, &r, &criteria, false, all, lang)?
         };
         Ok((r, view.rows))
     })
@@ -654,7 +636,7 @@ pub async fn judges(page: Page, id: web::Path<i32>) -> Result<HttpResponse, AppE
     let (r, c, (_, judge_names)) = db::run(&page.state.pool, move |conn| {
         let (r, c) = svc::for_round(conn, id)?;
         let ids: Vec<i32> = c.results.judges.iter().map(|j| j.judge).collect();
-        let n = names(conn, &[], &ids)?;
+        let n = svc::names(conn, &[], &ids)?;
         Ok((r, c, n))
     })
     .await?;

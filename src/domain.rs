@@ -3,6 +3,7 @@
 pub mod assignment;
 pub mod edition_defaults;
 pub mod email;
+pub mod feedback;
 pub mod judging;
 pub mod password;
 pub mod results;

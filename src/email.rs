@@ -51,6 +51,7 @@ pub fn render(
         status: PENDING.to_string(),
         next_attempt_at: now,
         created_at: now,
+        topic: String::new(),
     })
 }
 

@@ -11,6 +11,7 @@ pub mod judge;
 pub mod opd;
 pub mod organiser;
 pub mod page;
+pub mod results;
 pub mod routes;
 pub mod upload;
 

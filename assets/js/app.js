@@ -163,3 +163,8 @@
   form.addEventListener("change", update);
   update();
 })();
+
+// Printable pages (feedback report, certificates): a button that opens the browser's print dialog.
+document.querySelectorAll("[data-print]").forEach(function (b) {
+  b.addEventListener("click", function () { window.print(); });
+});

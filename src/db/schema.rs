@@ -85,6 +85,7 @@ diesel::table! {
         last_error -> Nullable<Text>,
         created_at -> Timestamp,
         sent_at -> Nullable<Timestamp>,
+        topic -> Text,
     }
 }
 
@@ -394,6 +395,15 @@ diesel::table! {
 }
 
 diesel::table! {
+    round_result_criteria (round_id, entry_id, code) {
+        round_id -> Integer,
+        entry_id -> Integer,
+        code -> Text,
+        mean_bp -> Integer,
+    }
+}
+
+diesel::table! {
     round_entries (id) {
         id -> Integer,
         round_id -> Integer,
@@ -519,6 +529,8 @@ diesel::joinable!(rounds -> editions (edition_id));
 diesel::joinable!(round_entries -> rounds (round_id));
 diesel::joinable!(round_results -> rounds (round_id));
 diesel::joinable!(round_results -> entries (entry_id));
+diesel::joinable!(round_result_criteria -> rounds (round_id));
+diesel::joinable!(round_result_criteria -> entries (entry_id));
 diesel::joinable!(promotion_entries -> promotions (promotion_id));
 diesel::joinable!(promotion_entries -> entries (entry_id));
 diesel::joinable!(round_judges -> rounds (round_id));
@@ -557,6 +569,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     rounds,
     round_entries,
     round_results,
+    round_result_criteria,
     promotions,
     promotion_entries,
     round_judges,

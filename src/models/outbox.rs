@@ -15,6 +15,8 @@ pub const SENDING: &str = "sending";
 pub const SENT: &str = "sent";
 /// Gave up: a permanent SMTP error or too many tries. An organiser can retry.
 pub const FAILED: &str = "failed";
+/// Not sent because the decision it reported changed before it went out (see [`withdraw`]).
+pub const WITHDRAWN: &str = "withdrawn";
 
 /// An outbox row, in column order.
 #[derive(Queryable, Selectable, Clone, Debug, Serialize)]
@@ -52,6 +54,8 @@ pub struct OutboxMail {
     pub created_at: NaiveDateTime,
     /// When it was delivered.
     pub sent_at: Option<NaiveDateTime>,
+    /// The decision it reports (empty for mail that no decision can overtake).
+    pub topic: String,
 }
 
 /// A rendered email to enqueue.
@@ -80,6 +84,16 @@ pub struct NewMail {
     pub next_attempt_at: NaiveDateTime,
     /// Enqueue time.
     pub created_at: NaiveDateTime,
+    /// The decision it reports, so it can be withdrawn if that decision changes first.
+    pub topic: String,
+}
+
+impl NewMail {
+    /// The same mail, tied to the decision `topic` it reports.
+    pub fn about(mut self, topic: String) -> NewMail {
+        self.topic = topic;
+        self
+    }
 }
 
 /// Inserts a mail and returns its id.
@@ -210,6 +224,21 @@ pub fn requeue(conn: &mut DbConn, id: i32) -> QueryResult<bool> {
     ))
     .execute(conn)?;
     Ok(n == 1)
+}
+
+/// Withdraws every mail about a topic starting with `prefix` that has not started going out; returns
+/// how many. A mail already claimed by a worker is on its way and cannot be called back.
+pub fn withdraw(conn: &mut DbConn, prefix: &str) -> QueryResult<usize> {
+    diesel::update(
+        outbox::table
+            .filter(outbox::topic.like(format!("{prefix}%")))
+            .filter(outbox::status.eq_any([PENDING, FAILED])),
+    )
+    .set((
+        outbox::status.eq(WITHDRAWN),
+        outbox::locked_until.eq(None::<NaiveDateTime>),
+    ))
+    .execute(conn)
 }
 
 /// Puts every failed mail back in the queue from the start; returns how many.

@@ -103,7 +103,7 @@ pub fn load(conn: &mut DbConn, state: &AppState) -> Result<(), AppError> {
         .set(users::is_endorser.eq(true))
         .execute(conn)?;
     let (past, current) = crate::services::demo_edition::load(conn, organiser)?;
-    crate::services::demo_judging::load(conn, organiser, past, current)?;
+    crate::services::demo_judging::load(conn, state, organiser, past, current)?;
     let actor = Actor {
         user_id: organiser,
         ip: None,

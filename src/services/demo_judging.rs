@@ -18,6 +18,7 @@ use crate::models::{round as round_model, rubric as rubric_model, unit, user};
 use crate::services::judging;
 use crate::services::rounds::{self, RoundInput};
 use crate::services::rubrics::{self, Start};
+use crate::state::AppState;
 use crate::time::to_jakarta_local;
 
 /// The panel: name, address, institution, unit of the city (for officials).
@@ -186,6 +187,7 @@ fn round_with_panel(
 /// Loads the judging demo on top of the demo editions.
 pub fn load(
     conn: &mut DbConn,
+    state: &AppState,
     organiser: Option<i32>,
     past: i32,
     current: i32,
@@ -274,7 +276,7 @@ pub fn load(
     )?;
     judging::auto_assign(conn, &actor, desk_2025)?;
     submit_all(conn, desk_2025, now - year_ago - Duration::days(8))?;
-    publish_results(conn, &actor, desk_2025)?;
+    publish_results(conn, state, &actor, desk_2025)?;
     let presentation_2025 = round_with_panel(
         conn,
         &actor,
@@ -287,6 +289,7 @@ pub fn load(
     // The best ten of the desk round go on to present, as the organisers promoted them.
     crate::services::results::promote(
         conn,
+        state,
         &actor,
         desk_2025,
         &crate::services::results::PromotionInput {
@@ -297,7 +300,7 @@ pub fn load(
     )?;
     judging::auto_assign(conn, &actor, presentation_2025)?;
     submit_all(conn, presentation_2025, now - year_ago - Duration::days(1))?;
-    publish_results(conn, &actor, presentation_2025)?;
+    publish_results(conn, state, &actor, presentation_2025)?;
 
     // BIW 2026: the desk round is open; the demo judge has every kind of sheet.
     for &j in &panel {
@@ -380,11 +383,16 @@ pub fn load(
 }
 
 /// A judged round's results frozen, signed off and published, as the organisers did last year.
-fn publish_results(conn: &mut DbConn, actor: &Actor, round: i32) -> Result<(), AppError> {
+fn publish_results(
+    conn: &mut DbConn,
+    state: &AppState,
+    actor: &Actor,
+    round: i32,
+) -> Result<(), AppError> {
     use crate::services::results;
     results::freeze(conn, actor, round)?;
     results::sign_off(conn, actor, round, true, "Rapat pleno tim penilai")?;
-    results::publish(conn, actor, round)
+    results::publish(conn, state, actor, round)
 }
 
 /// Every live assignment of a closed round gets a submitted sheet.

@@ -10,13 +10,20 @@ use crate::db::{self, DbConn};
 use crate::error::{AppError, FieldErrors};
 use crate::models::round::{self, ResultSettings, Round};
 
+mod announce;
+mod feedback;
 mod promotion;
+mod public;
 mod publication;
 mod round_results;
 mod settings;
 mod snapshot;
 
+pub use announce::results_topic;
+use announce::{announce, withdraw_announcement};
+pub use feedback::*;
 pub use promotion::*;
+pub use public::*;
 pub use publication::*;
 pub use round_results::*;
 pub use settings::*;

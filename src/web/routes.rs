@@ -4,7 +4,7 @@
 use actix_web::{guard, web};
 
 use crate::domain::{Access, Role};
-use crate::web::{account, assets, auth, gate, home, judge, opd, organiser};
+use crate::web::{account, assets, auth, gate, home, judge, opd, organiser, results};
 
 /// A route as declared in the table.
 #[derive(Debug, Clone, Copy)]
@@ -60,6 +60,12 @@ routes! {
     Get  "/assets/{path:.*}"                   OPEN      => assets::get;
     Post "/lang"                               PUBLIC    => account::set_lang;
 
+    Get  "/results"                            PUBLIC    => results::public_index;
+    Get  "/results/{id}"                       PUBLIC    => results::public_edition;
+    Get  "/results/{id}/results.csv"           PUBLIC    => results::public_csv;
+    Get  "/results/{id}/results.json"          PUBLIC    => results::public_json;
+    Get  "/results/{id}/entries/{entry}"       PUBLIC    => results::public_entry;
+
     Get  "/login"                              PUBLIC    => auth::login_form;
     Post "/login"                              PUBLIC    => auth::login;
     Post "/logout"                             PUBLIC    => auth::logout;
@@ -86,6 +92,7 @@ routes! {
     Post "/opd/entries/{id}/reenter"           OPD       => opd::entries::reenter;
     Post "/opd/entries/{id}/files"             OPD       => opd::entries::upload_file;
     Post "/opd/entries/{id}/files/{file}/delete" OPD     => opd::entries::delete_file;
+    Get  "/opd/entries/{id}/feedback"          OPD       => results::opd_feedback;
     Get  "/entries/{id}/files/{file}"          USER      => opd::entries::download;
     Get  "/judge"                              JUDGE     => judge::dashboard;
     Post "/judge/declaration/{edition}"        JUDGE     => judge::accept_declaration;
@@ -171,5 +178,6 @@ routes! {
     Get  "/organiser/entries/export.csv"       ORGANISER => organiser::entries::export_csv;
     Get  "/organiser/entries/export.xlsx"      ORGANISER => organiser::entries::export_xlsx;
     Get  "/organiser/entries/{id}"             ORGANISER => organiser::entries::show;
+    Get  "/organiser/entries/{id}/feedback"    ORGANISER => results::organiser_feedback;
     Post "/organiser/entries/{id}/check"       ORGANISER => organiser::entries::check;
 }

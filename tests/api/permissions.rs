@@ -9,6 +9,7 @@ use crate::helpers::{location, new_client, spawn_app};
 fn concrete(path: &str) -> String {
     path.replace("{id}", "1")
         .replace("{file}", "1")
+        .replace("{entry}", "1")
         .replace("{token}", "not-a-token")
         .replace("{path:.*}", "css/app.css")
 }
@@ -121,6 +122,7 @@ const PINNED: &[(&str, Access)] = &[
     ("/password/", Access::Public),
     ("/invite/", Access::Public),
     ("/lang", Access::Public),
+    ("/results", Access::Public),
 ];
 
 #[test]

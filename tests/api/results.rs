@@ -3,6 +3,7 @@
 //! checked with every bad field named, the CSV, and each judge's leniency.
 
 use biw::db::schema::{audit_events, entries, rounds};
+use biw::domain::Role;
 use diesel::prelude::*;
 
 use crate::entries::post_pairs;
@@ -243,6 +244,24 @@ async fn a_round_is_ranked_from_its_submitted_sheets_with_flags_ties_and_setting
     assert!(html.contains("Ranked by the median of the judges&#x27; totals"));
 }
 
+/// A round of three entries of one unit, scored by judges a and b: entry 1 full marks (100), entry
+/// 0 four of five everywhere (80), entry 2 no sheet. Returns (edition, round, entries, judge a).
+async fn scored_round(app: &TestApp) -> (i32, i32, Vec<i32>, Judge) {
+    let (ed, round, ids) = open_round(app, 3).await;
+    let a = judge(app, "a@univ.ac.id", None).await;
+    let b = judge(app, "b@brin.go.id", None).await;
+    add_judges(app, round, &[&a, &b]).await;
+    for j in [&a, &b] {
+        assign(app, round, j, &ids).await;
+        declare(app, j, ed).await;
+    }
+    for (e, score) in [(ids[0], 4), (ids[1], 5)] {
+        submit(app, &a, round, e, score).await;
+        submit(app, &b, round, e, score).await;
+    }
+    (ed, round, ids, a)
+}
+
 async fn stage_of(app: &TestApp, round: i32) -> (bool, bool, bool) {
     app.db(move |conn| {
         rounds::table
@@ -268,18 +287,7 @@ async fn step(app: &TestApp, round: i32, action: &str, fields: &[(&str, &str)]) 
 #[tokio::test]
 async fn a_frozen_ranking_is_kept_signed_off_published_and_only_reopened_with_a_reason() {
     let app = spawn_app().await;
-    let (ed, round, ids) = open_round(&app, 3).await;
-    let a = judge(&app, "a@univ.ac.id", None).await;
-    let b = judge(&app, "b@brin.go.id", None).await;
-    add_judges(&app, round, &[&a, &b]).await;
-    for j in [&a, &b] {
-        assign(&app, round, j, &ids).await;
-        declare(&app, j, ed).await;
-    }
-    for (e, score) in [(ids[0], 4), (ids[1], 5)] {
-        submit(&app, &a, round, e, score).await;
-        submit(&app, &b, round, e, score).await;
-    }
+    let (_, round, ids, a) = scored_round(&app).await;
     let path = format!("/organiser/rounds/{round}/results");
 
     // Nothing can be signed off or published before the results are frozen.
@@ -588,4 +596,329 @@ async fn the_top_of_each_category_is_promoted_into_the_next_round_with_the_rule_
     let html = step(&app, round, "unfreeze", &[("reason", "Salah input")]).await;
     assert!(html.contains("sudah dipromosikan ke babak berikutnya"));
     assert_eq!(stage_of(&app, round).await, (true, true, false));
+}
+
+/// A logged-in client of the Dinas Kesehatan operator that `open_round` created.
+async fn unit_operator(app: &TestApp) -> reqwest::Client {
+    let c = crate::helpers::new_client();
+    app.login_with(&c, "staf@dinkes.biw.id", "correct horse battery")
+        .await;
+    c
+}
+
+/// The statuses of the results mail sent to an address, oldest first.
+async fn results_mail(app: &TestApp, to: &str) -> Vec<(String, String)> {
+    app.mails_to(to)
+        .await
+        .into_iter()
+        .filter(|m| m.template == "results_published")
+        .map(|m| (m.status, m.body_text))
+        .collect()
+}
+
+#[tokio::test]
+async fn each_unit_gets_its_outcome_by_mail_and_a_feedback_report_and_withdrawn_results_withdraw_their_mail()
+ {
+    let app = spawn_app().await;
+    let (_, round, ids, a) = scored_round(&app).await;
+    let (e0, e1) = (ids[0], ids[1]);
+    app.db(move |conn| {
+        diesel::insert_into(biw::db::schema::entry_events::table)
+            .values((
+                biw::db::schema::entry_events::entry_id.eq(e0),
+                biw::db::schema::entry_events::from_status.eq("submitted"),
+                biw::db::schema::entry_events::to_status.eq("passed"),
+                biw::db::schema::entry_events::note.eq("Lampiran SK sudah lengkap"),
+                biw::db::schema::entry_events::created_at.eq(biw::db::now()),
+            ))
+            .execute(conn)
+            .unwrap();
+    })
+    .await;
+    let opd = unit_operator(&app).await;
+    let report = |e: i32| format!("/opd/entries/{e}/feedback");
+    let read = |c: &reqwest::Client, path: String| {
+        let c = c.clone();
+        let app = &app;
+        async move {
+            let res = app.get_with(&c, &path).await;
+            (res.status().as_u16(), res.text().await.unwrap())
+        }
+    };
+
+    // Before publication the unit sees no score, frozen and signed off or not; organisers preview.
+    for action in ["", "freeze", "sign-off"] {
+        if !action.is_empty() {
+            step(&app, round, action, &[("confirm", "1")]).await;
+        }
+        let (status, html) = read(&opd, report(e0)).await;
+        assert_eq!(status, 200);
+        assert!(html.contains("belum diumumkan"), "{action}");
+        assert!(!html.contains("Peringkat") && !html.contains("Layak lanjut"));
+        let (_, page) = read(&opd, format!("/opd/entries/{e0}")).await;
+        assert!(!page.contains("feedback-link"));
+    }
+    let preview = app.page(&format!("/organiser/entries/{e0}/feedback")).await;
+    assert!(preview.contains("Peringkat 2 dari 2"));
+    assert!(preview.contains("belum diumumkan"));
+    assert!(results_mail(&app, "staf@dinkes.biw.id").await.is_empty());
+
+    // Published: every operator of the unit is mailed each entry's outcome and report link.
+    step(&app, round, "publish", &[]).await;
+    for to in ["staf@dinkes.biw.id", "endorser@dinkes.biw.id"] {
+        let mails = results_mail(&app, to).await;
+        assert_eq!(mails.len(), 1, "{to}");
+        assert_eq!(mails[0].0, "pending");
+        assert!(
+            mails[0]
+                .1
+                .contains("Inovasi 1: peringkat 1 dari 2, nilai 100,00.")
+        );
+        assert!(
+            mails[0]
+                .1
+                .contains("Inovasi 0: peringkat 2 dari 2, nilai 80,00.")
+        );
+        assert!(
+            mails[0]
+                .1
+                .contains("Inovasi 2: tidak dinilai pada babak ini.")
+        );
+        assert!(mails[0].1.contains(&report(e1)));
+    }
+    // Withdrawn before the mail went out: the mail is withdrawn, and publishing again sends one
+    // mail with the outcome as it now stands.
+    step(&app, round, "unpublish", &[("reason", "Ada sanggahan")]).await;
+    let mails = results_mail(&app, "staf@dinkes.biw.id").await;
+    assert_eq!(mails.len(), 1);
+    assert_eq!(mails[0].0, "withdrawn");
+    let (_, html) = read(&opd, report(e0)).await;
+    assert!(html.contains("belum diumumkan"), "unpublished again");
+    step(&app, round, "publish", &[]).await;
+    app.drain_outbox().await;
+    let statuses: Vec<String> = results_mail(&app, "staf@dinkes.biw.id")
+        .await
+        .into_iter()
+        .map(|m| m.0)
+        .collect();
+    assert_eq!(statuses, ["withdrawn", "sent"]);
+
+    // The report: rank, percentile per criterion, where points were lost, judges' words without
+    // their names, the administrative remarks.
+    let (_, page) = read(&opd, format!("/opd/entries/{e0}")).await;
+    assert!(page.contains("feedback-link"));
+    let (status, html) = read(&opd, report(e0)).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("Peringkat 2 dari 2 inovasi yang dinilai, nilai 80,00"));
+    assert!(html.contains("persentil ke-25"), "lower of two: a quarter");
+    assert!(
+        html.contains("kehilangan 5,00 poin"),
+        "benefit weighs 25: 20% of it"
+    );
+    assert!(html.contains("Layak lanjut") && html.contains("Data sebelum-sesudah jelas"));
+    assert!(html.contains("Juri 1") && html.contains("Juri 2"));
+    assert!(!html.contains(&a.email) && !html.contains("Test judge"));
+    assert!(html.contains("Lampiran SK sudah lengkap"));
+    let (_, best) = read(&opd, report(e1)).await;
+    assert!(best.contains("persentil ke-75"));
+    assert!(
+        !best.contains("paling banyak mengurangi"),
+        "full marks lose nothing"
+    );
+
+    // Another unit's operator does not learn the entry exists.
+    app.create_user(Role::Opd, "staf@dishub.biw.id", "correct horse battery")
+        .await;
+    app.db(|conn| {
+        use biw::db::schema::{units, users};
+        let other: i32 = units::table
+            .filter(units::name.ne("Dinas Kesehatan"))
+            .select(units::id)
+            .first(conn)
+            .unwrap();
+        diesel::update(users::table.filter(users::email.eq("staf@dishub.biw.id")))
+            .set(users::unit_id.eq(other))
+            .execute(conn)
+            .unwrap();
+    })
+    .await;
+    let stranger = crate::helpers::new_client();
+    app.login_with(&stranger, "staf@dishub.biw.id", "correct horse battery")
+        .await;
+    assert_eq!(read(&stranger, report(e0)).await.0, 404);
+    assert_eq!(
+        read(&a.client, report(e0)).await.0,
+        403,
+        "judges are not units"
+    );
+
+    // In English.
+    app.post_form_with(&opd, "/lang", &[("lang", "en"), ("next", "/")])
+        .await;
+    let (_, html) = read(&opd, report(e0)).await;
+    assert!(html.contains("Rank 2 of 2 scored innovations, score 80.00"));
+    assert!(html.contains("25th percentile"));
+}
+
+/// A round of three entries of one unit scored by two judges (entry 1: 100, entry 0: 80, entry 2
+/// unscored), frozen and signed off but not published. Returns (edition, round, entries).
+async fn signed_off_round(app: &TestApp) -> (i32, i32, Vec<i32>) {
+    let (ed, round, ids, _) = scored_round(app).await;
+    step(app, round, "freeze", &[]).await;
+    step(app, round, "sign-off", &[("confirm", "1")]).await;
+    (ed, round, ids)
+}
+
+#[tokio::test]
+async fn no_route_outside_the_organisers_shows_a_result_before_publication() {
+    use biw::domain::Access;
+    use biw::web::routes::ROUTES;
+    let app = spawn_app().await;
+    let (ed, round, ids) = signed_off_round(&app).await;
+    let opd = unit_operator(&app).await;
+    let visitor = crate::helpers::new_client();
+    // Every readable route that is not the organisers', with the edition and an entry filled in.
+    let paths: Vec<(String, Access)> = ROUTES
+        .iter()
+        .filter(|r| r.method == "GET" && r.access != Access::Only(Role::Organiser))
+        .filter(|r| r.path.contains("{id}") || r.path == "/results" || r.path == "/opd")
+        .filter(|r| !r.path.starts_with("/judge") && !r.path.contains("{file}"))
+        .flat_map(|r| {
+            let filled = |id: i32| {
+                r.path
+                    .replace("{id}", &id.to_string())
+                    .replace("{entry}", &ids[1].to_string())
+            };
+            // `{id}` is an edition under /results and an entry elsewhere.
+            let ids_here = if r.path.starts_with("/results") {
+                vec![ed]
+            } else {
+                vec![ids[0], ids[1]]
+            };
+            ids_here.into_iter().map(move |id| (filled(id), r.access))
+        })
+        .collect();
+    assert!(paths.iter().any(|(p, _)| p.ends_with("/feedback")));
+    assert!(paths.iter().any(|(p, _)| p.ends_with("results.json")));
+    // A score, a rank sentence or the promoted/ranking table gives a result away.
+    let leaks = [
+        "100,00",
+        "80,00",
+        "100.00",
+        "80.00",
+        "public-ranking",
+        "Peringkat 1",
+    ];
+    let read = |c: reqwest::Client, path: String| {
+        let app = &app;
+        async move {
+            let res = app.get_with(&c, &path).await;
+            (res.status().as_u16(), res.text().await.unwrap())
+        }
+    };
+    for (path, access) in &paths {
+        for (who, client) in [("visitor", &visitor), ("unit", &opd)] {
+            if *access == Access::Only(Role::Opd) && who == "visitor" {
+                continue;
+            }
+            let (status, body) = read(client.clone(), path.clone()).await;
+            assert!(status < 500, "{who} {path}: {status}");
+            for leak in leaks {
+                assert!(
+                    !body.contains(leak),
+                    "{who} {path} shows {leak} before publication"
+                );
+            }
+        }
+    }
+    // Once published, the same routes show it.
+    step(&app, round, "publish", &[]).await;
+    let mut shown = 0;
+    for (path, access) in &paths {
+        for (who, client) in [("visitor", &visitor), ("unit", &opd)] {
+            if *access == Access::Only(Role::Opd) && who == "visitor" {
+                continue;
+            }
+            let (status, body) = read(client.clone(), path.clone()).await;
+            assert!(status < 500, "{who} {path}: {status}");
+            if leaks.iter().any(|l| body.contains(l)) {
+                shown += 1;
+            }
+        }
+    }
+    assert!(
+        shown >= 6,
+        "published results reach the public and the unit ({shown})"
+    );
+}
+
+#[tokio::test]
+async fn the_public_page_lists_winners_promoted_and_each_entry_with_csv_and_json() {
+    let app = spawn_app().await;
+    let (ed, round, ids) = signed_off_round(&app).await;
+    step(&app, round, "publish", &[]).await;
+    let visitor = crate::helpers::new_client();
+    let get = |path: String| {
+        let c = visitor.clone();
+        let app = &app;
+        async move {
+            let res = app.get_with(&c, &path).await;
+            (res.status().as_u16(), res.text().await.unwrap())
+        }
+    };
+    let (status, html) = get("/results".into()).await;
+    assert_eq!(status, 200);
+    assert!(html.contains(&format!("/results/{ed}")));
+    let (status, html) = get(format!("/results/{ed}")).await;
+    assert_eq!(status, 200);
+    assert_eq!(order(&html), [ids[1], ids[0]], "ranked only, best first");
+    assert!(html.contains("Inovasi 1") && html.contains("100,00"));
+    // The entry's page says where it stands and gives a link to share.
+    let (status, html) = get(format!("/results/{ed}/entries/{}", ids[0])).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("peringkat 2, nilai 80,00"));
+    assert!(html.contains(&format!("/results/{ed}/entries/{}\"", ids[0])));
+    // An unscored entry of a published round has a page; an entry of another edition does not.
+    assert_eq!(
+        get(format!("/results/{ed}/entries/{}", ids[2])).await.0,
+        200
+    );
+    assert_eq!(
+        get(format!("/results/{}/entries/{}", ed + 1, ids[0]))
+            .await
+            .0,
+        404
+    );
+    // CSV and JSON carry the same ranking.
+    let res = app
+        .get_with(&visitor, &format!("/results/{ed}/results.csv"))
+        .await;
+    assert_eq!(res.status().as_u16(), 200);
+    let text = res.text().await.unwrap();
+    let mut csv = csv::Reader::from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+    let rows: Vec<csv::StringRecord> = csv.records().map(|r| r.unwrap()).collect();
+    assert_eq!(csv.headers().unwrap().get(1), Some("Peringkat"));
+    assert_eq!(rows.len(), 2);
+    assert_eq!(
+        (&rows[0][1], &rows[0][2], &rows[0][5]),
+        ("1", "Inovasi 1", "100,00")
+    );
+    let json: serde_json::Value = serde_json::from_str(
+        &app.get_with(&visitor, &format!("/results/{ed}/results.json"))
+            .await
+            .text()
+            .await
+            .unwrap(),
+    )
+    .unwrap();
+    let entries = json["rounds"][0]["entries"].as_array().unwrap();
+    assert_eq!(entries.len(), 2);
+    assert_eq!(entries[1]["entry_id"], ids[0]);
+    assert_eq!(entries[1]["score"], 80.0);
+    assert_eq!(entries[1]["position"], 2);
+    // In English.
+    app.post_form_with(&visitor, "/lang", &[("lang", "en"), ("next", "/")])
+        .await;
+    let (_, html) = get(format!("/results/{ed}/entries/{}", ids[0])).await;
+    assert!(html.contains("rank 2, score 80.00"));
 }

@@ -266,6 +266,7 @@ fn raw_mail(to_email: &str, to_name: &str, subject: &str) -> biw::models::outbox
         status: "pending".into(),
         next_attempt_at: now,
         created_at: now,
+        topic: String::new(),
     }
 }
 

@@ -129,6 +129,7 @@ struct PromotionEntry {
 /// position and score, and adds the promoted entries to the next round. Returns how many went.
 pub fn promote(
     conn: &mut DbConn,
+    state: &crate::state::AppState,
     actor: &Actor,
     round_id: i32,
     input: &PromotionInput,
@@ -233,6 +234,10 @@ pub fn promote(
             json!({"next_round": next.id, "rule": rule.code(), "value": rule.value(),
                    "ranking": ranking.code(), "promoted": chosen.len(), "of": ranked.len()}),
         )?;
+        // Before publication the results mail will carry the promotion; after it, units hear now.
+        if stage(&r) == Stage::Published {
+            announce(conn, state, &r, true)?;
+        }
         Ok(chosen.len())
     })
 }

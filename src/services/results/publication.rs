@@ -3,10 +3,11 @@
 //! ranking in `round_results`, so what is reviewed, signed off and published is the same list.
 
 use super::*;
-use crate::db::schema::{round_results, rounds};
+use crate::db::schema::{round_result_criteria, round_results, rounds};
 use crate::domain::results::{EntryResult, Stage};
 use crate::domain::text::required_line;
 use crate::error::invalid;
+use crate::state::AppState;
 
 /// Where a round's results stand.
 pub fn stage(r: &Round) -> Stage {
@@ -84,6 +85,52 @@ fn snapshot_row(round_id: i32, listed: usize, e: &EntryResult) -> KeptInsert {
     }
 }
 
+#[derive(Insertable)]
+#[diesel(table_name = round_result_criteria)]
+struct CriterionMean {
+    round_id: i32,
+    entry_id: i32,
+    code: String,
+    mean_bp: i32,
+}
+
+/// Keeps every entry's mean per counted criterion, for the feedback reports.
+fn keep_criterion_means(conn: &mut DbConn, r: &Round) -> Result<(), AppError> {
+    let criteria = crate::models::rubric::criteria(conn, r.rubric_id)?;
+    let scale = crate::models::rubric::find(conn, r.rubric_id)?.map_or(5, |x| x.scale_max);
+    let codes: Vec<String> = criteria
+        .iter()
+        .filter(|c| c.counted)
+        .map(|c| c.code.clone())
+        .collect();
+    let means = criterion_means(conn, r, &codes)?;
+    let mut rows: Vec<CriterionMean> = means
+        .into_iter()
+        .flat_map(|(entry, v)| {
+            let codes = &codes;
+            v.into_iter().enumerate().filter_map(move |(i, m)| {
+                Some(CriterionMean {
+                    round_id: r.id,
+                    entry_id: entry,
+                    code: codes[i].clone(),
+                    mean_bp: bp(Some(m? * f64::from(scale)))?,
+                })
+            })
+        })
+        .collect();
+    while !rows.is_empty() {
+        let rest = rows.split_off(rows.len().min(500));
+        // A multi-row INSERT is not available through the multi-backend connection.
+        let insert = diesel::insert_into(round_result_criteria::table).values(rows);
+        match conn {
+            DbConn::Sqlite(c) => insert.execute(c)?,
+            DbConn::Postgresql(c) => insert.execute(c)?,
+        };
+        rows = rest;
+    }
+    Ok(())
+}
+
 /// Freezes a round's results: no more sheet edits, and the ranking as it stands is kept.
 pub fn freeze(conn: &mut DbConn, actor: &Actor, round_id: i32) -> Result<(), AppError> {
     db::transaction(conn, |conn| {
@@ -107,6 +154,7 @@ pub fn freeze(conn: &mut DbConn, actor: &Actor, round_id: i32) -> Result<(), App
                 DbConn::Postgresql(c) => insert.execute(c)?,
             };
         }
+        keep_criterion_means(conn, &r)?;
         let now = db::now();
         diesel::update(rounds::table.find(round_id))
             .set((
@@ -145,6 +193,10 @@ pub fn unfreeze(
         let reason = required_line(reason, 500).map_err(|k| invalid("reason", k))?;
         diesel::delete(round_results::table.filter(round_results::round_id.eq(round_id)))
             .execute(conn)?;
+        diesel::delete(
+            round_result_criteria::table.filter(round_result_criteria::round_id.eq(round_id)),
+        )
+        .execute(conn)?;
         diesel::update(rounds::table.find(round_id))
             .set((
                 rounds::frozen_at.eq(None::<chrono::NaiveDateTime>),
@@ -200,10 +252,16 @@ pub fn sign_off(
     })
 }
 
-/// Publishes a signed-off round: from now on units and the public may see its results.
-pub fn publish(conn: &mut DbConn, actor: &Actor, round_id: i32) -> Result<(), AppError> {
+/// Publishes a signed-off round: from now on units and the public may see its results, and every
+/// unit with an entry in it is mailed its outcome (in the same transaction).
+pub fn publish(
+    conn: &mut DbConn,
+    state: &AppState,
+    actor: &Actor,
+    round_id: i32,
+) -> Result<(), AppError> {
     db::transaction(conn, |conn| {
-        at_stage(conn, round_id, &[Stage::SignedOff])?;
+        let r = at_stage(conn, round_id, &[Stage::SignedOff])?;
         let now = db::now();
         diesel::update(rounds::table.find(round_id))
             .set((
@@ -219,11 +277,13 @@ pub fn publish(conn: &mut DbConn, actor: &Actor, round_id: i32) -> Result<(), Ap
             ("round", Some(round_id)),
             json!({}),
         )?;
+        announce(conn, state, &r, false)?;
         Ok(())
     })
 }
 
-/// Withdraws a publication, with a reason; the results stay signed off.
+/// Withdraws a publication, with a reason; the results stay signed off, and the results mail that
+/// has not gone out yet is withdrawn with it.
 pub fn unpublish(
     conn: &mut DbConn,
     actor: &Actor,
@@ -233,6 +293,7 @@ pub fn unpublish(
     db::transaction(conn, |conn| {
         at_stage(conn, round_id, &[Stage::Published])?;
         let reason = required_line(reason, 500).map_err(|k| invalid("reason", k))?;
+        let withdrawn = withdraw_announcement(conn, round_id)?;
         diesel::update(rounds::table.find(round_id))
             .set((
                 rounds::published_at.eq(None::<chrono::NaiveDateTime>),
@@ -245,7 +306,7 @@ pub fn unpublish(
             actor,
             "results.unpublish",
             ("round", Some(round_id)),
-            json!({ "reason": reason }),
+            json!({ "reason": reason, "mail_withdrawn": withdrawn }),
         )?;
         Ok(())
     })

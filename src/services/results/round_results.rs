@@ -131,78 +131,17 @@ pub fn read(conn: &mut DbConn, r: &Round) -> Result<Inputs, AppError> {
         .select((sheets::entry_id, sheets::judge_id, sheets::total_bp))
         .load(conn)?;
 
-    // The tie-breakers' mean per entry, summed by the database (a few rows per entry, not one per
-    // score), for the criteria with those codes in every rubric version the round's sheets use.
-    let mut criteria_means: HashMap<i32, Vec<(f64, i64)>> = HashMap::new();
-    if !ties.is_empty() {
-        let position: HashMap<&str, usize> = ties
-            .iter()
-            .enumerate()
-            .map(|(i, t)| (t.code.as_str(), i))
-            .collect();
-        let versions = sheets::table
-            .filter(sheets::round_id.eq(r.id))
-            .select(sheets::rubric_id)
-            .distinct();
-        let known: Vec<(i32, String, i32)> = rubric_criteria::table
-            .inner_join(rubrics::table)
-            .filter(rubric_criteria::rubric_id.eq_any(versions))
-            .filter(rubric_criteria::counted.eq(true))
-            .select((
-                rubric_criteria::id,
-                rubric_criteria::code,
-                rubrics::scale_max,
-            ))
-            .load(conn)?;
-        let wanted: HashMap<i32, (usize, f64)> = known
-            .into_iter()
-            .filter_map(|(id, code, max)| {
-                Some((id, (*position.get(code.as_str())?, f64::from(max.max(1)))))
-            })
-            .collect();
-        let ids: Vec<i32> = wanted.keys().copied().collect();
-        let withdrawn = assignments::table
-            .filter(assignments::round_id.eq(r.id))
-            .filter(assignments::withdrawn_at.is_not_null())
-            .select(assignments::id);
-        let sums: Vec<(i32, i32, Option<i64>, i64)> = sheet_scores::table
-            .inner_join(sheets::table)
-            .filter(sheets::round_id.eq(r.id))
-            .filter(sheets::status.eq(SheetStatus::Submitted.code()))
-            .filter(diesel::dsl::not(sheets::assignment_id.eq_any(withdrawn)))
-            .filter(sheet_scores::criterion_id.eq_any(&ids))
-            .group_by((sheets::entry_id, sheet_scores::criterion_id))
-            .select((
-                sheets::entry_id,
-                sheet_scores::criterion_id,
-                diesel::dsl::sum(sheet_scores::score),
-                diesel::dsl::count(sheet_scores::score),
-            ))
-            .load(conn)?;
-        for (entry, criterion, sum, n) in sums {
-            let (Some(&(i, max)), Some(sum)) = (wanted.get(&criterion), sum) else {
-                continue;
-            };
-            let slot = &mut criteria_means
-                .entry(entry)
-                .or_insert_with(|| vec![(0.0, 0); ties.len()])[i];
-            slot.0 += sum as f64 / max;
-            slot.1 += n;
-        }
-    }
+    let codes: Vec<String> = ties.iter().map(|t| t.code.clone()).collect();
+    let criteria_means = criterion_means(conn, r, &codes)?;
     let entry_inputs: Vec<EntryInput> = entry_rows
         .into_iter()
         .map(|(id, at)| EntryInput {
             id,
             submitted: at.map_or(i64::MAX, |t| t.and_utc().timestamp_micros()),
-            criteria: criteria_means.get(&id).map_or_else(
-                || vec![None; ties.len()],
-                |v| {
-                    v.iter()
-                        .map(|&(sum, n)| (n > 0).then(|| sum / n as f64))
-                        .collect()
-                },
-            ),
+            criteria: criteria_means
+                .get(&id)
+                .cloned()
+                .unwrap_or_else(|| vec![None; ties.len()]),
         })
         .collect();
     let sheet_inputs: Vec<SheetInput> = sheet_rows
@@ -222,6 +161,85 @@ pub fn read(conn: &mut DbConn, r: &Round) -> Result<Inputs, AppError> {
         tie_breakers: ties,
         scale_max,
     })
+}
+
+/// Each entry's mean per criterion code (as a fraction of the scale), in the order of `codes`:
+/// summed by the database (a few rows per entry, not one per score), for the counted criteria with
+/// those codes in every rubric version the round's submitted sheets of live assignments use.
+pub fn criterion_means(
+    conn: &mut DbConn,
+    r: &Round,
+    codes: &[String],
+) -> Result<HashMap<i32, Vec<Option<f64>>>, AppError> {
+    let mut out: HashMap<i32, Vec<(f64, i64)>> = HashMap::new();
+    if codes.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let position: HashMap<&str, usize> = codes
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.as_str(), i))
+        .collect();
+    let versions = sheets::table
+        .filter(sheets::round_id.eq(r.id))
+        .select(sheets::rubric_id)
+        .distinct();
+    let known: Vec<(i32, String, i32)> = rubric_criteria::table
+        .inner_join(rubrics::table)
+        .filter(rubric_criteria::rubric_id.eq_any(versions))
+        .filter(rubric_criteria::counted.eq(true))
+        .select((
+            rubric_criteria::id,
+            rubric_criteria::code,
+            rubrics::scale_max,
+        ))
+        .load(conn)?;
+    let wanted: HashMap<i32, (usize, f64)> = known
+        .into_iter()
+        .filter_map(|(id, code, max)| {
+            Some((id, (*position.get(code.as_str())?, f64::from(max.max(1)))))
+        })
+        .collect();
+    let ids: Vec<i32> = wanted.keys().copied().collect();
+    // Withdrawn assignments are few: excluding them by id avoids joining every assignment.
+    let withdrawn = assignments::table
+        .filter(assignments::round_id.eq(r.id))
+        .filter(assignments::withdrawn_at.is_not_null())
+        .select(assignments::id);
+    let sums: Vec<(i32, i32, Option<i64>, i64)> = sheet_scores::table
+        .inner_join(sheets::table)
+        .filter(sheets::round_id.eq(r.id))
+        .filter(sheets::status.eq(SheetStatus::Submitted.code()))
+        .filter(diesel::dsl::not(sheets::assignment_id.eq_any(withdrawn)))
+        .filter(sheet_scores::criterion_id.eq_any(&ids))
+        .group_by((sheets::entry_id, sheet_scores::criterion_id))
+        .select((
+            sheets::entry_id,
+            sheet_scores::criterion_id,
+            diesel::dsl::sum(sheet_scores::score),
+            diesel::dsl::count(sheet_scores::score),
+        ))
+        .load(conn)?;
+    for (entry, criterion, sum, n) in sums {
+        let (Some(&(i, max)), Some(sum)) = (wanted.get(&criterion), sum) else {
+            continue;
+        };
+        let slot = &mut out
+            .entry(entry)
+            .or_insert_with(|| vec![(0.0, 0); codes.len()])[i];
+        slot.0 += sum as f64 / max;
+        slot.1 += n;
+    }
+    Ok(out
+        .into_iter()
+        .map(|(e, v)| {
+            let means = v
+                .into_iter()
+                .map(|(sum, n)| (n > 0).then(|| sum / n as f64))
+                .collect();
+            (e, means)
+        })
+        .collect())
 }
 
 /// Loads a round and computes its results.

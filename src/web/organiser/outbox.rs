@@ -25,10 +25,16 @@ pub async fn list(page: Page, q: web::Query<OutboxFilter>) -> Result<HttpRespons
     let filter = q.into_inner();
     let f = filter.clone();
     let (mails, more, counts) = db::run(&page.state.pool, move |conn| {
-        let status = f
-            .status
-            .as_deref()
-            .filter(|s| [rows::PENDING, rows::SENDING, rows::SENT, rows::FAILED].contains(s));
+        let status = f.status.as_deref().filter(|s| {
+            [
+                rows::PENDING,
+                rows::SENDING,
+                rows::SENT,
+                rows::FAILED,
+                rows::WITHDRAWN,
+            ]
+            .contains(s)
+        });
         let to = f.to.as_deref().map(str::trim).filter(|s| !s.is_empty());
         let (mails, more) = rows::list(conn, status, to, f.page.unwrap_or(1), PER_PAGE)?;
         Ok((mails, more, rows::open_counts(conn)?))

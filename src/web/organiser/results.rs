@@ -564,9 +564,9 @@ pub async fn sign_off(
 
 /// `POST /organiser/rounds/{id}/results/publish`.
 pub async fn publish(page: Page, id: web::Path<i32>) -> Result<HttpResponse, AppError> {
-    let id = id.into_inner();
+    let (id, state) = (id.into_inner(), page.state.clone());
     stage_change(page, id, "results.published_done", move |c, a| {
-        svc::publish(c, a, id)
+        svc::publish(c, &state, a, id)
     })
     .await
 }
@@ -592,9 +592,9 @@ pub async fn promote(
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
     let (actor, input) = (page.actor(), form.into_inner());
-    let i2 = input.clone();
+    let (i2, state) = (input.clone(), page.state.clone());
     match db::run(&page.state.pool, move |conn| {
-        svc::promote(conn, &actor, id, &i2)
+        svc::promote(conn, &state, &actor, id, &i2)
     })
     .await
     {

@@ -31,7 +31,10 @@ pub(super) async fn render_entry(
             entry::check_results(conn, e.id)?,
             edition::check_items(conn, ed.id)?,
             endorser_names(conn, Some(e.unit_id))?,
-            who.is_endorser,
+            (
+                who.is_endorser,
+                crate::services::results::has_published_results(conn, e.id)?,
+            ),
         ))
     })
     .await?;
@@ -48,7 +51,7 @@ pub(super) async fn render_entry(
         checks,
         items,
         endorsers,
-        is_endorser,
+        (is_endorser, has_feedback),
     ) = data;
     let checks: Vec<(i32, String, bool, String)> = checks
         .into_iter()
@@ -66,6 +69,7 @@ pub(super) async fn render_entry(
     let mut ctx = tera::Context::new();
     ctx.insert("entry", &e);
     ctx.insert("edition", &ed);
+    ctx.insert("has_feedback", &has_feedback);
     ctx.insert("values", &values);
     ctx.insert("lock_version", &lock_version);
     ctx.insert("editable", &status_enum.editable());

@@ -1,0 +1,162 @@
+//! The results mail: when a round is published every unit with an entry in it is told, in each
+//! reader's language, where each of its entries stands, whether it goes on to the next round, and
+//! where to read its feedback report. Each mail names its decision (its outbox topic), so
+//! unpublishing before the mail has gone out withdraws it: a unit never reads an outcome that is
+//! no longer true.
+
+use super::*;
+use std::collections::BTreeMap;
+
+use crate::db::schema::{editions, entries, round_results, units, users};
+use crate::domain::Role;
+use crate::email::{self, Recipient};
+use crate::i18n::Lang;
+use crate::models::outbox as mail_rows;
+use crate::state::AppState;
+
+/// The outbox topic of every mail reporting this round's results (a prefix; one topic per unit).
+pub fn results_topic(round_id: i32) -> String {
+    format!("results:round:{round_id}:")
+}
+
+/// Withdraws the round's results mail that has not gone out yet; returns how many.
+pub(super) fn withdraw_announcement(conn: &mut DbConn, round_id: i32) -> Result<usize, AppError> {
+    Ok(mail_rows::withdraw(conn, &results_topic(round_id))?)
+}
+
+/// One entry as the mail reports it.
+#[derive(serde::Serialize)]
+struct Line {
+    name: String,
+    position: Option<i32>,
+    score: Option<String>,
+    promoted: Option<bool>,
+    link: String,
+}
+
+/// Queues the results mail of a published round to every active operator of every unit with an
+/// entry in it; returns how many mails. `promotion_only` says the mail reports a promotion made
+/// after the results were already announced.
+pub(super) fn announce(
+    conn: &mut DbConn,
+    state: &AppState,
+    r: &Round,
+    promotion_only: bool,
+) -> Result<usize, AppError> {
+    let score_col = settings_of(r).ranking;
+    type Kept = (
+        i32,
+        String,
+        i32,
+        String,
+        Option<i32>,
+        (Option<i32>, Option<i32>, Option<i32>),
+    );
+    let kept: Vec<Kept> = round_results::table
+        .inner_join(entries::table.inner_join(units::table))
+        .filter(round_results::round_id.eq(r.id))
+        .order(round_results::listed)
+        .select((
+            entries::id,
+            entries::name,
+            units::id,
+            units::name,
+            round_results::position,
+            (
+                round_results::mean_bp,
+                round_results::median_bp,
+                round_results::normalised_bp,
+            ),
+        ))
+        .load(conn)?;
+    let scored = kept.iter().filter(|k| k.4.is_some()).count();
+    let promotion = live_promotion(conn, r.id)?;
+    let (promoted, next_name) = match &promotion {
+        Some(p) => {
+            let ids: Vec<i32> = kept.iter().map(|k| k.0).collect();
+            let went = promoted_among(conn, p.id, &ids)?;
+            let next = round::find(conn, p.next_round_id)?;
+            (went, next.map(|n| (n.name_id, n.name_en)))
+        }
+        None => (Vec::new(), None),
+    };
+    let edition: String = editions::table
+        .find(r.edition_id)
+        .select(editions::name)
+        .first(conn)?;
+    let mut by_unit: BTreeMap<i32, (String, Vec<&Kept>)> = BTreeMap::new();
+    for k in &kept {
+        by_unit
+            .entry(k.2)
+            .or_insert_with(|| (k.3.clone(), Vec::new()))
+            .1
+            .push(k);
+    }
+    let unit_ids: Vec<i32> = by_unit.keys().copied().collect();
+    let readers: Vec<(i32, String, String, String)> = users::table
+        .filter(users::unit_id.eq_any(&unit_ids))
+        .filter(users::role.eq(Role::Opd.code()))
+        .filter(users::active.eq(true))
+        .order(users::id)
+        .select((
+            users::unit_id.assume_not_null(),
+            users::email,
+            users::name,
+            users::lang,
+        ))
+        .load(conn)?;
+    let mut queued = 0;
+    for (unit_id, email_to, name, lang) in readers {
+        let Some((unit_name, lines)) = by_unit.get(&unit_id) else {
+            continue;
+        };
+        let lang = Lang::from_code(&lang);
+        let lines: Vec<Line> = lines
+            .iter()
+            .map(|k| {
+                let score = match score_col {
+                    crate::domain::results::Ranking::Mean => k.5.0,
+                    crate::domain::results::Ranking::Median => k.5.1,
+                    crate::domain::results::Ranking::Normalised => k.5.2,
+                };
+                Line {
+                    name: k.1.clone(),
+                    position: k.4,
+                    score: k
+                        .4
+                        .and(score)
+                        .map(|bp| crate::templates::format_total(bp, lang)),
+                    promoted: promotion.as_ref().map(|_| promoted.contains(&k.0)),
+                    link: format!("{}/opd/entries/{}/feedback", state.settings.base_url, k.0),
+                }
+            })
+            .collect();
+        let mut ctx = tera::Context::new();
+        ctx.insert("edition", &edition);
+        ctx.insert("round", lang.pick(&r.name_id, &r.name_en));
+        ctx.insert("unit", unit_name);
+        ctx.insert("scored", &scored);
+        ctx.insert("lines", &lines);
+        ctx.insert("promotion_only", &promotion_only);
+        ctx.insert(
+            "next_round",
+            &next_name
+                .as_ref()
+                .map(|(id, en)| lang.pick(id, en).to_string()),
+        );
+        let mail = email::render(
+            &state.templates,
+            "results_published",
+            &Recipient {
+                email: &email_to,
+                name: &name,
+                lang,
+            },
+            &mut ctx,
+        )?
+        .about(format!("{}unit:{unit_id}", results_topic(r.id)));
+        crate::outbox::enqueue(conn, &mail)?;
+        queued += 1;
+    }
+    Ok(queued)
+}

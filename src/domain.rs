@@ -1,9 +1,11 @@
 //! Value types with their parsing rules: what is valid input is decided here, once.
 
 pub mod assignment;
+pub mod awards;
 pub mod edition_defaults;
 pub mod email;
 pub mod feedback;
+pub mod iid;
 pub mod judging;
 pub mod password;
 pub mod results;

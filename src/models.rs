@@ -3,6 +3,7 @@
 pub mod audit;
 pub mod edition;
 pub mod entry;
+pub mod iid;
 pub mod judging;
 pub mod login_attempt;
 pub mod outbox;

@@ -15,4 +15,5 @@ pub mod results;
 pub mod rounds;
 pub mod rubrics;
 pub mod screening;
+pub mod shortlist;
 pub mod units;

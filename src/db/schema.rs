@@ -119,6 +119,8 @@ diesel::table! {
         copied_from_id -> Nullable<Integer>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        award_places -> Integer,
+        unit_award_best -> Integer,
     }
 }
 
@@ -404,6 +406,43 @@ diesel::table! {
 }
 
 diesel::table! {
+    iid_indicators (id) {
+        id -> Integer,
+        edition_id -> Integer,
+        no -> Integer,
+        name -> Text,
+        weight -> Integer,
+        mandatory -> Bool,
+        level_1 -> Text,
+        level_2 -> Text,
+        level_3 -> Text,
+        position -> Integer,
+        active -> Bool,
+    }
+}
+
+diesel::table! {
+    shortlist (edition_id, entry_id) {
+        edition_id -> Integer,
+        entry_id -> Integer,
+        added_by -> Nullable<Integer>,
+        added_at -> Timestamp,
+        notified_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    iid_answers (entry_id, indicator_id) {
+        entry_id -> Integer,
+        indicator_id -> Integer,
+        level -> Integer,
+        evidence -> Text,
+        updated_by -> Nullable<Integer>,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     round_entries (id) {
         id -> Integer,
         round_id -> Integer,
@@ -530,6 +569,8 @@ diesel::joinable!(round_entries -> rounds (round_id));
 diesel::joinable!(round_results -> rounds (round_id));
 diesel::joinable!(round_results -> entries (entry_id));
 diesel::joinable!(round_result_criteria -> rounds (round_id));
+diesel::joinable!(shortlist -> entries (entry_id));
+diesel::joinable!(iid_answers -> iid_indicators (indicator_id));
 diesel::joinable!(round_result_criteria -> entries (entry_id));
 diesel::joinable!(promotion_entries -> promotions (promotion_id));
 diesel::joinable!(promotion_entries -> entries (entry_id));
@@ -570,6 +611,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     round_entries,
     round_results,
     round_result_criteria,
+    iid_indicators,
+    shortlist,
+    iid_answers,
     promotions,
     promotion_entries,
     round_judges,

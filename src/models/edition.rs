@@ -45,6 +45,10 @@ pub struct Edition {
     pub created_at: NaiveDateTime,
     /// Last change.
     pub updated_at: NaiveDateTime,
+    /// Places of each award (winners per category and per award group).
+    pub award_places: i32,
+    /// How many of a unit's best entries add up to its score for a unit award.
+    pub unit_award_best: i32,
 }
 
 impl Edition {

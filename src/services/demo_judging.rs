@@ -301,6 +301,7 @@ pub fn load(
     judging::auto_assign(conn, &actor, presentation_2025)?;
     submit_all(conn, presentation_2025, now - year_ago - Duration::days(1))?;
     publish_results(conn, state, &actor, presentation_2025)?;
+    awards_and_shortlist(conn, state, &actor, past, (desk_2025, presentation_2025))?;
 
     // BIW 2026: the desk round is open; the demo judge has every kind of sheet.
     for &j in &panel {
@@ -393,6 +394,45 @@ fn publish_results(
     results::freeze(conn, actor, round)?;
     results::sign_off(conn, actor, round, true, "Rapat pleno tim penilai")?;
     results::publish(conn, state, actor, round)
+}
+
+/// BIW 2025 ends as the organisers closed it: desk 30% and presentation 70% in the final score,
+/// awards by the edition's rule, the best ten on the national shortlist with their units told, and
+/// the first of them well on its way to IID readiness.
+fn awards_and_shortlist(
+    conn: &mut DbConn,
+    state: &AppState,
+    actor: &Actor,
+    edition: i32,
+    (desk, presentation): (i32, i32),
+) -> Result<(), AppError> {
+    use crate::db::schema::rounds;
+    use crate::services::shortlist::{self, Addition};
+    for (round, weight) in [(desk, 30), (presentation, 70)] {
+        diesel::update(rounds::table.find(round))
+            .set(rounds::final_weight.eq(weight))
+            .execute(conn)?;
+    }
+    shortlist::add(conn, actor, edition, &Addition::Top(10))?;
+    shortlist::notify(conn, state, actor, edition)?;
+    let Some(first) = shortlist::list(conn, edition)?.into_iter().next() else {
+        return Ok(());
+    };
+    let e = crate::models::entry::find(conn, first.entry)?.ok_or(AppError::NotFound)?;
+    let indicators = shortlist::indicators(conn, edition)?;
+    let evidence = [
+        "Peraturan Wali Kota Bekasi tentang layanan ini",
+        "SK Kepala Dinas: 24 pegawai pelaksana",
+        "DPA 2024 dan 2025",
+        "Aplikasi daring dan panel layanan",
+    ];
+    let answers: Vec<(i32, String, String)> = indicators
+        .iter()
+        .take(evidence.len())
+        .zip(evidence)
+        .map(|(i, ev)| (i.id, "2".to_string(), ev.to_string()))
+        .collect();
+    shortlist::save_answers(conn, actor, &e, &answers)
 }
 
 /// Every live assignment of a closed round gets a submitted sheet.

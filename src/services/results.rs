@@ -11,6 +11,7 @@ use crate::error::{AppError, FieldErrors};
 use crate::models::round::{self, ResultSettings, Round};
 
 mod announce;
+mod awards;
 mod feedback;
 mod promotion;
 mod public;
@@ -21,6 +22,7 @@ mod snapshot;
 
 pub use announce::results_topic;
 use announce::{announce, withdraw_announcement};
+pub use awards::*;
 pub use feedback::*;
 pub use promotion::*;
 pub use public::*;

@@ -2,6 +2,7 @@
 
 pub mod assignments;
 pub mod audit;
+pub mod awards;
 pub mod editions;
 pub mod entries;
 pub mod judges;
@@ -10,6 +11,7 @@ pub mod results;
 pub mod rounds;
 pub mod rubrics;
 pub mod sheets;
+pub mod shortlist;
 pub mod units;
 pub mod users;
 

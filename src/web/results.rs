@@ -6,6 +6,7 @@ use actix_web::{HttpResponse, web};
 use crate::db;
 use crate::error::AppError;
 use crate::services::results as svc;
+use crate::services::shortlist as svc_iid;
 use crate::web::Page;
 
 async fn feedback_page(page: Page, id: i32, back: String) -> Result<HttpResponse, AppError> {
@@ -83,9 +84,7 @@ pub async fn public_edition(
         let ed = svc::public_edition(conn, id)?;
         let rounds = svc::public_rounds(conn, id)?;
         let cats = crate::models::edition::categories(conn, id)?;
-        // The last published round decides the winners; the chosen round's ranking is listed.
-        let (last, _) = rounds.last().cloned().ok_or(AppError::NotFound)?;
-        let winners = svc::top_per_category(conn, &last, 3)?;
+        let awards = svc::awards(conn, id, false)?;
         let (shown, _) = match q.round {
             Some(r) => rounds
                 .iter()
@@ -102,10 +101,10 @@ pub async fn public_edition(
             (page_no - 1) * PUBLIC_PAGE,
             PUBLIC_PAGE + 1,
         )?;
-        Ok((ed, rounds, cats, last.id, winners, shown.id, rows))
+        Ok((ed, rounds, cats, awards, shown.id, rows))
     })
     .await?;
-    let (ed, rounds, cats, last_id, winners, shown_id, mut rows) = data;
+    let (ed, rounds, cats, awards, shown_id, mut rows) = data;
     let more = rows.len() as i64 > PUBLIC_PAGE;
     rows.truncate(PUBLIC_PAGE as usize);
     let lang = page.lang;
@@ -126,15 +125,10 @@ pub async fn public_edition(
             })
         })
         .collect();
-    let winners: Vec<serde_json::Value> = winners
-        .into_iter()
-        .map(|(_, i, e, rows)| serde_json::json!({"category": lang.pick(&i, &e), "rows": rows}))
-        .collect();
     let mut ctx = tera::Context::new();
     ctx.insert("edition", &ed);
     ctx.insert("rounds", &round_names);
-    ctx.insert("last_round", &last_id);
-    ctx.insert("winners", &winners);
+    ctx.insert("awards", &awards);
     ctx.insert("shown_round", &shown_id);
     ctx.insert("rows", &rows);
     ctx.insert("categories", &cat_names);
@@ -272,4 +266,97 @@ pub async fn public_json(page: Page, id: web::Path<i32>) -> Result<HttpResponse,
     Ok(HttpResponse::Ok()
         .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
         .json(serde_json::json!({"edition": ed, "rounds": rounds})))
+}
+
+async fn iid_page(
+    page: &Page,
+    id: i32,
+    typed: Option<(&svc_iid::AnswersInput, &crate::error::FieldErrors)>,
+) -> Result<HttpResponse, AppError> {
+    let who = page.entry_actor()?;
+    let (e, rows, readiness, missing) = db::run(&page.state.pool, move |conn| {
+        let e = crate::services::entries::visible(conn, &who, id)?;
+        // Not shortlisted: nothing to complete here.
+        if !crate::models::iid::is_listed(conn, e.id)? {
+            return Err(AppError::NotFound);
+        }
+        let (rows, r, missing) = svc_iid::answers_of(conn, &e)?;
+        Ok((e, rows, r, missing))
+    })
+    .await?;
+    // What was typed wins over what is stored, so a refused form loses nothing.
+    let shown: Vec<serde_json::Value> = rows
+        .iter()
+        .map(|r| {
+            let typed_row = typed.and_then(|(t, _)| t.iter().find(|x| x.0 == r.indicator.id));
+            serde_json::json!({
+                "indicator": r.indicator,
+                "level": typed_row.map_or(r.level.to_string(), |x| x.1.clone()),
+                "evidence": typed_row.map_or(r.evidence.clone(), |x| x.2.clone()),
+            })
+        })
+        .collect();
+    let mut ctx = tera::Context::new();
+    ctx.insert("entry", &e);
+    ctx.insert("rows", &shown);
+    ctx.insert("readiness", &readiness);
+    ctx.insert("missing", &missing);
+    match typed {
+        Some((_, errors)) => {
+            let values: std::collections::HashMap<String, String> = Default::default();
+            page.form_errors("results/iid.html", ctx, &values, errors)
+        }
+        None => {
+            ctx.insert("errors", &crate::error::FieldErrors::new());
+            page.render("results/iid.html", ctx)
+        }
+    }
+}
+
+/// `GET /opd/entries/{id}/iid`: a shortlisted entry's IID readiness form.
+pub async fn opd_iid(page: Page, id: web::Path<i32>) -> Result<HttpResponse, AppError> {
+    iid_page(&page, id.into_inner(), None).await
+}
+
+/// `POST /opd/entries/{id}/iid`: `ind` repeats the indicator ids; `lvl-{id}` and `ev-{id}`.
+pub async fn opd_save_iid(
+    page: Page,
+    id: web::Path<i32>,
+    form: web::Form<Vec<(String, String)>>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let get = |k: String| {
+        form.iter()
+            .find(|(f, _)| *f == k)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    let mut input: svc_iid::AnswersInput = Vec::new();
+    for (k, v) in form.iter() {
+        if k == "ind" {
+            let ind: i32 = v
+                .trim()
+                .parse()
+                .map_err(|_| AppError::BadRequest("indicator id".into()))?;
+            input.push((ind, get(format!("lvl-{ind}")), get(format!("ev-{ind}"))));
+        }
+    }
+    let who = page.entry_actor()?;
+    let i2 = input.clone();
+    match db::run(&page.state.pool, move |conn| {
+        let e = crate::services::entries::visible(conn, &who, id)?;
+        crate::services::entries::require_active_unit(conn, &who)?;
+        svc_iid::save_answers(conn, &who.actor, &e, &i2)
+    })
+    .await
+    {
+        Ok(()) => {
+            page.flash("success", page.t("iid.saved"));
+            Ok(crate::web::page::see_other(&format!(
+                "/opd/entries/{id}/iid"
+            )))
+        }
+        Err(AppError::Invalid(errors)) => iid_page(&page, id, Some((&input, &errors))).await,
+        Err(e) => Err(e),
+    }
 }

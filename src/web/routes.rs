@@ -93,6 +93,8 @@ routes! {
     Post "/opd/entries/{id}/files"             OPD       => opd::entries::upload_file;
     Post "/opd/entries/{id}/files/{file}/delete" OPD     => opd::entries::delete_file;
     Get  "/opd/entries/{id}/feedback"          OPD       => results::opd_feedback;
+    Get  "/opd/entries/{id}/iid"               OPD       => results::opd_iid;
+    Post "/opd/entries/{id}/iid"               OPD       => results::opd_save_iid;
     Get  "/entries/{id}/files/{file}"          USER      => opd::entries::download;
     Get  "/judge"                              JUDGE     => judge::dashboard;
     Post "/judge/declaration/{edition}"        JUDGE     => judge::accept_declaration;
@@ -137,6 +139,18 @@ routes! {
     Get  "/organiser/editions/{id}/lists"      ORGANISER => organiser::editions::lists_form;
     Post "/organiser/editions/{id}/lists"      ORGANISER => organiser::editions::save_lists;
     Get  "/organiser/editions/{id}/judging"    ORGANISER => organiser::rounds::overview;
+    Get  "/organiser/editions/{id}/awards"     ORGANISER => organiser::awards::show;
+    Post "/organiser/editions/{id}/awards"     ORGANISER => organiser::awards::save_rule;
+    Get  "/organiser/editions/{id}/awards/certificates" ORGANISER => organiser::awards::certificates;
+    Get  "/organiser/editions/{id}/shortlist"  ORGANISER => organiser::shortlist::show;
+    Post "/organiser/editions/{id}/shortlist/add" ORGANISER => organiser::shortlist::add;
+    Post "/organiser/editions/{id}/shortlist/notify" ORGANISER => organiser::shortlist::notify;
+    Post "/organiser/editions/{id}/shortlist/{entry}/remove" ORGANISER => organiser::shortlist::remove;
+    Get  "/organiser/editions/{id}/shortlist.csv" ORGANISER => organiser::shortlist::export_csv;
+    Get  "/organiser/editions/{id}/shortlist.xlsx" ORGANISER => organiser::shortlist::export_xlsx;
+    Get  "/organiser/editions/{id}/shortlist/print" ORGANISER => organiser::shortlist::print;
+    Get  "/organiser/editions/{id}/iid-indicators" ORGANISER => organiser::shortlist::indicators;
+    Post "/organiser/editions/{id}/iid-indicators" ORGANISER => organiser::shortlist::save_indicators;
     Post "/organiser/editions/{id}/rubrics"    ORGANISER => organiser::rubrics::create;
     Post "/organiser/editions/{id}/rounds"     ORGANISER => organiser::rounds::create;
     Get  "/organiser/rubrics/{id}"             ORGANISER => organiser::rubrics::edit_form;

@@ -869,6 +869,16 @@ async fn the_demo_holds_a_judged_last_year_and_a_round_in_progress_with_every_sh
                 .get_result(conn)
                 .unwrap();
             assert_eq!(published, 2, "last year's results are published");
+            // It ends with awards and a national shortlist whose first entry is under way.
+            let awards = biw::services::results::awards(conn, past, false)
+                .unwrap()
+                .unwrap();
+            assert!(awards.awards.iter().any(|a| a.kind == "unit"));
+            assert!(awards.awards.iter().any(|a| a.kind == "entry"));
+            let listed = biw::services::shortlist::list(conn, past).unwrap();
+            assert_eq!(listed.len(), 10);
+            assert!(listed.iter().all(|r| r.notified_at.is_some()));
+            assert!(listed[0].readiness.score > 0);
             let judge: i32 = users::table
                 .filter(users::email.eq("juri@demo.biw.id"))
                 .select(users::id)

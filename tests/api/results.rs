@@ -922,3 +922,263 @@ async fn the_public_page_lists_winners_promoted_and_each_entry_with_csv_and_json
     let (_, html) = get(format!("/results/{ed}/entries/{}", ids[0])).await;
     assert!(html.contains("rank 2, score 80.00"));
 }
+
+#[tokio::test]
+async fn awards_follow_the_edition_rule_and_print_as_certificates() {
+    let app = spawn_app().await;
+    let (ed, round, _) = signed_off_round(&app).await;
+    let path = format!("/organiser/editions/{ed}/awards");
+    // Frozen, not published: organisers preview, the public sees nothing yet.
+    let html = app.page(&path).await;
+    assert!(html.contains("belum diumumkan"));
+    let visitor = crate::helpers::new_client();
+    assert_eq!(
+        app.get_with(&visitor, &format!("/results/{ed}"))
+            .await
+            .status()
+            .as_u16(),
+        404
+    );
+    step(&app, round, "publish", &[]).await;
+    // Best innovation: 1 then 0; Dinas Kesehatan adds up its best two (100 + 80).
+    let html = app.page(&path).await;
+    let best = &html[html.find("Inovasi Terbaik").unwrap()..];
+    assert!(best.find("Inovasi 1").unwrap() < best.find("Inovasi 0").unwrap());
+    assert!(html.contains("Perangkat Daerah Terinovatif"));
+    assert!(html.contains("180,00"));
+    // The rule: every bad number named, what was typed kept; then one place, one entry a unit.
+    let res = app
+        .post_form(&path, &[("places", "0"), ("unit_best", "dua")])
+        .await;
+    assert_eq!(res.status().as_u16(), 422);
+    let html = res.text().await.unwrap();
+    assert_eq!(
+        html.matches("Isi angka 1 sampai 10.").count(),
+        2 * 2,
+        "summary and fields"
+    );
+    assert!(html.contains("value=\"dua\""));
+    let res = app
+        .post_form(&path, &[("places", "1"), ("unit_best", "1")])
+        .await;
+    assert_eq!(res.status().as_u16(), 303);
+    let html = app.page(&path).await;
+    assert!(!html.contains("180,00") && !html.contains("Inovasi 0"));
+    // One certificate per winner, each on its own printed page.
+    let html = app
+        .page(&format!("/organiser/editions/{ed}/awards/certificates"))
+        .await;
+    assert!(html.contains("PIAGAM PENGHARGAAN"));
+    assert_eq!(html.matches("class=\"piagam\"").count(), 2);
+    assert!(html.contains("Juara 1") && html.contains("Dinas Kesehatan"));
+    // The public page carries the awards.
+    let html = app
+        .get_with(&visitor, &format!("/results/{ed}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("Inovasi Terbaik") && html.contains("Inovasi 1"));
+    assert_eq!(app.audit_count("awards.rule").await, 1);
+}
+
+#[tokio::test]
+async fn the_national_shortlist_tells_units_what_they_lack_and_they_complete_it() {
+    let app = spawn_app().await;
+    let (ed, round, ids) = signed_off_round(&app).await;
+    let path = format!("/organiser/editions/{ed}/shortlist");
+    // Before publication there is nothing to shortlist from.
+    app.post_form(&format!("{path}/add"), &[("top", "2")]).await;
+    let html = app.page(&path).await;
+    assert!(html.contains("Belum ada hasil babak yang diumumkan"));
+    step(&app, round, "publish", &[]).await;
+    let html = app.page(&path).await;
+    assert!(html.contains(&format!("name=\"entry\" value=\"{}\"", ids[1])));
+    // The top one, then a chosen one; an unscored entry cannot be chosen.
+    let res = app.post_form(&format!("{path}/add"), &[("top", "1")]).await;
+    assert_eq!(res.status().as_u16(), 303);
+    let chosen = ids[0].to_string();
+    app.post_form(&format!("{path}/add"), &[("entry", &chosen)])
+        .await;
+    let unscored = ids[2].to_string();
+    let res = app
+        .post_form(&format!("{path}/add"), &[("entry", &unscored)])
+        .await;
+    assert_eq!(res.status().as_u16(), 404);
+    let html = app.page(&path).await;
+    assert!(html.contains("2 inovasi dalam daftar pendek."));
+    assert!(html.contains("0 / 111"), "nothing declared yet");
+    // The units are told what they lack; a removal before the mail went out withdraws it.
+    app.post_form(&format!("{path}/notify"), &[]).await;
+    let mails: Vec<_> = app
+        .mails_to("staf@dinkes.biw.id")
+        .await
+        .into_iter()
+        .filter(|m| m.template == "shortlisted")
+        .collect();
+    assert_eq!(mails.len(), 2);
+    assert!(mails[0].body_text.contains("Regulasi inovasi daerah"));
+    assert!(mails[0].body_text.contains("0 dari 111"));
+    let res = app
+        .post_form(
+            &format!("{path}/{}/remove", ids[0]),
+            &[("reason", "Belum dua tahun diterapkan")],
+        )
+        .await;
+    assert_eq!(res.status().as_u16(), 303);
+    let statuses: Vec<(String, String)> = app
+        .mails_to("staf@dinkes.biw.id")
+        .await
+        .into_iter()
+        .filter(|m| m.template == "shortlisted")
+        .map(|m| (m.subject, m.status))
+        .collect();
+    assert!(statuses.contains(&(
+        "Inovasi 0 masuk daftar pendek nasional (IGA)".into(),
+        "withdrawn".into()
+    )));
+    assert!(statuses.contains(&(
+        "Inovasi 1 masuk daftar pendek nasional (IGA)".into(),
+        "pending".into()
+    )));
+
+    // The unit completes its readiness; a level needs its evidence, and nothing typed is lost.
+    let opd = unit_operator(&app).await;
+    let form_path = format!("/opd/entries/{}/iid", ids[1]);
+    assert_eq!(
+        app.get_with(&opd, &format!("/opd/entries/{}/iid", ids[0]))
+            .await
+            .status()
+            .as_u16(),
+        404,
+        "no longer shortlisted"
+    );
+    let html = app.get_with(&opd, &form_path).await.text().await.unwrap();
+    let first: i32 = {
+        let at = html.find("name=\"ind\" value=\"").unwrap() + 18;
+        html[at..at + html[at..].find('"').unwrap()]
+            .parse()
+            .unwrap()
+    };
+    let (lvl, ev) = (format!("lvl-{first}"), format!("ev-{first}"));
+    let first_s = first.to_string();
+    let level_3 = |evidence: &'static str| {
+        let fields = [
+            ("ind", first_s.clone()),
+            (lvl.as_str(), "3".to_string()),
+            (ev.as_str(), evidence.to_string()),
+        ];
+        let (app, opd, form_path) = (&app, &opd, &form_path);
+        async move {
+            let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            app.post_form_with(opd, form_path, &fields).await
+        }
+    };
+    let res = level_3(" ").await;
+    assert_eq!(res.status().as_u16(), 422);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("Sebutkan bukti dukung untuk tingkat yang dipilih."));
+    assert!(html.contains(&format!("name=\"{lvl}\" value=\"3\" checked")));
+    let res = level_3("Perda Kota Bekasi No. 5 Tahun 2024").await;
+    assert_eq!(res.status().as_u16(), 303);
+    let html = app.get_with(&opd, &form_path).await.text().await.unwrap();
+    assert!(
+        html.contains("Kesiapan saat ini: 9 dari 111"),
+        "weight 3 × level 3"
+    );
+    assert!(
+        !html[..html.find("<form method=\"post\" action=\"/opd").unwrap()]
+            .contains("<li>Regulasi inovasi daerah</li>")
+    );
+    let dash = app.get_with(&opd, "/opd").await.text().await.unwrap();
+    assert!(dash.contains("Lengkapi kesiapan IID: Inovasi 1 (9 dari 111)"));
+
+    // Exports read back: CSV and a workbook, Indonesian headers.
+    let text = app
+        .get(&format!("/organiser/editions/{ed}/shortlist.csv"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    let mut csv = csv::Reader::from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+    assert_eq!(csv.headers().unwrap().get(5), Some("Kesiapan IID"));
+    let rows: Vec<csv::StringRecord> = csv.records().map(|r| r.unwrap()).collect();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(
+        (&rows[0][1], &rows[0][5], &rows[0][6]),
+        ("Inovasi 1", "9", "111")
+    );
+    let bytes = app
+        .get(&format!("/organiser/editions/{ed}/shortlist.xlsx"))
+        .await
+        .bytes()
+        .await
+        .unwrap();
+    use calamine::Reader;
+    let mut book: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    let sheet = book.worksheet_range_at(0).unwrap().unwrap();
+    assert_eq!(sheet.get_value((0, 1)).unwrap().to_string(), "Inovasi");
+    assert_eq!(sheet.get_value((1, 1)).unwrap().to_string(), "Inovasi 1");
+    assert_eq!(sheet.get_value((1, 5)).unwrap().to_string(), "9");
+    let print = app.page(&format!("{path}/print")).await;
+    assert!(print.contains("Daftar pendek nasional") && print.contains("Inovasi 1"));
+}
+
+#[tokio::test]
+async fn organisers_edit_this_years_iid_indicators_with_every_bad_field_named() {
+    let app = spawn_app().await;
+    let (ed, _, _) = open_round(&app, 1).await;
+    let path = format!("/organiser/editions/{ed}/iid-indicators");
+    let html = app.page(&path).await;
+    assert_eq!(
+        html.matches("name=\"ind\"").count(),
+        20,
+        "seeded from the catalogue"
+    );
+    let mut form = crate::helpers::form_fields(&html);
+    // Selects are not read by `form_fields`: every weight is chosen here.
+    let inds: Vec<String> = form
+        .iter()
+        .filter(|f| f.0 == "ind")
+        .map(|f| f.1.clone())
+        .collect();
+    for id in &inds {
+        form.push((format!("weight-{id}"), "2".into()));
+    }
+    let first = inds[0].clone();
+    for f in form.iter_mut() {
+        if f.0 == format!("weight-{first}") {
+            f.1 = "9".into();
+        }
+        if f.0 == format!("level2-{first}") {
+            f.1 = String::new();
+        }
+        if f.0 == format!("name-{first}") {
+            f.1 = "Regulasi inovasi daerah (2027)".into();
+        }
+    }
+    let res = crate::entries::post_pairs(&app, &app.client, &path, &form).await;
+    assert_eq!(res.status().as_u16(), 422);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("Pilih bobot 1 sampai 4."));
+    assert!(
+        html.contains("Regulasi inovasi daerah (2027)"),
+        "typed text kept"
+    );
+    for f in form.iter_mut() {
+        if f.0 == format!("weight-{first}") {
+            f.1 = "4".into();
+        }
+        if f.0 == format!("level2-{first}") {
+            f.1 = "Peraturan Wali Kota".into();
+        }
+    }
+    let res = crate::entries::post_pairs(&app, &app.client, &path, &form).await;
+    assert_eq!(res.status().as_u16(), 303);
+    let html = app.page(&path).await;
+    assert!(
+        html.contains("Regulasi inovasi daerah (2027)") && html.contains("Peraturan Wali Kota")
+    );
+    assert!(html.contains("<option value=\"4\" selected>"));
+}

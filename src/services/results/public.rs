@@ -191,31 +191,6 @@ pub fn ranked(
         .collect())
 }
 
-/// A category's id, names (id, en) and its best entries.
-pub type CategoryTop = (i32, String, String, Vec<PublicRow>);
-
-/// The best `n` of each category in a published round: (category id, names, rows), in the
-/// edition's category order; categories without a ranked entry are left out.
-pub fn top_per_category(
-    conn: &mut DbConn,
-    r: &Round,
-    n: i64,
-) -> Result<Vec<CategoryTop>, AppError> {
-    let cats: Vec<(i32, String, String)> = categories::table
-        .filter(categories::edition_id.eq(r.edition_id))
-        .order(categories::position)
-        .select((categories::id, categories::name_id, categories::name_en))
-        .load(conn)?;
-    let mut out = Vec::new();
-    for (id, name_id, name_en) in cats {
-        let rows = ranked(conn, r, None, Some(id), 0, n)?;
-        if !rows.is_empty() {
-            out.push((id, name_id, name_en, rows));
-        }
-    }
-    Ok(out)
-}
-
 /// A round's names (id, en), the entry's rank and score there, and whether it went on.
 pub type PublicPlace = (String, String, Option<i32>, Option<i32>, Option<bool>);
 

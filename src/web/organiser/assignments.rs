@@ -67,7 +67,7 @@ pub async fn board(
     page.render("organiser/judging/assignments.html", ctx)
 }
 
-fn ids_of(form: &[(String, String)], key: &str) -> Result<Vec<i32>, AppError> {
+pub(super) fn ids_of(form: &[(String, String)], key: &str) -> Result<Vec<i32>, AppError> {
     form.iter()
         .filter(|(k, _)| k == key)
         .map(|(_, v)| v.trim().parse::<i32>())
@@ -80,7 +80,7 @@ fn back(id: i32) -> String {
 }
 
 /// Flashes the message of a refused form, or passes other errors on.
-fn refused(page: &Page, e: AppError, to: &str) -> Result<HttpResponse, AppError> {
+pub(super) fn refused(page: &Page, e: AppError, to: &str) -> Result<HttpResponse, AppError> {
     match e {
         AppError::Invalid(errors) => {
             let key = errors.values().next().cloned().unwrap_or_default();

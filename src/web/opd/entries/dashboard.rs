@@ -39,8 +39,21 @@ pub async fn dashboard(page: Page) -> Result<HttpResponse, AppError> {
                 .collect(),
             None => Vec::new(),
         };
+        // Shortlisted entries (any edition) whose readiness the unit still has to complete.
+        let mut iid_jobs = Vec::new();
+        if let Some(u) = who.unit_id {
+            for e in entry::all_for_unit(conn, u)? {
+                if crate::models::iid::is_listed(conn, e.id)? {
+                    let (_, r, missing) = crate::services::shortlist::answers_of(conn, &e)?;
+                    iid_jobs.push(serde_json::json!({
+                        "entry": e.id, "name": e.name, "score": r.score, "max": r.max,
+                        "missing": missing,
+                    }));
+                }
+            }
+        }
         Ok((
-            slots,
+            (slots, iid_jobs),
             unit,
             current,
             entries,
@@ -52,7 +65,17 @@ pub async fn dashboard(page: Page) -> Result<HttpResponse, AppError> {
         ))
     })
     .await?;
-    let (slots, unit, current, entries, closes_at, open, earlier, endorsers, is_endorser) = data;
+    let (
+        (slots, iid_jobs),
+        unit,
+        current,
+        entries,
+        closes_at,
+        open,
+        earlier,
+        endorsers,
+        is_endorser,
+    ) = data;
     let lang = page.lang;
     let slots: Vec<serde_json::Value> = slots
         .iter()
@@ -69,6 +92,7 @@ pub async fn dashboard(page: Page) -> Result<HttpResponse, AppError> {
     ctx.insert("earlier", &earlier);
     ctx.insert("endorsers", &endorsers);
     ctx.insert("slots", &slots);
+    ctx.insert("iid_jobs", &iid_jobs);
     ctx.insert("is_endorser", &is_endorser);
     page.render("opd/dashboard.html", ctx)
 }

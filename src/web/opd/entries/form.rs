@@ -34,6 +34,7 @@ pub(super) async fn render_entry(
             (
                 who.is_endorser,
                 crate::services::results::has_published_results(conn, e.id)?,
+                crate::models::iid::is_listed(conn, e.id)?,
             ),
         ))
     })
@@ -51,7 +52,7 @@ pub(super) async fn render_entry(
         checks,
         items,
         endorsers,
-        (is_endorser, has_feedback),
+        (is_endorser, has_feedback, shortlisted),
     ) = data;
     let checks: Vec<(i32, String, bool, String)> = checks
         .into_iter()
@@ -70,6 +71,7 @@ pub(super) async fn render_entry(
     ctx.insert("entry", &e);
     ctx.insert("edition", &ed);
     ctx.insert("has_feedback", &has_feedback);
+    ctx.insert("shortlisted", &shortlisted);
     ctx.insert("values", &values);
     ctx.insert("lock_version", &lock_version);
     ctx.insert("editable", &status_enum.editable());

@@ -1,0 +1,577 @@
+//! The national shortlist (IGA): the entries an edition sends on to the ministry's reporting, each
+//! with its IID readiness (the edition's indicators, the level its unit declares with evidence,
+//! the mandatory ones still missing); the units are mailed what they still lack and complete it on
+//! their side. One function per use case, each checking, writing, auditing and mailing in one
+//! transaction.
+
+use std::collections::HashMap;
+
+use diesel::prelude::*;
+use serde_json::json;
+
+use crate::audit::{self, Actor};
+use crate::db::schema::{entries, iid_answers, iid_indicators, shortlist, units, users};
+use crate::db::{self, DbConn};
+use crate::domain::Role;
+use crate::domain::iid::{self, MAX_LEVEL, Readiness};
+use crate::email::{self, Recipient};
+use crate::error::{AppError, FieldErrors, invalid};
+use crate::i18n::Lang;
+use crate::models::iid::{self as rows, Indicator};
+use crate::models::outbox as mail_rows;
+use crate::state::AppState;
+
+/// The edition's indicators, seeded from the bundled catalogue the first time they are asked for.
+pub fn indicators(conn: &mut DbConn, edition_id: i32) -> Result<Vec<Indicator>, AppError> {
+    let have = rows::indicators(conn, edition_id)?;
+    if !have.is_empty() {
+        return Ok(have);
+    }
+    crate::models::edition::find(conn, edition_id)?.ok_or(AppError::NotFound)?;
+    db::transaction(conn, |conn| -> Result<(), AppError> {
+        // Another request may have seeded them meanwhile.
+        if !rows::indicators(conn, edition_id)?.is_empty() {
+            return Ok(());
+        }
+        for (pos, c) in iid::catalogue().into_iter().enumerate() {
+            let level = |i: usize| c.parameters.get(i).cloned().unwrap_or_default();
+            diesel::insert_into(iid_indicators::table)
+                .values((
+                    iid_indicators::edition_id.eq(edition_id),
+                    iid_indicators::no.eq(c.no),
+                    iid_indicators::name.eq(&c.name),
+                    iid_indicators::weight.eq(c.bobot),
+                    iid_indicators::mandatory.eq(c.wajib),
+                    iid_indicators::level_1.eq(level(0)),
+                    iid_indicators::level_2.eq(level(1)),
+                    iid_indicators::level_3.eq(level(2)),
+                    iid_indicators::position.eq(pos as i32),
+                    iid_indicators::active.eq(true),
+                ))
+                .execute(conn)?;
+        }
+        Ok(())
+    })?;
+    Ok(rows::indicators(conn, edition_id)?)
+}
+
+/// One indicator as typed on the organisers' form.
+#[derive(serde::Deserialize, serde::Serialize, Default, Clone, Debug)]
+#[serde(default)]
+pub struct IndicatorInput {
+    /// Its id.
+    pub id: i32,
+    /// Name.
+    pub name: String,
+    /// Weight, 1–4.
+    pub weight: String,
+    /// Mandatory box.
+    pub mandatory: bool,
+    /// Level descriptions.
+    pub levels: [String; 3],
+    /// Still asked.
+    pub active: bool,
+}
+
+/// Saves the edition's indicators as edited (this year's catalogue); every bad field is named as
+/// `ind-{id}-{field}` and nothing is saved until all are right.
+pub fn save_indicators(
+    conn: &mut DbConn,
+    actor: &Actor,
+    edition_id: i32,
+    input: &[IndicatorInput],
+) -> Result<(), AppError> {
+    let have = indicators(conn, edition_id)?;
+    let mut errors = FieldErrors::new();
+    let mut clean = Vec::new();
+    for i in input {
+        if !have.iter().any(|h| h.id == i.id) {
+            return Err(AppError::NotFound);
+        }
+        let key = |f: &str| format!("ind-{}-{f}", i.id);
+        let name = crate::domain::text::required_line(&i.name, 200)
+            .map_err(|k| errors.insert(key("name"), k.into()))
+            .unwrap_or_default();
+        let weight = match i.weight.trim().parse::<i32>() {
+            Ok(w @ 1..=4) => w,
+            _ => {
+                errors.insert(key("weight"), "iid.error_weight".into());
+                0
+            }
+        };
+        let mut levels = Vec::new();
+        for (n, l) in i.levels.iter().enumerate() {
+            levels.push(
+                crate::domain::text::required_line(l, 200)
+                    .map_err(|k| errors.insert(key(&format!("level{}", n + 1)), k.into()))
+                    .unwrap_or_default(),
+            );
+        }
+        clean.push((i.id, name, weight, i.mandatory, levels, i.active));
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Invalid(errors));
+    }
+    db::transaction(conn, |conn| {
+        for (id, name, weight, mandatory, levels, active) in &clean {
+            diesel::update(
+                iid_indicators::table
+                    .find(id)
+                    .filter(iid_indicators::edition_id.eq(edition_id)),
+            )
+            .set((
+                iid_indicators::name.eq(name),
+                iid_indicators::weight.eq(weight),
+                iid_indicators::mandatory.eq(mandatory),
+                iid_indicators::level_1.eq(&levels[0]),
+                iid_indicators::level_2.eq(&levels[1]),
+                iid_indicators::level_3.eq(&levels[2]),
+                iid_indicators::active.eq(active),
+            ))
+            .execute(conn)?;
+        }
+        audit::record(
+            conn,
+            actor,
+            "iid_readiness.indicators",
+            ("edition", Some(edition_id)),
+            json!({"indicators": clean.len()}),
+        )?;
+        Ok(())
+    })
+}
+
+/// A shortlisted entry with its readiness.
+#[derive(serde::Serialize, Clone, Debug)]
+pub struct ShortlistRow {
+    /// Entry id.
+    pub entry: i32,
+    /// Entry name.
+    pub name: String,
+    /// Unit id.
+    pub unit_id: i32,
+    /// Unit name.
+    pub unit: String,
+    /// Rank in the edition's final standing (published rounds), if any.
+    pub rank: Option<usize>,
+    /// Final score, hundredths.
+    pub score_bp: Option<i64>,
+    /// Readiness.
+    pub readiness: Readiness,
+    /// Names of the mandatory indicators still missing.
+    pub missing: Vec<String>,
+    /// When the unit was told.
+    pub notified_at: Option<chrono::NaiveDateTime>,
+}
+
+/// Readiness of each of these entries against the active indicators.
+fn readiness_of(
+    conn: &mut DbConn,
+    active: &[Indicator],
+    entry_ids: &[i32],
+) -> Result<HashMap<i32, (Readiness, Vec<String>)>, AppError> {
+    let answers = rows::answers(conn, entry_ids)?;
+    let mut by_entry: HashMap<i32, HashMap<i32, (i32, bool)>> = HashMap::new();
+    for a in answers {
+        by_entry
+            .entry(a.entry_id)
+            .or_default()
+            .insert(a.indicator_id, (a.level, !a.evidence.trim().is_empty()));
+    }
+    let weights: Vec<(i32, bool)> = active.iter().map(|i| (i.weight, i.mandatory)).collect();
+    Ok(entry_ids
+        .iter()
+        .map(|&e| {
+            let given = by_entry.get(&e);
+            let declared: Vec<Option<(i32, bool)>> = active
+                .iter()
+                .map(|i| given.and_then(|g| g.get(&i.id).copied()))
+                .collect();
+            let r = iid::readiness(&weights, &declared);
+            let missing = r.missing.iter().map(|&i| active[i].name.clone()).collect();
+            (e, (r, missing))
+        })
+        .collect())
+}
+
+/// The edition's shortlist in the order of the final standing (then by when it was added).
+pub fn list(conn: &mut DbConn, edition_id: i32) -> Result<Vec<ShortlistRow>, AppError> {
+    let listed: Vec<(i32, String, i32, String, Option<chrono::NaiveDateTime>)> = shortlist::table
+        .inner_join(entries::table.inner_join(units::table))
+        .filter(shortlist::edition_id.eq(edition_id))
+        .order((shortlist::added_at, shortlist::entry_id))
+        .select((
+            entries::id,
+            entries::name,
+            units::id,
+            units::name,
+            shortlist::notified_at,
+        ))
+        .load(conn)?;
+    let standing = crate::services::results::final_standing_of(conn, edition_id, false)?
+        .map(|(_, s)| s)
+        .unwrap_or_default();
+    let place: HashMap<i32, (usize, i64)> = standing
+        .iter()
+        .map(|s| (s.entry, (s.rank, s.score_bp)))
+        .collect();
+    let active: Vec<Indicator> = indicators(conn, edition_id)?
+        .into_iter()
+        .filter(|i| i.active)
+        .collect();
+    let ids: Vec<i32> = listed.iter().map(|l| l.0).collect();
+    let mut ready = readiness_of(conn, &active, &ids)?;
+    let mut out: Vec<ShortlistRow> = listed
+        .into_iter()
+        .map(|(entry, name, unit_id, unit, notified_at)| {
+            let (readiness, missing) = ready
+                .remove(&entry)
+                .unwrap_or_else(|| (iid::readiness(&[], &[]), Vec::new()));
+            ShortlistRow {
+                entry,
+                name,
+                unit_id,
+                unit,
+                rank: place.get(&entry).map(|p| p.0),
+                score_bp: place.get(&entry).map(|p| p.1),
+                readiness,
+                missing,
+                notified_at,
+            }
+        })
+        .collect();
+    out.sort_by_key(|r| r.rank.unwrap_or(usize::MAX));
+    Ok(out)
+}
+
+/// A candidate: final rank, entry id, entry name, unit name, final score.
+pub type Candidate = (usize, i32, String, String, i64);
+
+/// The entries of the final standing (published rounds) not on the shortlist yet, best first.
+pub fn candidates(
+    conn: &mut DbConn,
+    edition_id: i32,
+    limit: usize,
+) -> Result<Vec<Candidate>, AppError> {
+    let standing = crate::services::results::final_standing_of(conn, edition_id, false)?
+        .map(|(_, s)| s)
+        .unwrap_or_default();
+    let listed: Vec<i32> = shortlist::table
+        .filter(shortlist::edition_id.eq(edition_id))
+        .select(shortlist::entry_id)
+        .load(conn)?;
+    let chosen: Vec<_> = standing
+        .iter()
+        .filter(|s| !listed.contains(&s.entry))
+        .take(limit)
+        .collect();
+    let ids: Vec<i32> = chosen.iter().map(|s| s.entry).collect();
+    let names: HashMap<i32, (String, String)> = entries::table
+        .inner_join(units::table)
+        .filter(entries::id.eq_any(&ids))
+        .select((entries::id, entries::name, units::name))
+        .load::<(i32, String, String)>(conn)?
+        .into_iter()
+        .map(|(id, n, u)| (id, (n, u)))
+        .collect();
+    Ok(chosen
+        .into_iter()
+        .map(|s| {
+            let (n, u) = names.get(&s.entry).cloned().unwrap_or_default();
+            (s.rank, s.entry, n, u, s.score_bp)
+        })
+        .collect())
+}
+
+/// What to add to the shortlist: the top N of the final standing, or chosen entries.
+#[derive(Clone, Debug)]
+pub enum Addition {
+    /// The best N of the published final standing not listed yet.
+    Top(usize),
+    /// These entries (each must stand in the published final standing).
+    Entries(Vec<i32>),
+}
+
+/// Adds entries to the shortlist; returns how many were added. Only entries ranked in a published
+/// round can be shortlisted: the shortlist follows the published results.
+pub fn add(
+    conn: &mut DbConn,
+    actor: &Actor,
+    edition_id: i32,
+    what: &Addition,
+) -> Result<usize, AppError> {
+    db::transaction(conn, |conn| {
+        let standing = crate::services::results::final_standing_of(conn, edition_id, false)?
+            .map(|(_, s)| s)
+            .unwrap_or_default();
+        if standing.is_empty() {
+            return Err(invalid("top", "shortlist.no_results"));
+        }
+        let listed: Vec<i32> = shortlist::table
+            .filter(shortlist::edition_id.eq(edition_id))
+            .select(shortlist::entry_id)
+            .load(conn)?;
+        let ids: Vec<i32> = match what {
+            Addition::Top(n) => standing
+                .iter()
+                .filter(|s| !listed.contains(&s.entry))
+                .take(*n)
+                .map(|s| s.entry)
+                .collect(),
+            Addition::Entries(ids) => {
+                if ids.is_empty() {
+                    return Err(invalid("entry", "shortlist.choose"));
+                }
+                if ids
+                    .iter()
+                    .any(|id| !standing.iter().any(|s| s.entry == *id))
+                {
+                    return Err(AppError::NotFound);
+                }
+                ids.iter()
+                    .filter(|id| !listed.contains(id))
+                    .copied()
+                    .collect()
+            }
+        };
+        let now = db::now();
+        for id in &ids {
+            diesel::insert_into(shortlist::table)
+                .values((
+                    shortlist::edition_id.eq(edition_id),
+                    shortlist::entry_id.eq(id),
+                    shortlist::added_by.eq(actor.user_id),
+                    shortlist::added_at.eq(now),
+                ))
+                .execute(conn)?;
+        }
+        audit::record(
+            conn,
+            actor,
+            "national_shortlist.add",
+            ("edition", Some(edition_id)),
+            json!({"entries": ids}),
+        )?;
+        Ok(ids.len())
+    })
+}
+
+fn topic(edition_id: i32, entry_id: i32) -> String {
+    format!("shortlist:{edition_id}:entry:{entry_id}:")
+}
+
+/// Takes an entry off the shortlist, with a reason; its mail that has not gone out is withdrawn.
+pub fn remove(
+    conn: &mut DbConn,
+    actor: &Actor,
+    edition_id: i32,
+    entry_id: i32,
+    reason: &str,
+) -> Result<(), AppError> {
+    let reason =
+        crate::domain::text::required_line(reason, 500).map_err(|k| invalid("reason", k))?;
+    db::transaction(conn, |conn| {
+        let n = diesel::delete(
+            shortlist::table
+                .filter(shortlist::edition_id.eq(edition_id))
+                .filter(shortlist::entry_id.eq(entry_id)),
+        )
+        .execute(conn)?;
+        if n == 0 {
+            return Err(AppError::NotFound);
+        }
+        let withdrawn = mail_rows::withdraw(conn, &topic(edition_id, entry_id))?;
+        audit::record(
+            conn,
+            actor,
+            "national_shortlist.remove",
+            ("entry", Some(entry_id)),
+            json!({"edition": edition_id, "reason": reason, "mail_withdrawn": withdrawn}),
+        )?;
+        Ok(())
+    })
+}
+
+/// Mails every shortlisted unit not told yet what its entry still lacks; returns how many entries.
+pub fn notify(
+    conn: &mut DbConn,
+    state: &AppState,
+    actor: &Actor,
+    edition_id: i32,
+) -> Result<usize, AppError> {
+    db::transaction(conn, |conn| {
+        let edition = crate::models::edition::find(conn, edition_id)?.ok_or(AppError::NotFound)?;
+        let pending: Vec<ShortlistRow> = list(conn, edition_id)?
+            .into_iter()
+            .filter(|r| r.notified_at.is_none())
+            .collect();
+        for r in &pending {
+            let readers: Vec<(String, String, String)> = users::table
+                .filter(users::unit_id.eq(r.unit_id))
+                .filter(users::role.eq(Role::Opd.code()))
+                .filter(users::active.eq(true))
+                .order(users::id)
+                .select((users::email, users::name, users::lang))
+                .load(conn)?;
+            for (to, name, lang) in readers {
+                let lang = Lang::from_code(&lang);
+                let mut ctx = tera::Context::new();
+                ctx.insert("entry", &r.name);
+                ctx.insert("edition", &edition.name);
+                ctx.insert("score", &r.readiness.score);
+                ctx.insert("max", &r.readiness.max);
+                ctx.insert("missing", &r.missing);
+                ctx.insert(
+                    "link",
+                    &format!("{}/opd/entries/{}/iid", state.settings.base_url, r.entry),
+                );
+                let mail = email::render(
+                    &state.templates,
+                    "shortlisted",
+                    &Recipient {
+                        email: &to,
+                        name: &name,
+                        lang,
+                    },
+                    &mut ctx,
+                )?
+                .about(topic(edition_id, r.entry));
+                crate::outbox::enqueue(conn, &mail)?;
+            }
+            diesel::update(
+                shortlist::table
+                    .filter(shortlist::edition_id.eq(edition_id))
+                    .filter(shortlist::entry_id.eq(r.entry)),
+            )
+            .set(shortlist::notified_at.eq(Some(db::now())))
+            .execute(conn)?;
+        }
+        audit::record(
+            conn,
+            actor,
+            "national_shortlist.notify",
+            ("edition", Some(edition_id)),
+            json!({"entries": pending.len()}),
+        )?;
+        Ok(pending.len())
+    })
+}
+
+/// One indicator with the unit's answer, for the unit's form.
+#[derive(serde::Serialize, Clone, Debug)]
+pub struct AnswerRow {
+    /// The indicator.
+    pub indicator: Indicator,
+    /// Level declared (0: not yet).
+    pub level: i32,
+    /// Evidence described.
+    pub evidence: String,
+}
+
+/// An entry's readiness form: its active indicators with the answers so far, and the readiness.
+pub fn answers_of(
+    conn: &mut DbConn,
+    entry: &crate::models::entry::Entry,
+) -> Result<(Vec<AnswerRow>, Readiness, Vec<String>), AppError> {
+    let active: Vec<Indicator> = indicators(conn, entry.edition_id)?
+        .into_iter()
+        .filter(|i| i.active)
+        .collect();
+    let given: HashMap<i32, rows::Answer> = rows::answers(conn, &[entry.id])?
+        .into_iter()
+        .map(|a| (a.indicator_id, a))
+        .collect();
+    let (r, missing) = readiness_of(conn, &active, &[entry.id])?
+        .remove(&entry.id)
+        .unwrap_or_else(|| (iid::readiness(&[], &[]), Vec::new()));
+    let rows = active
+        .into_iter()
+        .map(|i| {
+            let a = given.get(&i.id);
+            AnswerRow {
+                level: a.map_or(0, |a| a.level),
+                evidence: a.map(|a| a.evidence.clone()).unwrap_or_default(),
+                indicator: i,
+            }
+        })
+        .collect();
+    Ok((rows, r, missing))
+}
+
+/// A unit's answer as typed: level and evidence per indicator id.
+pub type AnswersInput = Vec<(i32, String, String)>;
+
+/// Saves a shortlisted entry's answers. A level needs its evidence; every bad field is named as
+/// `lvl-{id}` / `ev-{id}` and nothing is saved until all are right.
+pub fn save_answers(
+    conn: &mut DbConn,
+    actor: &Actor,
+    entry: &crate::models::entry::Entry,
+    input: &AnswersInput,
+) -> Result<(), AppError> {
+    if !rows::is_listed(conn, entry.id)? {
+        return Err(invalid("entry", "iid.not_listed"));
+    }
+    let active: Vec<i32> = indicators(conn, entry.edition_id)?
+        .into_iter()
+        .filter(|i| i.active)
+        .map(|i| i.id)
+        .collect();
+    let mut errors = FieldErrors::new();
+    let mut clean = Vec::new();
+    for (id, level, evidence) in input {
+        if !active.contains(id) {
+            return Err(AppError::NotFound);
+        }
+        let level = match level.trim().parse::<i32>() {
+            Ok(l @ 0..=MAX_LEVEL) => l,
+            _ => {
+                errors.insert(format!("lvl-{id}"), "form.choose".into());
+                continue;
+            }
+        };
+        let evidence = match crate::domain::text::paragraph(evidence, 1000) {
+            Ok(e) => e,
+            Err(k) => {
+                errors.insert(format!("ev-{id}"), k.into());
+                continue;
+            }
+        };
+        if level > 0 && evidence.is_empty() {
+            errors.insert(format!("ev-{id}"), "iid.evidence_required".into());
+        }
+        clean.push((*id, level, evidence));
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Invalid(errors));
+    }
+    db::transaction(conn, |conn| {
+        let now = db::now();
+        for (id, level, evidence) in &clean {
+            diesel::delete(
+                iid_answers::table
+                    .filter(iid_answers::entry_id.eq(entry.id))
+                    .filter(iid_answers::indicator_id.eq(id)),
+            )
+            .execute(conn)?;
+            diesel::insert_into(iid_answers::table)
+                .values((
+                    iid_answers::entry_id.eq(entry.id),
+                    iid_answers::indicator_id.eq(id),
+                    iid_answers::level.eq(level),
+                    iid_answers::evidence.eq(evidence),
+                    iid_answers::updated_by.eq(actor.user_id),
+                    iid_answers::updated_at.eq(now),
+                ))
+                .execute(conn)?;
+        }
+        audit::record(
+            conn,
+            actor,
+            "iid_readiness.answers",
+            ("entry", Some(entry.id)),
+            json!({"answers": clean.len()}),
+        )?;
+        Ok(())
+    })
+}

@@ -174,6 +174,7 @@ routes! {
     Get  "/organiser/rounds/{id}/results"      ORGANISER => organiser::results::show;
     Post "/organiser/rounds/{id}/results/settings" ORGANISER => organiser::results::save_settings;
     Get  "/organiser/rounds/{id}/results.csv"  ORGANISER => organiser::results::export_csv;
+    Get  "/organiser/rounds/{id}/results.xlsx" ORGANISER => organiser::results::export_xlsx;
     Get  "/organiser/rounds/{id}/results/judges" ORGANISER => organiser::results::judges;
     Post "/organiser/rounds/{id}/results/freeze" ORGANISER => organiser::results::freeze;
     Post "/organiser/rounds/{id}/results/unfreeze" ORGANISER => organiser::results::unfreeze;

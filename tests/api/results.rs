@@ -41,6 +41,14 @@ async fn submit_scores(app: &TestApp, j: &Judge, round: i32, entry: i32, scores:
     );
 }
 
+/// The first worksheet of an XLSX download, read as a spreadsheet program would.
+fn workbook_sheet(bytes: &[u8]) -> calamine::Range<calamine::Data> {
+    use calamine::Reader;
+    let mut book: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    book.worksheet_range_at(0).unwrap().unwrap()
+}
+
 /// Entry ids in the order the ranking table lists them.
 fn order(html: &str) -> Vec<i32> {
     html.split("<tr id=\"entry-")
@@ -225,6 +233,22 @@ async fn a_round_is_ranked_from_its_submitted_sheets_with_flags_ties_and_setting
     assert_eq!(&one[4], "2", "two sheets left on entry 1");
     assert_eq!(&one[5], "90,00", "mean of 100 and 80");
     assert_eq!(&rows[4][0], "", "the unscored entry has no rank");
+    // The same ranking as a workbook.
+    let bytes = app
+        .get(&format!("{path}.xlsx"))
+        .await
+        .bytes()
+        .await
+        .unwrap();
+    let sheet = workbook_sheet(&bytes);
+    assert_eq!(sheet.get_value((0, 0)).unwrap().to_string(), "Peringkat");
+    let row = (1..sheet.height())
+        .find(|&r| sheet.get_value((r as u32, 1)).unwrap().to_string() == ids[1].to_string())
+        .unwrap();
+    assert_eq!(
+        sheet.get_value((row as u32, 5)).unwrap().to_string(),
+        "90,00"
+    );
 
     // Each judge against the cohort, in English too.
     let res = app.get(&format!("{path}/judges")).await;
@@ -1114,10 +1138,7 @@ async fn the_national_shortlist_tells_units_what_they_lack_and_they_complete_it(
         .bytes()
         .await
         .unwrap();
-    use calamine::Reader;
-    let mut book: calamine::Xlsx<_> =
-        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec())).unwrap();
-    let sheet = book.worksheet_range_at(0).unwrap().unwrap();
+    let sheet = workbook_sheet(&bytes);
     assert_eq!(sheet.get_value((0, 1)).unwrap().to_string(), "Inovasi");
     assert_eq!(sheet.get_value((1, 1)).unwrap().to_string(), "Inovasi 1");
     assert_eq!(sheet.get_value((1, 5)).unwrap().to_string(), "9");

@@ -428,10 +428,9 @@ pub async fn save_settings(
     }
 }
 
-/// `GET /organiser/rounds/{id}/results.csv`: the whole ranking, one row per entry (the kept one
-/// once frozen).
-pub async fn export_csv(page: Page, id: web::Path<i32>) -> Result<HttpResponse, AppError> {
-    let id = id.into_inner();
+/// The whole ranking as a table, header first, one row per entry (the kept one once frozen); and the
+/// round's name for a sheet.
+async fn export_table(page: &Page, id: i32) -> Result<(Round, Vec<Vec<String>>), AppError> {
     let lang = page.lang;
     let (r, rows) = db::run(&page.state.pool, move |conn| {
         let r = crate::models::round::find(conn, id)?.ok_or(AppError::NotFound)?;
@@ -494,7 +493,21 @@ pub async fn export_csv(page: Page, id: web::Path<i32>) -> Result<HttpResponse, 
             e.tie.unwrap_or_default(),
         ]);
     }
+    Ok((r, table))
+}
+
+/// `GET /organiser/rounds/{id}/results.csv`.
+pub async fn export_csv(page: Page, id: web::Path<i32>) -> Result<HttpResponse, AppError> {
+    let (r, table) = export_table(&page, id.into_inner()).await?;
     crate::web::export::csv_response(&table, &format!("biw-results-round-{}.csv", r.id))
+}
+
+/// `GET /organiser/rounds/{id}/results.xlsx`: the same as a workbook.
+pub async fn export_xlsx(page: Page, id: web::Path<i32>) -> Result<HttpResponse, AppError> {
+    let (r, table) = export_table(&page, id.into_inner()).await?;
+    let sheet = crate::web::export::sheet_name(page.lang.pick(&r.name_id, &r.name_en), "Hasil");
+    crate::web::export::xlsx_response(table, sheet, &format!("biw-results-round-{}.xlsx", r.id))
+        .await
 }
 
 /// The forms of the stage changes.

@@ -586,6 +586,8 @@ pub enum Promotion {
     TopPerCategory(usize),
     /// Everyone whose ranking score is at least this many hundredths.
     AtLeast(i64),
+    /// The N entries the organisers picked by hand (the list is given to [`promote`]).
+    Chosen(usize),
 }
 
 impl Promotion {
@@ -595,13 +597,14 @@ impl Promotion {
             Promotion::Top(_) => "top",
             Promotion::TopPerCategory(_) => "top_per_category",
             Promotion::AtLeast(_) => "at_least",
+            Promotion::Chosen(_) => "chosen",
         }
     }
 
     /// The stored value: N, or the score in hundredths.
     pub fn value(self) -> i64 {
         match self {
-            Promotion::Top(n) | Promotion::TopPerCategory(n) => n as i64,
+            Promotion::Top(n) | Promotion::TopPerCategory(n) | Promotion::Chosen(n) => n as i64,
             Promotion::AtLeast(bp) => bp,
         }
     }
@@ -620,8 +623,9 @@ pub struct Ranked {
     pub category: Option<i32>,
 }
 
-/// The entries a rule promotes, in ranking order.
-pub fn promote(ranked: &[Ranked], rule: Promotion) -> Vec<i32> {
+/// The entries a rule promotes, in ranking order; `picked` is the hand-picked list of
+/// [`Promotion::Chosen`] (only ranked entries can be picked).
+pub fn promote(ranked: &[Ranked], rule: Promotion, picked: &[i32]) -> Vec<i32> {
     let mut scored: Vec<&Ranked> = ranked.iter().filter(|r| r.position.is_some()).collect();
     scored.sort_by_key(|r| (r.position, r.entry));
     match rule {
@@ -641,6 +645,11 @@ pub fn promote(ranked: &[Ranked], rule: Promotion) -> Vec<i32> {
         Promotion::AtLeast(bp) => scored
             .iter()
             .filter(|r| r.score_bp.is_some_and(|s| s >= bp))
+            .map(|r| r.entry)
+            .collect(),
+        Promotion::Chosen(_) => scored
+            .iter()
+            .filter(|r| picked.contains(&r.entry))
             .map(|r| r.entry)
             .collect(),
     }
@@ -905,11 +914,25 @@ mod tests {
             r(14, Some(5), Some(6500), None),
             r(15, None, None, Some(1)),
         ];
-        assert_eq!(promote(&ranked, Promotion::Top(2)), [11, 12]);
-        assert_eq!(promote(&ranked, Promotion::Top(99)), [11, 12, 10, 13, 14]);
-        assert_eq!(promote(&ranked, Promotion::TopPerCategory(1)), [11, 12, 14]);
-        assert_eq!(promote(&ranked, Promotion::AtLeast(8000)), [11, 12, 10]);
-        assert!(promote(&ranked, Promotion::AtLeast(9500)).is_empty());
+        assert_eq!(promote(&ranked, Promotion::Top(2), &[]), [11, 12]);
+        assert_eq!(
+            promote(&ranked, Promotion::Top(99), &[]),
+            [11, 12, 10, 13, 14]
+        );
+        assert_eq!(
+            promote(&ranked, Promotion::TopPerCategory(1), &[]),
+            [11, 12, 14]
+        );
+        assert_eq!(
+            promote(&ranked, Promotion::AtLeast(8000), &[]),
+            [11, 12, 10]
+        );
+        assert!(promote(&ranked, Promotion::AtLeast(9500), &[]).is_empty());
+        // Picked by hand: in ranking order, and never an entry without a sheet.
+        assert_eq!(
+            promote(&ranked, Promotion::Chosen(3), &[14, 10, 99]),
+            [10, 14]
+        );
         assert_eq!(Promotion::AtLeast(7550).value(), 7550);
         assert_eq!(Promotion::TopPerCategory(3).code(), "top_per_category");
     }

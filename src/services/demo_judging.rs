@@ -296,6 +296,7 @@ pub fn load(
             rule: "top".into(),
             count: "10".into(),
             score: String::new(),
+            entries: Vec::new(),
         },
     )?;
     judging::auto_assign(conn, &actor, presentation_2025)?;

@@ -182,6 +182,7 @@ routes! {
     Post "/organiser/rounds/{id}/results/publish" ORGANISER => organiser::results::publish;
     Post "/organiser/rounds/{id}/results/unpublish" ORGANISER => organiser::results::unpublish;
     Post "/organiser/rounds/{id}/results/promote" ORGANISER => organiser::results::promote;
+    Post "/organiser/rounds/{id}/results/promotion/undo" ORGANISER => organiser::results::undo_promotion;
     Get  "/organiser/sheets/{id}"              ORGANISER => organiser::sheets::paper_form;
     Post "/organiser/sheets/{id}"              ORGANISER => organiser::sheets::paper_save;
     Post "/organiser/sheets/{id}/reopen"       ORGANISER => organiser::sheets::reopen;

@@ -620,6 +620,76 @@ async fn the_top_of_each_category_is_promoted_into_the_next_round_with_the_rule_
     let html = step(&app, round, "unfreeze", &[("reason", "Salah input")]).await;
     assert!(html.contains("sudah dipromosikan ke babak berikutnya"));
     assert_eq!(stage_of(&app, round).await, (true, true, false));
+
+    // Undone with a reason: the entries leave the next round, the record stays.
+    let html = step(&app, round, "promotion/undo", &[("reason", " ")]).await;
+    assert!(html.contains(&biw::i18n::t(biw::i18n::Lang::Id, "form.required", &[])));
+    let html = step(
+        &app,
+        round,
+        "promotion/undo",
+        &[("reason", "Kategori salah diisi")],
+    )
+    .await;
+    assert!(html.contains("Promosi dibatalkan."));
+    let in_next = || {
+        app.db(move |conn| {
+            round_entries::table
+                .filter(round_entries::round_id.eq(next))
+                .order(round_entries::entry_id)
+                .select(round_entries::entry_id)
+                .load::<i32>(conn)
+                .unwrap()
+        })
+    };
+    assert!(in_next().await.is_empty());
+    let undone: (Option<chrono::NaiveDateTime>, String) = app
+        .db(move |conn| {
+            promotions::table
+                .filter(promotions::round_id.eq(round))
+                .select((promotions::undone_at, promotions::undo_reason))
+                .first(conn)
+                .unwrap()
+        })
+        .await;
+    assert!(undone.0.is_some());
+    assert_eq!(undone.1, "Kategori salah diisi");
+    // Picked by hand: only the ticked entries go, in ranking order; nothing ticked is refused.
+    let res = app
+        .post_form(&format!("{path}/promote"), &[("rule", "chosen")])
+        .await;
+    assert_eq!(res.status().as_u16(), 422);
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("Centang minimal satu inovasi")
+    );
+    let (d, b) = (ids[3].to_string(), ids[1].to_string());
+    let res = app
+        .post_form(
+            &format!("{path}/promote"),
+            &[("rule", "chosen"), ("entry", &d), ("entry", &b)],
+        )
+        .await;
+    assert_eq!(res.status().as_u16(), 303);
+    assert_eq!(in_next().await, [ids[1], ids[3]]);
+    let html = app.get(&path).await.text().await.unwrap();
+    assert!(html.contains("Aturan: 2 inovasi dipilih panitia."));
+    // Once a judge is assigned there, the promotion stays.
+    let b_judge = judge(&app, "b@brin.go.id", None).await;
+    add_judges(&app, next, &[&b_judge]).await;
+    assign(&app, next, &b_judge, &[ids[1]]).await;
+    let html = step(
+        &app,
+        round,
+        "promotion/undo",
+        &[("reason", "Berubah pikiran")],
+    )
+    .await;
+    assert!(html.contains("juri sudah ditugaskan"));
+    assert_eq!(in_next().await, [ids[1], ids[3]]);
+    assert_eq!(app.audit_count("results.promotion_undo").await, 1);
 }
 
 /// A logged-in client of the Dinas Kesehatan operator that `open_round` created.

@@ -18,6 +18,30 @@ pub struct PromotionInput {
     pub count: String,
     /// The lowest score promoted, for `at_least` (comma or point decimals).
     pub score: String,
+    /// The entries ticked, for `chosen`.
+    pub entries: Vec<i32>,
+}
+
+impl PromotionInput {
+    /// Reads the form's fields (`entry` repeats for the ticked entries).
+    pub fn from_pairs(form: &[(String, String)]) -> PromotionInput {
+        let get = |k: &str| {
+            form.iter()
+                .find(|(f, _)| f == k)
+                .map(|(_, v)| v.clone())
+                .unwrap_or_default()
+        };
+        PromotionInput {
+            rule: get("rule"),
+            count: get("count"),
+            score: get("score"),
+            entries: form
+                .iter()
+                .filter(|(f, _)| f == "entry")
+                .filter_map(|(_, v)| v.trim().parse().ok())
+                .collect(),
+        }
+    }
 }
 
 /// Checks the form: the rule and its number; every problem keyed by its field.
@@ -44,6 +68,11 @@ pub fn parse_promotion(input: &PromotionInput) -> Result<Promotion, FieldErrors>
                 )])),
             }
         }
+        "chosen" if !input.entries.is_empty() => Ok(Promotion::Chosen(input.entries.len())),
+        "chosen" => Err(FieldErrors::from([(
+            "rule".to_string(),
+            "results.error_chosen".to_string(),
+        )])),
         _ => Err(FieldErrors::from([(
             "rule".to_string(),
             "results.error_choice".to_string(),
@@ -178,7 +207,7 @@ pub fn promote(
                 },
             )
             .collect();
-        let chosen = calc::promote(&ranked, rule);
+        let chosen = calc::promote(&ranked, rule, &input.entries);
         if chosen.is_empty() {
             return Err(invalid("rule", "results.promote_none"));
         }
@@ -242,6 +271,69 @@ pub fn promote(
     })
 }
 
+/// Undoes a round's promotion, with a reason: the promoted entries leave the next round (refused
+/// once judges are assigned to them there), the promotion is kept as undone with who, when and why,
+/// and mail about it that has not gone out is withdrawn; if the results are published, every unit
+/// is mailed its outcome as it now stands.
+pub fn undo_promotion(
+    conn: &mut DbConn,
+    state: &crate::state::AppState,
+    actor: &Actor,
+    round_id: i32,
+    reason: &str,
+) -> Result<(), AppError> {
+    use crate::db::schema::{assignments, round_entries};
+    db::transaction(conn, |conn| {
+        let r = at_stage(conn, round_id, &[Stage::SignedOff, Stage::Published])?;
+        let p = live_promotion(conn, round_id)?
+            .ok_or_else(|| invalid("reason", "results.no_promotion"))?;
+        let reason =
+            crate::domain::text::required_line(reason, 500).map_err(|k| invalid("reason", k))?;
+        let promoted: Vec<i32> = promotion_entries::table
+            .filter(promotion_entries::promotion_id.eq(p.id))
+            .filter(promotion_entries::promoted.eq(true))
+            .select(promotion_entries::entry_id)
+            .load(conn)?;
+        let assigned: i64 = assignments::table
+            .filter(assignments::round_id.eq(p.next_round_id))
+            .filter(assignments::entry_id.eq_any(&promoted))
+            .filter(assignments::withdrawn_at.is_null())
+            .count()
+            .get_result(conn)?;
+        if assigned > 0 {
+            return Err(invalid("reason", "results.undo_assigned"));
+        }
+        diesel::delete(
+            round_entries::table
+                .filter(round_entries::round_id.eq(p.next_round_id))
+                .filter(round_entries::entry_id.eq_any(&promoted))
+                .filter(round_entries::source.eq(EntrySource::Promotion.code())),
+        )
+        .execute(conn)?;
+        let now = db::now();
+        diesel::update(promotions::table.find(p.id))
+            .set((
+                promotions::undone_at.eq(Some(now)),
+                promotions::undone_by.eq(actor.user_id),
+                promotions::undo_reason.eq(&reason),
+            ))
+            .execute(conn)?;
+        let withdrawn = withdraw_announcement(conn, round_id)?;
+        if stage(&r) == Stage::Published {
+            announce(conn, state, &r, false)?;
+        }
+        audit::record(
+            conn,
+            actor,
+            "results.promotion_undo",
+            ("round", Some(round_id)),
+            json!({"promotion": p.id, "entries": promoted.len(), "reason": reason,
+                   "mail_withdrawn": withdrawn}),
+        )?;
+        Ok(())
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -251,6 +343,7 @@ mod tests {
             rule: rule.into(),
             count: count.into(),
             score: score.into(),
+            entries: Vec::new(),
         }
     }
 
@@ -279,6 +372,7 @@ mod tests {
             ("at_least", "", "101", "score"),
             ("at_least", "", "", "score"),
             ("best", "3", "", "rule"),
+            ("chosen", "", "", "rule"),
         ] {
             let errors = parse_promotion(&input(rule, count, score)).unwrap_err();
             assert!(errors.contains_key(field), "{rule} {count} {score}");

@@ -597,14 +597,31 @@ pub async fn unpublish(
     .await
 }
 
+/// `POST /organiser/rounds/{id}/results/promotion/undo`.
+pub async fn undo_promotion(
+    page: Page,
+    id: web::Path<i32>,
+    form: web::Form<StageForm>,
+) -> Result<HttpResponse, AppError> {
+    let (id, reason, state) = (
+        id.into_inner(),
+        form.into_inner().reason,
+        page.state.clone(),
+    );
+    stage_change(page, id, "results.undone_done", move |c, a| {
+        svc::undo_promotion(c, &state, a, id, &reason)
+    })
+    .await
+}
+
 /// `POST /organiser/rounds/{id}/results/promote`: applies a rule to the kept ranking.
 pub async fn promote(
     page: Page,
     id: web::Path<i32>,
-    form: web::Form<PromotionInput>,
+    form: web::Form<Vec<(String, String)>>,
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
-    let (actor, input) = (page.actor(), form.into_inner());
+    let (actor, input) = (page.actor(), PromotionInput::from_pairs(&form));
     let (i2, state) = (input.clone(), page.state.clone());
     match db::run(&page.state.pool, move |conn| {
         svc::promote(conn, &state, &actor, id, &i2)

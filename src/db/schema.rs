@@ -346,6 +346,23 @@ diesel::table! {
         sign_off_note -> Text,
         published_at -> Nullable<Timestamp>,
         published_by -> Nullable<Integer>,
+        objections_until -> Nullable<Timestamp>,
+        final_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    objections (id) {
+        id -> Integer,
+        round_id -> Integer,
+        entry_id -> Integer,
+        filed_by -> Nullable<Integer>,
+        reason -> Text,
+        filed_at -> Timestamp,
+        upheld -> Nullable<Bool>,
+        answer -> Text,
+        answered_by -> Nullable<Integer>,
+        answered_at -> Nullable<Timestamp>,
     }
 }
 
@@ -570,6 +587,8 @@ diesel::joinable!(round_results -> rounds (round_id));
 diesel::joinable!(round_results -> entries (entry_id));
 diesel::joinable!(round_result_criteria -> rounds (round_id));
 diesel::joinable!(shortlist -> entries (entry_id));
+diesel::joinable!(objections -> entries (entry_id));
+diesel::joinable!(objections -> rounds (round_id));
 diesel::joinable!(iid_answers -> iid_indicators (indicator_id));
 diesel::joinable!(round_result_criteria -> entries (entry_id));
 diesel::joinable!(promotion_entries -> promotions (promotion_id));
@@ -614,6 +633,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     iid_indicators,
     shortlist,
     iid_answers,
+    objections,
     promotions,
     promotion_entries,
     round_judges,

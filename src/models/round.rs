@@ -63,6 +63,10 @@ pub struct Round {
     pub published_at: Option<NaiveDateTime>,
     /// Who published.
     pub published_by: Option<i32>,
+    /// Units may object to the published results until then (the masa sanggah), if opened.
+    pub objections_until: Option<NaiveDateTime>,
+    /// When the organisers declared the results final after the objections.
+    pub final_at: Option<NaiveDateTime>,
 }
 
 /// How a round's results are computed (set on the results page).

@@ -157,6 +157,17 @@ pub fn list(conn: &mut DbConn, f: &UserFilter, per_page: i64) -> QueryResult<(Ve
     Ok((rows, total))
 }
 
+/// A unit's active OPD operators who receive its mail: (address, name, language).
+pub fn unit_readers(conn: &mut DbConn, unit_id: i32) -> QueryResult<Vec<(String, String, String)>> {
+    users::table
+        .filter(users::unit_id.eq(unit_id))
+        .filter(users::role.eq(crate::domain::Role::Opd.code()))
+        .filter(users::active.eq(true))
+        .order(users::id)
+        .select((users::email, users::name, users::lang))
+        .load(conn)
+}
+
 /// The names of a unit's active endorsers (who may submit its entries).
 pub fn endorser_names(conn: &mut DbConn, unit_id: i32) -> QueryResult<Vec<String>> {
     users::table

@@ -10,9 +10,8 @@ use diesel::prelude::*;
 use serde_json::json;
 
 use crate::audit::{self, Actor};
-use crate::db::schema::{entries, iid_answers, iid_indicators, shortlist, units, users};
+use crate::db::schema::{entries, iid_answers, iid_indicators, shortlist, units};
 use crate::db::{self, DbConn};
-use crate::domain::Role;
 use crate::domain::iid::{self, MAX_LEVEL, Readiness};
 use crate::email::{self, Recipient};
 use crate::error::{AppError, FieldErrors, invalid};
@@ -406,13 +405,7 @@ pub fn notify(
             .filter(|r| r.notified_at.is_none())
             .collect();
         for r in &pending {
-            let readers: Vec<(String, String, String)> = users::table
-                .filter(users::unit_id.eq(r.unit_id))
-                .filter(users::role.eq(Role::Opd.code()))
-                .filter(users::active.eq(true))
-                .order(users::id)
-                .select((users::email, users::name, users::lang))
-                .load(conn)?;
+            let readers = crate::models::user::unit_readers(conn, r.unit_id)?;
             for (to, name, lang) in readers {
                 let lang = Lang::from_code(&lang);
                 let mut ctx = tera::Context::new();

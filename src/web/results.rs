@@ -9,7 +9,15 @@ use crate::services::results as svc;
 use crate::services::shortlist as svc_iid;
 use crate::web::Page;
 
-async fn feedback_page(page: Page, id: i32, back: String) -> Result<HttpResponse, AppError> {
+/// An objection as typed, with what is wrong with it, so a refused one loses nothing.
+type TypedObjection = (ObjectionForm, crate::error::FieldErrors);
+
+async fn feedback_page(
+    page: Page,
+    id: i32,
+    back: String,
+    typed: Option<TypedObjection>,
+) -> Result<HttpResponse, AppError> {
     let who = page.entry_actor()?;
     let organiser = who.role == crate::domain::Role::Organiser;
     let report = db::run(&page.state.pool, move |conn| {
@@ -37,19 +45,67 @@ async fn feedback_page(page: Page, id: i32, back: String) -> Result<HttpResponse
     let mut ctx = tera::Context::new();
     ctx.insert("report", &report);
     ctx.insert("back", &back);
-    page.render("results/feedback.html", ctx)
+    ctx.insert("is_unit", &!organiser);
+    match typed {
+        Some((form, errors)) => {
+            ctx.insert("typed_round", &form.round);
+            page.form_errors("results/feedback.html", ctx, &form, &errors)
+        }
+        None => {
+            ctx.insert("typed_round", &0);
+            ctx.insert("values", &ObjectionForm::default());
+            ctx.insert("errors", &crate::error::FieldErrors::new());
+            page.render("results/feedback.html", ctx)
+        }
+    }
+}
+
+/// A unit's objection.
+#[derive(serde::Deserialize, serde::Serialize, Default, Clone)]
+#[serde(default)]
+pub struct ObjectionForm {
+    round: i32,
+    reason: String,
+}
+
+/// `POST /opd/entries/{id}/objections`: the unit objects to its entry's result in a round.
+pub async fn opd_object(
+    page: Page,
+    id: web::Path<i32>,
+    form: web::Form<ObjectionForm>,
+) -> Result<HttpResponse, AppError> {
+    let (id, form) = (id.into_inner(), form.into_inner());
+    let who = page.entry_actor()?;
+    let (state, f2) = (page.state.clone(), form.clone());
+    match db::run(&page.state.pool, move |conn| {
+        svc::file_objection(conn, &state, &who, id, f2.round, &f2.reason)
+    })
+    .await
+    {
+        Ok(()) => {
+            page.flash("success", page.t("objections.filed_done"));
+            Ok(crate::web::page::see_other(&format!(
+                "/opd/entries/{id}/feedback#round-{}",
+                form.round
+            )))
+        }
+        Err(AppError::Invalid(errors)) => {
+            feedback_page(page, id, format!("/opd/entries/{id}"), Some((form, errors))).await
+        }
+        Err(e) => Err(e),
+    }
 }
 
 /// `GET /opd/entries/{id}/feedback`: the unit's feedback report, once results are published.
 pub async fn opd_feedback(page: Page, id: web::Path<i32>) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
-    feedback_page(page, id, format!("/opd/entries/{id}")).await
+    feedback_page(page, id, format!("/opd/entries/{id}"), None).await
 }
 
 /// `GET /organiser/entries/{id}/feedback`: the report as the unit will read it.
 pub async fn organiser_feedback(page: Page, id: web::Path<i32>) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
-    feedback_page(page, id, format!("/organiser/entries/{id}")).await
+    feedback_page(page, id, format!("/organiser/entries/{id}"), None).await
 }
 
 /// Entries per page of a public ranking.

@@ -93,6 +93,7 @@ routes! {
     Post "/opd/entries/{id}/files"             OPD       => opd::entries::upload_file;
     Post "/opd/entries/{id}/files/{file}/delete" OPD     => opd::entries::delete_file;
     Get  "/opd/entries/{id}/feedback"          OPD       => results::opd_feedback;
+    Post "/opd/entries/{id}/objections"        OPD       => results::opd_object;
     Get  "/opd/entries/{id}/iid"               OPD       => results::opd_iid;
     Post "/opd/entries/{id}/iid"               OPD       => results::opd_save_iid;
     Get  "/entries/{id}/files/{file}"          USER      => opd::entries::download;
@@ -183,6 +184,9 @@ routes! {
     Post "/organiser/rounds/{id}/results/unpublish" ORGANISER => organiser::results::unpublish;
     Post "/organiser/rounds/{id}/results/promote" ORGANISER => organiser::results::promote;
     Post "/organiser/rounds/{id}/results/promotion/undo" ORGANISER => organiser::results::undo_promotion;
+    Post "/organiser/rounds/{id}/results/objections" ORGANISER => organiser::results::open_objections;
+    Post "/organiser/rounds/{id}/results/final" ORGANISER => organiser::results::finalise;
+    Post "/organiser/objections/{id}/answer"   ORGANISER => organiser::results::answer_objection;
     Get  "/organiser/sheets/{id}"              ORGANISER => organiser::sheets::paper_form;
     Post "/organiser/sheets/{id}"              ORGANISER => organiser::sheets::paper_save;
     Post "/organiser/sheets/{id}/reopen"       ORGANISER => organiser::sheets::reopen;

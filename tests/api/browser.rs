@@ -165,6 +165,36 @@ impl Browser {
     }
 }
 
+/// The password the browser tests give their users.
+pub const PASSWORD: &str = "correct horse battery";
+
+/// Logs in through the form and waits to land on `lands`.
+pub async fn login(b: &Browser, app: &TestApp, email: &str, lands: &str) {
+    b.open(app, "/login").await;
+    b.fill("f-email", email).await;
+    b.fill("f-password", PASSWORD).await;
+    b.click("login-submit").await;
+    b.wait_for_path(lands).await;
+}
+
+/// Fails with the accessibility problems the page shows (see [`A11Y_PROBLEMS`]).
+pub async fn a11y(b: &Browser, what: &str) {
+    let found = b.client.execute(A11Y_PROBLEMS, vec![]).await.unwrap();
+    let found: Vec<String> = serde_json::from_value(found).unwrap();
+    assert!(found.is_empty(), "{what}: {found:?}");
+}
+
+/// Waits for the page's `main` to contain `text`.
+pub async fn wait_for_text(b: &Browser, text: &str) {
+    for _ in 0..100 {
+        if b.main_text().await.contains(text) {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("never showed {text:?}: {}", b.main_text().await);
+}
+
 #[tokio::test]
 async fn organiser_invites_a_judge_who_sets_a_password_and_lands_on_the_dashboard() {
     let Some(b) = browser(1024, 768).await else {

@@ -7,25 +7,11 @@ use std::time::Duration;
 use biw::domain::Role;
 use fantoccini::Locator;
 
-use crate::browser::{A11Y_PROBLEMS, Browser, browser};
-use crate::helpers::{TestApp, spawn_app};
+use crate::browser::{Browser, a11y, browser, login, wait_for_text};
+use crate::helpers::spawn_app;
 use crate::judging::judge;
 
-const PASSWORD: &str = "correct horse battery";
-
-async fn login(b: &Browser, app: &TestApp, email: &str, lands: &str) {
-    b.open(app, "/login").await;
-    b.fill("f-email", email).await;
-    b.fill("f-password", PASSWORD).await;
-    b.click("login-submit").await;
-    b.wait_for_path(lands).await;
-}
-
-async fn a11y(b: &Browser, what: &str) {
-    let found = b.client.execute(A11Y_PROBLEMS, vec![]).await.unwrap();
-    let found: Vec<String> = serde_json::from_value(found).unwrap();
-    assert!(found.is_empty(), "{what}: {found:?}");
-}
+use crate::browser::PASSWORD;
 
 /// Taps a score as a person would: on its label, scrolled into the middle of the screen (WebDriver
 /// scrolls a target to the bottom edge, under the sticky save bar, where no finger would tap).
@@ -44,16 +30,6 @@ async fn tap_label(b: &Browser, id: &str) {
         .click()
         .await
         .unwrap();
-}
-
-async fn wait_for_text(b: &Browser, text: &str) {
-    for _ in 0..100 {
-        if b.main_text().await.contains(text) {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("never showed {text:?}: {}", b.main_text().await);
 }
 
 #[tokio::test]

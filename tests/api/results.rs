@@ -270,7 +270,7 @@ async fn a_round_is_ranked_from_its_submitted_sheets_with_flags_ties_and_setting
 
 /// A round of three entries of one unit, scored by judges a and b: entry 1 full marks (100), entry
 /// 0 four of five everywhere (80), entry 2 no sheet. Returns (edition, round, entries, judge a).
-async fn scored_round(app: &TestApp) -> (i32, i32, Vec<i32>, Judge) {
+pub async fn scored_round(app: &TestApp) -> (i32, i32, Vec<i32>, Judge) {
     let (ed, round, ids) = open_round(app, 3).await;
     let a = judge(app, "a@univ.ac.id", None).await;
     let b = judge(app, "b@brin.go.id", None).await;
@@ -689,11 +689,11 @@ async fn the_top_of_each_category_is_promoted_into_the_next_round_with_the_rule_
     .await;
     assert!(html.contains("juri sudah ditugaskan"));
     assert_eq!(in_next().await, [ids[1], ids[3]]);
-    assert_eq!(app.audit_count("results.promotion_undo").await, 1);
+    assert_eq!(app.audit_count("promotion.undo").await, 1);
 }
 
 /// A logged-in client of the Dinas Kesehatan operator that `open_round` created.
-async fn unit_operator(app: &TestApp) -> reqwest::Client {
+pub async fn unit_operator(app: &TestApp) -> reqwest::Client {
     let c = crate::helpers::new_client();
     app.login_with(&c, "staf@dinkes.biw.id", "correct horse battery")
         .await;
@@ -1272,4 +1272,122 @@ async fn organisers_edit_this_years_iid_indicators_with_every_bad_field_named() 
         html.contains("Regulasi inovasi daerah (2027)") && html.contains("Peraturan Wali Kota")
     );
     assert!(html.contains("<option value=\"4\" selected>"));
+}
+
+#[tokio::test]
+async fn an_objection_window_takes_objections_answers_each_and_then_the_results_are_final() {
+    let app = spawn_app().await;
+    let (_, round, ids) = signed_off_round(&app).await;
+    step(&app, round, "publish", &[]).await;
+    let opd = unit_operator(&app).await;
+    let report = format!("/opd/entries/{}/feedback", ids[0]);
+    let object = |reason: &'static str| {
+        let (app, opd) = (&app, &opd);
+        let round = round.to_string();
+        let path = format!("/opd/entries/{}/objections", ids[0]);
+        async move {
+            app.post_form_with(opd, &path, &[("round", round.as_str()), ("reason", reason)])
+                .await
+        }
+    };
+    // Not open yet: no form, and a forged post is refused with the reason kept.
+    let html = app.get_with(&opd, &report).await.text().await.unwrap();
+    assert!(!html.contains("Ajukan sanggahan"));
+    let res = object("Nilai kriteria manfaat keliru").await;
+    assert_eq!(res.status().as_u16(), 422);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("sudah berakhir atau belum dibuka"));
+    // Opened for five days: the unit is told.
+    let html = step(&app, round, "objections", &[("days", "0")]).await;
+    assert!(html.contains("Isi angka 1 sampai 30."));
+    let html = step(&app, round, "objections", &[("days", "5")]).await;
+    assert!(html.contains("Masa sanggah sampai"));
+    let told: Vec<String> = app
+        .mails_to("staf@dinkes.biw.id")
+        .await
+        .into_iter()
+        .filter(|m| m.template == "objection")
+        .map(|m| m.subject)
+        .collect();
+    assert_eq!(told, ["Masa sanggah hasil Evaluasi dokumen dibuka"]);
+    let html = step(&app, round, "final", &[]).await;
+    assert!(html.contains("Masa sanggah masih berjalan"));
+    // The unit objects once, with a reason; it gets a receipt.
+    let html = app.get_with(&opd, &report).await.text().await.unwrap();
+    assert!(html.contains("Ajukan sanggahan"));
+    let res = object("  ").await;
+    assert_eq!(res.status().as_u16(), 422);
+    let res = object("Nilai kriteria manfaat keliru").await;
+    assert_eq!(res.status().as_u16(), 303);
+    let res = object("Sekali lagi").await;
+    assert_eq!(res.status().as_u16(), 422);
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("sudah mengajukan sanggahan")
+    );
+    let html = app
+        .page(&format!("/organiser/rounds/{round}/results"))
+        .await;
+    assert!(html.contains("Nilai kriteria manfaat keliru"));
+    let objection: i32 = app
+        .db(|conn| {
+            biw::db::schema::objections::table
+                .select(biw::db::schema::objections::id)
+                .first(conn)
+                .unwrap()
+        })
+        .await;
+    // Answered: a decision and a reason are both needed; upheld, the unit's queued results mail
+    // is withdrawn (its outcome may change) and the answer is mailed.
+    let answer = format!("/organiser/objections/{objection}/answer");
+    app.post_form(&answer, &[("answer", "Sudah diperiksa")])
+        .await;
+    let html = app
+        .page(&format!("/organiser/rounds/{round}/results"))
+        .await;
+    assert!(html.contains("Pilih salah satu dari daftar."));
+    let res = app
+        .post_form(
+            &answer,
+            &[("upheld", "yes"), ("answer", "Nilai juri B salah input")],
+        )
+        .await;
+    assert_eq!(res.status().as_u16(), 303);
+    let mails: Vec<(String, String, String)> = app
+        .mails_to("staf@dinkes.biw.id")
+        .await
+        .into_iter()
+        .filter(|m| m.template != "invitation")
+        .map(|m| (m.template, m.status, m.subject))
+        .collect();
+    assert!(
+        mails
+            .iter()
+            .any(|m| m.0 == "results_published" && m.1 == "withdrawn")
+    );
+    assert!(
+        mails
+            .iter()
+            .any(|m| m.0 == "objection" && m.2.starts_with("Sanggahan untuk"))
+    );
+    assert!(
+        mails
+            .iter()
+            .any(|m| m.0 == "objection" && m.2.starts_with("Jawaban atas sanggahan"))
+    );
+    let html = app.get_with(&opd, &report).await.text().await.unwrap();
+    assert!(html.contains("Nilai juri B salah input") && html.contains("Diterima"));
+    // Once the window has ended, the results are declared final.
+    app.db(move |conn| {
+        diesel::update(rounds::table.find(round))
+            .set(rounds::objections_until.eq(Some(biw::db::now() - chrono::Duration::hours(1))))
+            .execute(conn)
+            .unwrap();
+    })
+    .await;
+    let html = step(&app, round, "final", &[]).await;
+    assert!(html.contains("Hasil final sejak"));
+    assert_eq!(app.audit_count("round.final").await, 1);
 }

@@ -74,6 +74,14 @@ pub struct RoundFeedback {
     pub notes: Vec<JudgeNotes>,
     /// The rubric's scale.
     pub scale_max: i32,
+    /// Units may object until then, if the window is open now.
+    pub objections_until: Option<chrono::NaiveDateTime>,
+    /// Whether the window is open now.
+    pub objections_open: bool,
+    /// When the results were declared final.
+    pub final_at: Option<chrono::NaiveDateTime>,
+    /// The unit's objection in this round, with its answer.
+    pub objection: Option<Objection>,
 }
 
 /// An administrative remark from screening.
@@ -315,6 +323,12 @@ fn round_feedback(
         weakest: weakest_rows,
         notes: judge_notes(conn, r.id, entry_id)?,
         scale_max,
+        objections_until: r.objections_until,
+        objections_open: window_open(r, db::now()),
+        final_at: r.final_at,
+        objection: objections_of_entry(conn, entry_id)?
+            .into_iter()
+            .find(|o| o.round_id == r.id),
     })
 }
 

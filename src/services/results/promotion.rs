@@ -325,7 +325,7 @@ pub fn undo_promotion(
         audit::record(
             conn,
             actor,
-            "results.promotion_undo",
+            "promotion.undo",
             ("round", Some(round_id)),
             json!({"promotion": p.id, "entries": promoted.len(), "reason": reason,
                    "mail_withdrawn": withdrawn}),

@@ -278,7 +278,7 @@ async fn results_page(
                 row.promoted = went.contains(&row.entry);
             }
         }
-        let next = svc::next_round(conn, &r)?;
+        let next = (svc::next_round(conn, &r)?, svc::objections_of(conn, r.id)?);
         let who: Vec<i32> = [r.frozen_by, r.signed_off_by, r.published_by]
             .into_iter()
             .chain(promotion.as_ref().map(|p| p.created_by))
@@ -288,6 +288,7 @@ async fn results_page(
         Ok((r, view, criteria, people, promotion, next))
     })
     .await?;
+    let (next, objections) = next;
     let stage = svc::stage(&r);
     let person = |id: Option<i32>| id.and_then(|i| people.get(&i).cloned()).unwrap_or_default();
     let counted: Vec<(String, String)> = criteria
@@ -306,6 +307,8 @@ async fn results_page(
     ctx.insert("round_name", lang.pick(&r.name_id, &r.name_en));
     ctx.insert("stage", stage.code());
     ctx.insert("promotion", &promotion);
+    ctx.insert("objections", &objections);
+    ctx.insert("objections_open", &svc::window_open(&r, db::now()));
     ctx.insert(
         "promoted_by",
         &person(promotion.as_ref().and_then(|p| p.created_by)),
@@ -595,6 +598,78 @@ pub async fn unpublish(
         svc::unpublish(c, a, id, &reason)
     })
     .await
+}
+
+/// The objection window's length.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct DaysForm {
+    days: String,
+}
+
+/// `POST /organiser/rounds/{id}/results/objections`: opens the objection window.
+pub async fn open_objections(
+    page: Page,
+    id: web::Path<i32>,
+    form: web::Form<DaysForm>,
+) -> Result<HttpResponse, AppError> {
+    let (id, days, state) = (id.into_inner(), form.into_inner().days, page.state.clone());
+    stage_change(page, id, "objections.opened_done", move |c, a| {
+        svc::open_objections(c, &state, a, id, &days)
+    })
+    .await
+}
+
+/// `POST /organiser/rounds/{id}/results/final`.
+pub async fn finalise(page: Page, id: web::Path<i32>) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    stage_change(page, id, "objections.final_done", move |c, a| {
+        svc::finalise(c, a, id)
+    })
+    .await
+}
+
+/// An answer to an objection.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct AnswerForm {
+    upheld: String,
+    answer: String,
+}
+
+/// `POST /organiser/objections/{id}/answer`.
+pub async fn answer_objection(
+    page: Page,
+    id: web::Path<i32>,
+    form: web::Form<AnswerForm>,
+) -> Result<HttpResponse, AppError> {
+    let (id, f) = (id.into_inner(), form.into_inner());
+    let upheld = match f.upheld.as_str() {
+        "yes" => Some(true),
+        "no" => Some(false),
+        _ => None,
+    };
+    let (actor, state) = (page.actor(), page.state.clone());
+    let round = db::run(&page.state.pool, move |conn| {
+        let round = svc::round_of_objection(conn, id)?;
+        match svc::answer_objection(conn, &state, &actor, id, upheld, &f.answer) {
+            Ok(_) => Ok((round, None)),
+            Err(AppError::Invalid(errors)) => Ok((round, Some(errors))),
+            Err(e) => Err(e),
+        }
+    })
+    .await?;
+    match round.1 {
+        None => page.flash("success", page.t("objections.answered_done")),
+        Some(errors) => {
+            let key = errors.values().next().cloned().unwrap_or_default();
+            page.flash("error", page.t(&key));
+        }
+    }
+    Ok(see_other(&format!(
+        "/organiser/rounds/{}/results#objection-{id}",
+        round.0
+    )))
 }
 
 /// `POST /organiser/rounds/{id}/results/promotion/undo`.

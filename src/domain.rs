@@ -2,6 +2,7 @@
 
 pub mod assignment;
 pub mod awards;
+pub mod charts;
 pub mod edition_defaults;
 pub mod email;
 pub mod feedback;

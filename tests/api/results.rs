@@ -102,6 +102,23 @@ async fn a_round_is_ranked_from_its_submitted_sheets_with_flags_ties_and_setting
     // novelty decides for entry 2 (mean 3.33 against 3.00); the unscored entry comes last.
     assert_eq!(order(&html), [ids[0], ids[1], ids[2], ids[3], ids[4]]);
     assert!(html.contains("93,33"), "mean in Indonesian format");
+    // The charts, each with its text: scores 93.33, 73.33, 60, 60 fall in the 90s, 70s and 60s.
+    assert!(html.contains(
+        "Sebaran nilai 4 inovasi per rentang 10 poin dari 0 sampai 100: 0, 0, 0, 0, 0, 0, 2, 1, 0, 1."
+    ));
+    assert!(html.contains("4 inovasi di 100 besar menurut salah satu cara"));
+    let progress = app
+        .get(&format!("/organiser/rounds/{round}/progress"))
+        .await;
+    assert_eq!(progress.status().as_u16(), 200);
+    let progress = progress.text().await.unwrap();
+    let today = biw::time::to_jakarta_local(biw::db::now())[..10].to_string();
+    assert!(
+        progress.contains(&format!(
+            "Lembar nilai terkirim per hari, dari {today} sampai {today}"
+        )),
+        "every sheet went today"
+    );
     assert!(
         html.contains("ditentukan oleh kriteria Kebaruan &amp; Orisinalitas (3,33 lawan 3,00)")
     );

@@ -264,3 +264,35 @@ pub fn board(
         withdrawn_for_conflict,
     })
 }
+
+/// Sheets submitted on one day (Jakarta time).
+#[derive(diesel::QueryableByName, Debug, Clone, serde::Serialize)]
+pub struct DayCount {
+    /// The day, `YYYY-MM-DD`.
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub day: String,
+    /// Sheets submitted that day.
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    pub n: i64,
+}
+
+/// Submitted sheets of a round per day in Jakarta time, oldest first: counted by the database (the
+/// date functions differ by engine, so each gets its own statement).
+pub fn submitted_per_day(conn: &mut DbConn, round_id: i32) -> Result<Vec<DayCount>, AppError> {
+    use diesel::sql_types::Integer;
+    let sql = match conn {
+        DbConn::Sqlite(_) => {
+            "SELECT date(submitted_at, '+7 hours') AS day, COUNT(*) AS n FROM sheets \
+             WHERE round_id = $1 AND status = 'submitted' AND submitted_at IS NOT NULL \
+             GROUP BY day ORDER BY day"
+        }
+        DbConn::Postgresql(_) => {
+            "SELECT to_char(submitted_at + interval '7 hours', 'YYYY-MM-DD') AS day, COUNT(*) AS n \
+             FROM sheets WHERE round_id = $1 AND status = 'submitted' AND submitted_at IS NOT NULL \
+             GROUP BY day ORDER BY day"
+        }
+    };
+    Ok(diesel::sql_query(sql)
+        .bind::<Integer, _>(round_id)
+        .load(conn)?)
+}

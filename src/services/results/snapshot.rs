@@ -156,6 +156,30 @@ pub fn kept_totals(conn: &mut DbConn, round_id: i32) -> Result<KeptTotals, AppEr
     })
 }
 
+/// A kept row's three scores and its ranks by mean and by normalised score.
+pub type KeptScores = (
+    Option<i32>,
+    Option<i32>,
+    Option<i32>,
+    Option<i32>,
+    Option<i32>,
+);
+
+/// Every ranked entry's scores and ranks of a frozen round, for its charts (one narrow read).
+pub fn kept_scores(conn: &mut DbConn, round_id: i32) -> QueryResult<Vec<KeptScores>> {
+    round_results::table
+        .filter(round_results::round_id.eq(round_id))
+        .filter(round_results::position.is_not_null())
+        .select((
+            round_results::mean_bp,
+            round_results::median_bp,
+            round_results::normalised_bp,
+            round_results::rank_mean,
+            round_results::rank_normalised,
+        ))
+        .load(conn)
+}
+
 /// Names and units of entries, and names of users (judges, organisers), for the ids given.
 pub type Names = (HashMap<i32, (String, String)>, HashMap<i32, String>);
 

@@ -6,6 +6,7 @@ use actix_web::{HttpResponse, web};
 use serde::{Deserialize, Serialize};
 
 use crate::db;
+use crate::domain::charts;
 use crate::domain::results::{
     EntryResult, Normalisation, Ranking, Stage, TieBreak, TieReason, hundredths,
 };
@@ -20,6 +21,8 @@ use crate::web::page::see_other;
 
 /// Entries per page of the ranking.
 pub const RESULTS_PAGE: usize = 50;
+/// The ranks drawn in the chart of ranks by mean against ranks by normalised score.
+const CHART_RANKS: usize = 100;
 
 /// Ranking filters.
 #[derive(Deserialize, Default)]
@@ -87,6 +90,8 @@ fn tie_text(lang: Lang, tie: &TieBreak, ties: &[TieCriterion], scale_max: i32) -
 /// What the ranking shows, computed live (open round) or read from the kept ranking (frozen).
 struct View {
     rows: Vec<Row>,
+    /// The distribution of the ranking score, and the (mean, normalised) rank pairs.
+    chart: (charts::Histogram, Vec<(usize, usize)>),
     entries: usize,
     scored: usize,
     sheets: usize,
@@ -149,8 +154,24 @@ fn live_view(
             }
         })
         .collect();
+    let chosen = |e: &EntryResult| match c.settings.ranking {
+        Ranking::Mean => e.mean,
+        Ranking::Median => e.median,
+        Ranking::Normalised => e.normalised,
+    };
+    let pairs: Vec<(usize, usize)> = c
+        .results
+        .entries
+        .iter()
+        .filter_map(|e| Some((e.rank_mean?, e.rank_normalised?)))
+        .collect();
+    let chart = (
+        charts::histogram(c.results.entries.iter().filter_map(chosen)),
+        charts::rank_pairs(&pairs, CHART_RANKS),
+    );
     Ok(View {
         rows,
+        chart,
         entries: c.results.entries.len(),
         scored: c.results.entries.iter().filter(|e| e.sheets > 0).count(),
         sheets: c.results.entries.iter().map(|e| e.sheets).sum(),
@@ -197,8 +218,29 @@ fn kept_view(
             promoted: false,
         })
         .collect();
+    let ranking = svc::settings_of(r).ranking;
+    let scores = svc::kept_scores(conn, r.id)?;
+    let chosen = |k: &svc::KeptScores| match ranking {
+        Ranking::Mean => k.0,
+        Ranking::Median => k.1,
+        Ranking::Normalised => k.2,
+    };
+    let pairs: Vec<(usize, usize)> = scores
+        .iter()
+        .filter_map(|k| Some((k.3? as usize, k.4? as usize)))
+        .collect();
+    let chart = (
+        charts::histogram(
+            scores
+                .iter()
+                .filter_map(chosen)
+                .map(|bp| f64::from(bp) / 100.0),
+        ),
+        charts::rank_pairs(&pairs, CHART_RANKS),
+    );
     Ok(View {
         rows,
+        chart,
         entries: totals.entries as usize,
         scored: totals.scored as usize,
         sheets: totals.sheets as usize,
@@ -333,6 +375,9 @@ async fn results_page(
     ctx.insert("normalisation", settings.normalisation.code());
     ctx.insert("min_sheets", &view.min_sheets);
     ctx.insert("only_flagged", &only_flagged);
+    ctx.insert("histogram", &view.chart.0);
+    ctx.insert("rank_pairs", &view.chart.1);
+    ctx.insert("chart_ranks", &(CHART_RANKS + 1));
     ctx.insert("page_no", &page_no);
     ctx.insert("pages", &view.listed.div_ceil(RESULTS_PAGE).max(1));
     ctx.insert("rankings", &Ranking::ALL.map(Ranking::code));

@@ -32,9 +32,12 @@ pub async fn progress(
     let judge_page = q.jpage.unwrap_or(1).clamp(1, 10_000);
     let (r, board) = db::run(&page.state.pool, move |conn| {
         let r = round::find(conn, id)?.ok_or(AppError::NotFound)?;
-        Ok((r, svc::board(conn, id, false, page_no, judge_page)?))
+        let days = svc::submitted_per_day(conn, id)?;
+        Ok((r, (svc::board(conn, id, false, page_no, judge_page)?, days)))
     })
     .await?;
+    let (board, days) = board;
+    let most = days.iter().map(|d| d.n).max().unwrap_or(0).max(1);
     let (assigned, submitted, drafts) = board.totals;
     let pages = board.entry_count.div_ceil(svc::BOARD_PAGE).max(1);
     let judge_pages = board.judge_count.div_ceil(svc::JUDGE_PAGE).max(1);
@@ -49,6 +52,19 @@ pub async fn progress(
     ctx.insert("pages", &pages);
     ctx.insert("judge_page", &judge_page);
     ctx.insert("judge_pages", &judge_pages);
+    ctx.insert("days", &days);
+    ctx.insert("day_width", &(100.0 / days.len().max(1) as f64));
+    ctx.insert("days_from", &days.first().map(|d| d.day.clone()));
+    ctx.insert("days_to", &days.last().map(|d| d.day.clone()));
+    ctx.insert("days_max", &most);
+    ctx.insert(
+        "days_counts",
+        &days
+            .iter()
+            .map(|d| format!("{} {}", d.day, d.n))
+            .collect::<Vec<_>>()
+            .join(", "),
+    );
     page.render("organiser/judging/progress.html", ctx)
 }
 

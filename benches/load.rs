@@ -50,6 +50,10 @@ struct Bench {
     round: i32,
     /// A second round with every sheet submitted, for results.
     scored_round: i32,
+    /// The edition of both rounds.
+    edition: i32,
+    /// An entry of the scored round, for its feedback report and public page.
+    feedback_entry: i32,
     sheet: i32,
     assign_first: Duration,
     assign_again: Duration,
@@ -388,6 +392,15 @@ fn generate(conn: &mut DbConn) -> Bench {
     );
     let (round, assign_first, assign_again) = generate_judging(conn, edition);
     let scored_round = generate_scored_round(conn, edition, round);
+    let feedback_entry: i32 = {
+        use biw::db::schema::round_entries;
+        round_entries::table
+            .filter(round_entries::round_id.eq(scored_round))
+            .order(round_entries::entry_id)
+            .select(round_entries::entry_id)
+            .first(conn)
+            .unwrap()
+    };
     // The judge the judge's pages are measured as, and one of their sheets (a draft).
     let judge = "user04701@bench.biw.id".to_string();
     let sheet: i32 = {
@@ -415,6 +428,8 @@ fn generate(conn: &mut DbConn) -> Bench {
         judge,
         round,
         scored_round,
+        edition,
+        feedback_entry,
         sheet,
         assign_first,
         assign_again,
@@ -717,6 +732,7 @@ async fn main() {
         mail_lanes: 1,
     };
     let state = build_state(settings).expect("state");
+    let mail_state = state.clone();
     let t = Instant::now();
     let pool = state.pool.clone();
     let bench = tokio::task::spawn_blocking(move || generate(&mut pool.get().unwrap()))
@@ -771,6 +787,27 @@ async fn main() {
             .unwrap();
         println!(
             "freezing that round (computing and keeping its ranking of {ROUND_ENTRIES} entries): {} ms\n",
+            ms(t.elapsed())
+        );
+        // Signed off and published: every unit's operators are mailed their outcome in the same
+        // transaction; then the best 99 go on the national shortlist.
+        let actor = biw::audit::Actor::system();
+        biw::services::results::sign_off(&mut conn, &actor, bench.scored_round, true, "").unwrap();
+        let t = Instant::now();
+        biw::services::results::publish(&mut conn, &mail_state, &actor, bench.scored_round)
+            .unwrap();
+        let published = t.elapsed();
+        let t = Instant::now();
+        biw::services::shortlist::add(
+            &mut conn,
+            &actor,
+            bench.edition,
+            &biw::services::shortlist::Addition::Top(99),
+        )
+        .unwrap();
+        println!(
+            "publishing it (and queueing the results mail of every unit): {} ms; shortlisting its best 99 from the final standing: {} ms\n",
+            ms(published),
             ms(t.elapsed())
         );
     }
@@ -837,12 +874,39 @@ async fn main() {
             format!("/organiser/rounds/{}/results", bench.scored_round),
             "results of a frozen round, page 1 of its kept ranking (3,500 entries)",
         ),
+        (
+            format!("/organiser/editions/{}/awards", bench.edition),
+            "awards from the final standing of 3,500 entries",
+        ),
+        (
+            format!("/organiser/editions/{}/shortlist", bench.edition),
+            "national shortlist (99) with readiness, and candidates",
+        ),
+        (
+            format!("/organiser/entries/{}/feedback", bench.feedback_entry),
+            "an entry's feedback report (percentiles over 3,500 entries)",
+        ),
     ];
+    let public_pages = [
+        (
+            format!("/results/{}", bench.edition),
+            "public results: awards, promoted, ranking page 1",
+        ),
+        (
+            format!(
+                "/results/{}/entries/{}",
+                bench.edition, bench.feedback_entry
+            ),
+            "public page of one entry",
+        ),
+    ];
+    let visitors: Vec<reqwest::Client> = (0..CONNECTIONS).map(|_| browser_like_client()).collect();
     let organiser_pages = pages
         .iter()
         .map(|(p, l)| (p.to_string(), *l, &clients))
         .chain(round_pages.iter().map(|(p, l)| (p.clone(), *l, &clients)))
-        .chain(judge_pages.iter().map(|(p, l)| (p.clone(), *l, &judges)));
+        .chain(judge_pages.iter().map(|(p, l)| (p.clone(), *l, &judges)))
+        .chain(public_pages.iter().map(|(p, l)| (p.clone(), *l, &visitors)));
     // `BIW_BENCH_ONLY=/organiser/entries` measures that page alone (for a profiler).
     let only = std::env::var("BIW_BENCH_ONLY").ok();
     for (path, label, who) in organiser_pages {

@@ -411,7 +411,10 @@ fn awards_and_shortlist(
     use crate::services::shortlist::{self, Addition};
     for (round, weight) in [(desk, 30), (presentation, 70)] {
         diesel::update(rounds::table.find(round))
-            .set(rounds::final_weight.eq(weight))
+            .set((
+                rounds::final_weight.eq(weight),
+                rounds::updated_at.eq(db::now()),
+            ))
             .execute(conn)?;
     }
     shortlist::add(conn, actor, edition, &Addition::Top(10))?;

@@ -373,6 +373,10 @@ pub fn save(
                 save_row(conn, edition_id, list, pos as i32, row)?;
             }
         }
+        // The lists name what results show (categories, award groups): cached results key on this.
+        diesel::update(crate::db::schema::editions::table.find(edition_id))
+            .set(crate::db::schema::editions::updated_at.eq(db::now()))
+            .execute(conn)?;
         audit::record(
             conn,
             actor,

@@ -64,9 +64,77 @@ pub type RoundsAndStanding = (Vec<Round>, Vec<Standing>);
 /// A kept row: entry, rank, and the three scores.
 type KeptRank = (i32, Option<i32>, (Option<i32>, Option<i32>, Option<i32>));
 
+/// What the edition's results are computed from, summarised in one small read: when the edition,
+/// its rounds, its entries and the units last changed, and how many rounds and entries it has. The
+/// standing and the awards are cached per process under it, so a cached copy is only used while
+/// the rows it came from are unchanged, whichever instance changed them.
+#[derive(Clone, Debug, PartialEq, QueryableByName)]
+struct Fingerprint {
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Timestamp>)]
+    edition: Option<chrono::NaiveDateTime>,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Timestamp>)]
+    rounds: Option<chrono::NaiveDateTime>,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    round_count: i64,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Timestamp>)]
+    entries: Option<chrono::NaiveDateTime>,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    entry_count: i64,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Timestamp>)]
+    units: Option<chrono::NaiveDateTime>,
+}
+
+fn fingerprint(conn: &mut DbConn, edition_id: i32) -> Result<Fingerprint, AppError> {
+    use diesel::sql_types::Integer;
+    Ok(diesel::sql_query(
+        "SELECT (SELECT updated_at FROM editions WHERE id = $1) AS edition,          (SELECT MAX(updated_at) FROM rounds WHERE edition_id = $1) AS rounds,          (SELECT COUNT(*) FROM rounds WHERE edition_id = $1) AS round_count,          (SELECT MAX(updated_at) FROM entries WHERE edition_id = $1) AS entries,          (SELECT COUNT(*) FROM entries WHERE edition_id = $1) AS entry_count,          (SELECT MAX(updated_at) FROM units) AS units",
+    )
+    .bind::<Integer, _>(edition_id)
+    .get_result(conn)?)
+}
+
+type Cached<T> = std::sync::Mutex<HashMap<(i32, bool), (Fingerprint, std::sync::Arc<T>)>>;
+
+static STANDINGS: std::sync::LazyLock<Cached<Option<RoundsAndStanding>>> =
+    std::sync::LazyLock::new(Default::default);
+static AWARDS: std::sync::LazyLock<Cached<Option<Awards>>> =
+    std::sync::LazyLock::new(Default::default);
+
+/// The cached value for this key if its fingerprint still holds, else computes and keeps it.
+fn cached<T>(
+    cache: &Cached<T>,
+    conn: &mut DbConn,
+    key: (i32, bool),
+    compute: impl FnOnce(&mut DbConn) -> Result<T, AppError>,
+) -> Result<std::sync::Arc<T>, AppError> {
+    let now = fingerprint(conn, key.0)?;
+    if let Some((print, value)) = cache.lock().ok().and_then(|c| c.get(&key).cloned())
+        && print == now
+    {
+        return Ok(value);
+    }
+    let value = std::sync::Arc::new(compute(conn)?);
+    if let Ok(mut c) = cache.lock() {
+        c.insert(key, (now, value.clone()));
+    }
+    Ok(value)
+}
+
 /// The edition's final standing from the rounds with a kept ranking (only published ones unless
-/// `with_unpublished`), and those rounds; `None` when there is none yet.
+/// `with_unpublished`), and those rounds; `None` when there is none yet. Cached (see
+/// [`Fingerprint`]).
 pub fn final_standing_of(
+    conn: &mut DbConn,
+    edition_id: i32,
+    with_unpublished: bool,
+) -> Result<Option<RoundsAndStanding>, AppError> {
+    let v = cached(&STANDINGS, conn, (edition_id, with_unpublished), |conn| {
+        read_final_standing(conn, edition_id, with_unpublished)
+    })?;
+    Ok((*v).clone())
+}
+
+fn read_final_standing(
     conn: &mut DbConn,
     edition_id: i32,
     with_unpublished: bool,
@@ -125,8 +193,19 @@ pub fn final_standing_of(
 }
 
 /// The awards of an edition from the rounds with a kept ranking (only published ones unless
-/// `with_unpublished`); `None` when there is none yet.
+/// `with_unpublished`); `None` when there is none yet. Cached (see [`Fingerprint`]).
 pub fn awards(
+    conn: &mut DbConn,
+    edition_id: i32,
+    with_unpublished: bool,
+) -> Result<Option<Awards>, AppError> {
+    let v = cached(&AWARDS, conn, (edition_id, with_unpublished), |conn| {
+        read_awards(conn, edition_id, with_unpublished)
+    })?;
+    Ok((*v).clone())
+}
+
+fn read_awards(
     conn: &mut DbConn,
     edition_id: i32,
     with_unpublished: bool,

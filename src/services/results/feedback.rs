@@ -3,6 +3,7 @@
 //! judges wrote (without their names), and the organisers' administrative remarks.
 
 use super::*;
+use std::collections::HashMap;
 
 use crate::db::schema::{
     assignments, editions, entries, entry_events, round_result_criteria, round_results, rounds,
@@ -251,7 +252,7 @@ fn round_feedback(
         .load::<(String, i32)>(conn)?
         .into_iter()
         .collect();
-    let cohort = cohort_means(conn, r.id)?;
+    let cohort = cohort_of(conn, r)?;
     let mut rows = Vec::new();
     for c in &criteria {
         let mean = own.get(&c.code).copied();
@@ -332,12 +333,30 @@ fn round_feedback(
     })
 }
 
+type Cohort = HashMap<String, (Option<f64>, i64)>;
+
+/// Cohorts per round, with the round's last change: the kept means only change when the round is
+/// frozen or reopened, and both stamp the round, so a copy is good while the stamp holds.
+static COHORTS: std::sync::LazyLock<
+    std::sync::Mutex<HashMap<i32, (chrono::NaiveDateTime, std::sync::Arc<Cohort>)>>,
+> = std::sync::LazyLock::new(Default::default);
+
+fn cohort_of(conn: &mut DbConn, r: &Round) -> Result<std::sync::Arc<Cohort>, AppError> {
+    if let Some((at, c)) = COHORTS.lock().ok().and_then(|m| m.get(&r.id).cloned())
+        && at == r.updated_at
+    {
+        return Ok(c);
+    }
+    let c = std::sync::Arc::new(cohort_means(conn, r.id)?);
+    if let Ok(mut m) = COHORTS.lock() {
+        m.insert(r.id, (r.updated_at, c.clone()));
+    }
+    Ok(c)
+}
+
 /// Each criterion's mean over the round's entries, and how many entries it has; from sums and
 /// counts, as `AVG` comes back as a different type on each engine.
-fn cohort_means(
-    conn: &mut DbConn,
-    round_id: i32,
-) -> Result<std::collections::HashMap<String, (Option<f64>, i64)>, diesel::result::Error> {
+fn cohort_means(conn: &mut DbConn, round_id: i32) -> Result<Cohort, diesel::result::Error> {
     let rows: Vec<(String, Option<i64>, i64)> = round_result_criteria::table
         .filter(round_result_criteria::round_id.eq(round_id))
         .group_by(round_result_criteria::code)

@@ -337,9 +337,10 @@ type Cohort = HashMap<String, (Option<f64>, i64)>;
 
 /// Cohorts per round, with the round's last change: the kept means only change when the round is
 /// frozen or reopened, and both stamp the round, so a copy is good while the stamp holds.
-static COHORTS: std::sync::LazyLock<
-    std::sync::Mutex<HashMap<i32, (chrono::NaiveDateTime, std::sync::Arc<Cohort>)>>,
-> = std::sync::LazyLock::new(Default::default);
+type CohortCache = HashMap<i32, (chrono::NaiveDateTime, std::sync::Arc<Cohort>)>;
+
+static COHORTS: std::sync::LazyLock<std::sync::Mutex<CohortCache>> =
+    std::sync::LazyLock::new(Default::default);
 
 fn cohort_of(conn: &mut DbConn, r: &Round) -> Result<std::sync::Arc<Cohort>, AppError> {
     if let Some((at, c)) = COHORTS.lock().ok().and_then(|m| m.get(&r.id).cloned())

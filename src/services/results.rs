@@ -21,8 +21,8 @@ mod round_results;
 mod settings;
 mod snapshot;
 
-pub use announce::results_topic;
 use announce::{announce, withdraw_announcement};
+pub use announce::{objections_topic, results_topic, unit_results_topic};
 pub use awards::*;
 pub use feedback::*;
 pub use objections::*;

@@ -34,7 +34,8 @@ pub fn indicators(conn: &mut DbConn, edition_id: i32) -> Result<Vec<Indicator>, 
         }
         for (pos, c) in iid::catalogue().into_iter().enumerate() {
             let level = |i: usize| c.parameters.get(i).cloned().unwrap_or_default();
-            diesel::insert_into(iid_indicators::table)
+            // Two first visits at once seed once: the second finds each number taken.
+            let insert = diesel::insert_into(iid_indicators::table)
                 .values((
                     iid_indicators::edition_id.eq(edition_id),
                     iid_indicators::no.eq(c.no),
@@ -47,7 +48,11 @@ pub fn indicators(conn: &mut DbConn, edition_id: i32) -> Result<Vec<Indicator>, 
                     iid_indicators::position.eq(pos as i32),
                     iid_indicators::active.eq(true),
                 ))
-                .execute(conn)?;
+                .on_conflict_do_nothing();
+            match conn {
+                DbConn::Sqlite(c) => insert.execute(c)?,
+                DbConn::Postgresql(c) => insert.execute(c)?,
+            };
         }
         Ok(())
     })?;
@@ -334,24 +339,35 @@ pub fn add(
             }
         };
         let now = db::now();
+        // The same entry twice in one form, or added by two organisers at once, is added once.
+        let mut seen = std::collections::HashSet::new();
+        let ids: Vec<i32> = ids.into_iter().filter(|id| seen.insert(*id)).collect();
+        let mut added = Vec::new();
         for id in &ids {
-            diesel::insert_into(shortlist::table)
+            let insert = diesel::insert_into(shortlist::table)
                 .values((
                     shortlist::edition_id.eq(edition_id),
                     shortlist::entry_id.eq(id),
                     shortlist::added_by.eq(actor.user_id),
                     shortlist::added_at.eq(now),
                 ))
-                .execute(conn)?;
+                .on_conflict_do_nothing();
+            let n = match conn {
+                DbConn::Sqlite(c) => insert.execute(c)?,
+                DbConn::Postgresql(c) => insert.execute(c)?,
+            };
+            if n > 0 {
+                added.push(*id);
+            }
         }
         audit::record(
             conn,
             actor,
             "national_shortlist.add",
             ("edition", Some(edition_id)),
-            json!({"entries": ids}),
+            json!({"entries": added}),
         )?;
-        Ok(ids.len())
+        Ok(added.len())
     })
 }
 
@@ -541,13 +557,8 @@ pub fn save_answers(
     db::transaction(conn, |conn| {
         let now = db::now();
         for (id, level, evidence) in &clean {
-            diesel::delete(
-                iid_answers::table
-                    .filter(iid_answers::entry_id.eq(entry.id))
-                    .filter(iid_answers::indicator_id.eq(id)),
-            )
-            .execute(conn)?;
-            diesel::insert_into(iid_answers::table)
+            // Two operators saving at once: the later answer wins, neither gets an error.
+            let upsert = diesel::insert_into(iid_answers::table)
                 .values((
                     iid_answers::entry_id.eq(entry.id),
                     iid_answers::indicator_id.eq(id),
@@ -556,7 +567,18 @@ pub fn save_answers(
                     iid_answers::updated_by.eq(actor.user_id),
                     iid_answers::updated_at.eq(now),
                 ))
-                .execute(conn)?;
+                .on_conflict((iid_answers::entry_id, iid_answers::indicator_id))
+                .do_update()
+                .set((
+                    iid_answers::level.eq(level),
+                    iid_answers::evidence.eq(evidence),
+                    iid_answers::updated_by.eq(actor.user_id),
+                    iid_answers::updated_at.eq(now),
+                ));
+            match conn {
+                DbConn::Sqlite(c) => upsert.execute(c)?,
+                DbConn::Postgresql(c) => upsert.execute(c)?,
+            };
         }
         audit::record(
             conn,

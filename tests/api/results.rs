@@ -1109,8 +1109,17 @@ async fn the_national_shortlist_tells_units_what_they_lack_and_they_complete_it(
     let res = app.post_form(&format!("{path}/add"), &[("top", "1")]).await;
     assert_eq!(res.status().as_u16(), 303);
     let chosen = ids[0].to_string();
-    app.post_form(&format!("{path}/add"), &[("entry", &chosen)])
+    let res = app
+        .post_form(
+            &format!("{path}/add"),
+            &[("entry", &chosen), ("entry", &chosen)],
+        )
         .await;
+    assert_eq!(
+        res.status().as_u16(),
+        303,
+        "the same entry twice is added once"
+    );
     let unscored = ids[2].to_string();
     let res = app
         .post_form(&format!("{path}/add"), &[("entry", &unscored)])

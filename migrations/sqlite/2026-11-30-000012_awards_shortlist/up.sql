@@ -19,6 +19,7 @@ CREATE TABLE iid_indicators (
     active     BOOLEAN NOT NULL DEFAULT TRUE
 );
 CREATE INDEX iid_indicators_edition ON iid_indicators (edition_id, position);
+CREATE UNIQUE INDEX iid_indicators_no ON iid_indicators (edition_id, no);
 
 -- The edition's national shortlist: the entries the organisers send on to the IGA/IID reporting.
 CREATE TABLE shortlist (

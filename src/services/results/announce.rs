@@ -14,9 +14,20 @@ use crate::i18n::Lang;
 use crate::models::outbox as mail_rows;
 use crate::state::AppState;
 
-/// The outbox topic of every mail reporting this round's results (a prefix; one topic per unit).
+/// The outbox topic prefix of every mail reporting this round's results.
 pub fn results_topic(round_id: i32) -> String {
     format!("results:round:{round_id}:")
+}
+
+/// The topic of one unit's results mail of a round. The closing `:results` keeps the prefix of unit
+/// 1 (`…:unit:1:`) from matching unit 12's mail.
+pub fn unit_results_topic(round_id: i32, unit_id: i32) -> String {
+    format!("{}unit:{unit_id}:results", results_topic(round_id))
+}
+
+/// The topic prefix of a round's objection-window notices.
+pub fn objections_topic(round_id: i32) -> String {
+    format!("objections:round:{round_id}:")
 }
 
 /// Withdraws the round's results mail that has not gone out yet; returns how many.
@@ -154,9 +165,25 @@ pub(super) fn announce(
             },
             &mut ctx,
         )?
-        .about(format!("{}unit:{unit_id}", results_topic(r.id)));
+        .about(unit_results_topic(r.id, unit_id));
         crate::outbox::enqueue(conn, &mail)?;
         queued += 1;
     }
     Ok(queued)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_topic_never_prefixes_another_rounds_or_units() {
+        // Withdrawal matches by prefix: round 1 must not reach round 12, nor unit 1 unit 12.
+        assert!(!results_topic(12).starts_with(&results_topic(1)));
+        assert!(!objections_topic(12).starts_with(&objections_topic(1)));
+        let one = format!("{}unit:1:", results_topic(7));
+        assert!(unit_results_topic(7, 1).starts_with(&one));
+        assert!(!unit_results_topic(7, 12).starts_with(&one));
+        assert!(!objections_topic(7).starts_with(&results_topic(7)));
+    }
 }

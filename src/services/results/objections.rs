@@ -171,7 +171,7 @@ pub fn open_objections(
                 conn,
                 state,
                 u,
-                &format!("{}unit:{u}:window", results_topic(round_id)),
+                &format!("{}unit:{u}", objections_topic(round_id)),
                 &move |lang, ctx| {
                     ctx.insert("kind", "window");
                     ctx.insert("round", lang.pick(&rid, &ren));
@@ -239,7 +239,15 @@ pub fn file_objection(
                 objections::filed_at.eq(db::now()),
             ))
             .returning(objections::id)
-            .get_result(conn)?;
+            .get_result(conn)
+            .map_err(|e| {
+                // Filed twice at once: the second is told it already exists.
+                if db::is_unique_violation(&e) {
+                    invalid("reason", "objections.already")
+                } else {
+                    e.into()
+                }
+            })?;
         let (rid, ren, name, text) = (
             r.name_id.clone(),
             r.name_en.clone(),
@@ -285,10 +293,17 @@ pub fn answer_objection(
     answer: &str,
 ) -> Result<i32, AppError> {
     let mut errors = FieldErrors::new();
-    let text = crate::domain::text::paragraph(answer, 2000).unwrap_or_default();
-    if text.is_empty() {
-        errors.insert("answer".into(), "form.required".into());
-    }
+    let text = match crate::domain::text::paragraph(answer, 2000) {
+        Ok(t) if t.is_empty() => {
+            errors.insert("answer".into(), "form.required".into());
+            t
+        }
+        Ok(t) => t,
+        Err(k) => {
+            errors.insert("answer".into(), k.into());
+            String::new()
+        }
+    };
     if upheld.is_none() {
         errors.insert("upheld".into(), "form.choose".into());
     }
@@ -318,7 +333,7 @@ pub fn answer_objection(
             .select(entries::unit_id)
             .first(conn)?;
         let withdrawn = if upheld == Some(true) {
-            mail_rows::withdraw(conn, &format!("{}unit:{unit_id}", results_topic(r.id)))?
+            mail_rows::withdraw(conn, &unit_results_topic(r.id, unit_id))?
         } else {
             0
         };

@@ -293,11 +293,16 @@ pub fn unpublish(
     db::transaction(conn, |conn| {
         at_stage(conn, round_id, &[Stage::Published])?;
         let reason = required_line(reason, 500).map_err(|k| invalid("reason", k))?;
-        let withdrawn = withdraw_announcement(conn, round_id)?;
+        // Its results mail and any objection-window notice that has not gone out are no longer true.
+        let withdrawn = withdraw_announcement(conn, round_id)?
+            + crate::models::outbox::withdraw(conn, &objections_topic(round_id))?;
         diesel::update(rounds::table.find(round_id))
             .set((
                 rounds::published_at.eq(None::<chrono::NaiveDateTime>),
                 rounds::published_by.eq(None::<i32>),
+                // A new publication starts without a window and is not final until declared so.
+                rounds::objections_until.eq(None::<chrono::NaiveDateTime>),
+                rounds::final_at.eq(None::<chrono::NaiveDateTime>),
                 rounds::updated_at.eq(db::now()),
             ))
             .execute(conn)?;

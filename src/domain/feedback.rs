@@ -1,19 +1,8 @@
 //! The arithmetic of a unit's feedback report: where an entry stands on each criterion against the
 //! other entries of its round, and which criteria cost it the most points.
 
-/// The percentile rank of `x` among `cohort` (which includes `x`): the share of entries below it,
-/// counting ties as half, 0–100. An empty cohort gives 50.
-pub fn percentile_rank(cohort: &[f64], x: f64) -> f64 {
-    if cohort.is_empty() {
-        return 50.0;
-    }
-    const EPS: f64 = 1e-9;
-    let below = cohort.iter().filter(|&&v| v < x - EPS).count();
-    let equal = cohort.iter().filter(|&&v| (v - x).abs() <= EPS).count();
-    percentile_of(below as i64, equal as i64, cohort.len() as i64)
-}
-
-/// The same from counts: `below` entries lower, `equal` level (itself included), `n` in all.
+/// The percentile rank of an entry among `n` (itself included): `below` entries lower, `equal` level
+/// with it (itself included), ties counted as half; 0–100. No entries gives 50.
 pub fn percentile_of(below: i64, equal: i64, n: i64) -> f64 {
     if n <= 0 {
         return 50.0;
@@ -46,11 +35,11 @@ mod tests {
 
     #[test]
     fn percentile_counts_ties_as_half() {
-        let cohort = [1.0, 2.0, 3.0, 4.0];
-        assert_eq!(percentile_rank(&cohort, 4.0), 87.5);
-        assert_eq!(percentile_rank(&cohort, 1.0), 12.5);
-        assert_eq!(percentile_rank(&[3.0, 3.0, 3.0, 1.0], 3.0), 62.5);
-        assert_eq!(percentile_rank(&[], 2.0), 50.0);
+        // The best of 1, 2, 3, 4 and the lowest; three level at 3 above one 1.
+        assert_eq!(percentile_of(3, 1, 4), 87.5);
+        assert_eq!(percentile_of(0, 1, 4), 12.5);
+        assert_eq!(percentile_of(1, 3, 4), 62.5);
+        assert_eq!(percentile_of(0, 0, 0), 50.0);
     }
 
     #[test]

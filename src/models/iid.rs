@@ -5,7 +5,7 @@ use diesel::prelude::*;
 use serde::Serialize;
 
 use crate::db::DbConn;
-use crate::db::schema::{iid_answers, iid_indicators, shortlist};
+use crate::db::schema::{entries, iid_answers, iid_indicators, shortlist};
 
 /// An edition's IID indicator.
 #[derive(Queryable, Selectable, Clone, Debug, Serialize)]
@@ -104,4 +104,17 @@ pub fn is_listed(conn: &mut DbConn, entry_id: i32) -> QueryResult<bool> {
         shortlist::table.filter(shortlist::entry_id.eq(entry_id)),
     ))
     .get_result(conn)
+}
+
+/// A unit's entries on any edition's shortlist, in one query.
+pub fn listed_of_unit(
+    conn: &mut DbConn,
+    unit_id: i32,
+) -> QueryResult<Vec<crate::models::entry::Entry>> {
+    shortlist::table
+        .inner_join(entries::table)
+        .filter(entries::unit_id.eq(unit_id))
+        .order(entries::id)
+        .select(crate::models::entry::Entry::as_select())
+        .load(conn)
 }

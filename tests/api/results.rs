@@ -97,7 +97,7 @@ async fn a_round_is_ranked_from_its_submitted_sheets_with_flags_ties_and_setting
     }
 
     let path = format!("/organiser/rounds/{round}/results");
-    let html = app.get(&path).await.text().await.unwrap();
+    let html = app.page(&path).await;
     // Means 93.33, 73.33, 60, 60: benefit (the first tie-breaker, the heaviest criterion) is equal,
     // novelty decides for entry 2 (mean 3.33 against 3.00); the unscored entry comes last.
     assert_eq!(order(&html), [ids[0], ids[1], ids[2], ids[3], ids[4]]);
@@ -128,12 +128,7 @@ async fn a_round_is_ranked_from_its_submitted_sheets_with_flags_ties_and_setting
     // Four sheets each are too few to correct a judge: said, and the normalised score stays raw.
     assert!(html.contains("3 juri menilai kurang dari 5 inovasi"));
     assert!(html.contains("Peringkat memakai nilai ternormalisasi"));
-    let flagged = app
-        .get(&format!("{path}?show=flagged"))
-        .await
-        .text()
-        .await
-        .unwrap();
+    let flagged = app.page(&format!("{path}?show=flagged")).await;
     assert_eq!(order(&flagged), [ids[1]]);
 
     // Bad settings: every problem named, what was typed kept, nothing stored.
@@ -183,7 +178,7 @@ async fn a_round_is_ranked_from_its_submitted_sheets_with_flags_ties_and_setting
     ];
     let res = post_pairs(&app, &app.client, &format!("{path}/settings"), &good).await;
     assert_eq!(res.status().as_u16(), 303);
-    let html = app.get(&path).await.text().await.unwrap();
+    let html = app.page(&path).await;
     assert!(html.contains("Peringkat memakai nilai tengah (median)"));
     assert!(
         !html.contains("dinilai sangat berbeda"),
@@ -210,7 +205,7 @@ async fn a_round_is_ranked_from_its_submitted_sheets_with_flags_ties_and_setting
     )
     .await;
     assert_eq!(res.status().as_u16(), 303);
-    let html = app.get(&path).await.text().await.unwrap();
+    let html = app.page(&path).await;
     assert_eq!(order(&html), [ids[0], ids[1], ids[3], ids[2], ids[4]]);
     assert!(html.contains("yang dikirim lebih dulu ditempatkan di atas"));
     let audited = app
@@ -281,7 +276,7 @@ async fn a_round_is_ranked_from_its_submitted_sheets_with_flags_ties_and_setting
     );
     app.post_form("/lang", &[("lang", "en"), ("next", "/")])
         .await;
-    let html = app.get(&path).await.text().await.unwrap();
+    let html = app.page(&path).await;
     assert!(html.contains("Ranked by the median of the judges&#x27; totals"));
 }
 
@@ -322,7 +317,7 @@ async fn step(app: &TestApp, round: i32, action: &str, fields: &[(&str, &str)]) 
     let path = format!("/organiser/rounds/{round}/results");
     let res = app.post_form(&format!("{path}/{action}"), fields).await;
     assert_eq!(res.status().as_u16(), 303, "{action}");
-    app.get(&path).await.text().await.unwrap()
+    app.page(&path).await
 }
 
 #[tokio::test]
@@ -408,7 +403,7 @@ async fn a_frozen_ranking_is_kept_signed_off_published_and_only_reopened_with_a_
         }
     })
     .await;
-    let html = app.get(&path).await.text().await.unwrap();
+    let html = app.page(&path).await;
     assert_eq!(order(&html), [ids[1], ids[0], ids[2]]);
 
     // Sign-off needs the box ticked; the note is kept with who and when.
@@ -445,7 +440,7 @@ async fn a_frozen_ranking_is_kept_signed_off_published_and_only_reopened_with_a_
     )
     .await;
     assert_eq!(res.status().as_u16(), 303);
-    let html = app.get(&path).await.text().await.unwrap();
+    let html = app.page(&path).await;
     assert_eq!(
         order(&html)[0],
         ids[0],
@@ -508,7 +503,7 @@ async fn the_top_of_each_category_is_promoted_into_the_next_round_with_the_rule_
     let path = format!("/organiser/rounds/{round}/results");
 
     // No next round yet: said, with the way to make one.
-    let html = app.get(&path).await.text().await.unwrap();
+    let html = app.page(&path).await;
     assert!(html.contains("Belum ada babak berikutnya"));
     let res = app
         .post_form(
@@ -564,7 +559,7 @@ async fn the_top_of_each_category_is_promoted_into_the_next_round_with_the_rule_
         )
         .await;
     assert_eq!(res.status().as_u16(), 303);
-    let html = app.get(&path).await.text().await.unwrap();
+    let html = app.page(&path).await;
     assert!(html.contains("2 inovasi dipromosikan ke babak berikutnya."));
     assert!(html.contains("Aturan: 1 teratas per kategori."));
     let (rule, went, kept, in_next) = app
@@ -691,7 +686,7 @@ async fn the_top_of_each_category_is_promoted_into_the_next_round_with_the_rule_
         .await;
     assert_eq!(res.status().as_u16(), 303);
     assert_eq!(in_next().await, [ids[1], ids[3]]);
-    let html = app.get(&path).await.text().await.unwrap();
+    let html = app.page(&path).await;
     assert!(html.contains("Aturan: 2 inovasi dipilih panitia."));
     // Once a judge is assigned there, the promotion stays.
     let b_judge = judge(&app, "b@brin.go.id", None).await;
@@ -1215,11 +1210,8 @@ async fn the_national_shortlist_tells_units_what_they_lack_and_they_complete_it(
 
     // Exports read back: CSV and a workbook, Indonesian headers.
     let text = app
-        .get(&format!("/organiser/editions/{ed}/shortlist.csv"))
-        .await
-        .text()
-        .await
-        .unwrap();
+        .page(&format!("/organiser/editions/{ed}/shortlist.csv"))
+        .await;
     let mut csv = csv::Reader::from_reader(text.trim_start_matches('\u{feff}').as_bytes());
     assert_eq!(csv.headers().unwrap().get(5), Some("Kesiapan IID"));
     let rows: Vec<csv::StringRecord> = csv.records().map(|r| r.unwrap()).collect();

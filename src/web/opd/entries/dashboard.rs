@@ -42,14 +42,12 @@ pub async fn dashboard(page: Page) -> Result<HttpResponse, AppError> {
         // Shortlisted entries (any edition) whose readiness the unit still has to complete.
         let mut iid_jobs = Vec::new();
         if let Some(u) = who.unit_id {
-            for e in entry::all_for_unit(conn, u)? {
-                if crate::models::iid::is_listed(conn, e.id)? {
-                    let (_, r, missing) = crate::services::shortlist::answers_of(conn, &e)?;
-                    iid_jobs.push(serde_json::json!({
-                        "entry": e.id, "name": e.name, "score": r.score, "max": r.max,
-                        "missing": missing,
-                    }));
-                }
+            for e in crate::models::iid::listed_of_unit(conn, u)? {
+                let (_, r, missing) = crate::services::shortlist::answers_of(conn, &e)?;
+                iid_jobs.push(serde_json::json!({
+                    "entry": e.id, "name": e.name, "score": r.score, "max": r.max,
+                    "missing": missing,
+                }));
             }
         }
         Ok((

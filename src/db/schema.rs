@@ -471,6 +471,7 @@ diesel::table! {
         slot_minutes -> Nullable<Integer>,
         slot_place -> Text,
         slot_notified_at -> Nullable<Timestamp>,
+        judges -> Integer,
     }
 }
 
@@ -479,6 +480,10 @@ diesel::table! {
         round_id -> Integer,
         judge_id -> Integer,
         added_at -> Timestamp,
+        assigned -> Integer,
+        unannounced -> Integer,
+        submitted -> Integer,
+        drafts -> Integer,
     }
 }
 

@@ -100,6 +100,20 @@ pub fn round_judges(conn: &mut DbConn, round_id: i32) -> QueryResult<Vec<JudgeRo
         .load(conn)
 }
 
+/// Active judge accounts not on the round yet, by name (those an organiser can add).
+pub fn judges_not_on_round(conn: &mut DbConn, round_id: i32) -> QueryResult<Vec<JudgeRow>> {
+    let on_round = round_judges::table
+        .filter(round_judges::round_id.eq(round_id))
+        .filter(round_judges::judge_id.eq(users::id));
+    users::table
+        .filter(users::role.eq(Role::Judge.code()))
+        .filter(users::active.eq(true))
+        .filter(diesel::dsl::not(diesel::dsl::exists(on_round)))
+        .order((users::name, users::id))
+        .select(judge_columns())
+        .load(conn)
+}
+
 /// The rounds a judge sits on, with their edition.
 pub fn rounds_of_judge(conn: &mut DbConn, judge_id: i32) -> QueryResult<Vec<(i32, i32)>> {
     round_judges::table

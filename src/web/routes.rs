@@ -166,6 +166,7 @@ routes! {
     Get  "/organiser/rounds/{id}/assignments"  ORGANISER => organiser::assignments::board;
     Post "/organiser/rounds/{id}/assignments"  ORGANISER => organiser::assignments::assign;
     Post "/organiser/rounds/{id}/assignments/auto" ORGANISER => organiser::assignments::auto;
+    Post "/organiser/rounds/{id}/assignments/withdraw" ORGANISER => organiser::assignments::withdraw;
     Post "/organiser/rounds/{id}/notify"       ORGANISER => organiser::assignments::notify;
     Post "/organiser/assignments/{id}/remove"  ORGANISER => organiser::assignments::unassign;
     Get  "/organiser/rounds/{id}/progress"     ORGANISER => organiser::sheets::progress;

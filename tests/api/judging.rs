@@ -44,6 +44,80 @@ pub async fn judge(app: &TestApp, email: &str, unit: Option<&'static str>) -> Ju
     }
 }
 
+/// The counters the database keeps for the board (each entry's live judges, each judge's load,
+/// unannounced assignments, submitted sheets and drafts) agree with the rows they count, in every
+/// round.
+pub async fn assert_counters_agree(app: &TestApp) {
+    use biw::db::schema::{round_entries, round_judges};
+    use std::collections::HashMap;
+    app.db(|conn| {
+        let live: Vec<(i32, i32, i32, i32, bool)> = assignments::table
+            .filter(assignments::withdrawn_at.is_null())
+            .select((
+                assignments::id,
+                assignments::round_id,
+                assignments::entry_id,
+                assignments::judge_id,
+                assignments::notified_at.is_null(),
+            ))
+            .load(conn)
+            .unwrap();
+        let status: HashMap<i32, String> = sheets::table
+            .select((sheets::assignment_id, sheets::status))
+            .load::<(i32, String)>(conn)
+            .unwrap()
+            .into_iter()
+            .collect();
+        let mut per_entry: HashMap<(i32, i32), i32> = HashMap::new();
+        let mut per_judge: HashMap<(i32, i32), (i32, i32, i32, i32)> = HashMap::new();
+        for (id, r, e, j, unannounced) in &live {
+            *per_entry.entry((*r, *e)).or_default() += 1;
+            let c = per_judge.entry((*r, *j)).or_default();
+            c.0 += 1;
+            c.1 += i32::from(*unannounced);
+            match status.get(id).map(String::as_str) {
+                Some("submitted") => c.2 += 1,
+                Some("draft") => c.3 += 1,
+                _ => {}
+            }
+        }
+        let kept: Vec<(i32, i32, i32)> = round_entries::table
+            .select((
+                round_entries::round_id,
+                round_entries::entry_id,
+                round_entries::judges,
+            ))
+            .load(conn)
+            .unwrap();
+        for (r, e, n) in kept {
+            assert_eq!(
+                n,
+                per_entry.get(&(r, e)).copied().unwrap_or(0),
+                "judges of entry {e} in round {r}"
+            );
+        }
+        let kept: Vec<(i32, i32, i32, i32, i32, i32)> = round_judges::table
+            .select((
+                round_judges::round_id,
+                round_judges::judge_id,
+                round_judges::assigned,
+                round_judges::unannounced,
+                round_judges::submitted,
+                round_judges::drafts,
+            ))
+            .load(conn)
+            .unwrap();
+        for (r, j, a, u, sub, d) in kept {
+            assert_eq!(
+                (a, u, sub, d),
+                per_judge.get(&(r, j)).copied().unwrap_or_default(),
+                "counts of judge {j} in round {r}"
+            );
+        }
+    })
+    .await;
+}
+
 /// An open edition with `n` entries of Dinas Kesehatan that passed screening (the first with an
 /// evidence file), a default rubric and a round open for a week. Returns (edition, round, entries).
 pub async fn open_round(app: &TestApp, n: usize) -> (i32, i32, Vec<i32>) {
@@ -457,6 +531,7 @@ async fn automatic_assignment_meets_every_constraint_keeps_manual_choices_and_ex
             mails[0].subject
         );
     }
+    assert_counters_agree(&app).await;
 }
 
 /// The criteria of the round's rubric: (id, counted).
@@ -688,6 +763,7 @@ async fn scoring_lifecycle_from_draft_to_reopening_keeps_every_version() {
         .await;
     assert_eq!(xlsx.status().as_u16(), 200);
     assert!(xlsx.bytes().await.unwrap().starts_with(b"PK"));
+    assert_counters_agree(&app).await;
 }
 
 #[tokio::test]
@@ -774,6 +850,7 @@ async fn judges_never_see_each_others_scores_and_late_judges_are_reminded_once_e
     };
     assert_eq!(reminders(app.mails_to(&a.email).await), 2);
     assert_eq!(reminders(app.mails_to(&b.email).await), 2);
+    assert_counters_agree(&app).await;
 }
 
 #[tokio::test]
@@ -830,6 +907,7 @@ async fn a_conflict_found_after_assignment_withdraws_it_and_keeps_the_draft_hidd
         404
     );
     assert_eq!(app.audit_count("assignment.withdraw").await, 1);
+    assert_counters_agree(&app).await;
 }
 
 #[tokio::test]
@@ -900,6 +978,7 @@ async fn the_demo_holds_a_judged_last_year_and_a_round_in_progress_with_every_sh
         .await;
     let html = app.get_with(&client, "/judge").await.text().await.unwrap();
     assert!(html.contains("lembar nilai dikirim"));
+    assert_counters_agree(&app).await;
 }
 
 #[tokio::test]
@@ -1039,6 +1118,103 @@ async fn a_presentation_schedule_reaches_the_units_and_the_judges_running_order(
 }
 
 #[tokio::test]
+async fn the_board_withdraws_ticked_assignments_together_all_or_none() {
+    let app = spawn_app().await;
+    let (ed, round, ids) = open_round(&app, 2).await;
+    let a = judge(&app, "a@univ.ac.id", None).await;
+    let b = judge(&app, "b@univ.ac.id", None).await;
+    add_judges(&app, round, &[&a, &b]).await;
+    assign(&app, round, &a, &ids).await;
+    assign(&app, round, &b, &ids).await;
+    declare(&app, &a, ed).await;
+    let all = live(&app, round).await;
+    assert_eq!(all.len(), 4);
+    let on = |j: &Judge, e: i32| {
+        all.iter()
+            .find(|x| x.2 == j.id && x.1 == e)
+            .unwrap()
+            .0
+            .to_string()
+    };
+    // A starts on the first entry.
+    let crit = criteria_of(&app, round).await;
+    let res = post_pairs(
+        &app,
+        &a.client,
+        &format!("/judge/sheets/{}/autosave", on(&a, ids[0])),
+        &sheet_form(&crit, "3", 0),
+    )
+    .await;
+    assert_eq!(res.status().as_u16(), 200);
+    // The board offers one checkbox per live assignment in one withdrawal form.
+    let board = app
+        .page(&format!("/organiser/rounds/{round}/assignments"))
+        .await;
+    for (id, ..) in &all {
+        assert!(board.contains(&format!(
+            "name=\"assignment\" value=\"{id}\" form=\"bulk-withdraw\""
+        )));
+    }
+    let withdraw = format!("/organiser/rounds/{round}/assignments/withdraw");
+    let (a0, b0, b1) = (on(&a, ids[0]), on(&b, ids[0]), on(&b, ids[1]));
+
+    // Nothing ticked, a started sheet without a reason, or an assignment of another round:
+    // refused, and nothing is withdrawn.
+    app.post_form(&withdraw, &[("reason", "")]).await;
+    assert!(
+        app.page(&format!("/organiser/rounds/{round}/assignments"))
+            .await
+            .contains("Centang sedikitnya satu juri")
+    );
+    app.post_form(
+        &withdraw,
+        &[("assignment", &b0), ("assignment", &a0), ("reason", " ")],
+    )
+    .await;
+    assert!(
+        app.page(&format!("/organiser/rounds/{round}/assignments"))
+            .await
+            .contains("Juri ini sudah mulai menilai: tuliskan alasannya.")
+    );
+    assert_eq!(live(&app, round).await.len(), 4, "all or none");
+    let res = app
+        .post_form(
+            &format!("/organiser/rounds/{}/assignments/withdraw", round + 1000),
+            &[("assignment", &b0), ("reason", "x")],
+        )
+        .await;
+    assert_eq!(res.status().as_u16(), 404);
+    assert_eq!(live(&app, round).await.len(), 4);
+
+    // Not started: withdrawn together without a reason; started: with one.
+    let res = app
+        .post_form(&withdraw, &[("assignment", &b0), ("assignment", &b1)])
+        .await;
+    assert_eq!(res.status().as_u16(), 303);
+    assert!(
+        app.page(&format!("/organiser/rounds/{round}/assignments"))
+            .await
+            .contains("2 penugasan dilepas")
+    );
+    let res = app
+        .post_form(
+            &withdraw,
+            &[("assignment", &a0), ("reason", "Berhalangan hadir")],
+        )
+        .await;
+    assert_eq!(res.status().as_u16(), 303);
+    let left = live(&app, round).await;
+    assert_eq!(left.len(), 1);
+    assert_eq!(left[0].0.to_string(), on(&a, ids[1]));
+    // An assignment already withdrawn cannot be withdrawn again.
+    let res = app
+        .post_form(&withdraw, &[("assignment", &a0), ("reason", "lagi")])
+        .await;
+    assert_eq!(res.status().as_u16(), 404);
+    assert_counters_agree(&app).await;
+}
+
+#[tokio::test]
 async fn withdrawing_a_started_assignment_or_taking_its_judge_off_needs_a_reason() {
     let app = spawn_app().await;
     let (ed, round, ids) = open_round(&app, 1).await;
@@ -1105,4 +1281,11 @@ async fn withdrawing_a_started_assignment_or_taking_its_judge_off_needs_a_reason
     assert!(kept, "the draft is kept");
     assert_eq!(app.audit_count("round.remove_judge").await, 1);
     assert_eq!(app.audit_count("assignment.remove").await, 1);
+    assert_counters_agree(&app).await;
+    // Back on the round and assigned again: the kept draft counts again.
+    add_judges(&app, round, &[&a]).await;
+    assert_counters_agree(&app).await;
+    assign(&app, round, &a, &ids).await;
+    assert_eq!(live(&app, round).await.len(), 1);
+    assert_counters_agree(&app).await;
 }

@@ -402,6 +402,34 @@ pub fn unassign(
     })
 }
 
+/// Withdraws several assignments of one round in one transaction (the board's ticked judges), with
+/// one reason for all; returns how many were withdrawn. An assignment of another round, or one already
+/// withdrawn, refuses the whole form (the page was stale or forged).
+pub fn unassign_many(
+    conn: &mut DbConn,
+    actor: &Actor,
+    round_id: i32,
+    assignment_ids: &[i32],
+    reason: &str,
+) -> Result<usize, AppError> {
+    if assignment_ids.is_empty() {
+        return Err(invalid("assignment", "judging.withdraw_none"));
+    }
+    let mut ids = assignment_ids.to_vec();
+    ids.sort_unstable();
+    ids.dedup();
+    db::transaction(conn, |conn| {
+        for id in &ids {
+            let of_round = model::find_assignment(conn, *id)?.map(|a| a.round_id);
+            if of_round != Some(round_id) {
+                return Err(AppError::NotFound);
+            }
+            unassign(conn, actor, *id, reason)?;
+        }
+        Ok(ids.len())
+    })
+}
+
 /// Sends each judge of the round one mail listing their assignments not yet announced, and marks
 /// them announced; returns how many judges were written to.
 pub fn notify_judges(

@@ -56,13 +56,26 @@ pub struct EntryLine {
     pub missing: i64,
 }
 
+/// A judge of the round, for the "assign to" choice.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct JudgeOption {
+    /// The judge.
+    pub id: i32,
+    /// Name.
+    pub name: String,
+}
+
 /// The whole board.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Board {
+    /// The round.
+    pub round: round::Round,
     /// This page of judges, by name.
     pub judges: Vec<JudgeLoad>,
     /// Judges on the round.
     pub judge_count: usize,
+    /// Every judge on the round, by name.
+    pub options: Vec<JudgeOption>,
     /// Live assignments, sheets submitted and drafts of the whole round.
     pub totals: (i64, i64, i64),
     /// The most entries any judge has (for the load bars).
@@ -82,7 +95,9 @@ pub struct Board {
 }
 
 /// Reads the board; `only_short` keeps entries that still miss judges; `page` (entries) and
-/// `judge_page` are 1-based.
+/// `judge_page` are 1-based. The counts come from the counters the database keeps with every
+/// assignment and sheet (`round_entries.judges`, `round_judges.assigned` and the rest), so a view
+/// reads a page of rows whatever the size of the round.
 pub fn board(
     conn: &mut DbConn,
     round_id: i32,
@@ -90,45 +105,31 @@ pub fn board(
     page: usize,
     judge_page: usize,
 ) -> Result<Board, AppError> {
+    use crate::db::schema::{round_entries, round_judges};
     let r = round::find(conn, round_id)?.ok_or(AppError::NotFound)?;
-    let k = i64::from(r.judges_per_entry);
-    let per_entry: HashMap<i32, i64> = assignments::table
-        .filter(assignments::round_id.eq(round_id))
-        .filter(assignments::withdrawn_at.is_null())
-        .group_by(assignments::entry_id)
-        .select((assignments::entry_id, diesel::dsl::count_star()))
-        .load::<(i32, i64)>(conn)?
-        .into_iter()
-        .collect();
-    let in_round: Vec<i32> = round::entry_ids(conn, round_id)?;
-    let missing = |id: i32| (k - per_entry.get(&id).copied().unwrap_or(0)).max(0);
-    let short: Vec<i32> = in_round
-        .iter()
-        .copied()
-        .filter(|e| missing(*e) > 0)
-        .collect();
+    let k = r.judges_per_entry;
+    let entry_count: i64 = round_entries::table
+        .filter(round_entries::round_id.eq(round_id))
+        .count()
+        .get_result(conn)?;
+    let short_count: i64 = round_entries::table
+        .filter(round_entries::round_id.eq(round_id))
+        .filter(round_entries::judges.lt(k))
+        .count()
+        .get_result(conn)?;
     let start = (page.max(1) - 1) * BOARD_PAGE;
-    // The page's entries by name: for "all", the database pages through the round's entries in
-    // name order; for "short", only the short ones are read, then sorted here.
-    let page_rows: Vec<(i32, String, String)> = if only_short {
-        let mut rows: Vec<(i32, String, String)> = Vec::with_capacity(short.len());
-        for chunk in short.chunks(5_000) {
-            rows.extend(
-                entries::table
-                    .inner_join(units::table)
-                    .filter(entries::id.eq_any(chunk))
-                    .select((entries::id, entries::name, units::name))
-                    .load::<(i32, String, String)>(conn)?,
-            );
-        }
-        rows.sort_by(|a, b| a.1.cmp(&b.1).then(a.0.cmp(&b.0)));
-        rows.into_iter().skip(start).take(BOARD_PAGE).collect()
-    } else {
-        let in_this_round = crate::db::schema::round_entries::table
-            .filter(crate::db::schema::round_entries::round_id.eq(round_id))
-            .filter(crate::db::schema::round_entries::entry_id.eq(entries::id));
+    // The page's entries by name: the edition's name index is walked in order and each entry
+    // looked up in the round, so no view sorts the whole round.
+    let page_rows: Vec<(i32, String, String)> = {
+        // One statement for both lists: "all" is "fewer judges than any round can ask for".
+        let below = if only_short { k } else { i32::MAX };
+        let in_this_round = round_entries::table
+            .filter(round_entries::round_id.eq(round_id))
+            .filter(round_entries::entry_id.eq(entries::id))
+            .filter(round_entries::judges.lt(below));
         entries::table
             .inner_join(units::table)
+            .filter(entries::edition_id.eq(r.edition_id))
             .filter(diesel::dsl::exists(in_this_round))
             .order((entries::name, entries::id))
             .limit(BOARD_PAGE as i64)
@@ -136,12 +137,7 @@ pub fn board(
             .select((entries::id, entries::name, units::name))
             .load(conn)?
     };
-    let short_count = short.len();
-    let shown_count = if only_short {
-        short_count
-    } else {
-        in_round.len()
-    };
+    let shown_count = if only_short { short_count } else { entry_count };
     let ids: Vec<i32> = page_rows.iter().map(|e| e.0).collect();
     let on: Vec<(i32, i32, String, String, Option<String>)> = assignments::table
         .inner_join(users::table.on(users::id.eq(assignments::judge_id)))
@@ -169,97 +165,109 @@ pub fn board(
     }
     let entries = page_rows
         .into_iter()
-        .map(|(id, name, unit)| EntryLine {
-            judges: by_entry.remove(&id).unwrap_or_default(),
-            missing: missing(id),
-            id,
-            name,
-            unit,
+        .map(|(id, name, unit)| {
+            let judges = by_entry.remove(&id).unwrap_or_default();
+            EntryLine {
+                missing: (i64::from(k) - judges.len() as i64).max(0),
+                judges,
+                id,
+                name,
+                unit,
+            }
         })
         .collect();
 
-    let loads: HashMap<i32, i64> = assignments::table
-        .filter(assignments::round_id.eq(round_id))
-        .filter(assignments::withdrawn_at.is_null())
-        .group_by(assignments::judge_id)
-        .select((assignments::judge_id, diesel::dsl::count_star()))
-        .load::<(i32, i64)>(conn)?
-        .into_iter()
-        .collect();
-    let mut progress: HashMap<(i32, String), i64> = HashMap::new();
-    for (j, status, n) in sheets::table
-        .inner_join(assignments::table)
-        .filter(sheets::round_id.eq(round_id))
-        .filter(assignments::withdrawn_at.is_null())
-        .group_by((sheets::judge_id, sheets::status))
-        .select((sheets::judge_id, sheets::status, diesel::dsl::count_star()))
-        .load::<(i32, String, i64)>(conn)?
-    {
-        progress.insert((j, status), n);
-    }
-    let declared: HashSet<i32> = judge_declarations::table
-        .filter(judge_declarations::edition_id.eq(r.edition_id))
-        .select(judge_declarations::judge_id)
-        .load::<i32>(conn)?
-        .into_iter()
-        .collect();
-    let unit_names: HashMap<i32, String> = unit::all(conn)?
-        .into_iter()
-        .map(|u| (u.id, u.name))
-        .collect();
-    let judges: Vec<JudgeLoad> = model::round_judges(conn, round_id)?
-        .into_iter()
-        .map(|j| JudgeLoad {
-            affiliation: j
-                .affiliation
-                .clone()
-                .filter(|a| !a.is_empty())
-                .or_else(|| j.unit_id.and_then(|u| unit_names.get(&u).cloned()))
-                .unwrap_or_default(),
-            declared: declared.contains(&j.id),
-            load: loads.get(&j.id).copied().unwrap_or(0),
-            submitted: progress
-                .get(&(j.id, SheetStatus::Submitted.code().to_string()))
-                .copied()
-                .unwrap_or(0),
-            drafts: progress
-                .get(&(j.id, SheetStatus::Draft.code().to_string()))
-                .copied()
-                .unwrap_or(0),
-            id: j.id,
-            name: j.name,
+    type JudgeCounts = (i32, String, Option<i32>, Option<String>, i32, i32, i32, i32);
+    let rows: Vec<JudgeCounts> = round_judges::table
+        .inner_join(users::table.on(users::id.eq(round_judges::judge_id)))
+        .filter(round_judges::round_id.eq(round_id))
+        .order((users::name, users::id))
+        .select((
+            users::id,
+            users::name,
+            users::unit_id,
+            users::affiliation,
+            round_judges::assigned,
+            round_judges::unannounced,
+            round_judges::submitted,
+            round_judges::drafts,
+        ))
+        .load(conn)?;
+    let judge_count = rows.len();
+    let totals = rows.iter().fold((0, 0, 0), |t, j| {
+        (
+            t.0 + i64::from(j.4),
+            t.1 + i64::from(j.6),
+            t.2 + i64::from(j.7),
+        )
+    });
+    let unannounced = rows.iter().map(|j| i64::from(j.5)).sum();
+    let max_load = rows
+        .iter()
+        .map(|j| i64::from(j.4))
+        .max()
+        .unwrap_or(0)
+        .max(1);
+    let options = rows
+        .iter()
+        .map(|j| JudgeOption {
+            id: j.0,
+            name: j.1.clone(),
         })
         .collect();
-    let totals = judges.iter().fold((0, 0, 0), |t, j| {
-        (t.0 + j.load, t.1 + j.submitted, t.2 + j.drafts)
-    });
-    let max_load = judges.iter().map(|j| j.load).max().unwrap_or(0).max(1);
-    let judge_count = judges.len();
-    let judges = judges
+    let shown: Vec<JudgeCounts> = rows
         .into_iter()
         .skip((judge_page.max(1) - 1) * JUDGE_PAGE)
         .take(JUDGE_PAGE)
         .collect();
-    let unannounced = assignments::table
-        .filter(assignments::round_id.eq(round_id))
-        .filter(assignments::withdrawn_at.is_null())
-        .filter(assignments::notified_at.is_null())
-        .count()
-        .get_result(conn)?;
+    let shown_ids: Vec<i32> = shown.iter().map(|j| j.0).collect();
+    let declared: HashSet<i32> = judge_declarations::table
+        .filter(judge_declarations::edition_id.eq(r.edition_id))
+        .filter(judge_declarations::judge_id.eq_any(&shown_ids))
+        .select(judge_declarations::judge_id)
+        .load::<i32>(conn)?
+        .into_iter()
+        .collect();
+    let unit_ids: Vec<i32> = shown.iter().filter_map(|j| j.2).collect();
+    let unit_names: HashMap<i32, String> = units::table
+        .filter(units::id.eq_any(&unit_ids))
+        .select((units::id, units::name))
+        .load::<(i32, String)>(conn)?
+        .into_iter()
+        .collect();
+    let judges = shown
+        .into_iter()
+        .map(
+            |(id, name, unit_id, affiliation, load, _, submitted, drafts)| JudgeLoad {
+                affiliation: affiliation
+                    .filter(|a| !a.is_empty())
+                    .or_else(|| unit_id.and_then(|u| unit_names.get(&u).cloned()))
+                    .unwrap_or_default(),
+                declared: declared.contains(&id),
+                load: load.into(),
+                submitted: submitted.into(),
+                drafts: drafts.into(),
+                id,
+                name,
+            },
+        )
+        .collect();
     let withdrawn_for_conflict = assignments::table
         .filter(assignments::round_id.eq(round_id))
         .filter(assignments::withdrawn_reason.eq("conflict"))
         .count()
         .get_result(conn)?;
     Ok(Board {
+        round: r,
         judges,
         judge_count,
+        options,
         totals,
         max_load,
         entries,
-        entry_count: in_round.len(),
-        short_count,
-        shown_count,
+        entry_count: entry_count as usize,
+        short_count: short_count as usize,
+        shown_count: shown_count as usize,
         unannounced,
         withdrawn_for_conflict,
     })

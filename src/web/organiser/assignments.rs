@@ -7,7 +7,7 @@ use serde::Deserialize;
 use crate::db;
 use crate::error::AppError;
 use crate::i18n::Lang;
-use crate::models::{judging, round};
+use crate::models::judging;
 use crate::services::judging as svc;
 use crate::web::Page;
 use crate::web::page::see_other;
@@ -34,30 +34,20 @@ pub async fn board(
     let only_short = q.show.as_deref() == Some("short");
     let page_no = q.page.unwrap_or(1).clamp(1, 10_000);
     let judge_page = q.jpage.unwrap_or(1).clamp(1, 10_000);
-    let (r, board, all_judges) = db::run(&page.state.pool, move |conn| {
-        let r = round::find(conn, id)?.ok_or(AppError::NotFound)?;
+    let (board, addable) = db::run(&page.state.pool, move |conn| {
         let board = svc::board(conn, id, only_short, page_no, judge_page)?;
-        Ok((r, board, judging::all_judges(conn)?))
+        Ok((board, judging::judges_not_on_round(conn, id)?))
     })
     .await?;
-    let round_judges = db::run(&page.state.pool, move |conn| {
-        Ok(judging::round_judges(conn, id)?)
-    })
-    .await?;
-    let on_round: std::collections::HashSet<i32> = round_judges.iter().map(|j| j.id).collect();
-    let addable: Vec<&judging::JudgeRow> = all_judges
-        .iter()
-        .filter(|j| j.active && !on_round.contains(&j.id))
-        .collect();
+    let r = &board.round;
     let pages = board.shown_count.div_ceil(svc::BOARD_PAGE).max(1);
     let judge_pages = board.judge_count.div_ceil(svc::JUDGE_PAGE).max(1);
     let mut ctx = tera::Context::new();
-    ctx.insert("round", &r);
+    ctx.insert("round", r);
     ctx.insert("round_name", Lang::pick(page.lang, &r.name_id, &r.name_en));
     ctx.insert("staffed", &(board.entry_count - board.short_count));
     ctx.insert("board", &board);
     ctx.insert("addable", &addable);
-    ctx.insert("round_judges", &round_judges);
     ctx.insert("max_load", &board.max_load);
     ctx.insert("judge_page", &judge_page);
     ctx.insert("judge_pages", &judge_pages);
@@ -250,6 +240,37 @@ pub async fn unassign(
             Ok(see_other(&back(round_id)))
         }
         Err(e) => refused(&page, e, &back(round_of)),
+    }
+}
+
+/// `POST /organiser/rounds/{id}/assignments/withdraw`: withdraws the ticked assignments
+/// (`assignment` repeats) with one reason.
+pub async fn withdraw(
+    page: Page,
+    id: web::Path<i32>,
+    form: web::Form<Vec<(String, String)>>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let ids = ids_of(&form, "assignment")?;
+    let reason = form
+        .iter()
+        .find(|(k, _)| k == "reason")
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default();
+    let actor = page.actor();
+    match db::run(&page.state.pool, move |conn| {
+        svc::unassign_many(conn, &actor, id, &ids, &reason)
+    })
+    .await
+    {
+        Ok(n) => {
+            page.flash(
+                "success",
+                page.t_args("judging.withdrawn_n", &[("n", n.to_string())]),
+            );
+            Ok(see_other(&back(id)))
+        }
+        Err(e) => refused(&page, e, &back(id)),
     }
 }
 

@@ -30,19 +30,18 @@ pub async fn progress(
     let id = id.into_inner();
     let page_no = q.page.unwrap_or(1).clamp(1, 10_000);
     let judge_page = q.jpage.unwrap_or(1).clamp(1, 10_000);
-    let (r, board) = db::run(&page.state.pool, move |conn| {
-        let r = round::find(conn, id)?.ok_or(AppError::NotFound)?;
-        let days = svc::submitted_per_day(conn, id)?;
-        Ok((r, (svc::board(conn, id, false, page_no, judge_page)?, days)))
+    let (board, days) = db::run(&page.state.pool, move |conn| {
+        let board = svc::board(conn, id, false, page_no, judge_page)?;
+        Ok((board, svc::submitted_per_day(conn, id)?))
     })
     .await?;
-    let (board, days) = board;
+    let r = &board.round;
     let most = days.iter().map(|d| d.n).max().unwrap_or(0).max(1);
     let (assigned, submitted, drafts) = board.totals;
     let pages = board.entry_count.div_ceil(svc::BOARD_PAGE).max(1);
     let judge_pages = board.judge_count.div_ceil(svc::JUDGE_PAGE).max(1);
     let mut ctx = tera::Context::new();
-    ctx.insert("round", &r);
+    ctx.insert("round", r);
     ctx.insert("round_name", page.lang.pick(&r.name_id, &r.name_en));
     ctx.insert("board", &board);
     ctx.insert("assigned", &assigned);

@@ -1,0 +1,13 @@
+DROP TRIGGER sheets_counts_track ON sheets;
+DROP FUNCTION sheets_counts_track();
+DROP TRIGGER assignments_counts_track ON assignments;
+DROP FUNCTION assignments_counts_track();
+DROP TRIGGER round_entries_counts_insert ON round_entries;
+DROP FUNCTION round_entries_counts_insert();
+DROP TRIGGER round_judges_counts_insert ON round_judges;
+DROP FUNCTION round_judges_counts_insert();
+DROP INDEX assignments_conflict;
+DROP INDEX round_entries_judges;
+DROP FUNCTION judging_counts_of(INTEGER, INTEGER);
+ALTER TABLE round_judges DROP COLUMN drafts, DROP COLUMN submitted, DROP COLUMN unannounced, DROP COLUMN assigned;
+ALTER TABLE round_entries DROP COLUMN judges;

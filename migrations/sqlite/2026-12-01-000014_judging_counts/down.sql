@@ -1,0 +1,13 @@
+DROP TRIGGER sheets_counts_update;
+DROP TRIGGER sheets_counts_insert;
+DROP TRIGGER assignments_counts_update;
+DROP TRIGGER assignments_counts_insert;
+DROP TRIGGER round_entries_counts_insert;
+DROP TRIGGER round_judges_counts_insert;
+DROP INDEX assignments_conflict;
+DROP INDEX round_entries_judges;
+ALTER TABLE round_judges DROP COLUMN drafts;
+ALTER TABLE round_judges DROP COLUMN submitted;
+ALTER TABLE round_judges DROP COLUMN unannounced;
+ALTER TABLE round_judges DROP COLUMN assigned;
+ALTER TABLE round_entries DROP COLUMN judges;

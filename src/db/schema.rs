@@ -476,6 +476,13 @@ diesel::table! {
 }
 
 diesel::table! {
+    round_stamps (round_id) {
+        round_id -> Integer,
+        scores -> Integer,
+    }
+}
+
+diesel::table! {
     round_judges (round_id, judge_id) {
         round_id -> Integer,
         judge_id -> Integer,

@@ -282,6 +282,77 @@ async fn a_round_is_ranked_from_its_submitted_sheets_with_flags_ties_and_setting
 
 /// A round of three entries of one unit, scored by judges a and b: entry 1 full marks (100), entry
 /// 0 four of five everywhere (80), entry 2 no sheet. Returns (edition, round, entries, judge a).
+#[tokio::test]
+async fn the_live_ranking_follows_every_change_to_its_sheets_and_assignments() {
+    let app = spawn_app().await;
+    let (ed, round, ids) = open_round(&app, 2).await;
+    let a = judge(&app, "a@univ.ac.id", None).await;
+    let b = judge(&app, "b@brin.go.id", None).await;
+    add_judges(&app, round, &[&a, &b]).await;
+    for j in [&a, &b] {
+        assert_eq!(assign(&app, round, j, &ids).await.status().as_u16(), 303);
+        declare(&app, j, ed).await;
+    }
+    submit(&app, &a, round, ids[0], 5).await;
+    submit(&app, &b, round, ids[0], 5).await;
+    submit(&app, &a, round, ids[1], 3).await;
+    let path = format!("/organiser/rounds/{round}/results");
+    // Viewed twice (the second from what was kept), then a new sheet: 60 → (60 + 80) / 2.
+    assert!(app.page(&path).await.contains("60,00"));
+    assert!(app.page(&path).await.contains("60,00"));
+    submit(&app, &b, round, ids[1], 4).await;
+    assert!(app.page(&path).await.contains("70,00"));
+
+    // A edits the submitted sheet (3 → 5): (100 + 80) / 2.
+    let aid = live(&app, round)
+        .await
+        .into_iter()
+        .find(|x| x.1 == ids[1] && x.2 == a.id)
+        .unwrap()
+        .0;
+    let lock: i32 = app
+        .db(move |conn| {
+            biw::db::schema::sheets::table
+                .filter(biw::db::schema::sheets::assignment_id.eq(aid))
+                .select(biw::db::schema::sheets::lock_version)
+                .first(conn)
+                .unwrap()
+        })
+        .await;
+    let crit = criteria_of(&app, round).await;
+    let mut form = sheet_form(&crit, "5", lock);
+    form.push(("action".into(), "submit".into()));
+    let res = post_pairs(&app, &a.client, &format!("/judge/sheets/{aid}"), &form).await;
+    assert_eq!(res.status().as_u16(), 303);
+    let html = app.page(&path).await;
+    assert!(
+        html.contains("90,00") && !html.contains("70,00"),
+        "the edit counts"
+    );
+
+    // B's assignment on it withdrawn: only A's 100 is left.
+    let bid = live(&app, round)
+        .await
+        .into_iter()
+        .find(|x| x.1 == ids[1] && x.2 == b.id)
+        .unwrap()
+        .0
+        .to_string();
+    let res = app
+        .post_form(
+            &format!("/organiser/rounds/{round}/assignments/withdraw"),
+            &[("assignment", &bid), ("reason", "Konflik kepentingan")],
+        )
+        .await;
+    assert_eq!(res.status().as_u16(), 303);
+    let html = app.page(&path).await;
+    assert!(
+        !html.contains("90,00"),
+        "the withdrawn sheet no longer counts"
+    );
+    assert!(html.matches("100,00").count() >= 2, "both entries at 100");
+}
+
 pub async fn scored_round(app: &TestApp) -> (i32, i32, Vec<i32>, Judge) {
     let (ed, round, ids) = open_round(app, 3).await;
     let a = judge(app, "a@univ.ac.id", None).await;

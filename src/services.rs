@@ -12,6 +12,7 @@ pub mod evidence;
 pub mod import;
 pub mod judging;
 pub mod results;
+pub mod round_cache;
 pub mod rounds;
 pub mod rubrics;
 pub mod screening;

@@ -44,7 +44,7 @@ pub fn build_state(settings: Settings) -> Result<AppState, AppError> {
         templates,
         pool,
         mailer,
-        live_results: Arc::default(),
+        rounds: Arc::default(),
     })
 }
 

@@ -18,6 +18,6 @@ pub struct AppState {
     pub pool: DbPool,
     /// Mail delivery.
     pub mailer: Mailer,
-    /// Live results of open rounds, kept while their stamp holds.
-    pub live_results: Arc<crate::services::results::LiveResults>,
+    /// What is computed from whole rounds, kept while their stamp holds.
+    pub rounds: Arc<crate::services::round_cache::RoundCaches>,
 }

@@ -300,8 +300,12 @@ async fn the_live_ranking_follows_every_change_to_its_sheets_and_assignments() {
     // Viewed twice (the second from what was kept), then a new sheet: 60 → (60 + 80) / 2.
     assert!(app.page(&path).await.contains("60,00"));
     assert!(app.page(&path).await.contains("60,00"));
+    let progress = format!("/organiser/rounds/{round}/progress");
+    let today = biw::time::to_jakarta_local(biw::db::now())[..10].to_string();
+    assert!(app.page(&progress).await.contains(&format!("{today} 3")));
     submit(&app, &b, round, ids[1], 4).await;
     assert!(app.page(&path).await.contains("70,00"));
+    assert!(app.page(&progress).await.contains(&format!("{today} 4")));
 
     // A edits the submitted sheet (3 → 5): (100 + 80) / 2.
     let aid = live(&app, round)

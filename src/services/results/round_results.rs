@@ -105,46 +105,6 @@ pub fn compute(conn: &mut DbConn, r: &Round) -> Result<Computed, AppError> {
     Ok(read(conn, r)?.compute())
 }
 
-/// What a round's live results were computed at: its settings (`updated_at`) and its stamp, which
-/// every change to its submitted sheets, assignments or entries moves (migration `round_stamps`).
-type LiveStamp = (chrono::NaiveDateTime, Option<i32>);
-
-/// The last live results of each round, kept by the application state (so two databases served
-/// from one process never share them) and computed again only when the round's stamp moved.
-#[derive(Default)]
-pub struct LiveResults(std::sync::Mutex<HashMap<i32, (LiveStamp, std::sync::Arc<Computed>)>>);
-
-impl LiveResults {
-    /// The round's results as [`compute`] gives them, from the kept computation while the round's
-    /// settings and stamp are unchanged. The stamp is read before computing: a change that lands
-    /// during the computation moves it, so the next view computes again.
-    pub fn get(&self, conn: &mut DbConn, r: &Round) -> Result<std::sync::Arc<Computed>, AppError> {
-        use crate::db::schema::round_stamps;
-        let stamp: LiveStamp = (
-            r.updated_at,
-            round_stamps::table
-                .find(r.id)
-                .select(round_stamps::scores)
-                .first(conn)
-                .optional()?,
-        );
-        let kept = self
-            .0
-            .lock()
-            .ok()
-            .and_then(|m| m.get(&r.id).cloned())
-            .filter(|(at, _)| *at == stamp);
-        if let Some((_, c)) = kept {
-            return Ok(c);
-        }
-        let c = std::sync::Arc::new(compute(conn, r)?);
-        if let Ok(mut m) = self.0.lock() {
-            m.insert(r.id, (stamp, c.clone()));
-        }
-        Ok(c)
-    }
-}
-
 /// Reads what a round's results are computed from: the entries, the submitted sheets of live
 /// assignments, and the tie-breaking criteria's scores, in three queries.
 pub fn read(conn: &mut DbConn, r: &Round) -> Result<Inputs, AppError> {

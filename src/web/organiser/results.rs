@@ -107,13 +107,13 @@ struct View {
 
 fn live_view(
     conn: &mut db::DbConn,
-    live: &svc::LiveResults,
+    caches: &crate::services::round_cache::RoundCaches,
     r: &Round,
     only_flagged: bool,
     (page_no, per_page): (usize, usize),
     lang: Lang,
 ) -> Result<View, AppError> {
-    let c = live.get(conn, r)?;
+    let c = caches.results.get(conn, r, |conn| svc::compute(conn, r))?;
     let listed: Vec<&EntryResult> = c
         .results
         .entries
@@ -304,12 +304,19 @@ async fn results_page(
     let only_flagged = q.show.as_deref() == Some("flagged");
     let page_no = q.page.unwrap_or(1).clamp(1, 10_000);
     let lang = page.lang;
-    let live = page.state.live_results.clone();
+    let caches = page.state.rounds.clone();
     let (r, view, criteria, people, promotion, next) = db::run(&page.state.pool, move |conn| {
         let r = crate::models::round::find(conn, id)?.ok_or(AppError::NotFound)?;
         let criteria = crate::models::rubric::criteria(conn, r.rubric_id)?;
         let mut view = if svc::stage(&r) == Stage::Open {
-            live_view(conn, &live, &r, only_flagged, (page_no, RESULTS_PAGE), lang)?
+            live_view(
+                conn,
+                &caches,
+                &r,
+                only_flagged,
+                (page_no, RESULTS_PAGE),
+                lang,
+            )?
         } else {
             let shown = (page_no, RESULTS_PAGE);
             kept_view(conn, &r, &criteria, only_flagged, shown, lang)?
@@ -482,13 +489,13 @@ pub async fn save_settings(
 /// round's name for a sheet.
 async fn export_table(page: &Page, id: i32) -> Result<(Round, Vec<Vec<String>>), AppError> {
     let lang = page.lang;
-    let live = page.state.live_results.clone();
+    let caches = page.state.rounds.clone();
     let (r, rows) = db::run(&page.state.pool, move |conn| {
         let r = crate::models::round::find(conn, id)?.ok_or(AppError::NotFound)?;
         // Every row at once: a round holds at most a few thousand entries.
         let all = (1, 1_000_000);
         let view = if svc::stage(&r) == Stage::Open {
-            live_view(conn, &live, &r, false, all, lang)?
+            live_view(conn, &caches, &r, false, all, lang)?
         } else {
             let criteria = crate::models::rubric::criteria(conn, r.rubric_id)?;
             kept_view(conn, &r, &criteria, false, all, lang)?

@@ -30,9 +30,13 @@ pub async fn progress(
     let id = id.into_inner();
     let page_no = q.page.unwrap_or(1).clamp(1, 10_000);
     let judge_page = q.jpage.unwrap_or(1).clamp(1, 10_000);
+    let caches = page.state.rounds.clone();
     let (board, days) = db::run(&page.state.pool, move |conn| {
         let board = svc::board(conn, id, false, page_no, judge_page)?;
-        Ok((board, svc::submitted_per_day(conn, id)?))
+        let days = caches
+            .days
+            .get(conn, &board.round, |conn| svc::submitted_per_day(conn, id))?;
+        Ok((board, days))
     })
     .await?;
     let r = &board.round;
@@ -51,7 +55,7 @@ pub async fn progress(
     ctx.insert("pages", &pages);
     ctx.insert("judge_page", &judge_page);
     ctx.insert("judge_pages", &judge_pages);
-    ctx.insert("days", &days);
+    ctx.insert("days", days.as_slice());
     ctx.insert("day_width", &(100.0 / days.len().max(1) as f64));
     ctx.insert("days_from", &days.first().map(|d| d.day.clone()));
     ctx.insert("days_to", &days.last().map(|d| d.day.clone()));

@@ -36,6 +36,43 @@ pub fn rank_pairs(pairs: &[(usize, usize)], limit: usize) -> Vec<(usize, usize)>
         .collect()
 }
 
+/// A row of the criterion-by-category grid: a category and its mean score on each criterion, in
+/// hundredths of a point (none where no sheet scored it).
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct GridRow {
+    /// The category's name.
+    pub label: String,
+    /// Means per criterion, in the rubric's order.
+    pub cells: Vec<Option<i64>>,
+}
+
+/// Arranges mean scores `(category, criterion, mean)` into rows of categories (in the given order,
+/// those without any score left out) and columns of criteria.
+pub fn criterion_grid(
+    categories: &[(Option<i32>, String)],
+    criteria: &[i32],
+    means: &[(Option<i32>, i32, f64)],
+) -> Vec<GridRow> {
+    categories
+        .iter()
+        .filter_map(|(cat, label)| {
+            let cells: Vec<Option<i64>> = criteria
+                .iter()
+                .map(|c| {
+                    means
+                        .iter()
+                        .find(|m| m.0 == *cat && m.1 == *c)
+                        .map(|m| (m.2 * 100.0).round() as i64)
+                })
+                .collect();
+            cells.iter().any(Option::is_some).then(|| GridRow {
+                label: label.clone(),
+                cells,
+            })
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -46,6 +83,30 @@ mod tests {
         assert_eq!(h.bins, [2, 1, 0, 0, 0, 1, 0, 0, 0, 2]);
         assert_eq!((h.max, h.n), (2, 6));
         assert_eq!(histogram([]).max, 1);
+    }
+
+    #[test]
+    fn the_grid_has_a_row_per_scored_category_and_a_cell_per_criterion() {
+        let cats = [
+            (Some(1), "Tata kelola".to_string()),
+            (Some(2), "Kesehatan".to_string()),
+            (None, "Tanpa kategori".to_string()),
+        ];
+        let means = [(Some(1), 10, 3.456), (Some(1), 12, 2.0), (None, 11, 4.0)];
+        let grid = criterion_grid(&cats, &[10, 11, 12], &means);
+        assert_eq!(
+            grid,
+            [
+                GridRow {
+                    label: "Tata kelola".into(),
+                    cells: vec![Some(346), None, Some(200)]
+                },
+                GridRow {
+                    label: "Tanpa kategori".into(),
+                    cells: vec![None, Some(400), None]
+                },
+            ]
+        );
     }
 
     #[test]

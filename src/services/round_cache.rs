@@ -88,6 +88,8 @@ fn stamp_of(conn: &mut DbConn, r: &Round) -> Result<Stamp, AppError> {
 pub struct RoundCaches {
     /// An open round's results (the organisers' live ranking and its exports).
     pub results: RoundCache<crate::services::results::Computed>,
+    /// Mean score per category and criterion (the results page's grid).
+    pub criteria: RoundCache<Vec<(Option<i32>, i32, f64)>>,
     /// Submitted sheets per day (the progress page's chart).
     pub days: RoundCache<Vec<crate::services::judging::DayCount>>,
 }

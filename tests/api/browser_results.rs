@@ -55,6 +55,16 @@ async fn a_round_goes_from_review_to_publication_and_reaches_the_unit_and_the_pu
         .await;
     wait_for_text(&b, "Inovasi 1").await;
     a11y(&b, "results page").await;
+    // The criterion-by-category chart is drawn (kept as a picture to look at).
+    let grid = b
+        .client
+        .find(fantoccini::Locator::Css("#criterion-grid svg"))
+        .await
+        .expect("the criterion grid");
+    let png = grid.screenshot().await.unwrap();
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("criterion-grid.png"), png).unwrap();
     b.click("show-flagged").await;
     wait_for_text(&b, &t(Lang::Id, "results.flagged_title", &[])).await;
     assert!(b.main_text().await.contains("Inovasi 0"));

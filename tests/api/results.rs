@@ -299,12 +299,27 @@ async fn the_live_ranking_follows_every_change_to_its_sheets_and_assignments() {
     let path = format!("/organiser/rounds/{round}/results");
     // Viewed twice (the second from what was kept), then a new sheet: 60 → (60 + 80) / 2.
     assert!(app.page(&path).await.contains("60,00"));
-    assert!(app.page(&path).await.contains("60,00"));
+    let html = app.page(&path).await;
+    assert!(html.contains("60,00"));
+    // The criterion-by-category grid's text: every criterion scored 5, 5 and 3.
+    let grid = |html: &str| {
+        let from = &html[html
+            .find("Rata-rata nilai per kriteria dan kategori: ")
+            .unwrap()..];
+        from[..from.find('"').unwrap()].to_string()
+    };
+    assert_eq!(grid(&html).matches(" 4,33").count(), 6, "{}", grid(&html));
     let progress = format!("/organiser/rounds/{round}/progress");
     let today = biw::time::to_jakarta_local(biw::db::now())[..10].to_string();
     assert!(app.page(&progress).await.contains(&format!("{today} 3")));
     submit(&app, &b, round, ids[1], 4).await;
-    assert!(app.page(&path).await.contains("70,00"));
+    let html = app.page(&path).await;
+    assert!(html.contains("70,00"));
+    assert_eq!(
+        grid(&html).matches(" 4,25").count(),
+        6,
+        "the grid follows: (5 + 5 + 3 + 4) / 4"
+    );
     assert!(app.page(&progress).await.contains(&format!("{today} 4")));
 
     // A edits the submitted sheet (3 → 5): (100 + 80) / 2.

@@ -105,6 +105,37 @@ pub fn compute(conn: &mut DbConn, r: &Round) -> Result<Computed, AppError> {
     Ok(read(conn, r)?.compute())
 }
 
+/// The mean score of each criterion per category of the entries, over the round's submitted sheets
+/// of live assignments: `(category, criterion, mean)`, averaged by the database.
+pub fn criterion_means_by_category(
+    conn: &mut DbConn,
+    round_id: i32,
+) -> Result<Vec<(Option<i32>, i32, f64)>, AppError> {
+    #[derive(diesel::QueryableByName)]
+    struct Mean {
+        #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Integer>)]
+        category_id: Option<i32>,
+        #[diesel(sql_type = diesel::sql_types::Integer)]
+        criterion_id: i32,
+        #[diesel(sql_type = diesel::sql_types::Double)]
+        mean: f64,
+    }
+    let rows: Vec<Mean> = diesel::sql_query(
+        "SELECT e.category_id AS category_id, ss.criterion_id AS criterion_id, \
+         CAST(AVG(ss.score) AS DOUBLE PRECISION) AS mean \
+         FROM sheet_scores ss JOIN sheets s ON s.id = ss.sheet_id JOIN entries e ON e.id = s.entry_id \
+         WHERE s.round_id = $1 AND s.status = 'submitted' AND ss.score IS NOT NULL \
+         AND NOT EXISTS (SELECT 1 FROM assignments a WHERE a.id = s.assignment_id AND a.withdrawn_at IS NOT NULL) \
+         GROUP BY e.category_id, ss.criterion_id",
+    )
+    .bind::<diesel::sql_types::Integer, _>(round_id)
+    .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|m| (m.category_id, m.criterion_id, m.mean))
+        .collect())
+}
+
 /// Reads what a round's results are computed from: the entries, the submitted sheets of live
 /// assignments, and the tie-breaking criteria's scores, in three queries.
 pub fn read(conn: &mut DbConn, r: &Round) -> Result<Inputs, AppError> {

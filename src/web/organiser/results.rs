@@ -295,6 +295,46 @@ enum Typed<'a> {
     Promotion(&'a PromotionInput, &'a FieldErrors),
 }
 
+/// The criterion-by-category grid of a round: its rows, the counted criteria's names (numbered in
+/// the chart) and the chart's text alternative, every mean written out.
+fn criterion_grid(
+    page: &Page,
+    criteria: &[crate::models::rubric::CriterionRow],
+    means: &[(Option<i32>, i32, f64)],
+    categories: &[crate::models::edition::Category],
+) -> (Vec<charts::GridRow>, Vec<String>, String) {
+    let lang = page.lang;
+    let counted: Vec<&crate::models::rubric::CriterionRow> =
+        criteria.iter().filter(|c| c.counted).collect();
+    let names: Vec<String> = counted
+        .iter()
+        .map(|c| lang.pick(&c.name_id, &c.name_en).to_string())
+        .collect();
+    let mut rows: Vec<(Option<i32>, String)> = categories
+        .iter()
+        .map(|c| (Some(c.id), lang.pick(&c.name_id, &c.name_en).to_string()))
+        .collect();
+    rows.push((None, page.t("charts.no_category")));
+    let ids: Vec<i32> = counted.iter().map(|c| c.id).collect();
+    let grid = charts::criterion_grid(&rows, &ids, means);
+    let text = grid
+        .iter()
+        .map(|row| {
+            let cells: Vec<String> = row
+                .cells
+                .iter()
+                .zip(&names)
+                .filter_map(|(v, name)| {
+                    v.map(|v| format!("{name} {}", crate::templates::format_total(v as i32, lang)))
+                })
+                .collect();
+            format!("{}: {}", row.label, cells.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join("; ");
+    (grid, names, text)
+}
+
 async fn results_page(
     page: &Page,
     id: i32,
@@ -305,40 +345,48 @@ async fn results_page(
     let page_no = q.page.unwrap_or(1).clamp(1, 10_000);
     let lang = page.lang;
     let caches = page.state.rounds.clone();
-    let (r, view, criteria, people, promotion, next) = db::run(&page.state.pool, move |conn| {
-        let r = crate::models::round::find(conn, id)?.ok_or(AppError::NotFound)?;
-        let criteria = crate::models::rubric::criteria(conn, r.rubric_id)?;
-        let mut view = if svc::stage(&r) == Stage::Open {
-            live_view(
-                conn,
-                &caches,
-                &r,
-                only_flagged,
-                (page_no, RESULTS_PAGE),
-                lang,
-            )?
-        } else {
-            let shown = (page_no, RESULTS_PAGE);
-            kept_view(conn, &r, &criteria, only_flagged, shown, lang)?
-        };
-        let promotion = svc::live_promotion(conn, r.id)?;
-        if let Some(p) = &promotion {
-            let ids: Vec<i32> = view.rows.iter().map(|x| x.entry).collect();
-            let went = svc::promoted_among(conn, p.id, &ids)?;
-            for row in &mut view.rows {
-                row.promoted = went.contains(&row.entry);
+    let (r, view, criteria, people, promotion, next, grid) =
+        db::run(&page.state.pool, move |conn| {
+            let r = crate::models::round::find(conn, id)?.ok_or(AppError::NotFound)?;
+            let grid = (
+                caches.criteria.get(conn, &r, |conn| {
+                    svc::criterion_means_by_category(conn, r.id)
+                })?,
+                crate::models::edition::categories(conn, r.edition_id)?,
+                crate::models::rubric::find(conn, r.rubric_id)?.map_or(5, |x| x.scale_max),
+            );
+            let criteria = crate::models::rubric::criteria(conn, r.rubric_id)?;
+            let mut view = if svc::stage(&r) == Stage::Open {
+                live_view(
+                    conn,
+                    &caches,
+                    &r,
+                    only_flagged,
+                    (page_no, RESULTS_PAGE),
+                    lang,
+                )?
+            } else {
+                let shown = (page_no, RESULTS_PAGE);
+                kept_view(conn, &r, &criteria, only_flagged, shown, lang)?
+            };
+            let promotion = svc::live_promotion(conn, r.id)?;
+            if let Some(p) = &promotion {
+                let ids: Vec<i32> = view.rows.iter().map(|x| x.entry).collect();
+                let went = svc::promoted_among(conn, p.id, &ids)?;
+                for row in &mut view.rows {
+                    row.promoted = went.contains(&row.entry);
+                }
             }
-        }
-        let next = (svc::next_round(conn, &r)?, svc::objections_of(conn, r.id)?);
-        let who: Vec<i32> = [r.frozen_by, r.signed_off_by, r.published_by]
-            .into_iter()
-            .chain(promotion.as_ref().map(|p| p.created_by))
-            .flatten()
-            .collect();
-        let (_, people) = svc::names(conn, &[], &who)?;
-        Ok((r, view, criteria, people, promotion, next))
-    })
-    .await?;
+            let next = (svc::next_round(conn, &r)?, svc::objections_of(conn, r.id)?);
+            let who: Vec<i32> = [r.frozen_by, r.signed_off_by, r.published_by]
+                .into_iter()
+                .chain(promotion.as_ref().map(|p| p.created_by))
+                .flatten()
+                .collect();
+            let (_, people) = svc::names(conn, &[], &who)?;
+            Ok((r, view, criteria, people, promotion, next, grid))
+        })
+        .await?;
     let (next, objections) = next;
     let stage = svc::stage(&r);
     let person = |id: Option<i32>| id.and_then(|i| people.get(&i).cloned()).unwrap_or_default();
@@ -353,7 +401,13 @@ async fn results_page(
         })
         .collect();
     let settings = svc::settings_of(&r);
+    let scale_max = grid.2;
+    let (grid, grid_criteria, grid_text) = criterion_grid(page, &criteria, &grid.0, &grid.1);
     let mut ctx = tera::Context::new();
+    ctx.insert("grid", &grid);
+    ctx.insert("grid_criteria", &grid_criteria);
+    ctx.insert("grid_text", &grid_text);
+    ctx.insert("scale_bp", &(i64::from(scale_max) * 100));
     ctx.insert("round", &r);
     ctx.insert("round_name", lang.pick(&r.name_id, &r.name_en));
     ctx.insert("stage", stage.code());

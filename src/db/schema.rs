@@ -419,6 +419,7 @@ diesel::table! {
         entry_id -> Integer,
         code -> Text,
         mean_bp -> Integer,
+        percentile -> Integer,
     }
 }
 

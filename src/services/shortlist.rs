@@ -4,7 +4,7 @@
 //! their side. One function per use case, each checking, writing, auditing and mailing in one
 //! transaction.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use diesel::prelude::*;
 use serde_json::json;
@@ -12,6 +12,7 @@ use serde_json::json;
 use crate::audit::{self, Actor};
 use crate::db::schema::{entries, iid_answers, iid_indicators, shortlist, units};
 use crate::db::{self, DbConn};
+use crate::domain::awards::Standing;
 use crate::domain::iid::{self, MAX_LEVEL, Readiness};
 use crate::email::{self, Recipient};
 use crate::error::{AppError, FieldErrors, invalid};
@@ -200,6 +201,53 @@ fn readiness_of(
 
 /// The edition's shortlist in the order of the final standing (then by when it was added).
 pub fn list(conn: &mut DbConn, edition_id: i32) -> Result<Vec<ShortlistRow>, AppError> {
+    let standing = crate::services::results::final_standing_of(conn, edition_id, false)?;
+    list_in(conn, edition_id, standing_rows(&standing))
+}
+
+/// The shortlist and the best `limit` candidates not on it, from one read of the final standing
+/// (the organisers' shortlist page).
+pub fn overview(
+    conn: &mut DbConn,
+    edition_id: i32,
+    limit: usize,
+) -> Result<(Vec<ShortlistRow>, Vec<Candidate>), AppError> {
+    let standing = crate::services::results::final_standing_of(conn, edition_id, false)?;
+    let rows = list_in(conn, edition_id, standing_rows(&standing))?;
+    let listed: HashSet<i32> = rows.iter().map(|r| r.entry).collect();
+    let chosen: Vec<&Standing> = standing_rows(&standing)
+        .iter()
+        .filter(|s| !listed.contains(&s.entry))
+        .take(limit)
+        .collect();
+    let ids: Vec<i32> = chosen.iter().map(|s| s.entry).collect();
+    let names: HashMap<i32, (String, String)> = entries::table
+        .inner_join(units::table)
+        .filter(entries::id.eq_any(&ids))
+        .select((entries::id, entries::name, units::name))
+        .load::<(i32, String, String)>(conn)?
+        .into_iter()
+        .map(|(id, n, u)| (id, (n, u)))
+        .collect();
+    let candidates = chosen
+        .into_iter()
+        .map(|s| {
+            let (n, u) = names.get(&s.entry).cloned().unwrap_or_default();
+            (s.rank, s.entry, n, u, s.score_bp)
+        })
+        .collect();
+    Ok((rows, candidates))
+}
+
+fn standing_rows(shared: &Option<crate::services::results::RoundsAndStanding>) -> &[Standing] {
+    shared.as_ref().map_or(&[], |(_, s)| s.as_slice())
+}
+
+fn list_in(
+    conn: &mut DbConn,
+    edition_id: i32,
+    standing: &[Standing],
+) -> Result<Vec<ShortlistRow>, AppError> {
     let listed: Vec<(i32, String, i32, String, Option<chrono::NaiveDateTime>)> = shortlist::table
         .inner_join(entries::table.inner_join(units::table))
         .filter(shortlist::edition_id.eq(edition_id))
@@ -212,11 +260,10 @@ pub fn list(conn: &mut DbConn, edition_id: i32) -> Result<Vec<ShortlistRow>, App
             shortlist::notified_at,
         ))
         .load(conn)?;
-    let standing = crate::services::results::final_standing_of(conn, edition_id, false)?
-        .map(|(_, s)| s)
-        .unwrap_or_default();
+    let on: HashSet<i32> = listed.iter().map(|l| l.0).collect();
     let place: HashMap<i32, (usize, i64)> = standing
         .iter()
+        .filter(|s| on.contains(&s.entry))
         .map(|s| (s.entry, (s.rank, s.score_bp)))
         .collect();
     let active: Vec<Indicator> = indicators(conn, edition_id)?
@@ -251,42 +298,6 @@ pub fn list(conn: &mut DbConn, edition_id: i32) -> Result<Vec<ShortlistRow>, App
 /// A candidate: final rank, entry id, entry name, unit name, final score.
 pub type Candidate = (usize, i32, String, String, i64);
 
-/// The entries of the final standing (published rounds) not on the shortlist yet, best first.
-pub fn candidates(
-    conn: &mut DbConn,
-    edition_id: i32,
-    limit: usize,
-) -> Result<Vec<Candidate>, AppError> {
-    let standing = crate::services::results::final_standing_of(conn, edition_id, false)?
-        .map(|(_, s)| s)
-        .unwrap_or_default();
-    let listed: Vec<i32> = shortlist::table
-        .filter(shortlist::edition_id.eq(edition_id))
-        .select(shortlist::entry_id)
-        .load(conn)?;
-    let chosen: Vec<_> = standing
-        .iter()
-        .filter(|s| !listed.contains(&s.entry))
-        .take(limit)
-        .collect();
-    let ids: Vec<i32> = chosen.iter().map(|s| s.entry).collect();
-    let names: HashMap<i32, (String, String)> = entries::table
-        .inner_join(units::table)
-        .filter(entries::id.eq_any(&ids))
-        .select((entries::id, entries::name, units::name))
-        .load::<(i32, String, String)>(conn)?
-        .into_iter()
-        .map(|(id, n, u)| (id, (n, u)))
-        .collect();
-    Ok(chosen
-        .into_iter()
-        .map(|s| {
-            let (n, u) = names.get(&s.entry).cloned().unwrap_or_default();
-            (s.rank, s.entry, n, u, s.score_bp)
-        })
-        .collect())
-}
-
 /// What to add to the shortlist: the top N of the final standing, or chosen entries.
 #[derive(Clone, Debug)]
 pub enum Addition {
@@ -305,9 +316,8 @@ pub fn add(
     what: &Addition,
 ) -> Result<usize, AppError> {
     db::transaction(conn, |conn| {
-        let standing = crate::services::results::final_standing_of(conn, edition_id, false)?
-            .map(|(_, s)| s)
-            .unwrap_or_default();
+        let shared = crate::services::results::final_standing_of(conn, edition_id, false)?;
+        let standing = standing_rows(&shared);
         if standing.is_empty() {
             return Err(invalid("top", "shortlist.no_results"));
         }

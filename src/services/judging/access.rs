@@ -29,9 +29,15 @@ pub fn unit_conflict(
 
 /// Every unit's parent, for computing conflicts in bulk.
 pub fn unit_parents(conn: &mut DbConn) -> Result<HashMap<i32, Option<i32>>, AppError> {
-    Ok(unit::all(conn)?
+    // Two integers a unit: the whole rows (names, timestamps) cost the judge's queue a tenth of
+    // its time at 644 units.
+    Ok(crate::db::schema::units::table
+        .select((
+            crate::db::schema::units::id,
+            crate::db::schema::units::parent_id,
+        ))
+        .load::<(i32, Option<i32>)>(conn)?
         .into_iter()
-        .map(|u| (u.id, u.parent_id))
         .collect())
 }
 

@@ -87,7 +87,7 @@ struct Fingerprint {
 fn fingerprint(conn: &mut DbConn, edition_id: i32) -> Result<Fingerprint, AppError> {
     use diesel::sql_types::Integer;
     Ok(diesel::sql_query(
-        "SELECT (SELECT updated_at FROM editions WHERE id = $1) AS edition,          (SELECT MAX(updated_at) FROM rounds WHERE edition_id = $1) AS rounds,          (SELECT COUNT(*) FROM rounds WHERE edition_id = $1) AS round_count,          (SELECT MAX(updated_at) FROM entries WHERE edition_id = $1) AS entries,          (SELECT COUNT(*) FROM entries WHERE edition_id = $1) AS entry_count,          (SELECT MAX(updated_at) FROM units) AS units",
+        "SELECT (SELECT updated_at FROM editions WHERE id = $1) AS edition,          (SELECT MAX(updated_at) FROM rounds WHERE edition_id = $1) AS rounds,          (SELECT COUNT(*) FROM rounds WHERE edition_id = $1) AS round_count,          (SELECT MAX(updated_at) FROM entries WHERE edition_id = $1) AS entries,          (SELECT COALESCE(SUM(n), 0) FROM entry_counts WHERE edition_id = $1) AS entry_count,          (SELECT MAX(updated_at) FROM units) AS units",
     )
     .bind::<Integer, _>(edition_id)
     .get_result(conn)?)
@@ -127,11 +127,10 @@ pub fn final_standing_of(
     conn: &mut DbConn,
     edition_id: i32,
     with_unpublished: bool,
-) -> Result<Option<RoundsAndStanding>, AppError> {
-    let v = cached(&STANDINGS, conn, (edition_id, with_unpublished), |conn| {
+) -> Result<std::sync::Arc<Option<RoundsAndStanding>>, AppError> {
+    cached(&STANDINGS, conn, (edition_id, with_unpublished), |conn| {
         read_final_standing(conn, edition_id, with_unpublished)
-    })?;
-    Ok((*v).clone())
+    })
 }
 
 fn read_final_standing(
@@ -211,7 +210,8 @@ fn read_awards(
     with_unpublished: bool,
 ) -> Result<Option<Awards>, AppError> {
     let ed = crate::models::edition::find(conn, edition_id)?.ok_or(AppError::NotFound)?;
-    let Some((rs, standing)) = final_standing_of(conn, edition_id, with_unpublished)? else {
+    let shared = final_standing_of(conn, edition_id, with_unpublished)?;
+    let Some((rs, standing)) = shared.as_ref() else {
         return Ok(None);
     };
     // The entries' names, units and categories, read once for the whole edition.

@@ -10,7 +10,7 @@ use crate::db::schema::{
     rubric_criteria, sheet_scores, sheets, units,
 };
 use crate::domain::EntryStatus;
-use crate::domain::feedback::{percentile_of, points_lost, weakest};
+use crate::domain::feedback::{points_lost, weakest};
 use crate::domain::judging::SheetStatus;
 use crate::domain::results::{Ranking, hundredths};
 
@@ -234,48 +234,33 @@ fn round_feedback(
     (position, n_sheets): (Option<i32>, i32),
     score_bp: Option<i32>,
 ) -> Result<RoundFeedback, AppError> {
-    let scored: i64 = round_results::table
-        .filter(round_results::round_id.eq(r.id))
-        .filter(round_results::position.is_not_null())
-        .count()
-        .get_result(conn)?;
     let criteria: Vec<_> = crate::models::rubric::criteria(conn, r.rubric_id)?
         .into_iter()
         .filter(|c| c.counted)
         .collect();
     let scale_max = crate::models::rubric::find(conn, r.rubric_id)?.map_or(5, |x| x.scale_max);
     let total_weight: i32 = criteria.iter().map(|c| c.weight).sum();
-    let own: std::collections::HashMap<String, i32> = round_result_criteria::table
+    // The entry's mean and percentile per criterion, both kept at freeze.
+    let own: std::collections::HashMap<String, (i32, i32)> = round_result_criteria::table
         .filter(round_result_criteria::round_id.eq(r.id))
         .filter(round_result_criteria::entry_id.eq(entry_id))
-        .select((round_result_criteria::code, round_result_criteria::mean_bp))
-        .load::<(String, i32)>(conn)?
+        .select((
+            round_result_criteria::code,
+            (
+                round_result_criteria::mean_bp,
+                round_result_criteria::percentile,
+            ),
+        ))
+        .load::<(String, (i32, i32))>(conn)?
         .into_iter()
         .collect();
     let cohort = cohort_of(conn, r)?;
+    let scored = cohort.scored;
     let mut rows = Vec::new();
     for c in &criteria {
-        let mean = own.get(&c.code).copied();
-        let (avg, n) = cohort.get(&c.code).copied().unwrap_or((None, 0));
-        let percentile = match mean {
-            Some(m) if n > 0 => {
-                // Two index counts stand for the whole distribution.
-                let below: i64 = round_result_criteria::table
-                    .filter(round_result_criteria::round_id.eq(r.id))
-                    .filter(round_result_criteria::code.eq(&c.code))
-                    .filter(round_result_criteria::mean_bp.lt(m))
-                    .count()
-                    .get_result(conn)?;
-                let equal: i64 = round_result_criteria::table
-                    .filter(round_result_criteria::round_id.eq(r.id))
-                    .filter(round_result_criteria::code.eq(&c.code))
-                    .filter(round_result_criteria::mean_bp.eq(m))
-                    .count()
-                    .get_result(conn)?;
-                Some(percentile_of(below, equal, n).round() as i32)
-            }
-            _ => None,
-        };
+        let mean = own.get(&c.code).map(|x| x.0);
+        let percentile = own.get(&c.code).map(|x| x.1);
+        let avg = cohort.means.get(&c.code).and_then(|x| x.0);
         rows.push(CriterionFeedback {
             name_id: c.name_id.clone(),
             name_en: c.name_en.clone(),
@@ -333,7 +318,12 @@ fn round_feedback(
     })
 }
 
-type Cohort = HashMap<String, (Option<f64>, i64)>;
+/// A round's cohort: each criterion's mean over its entries and how many entries it has, and how
+/// many entries it ranked.
+struct Cohort {
+    means: HashMap<String, (Option<f64>, i64)>,
+    scored: i64,
+}
 
 /// Cohorts per round, with the round's last change: the kept means only change when the round is
 /// frozen or reopened, and both stamp the round, so a copy is good while the stamp holds.
@@ -358,6 +348,11 @@ fn cohort_of(conn: &mut DbConn, r: &Round) -> Result<std::sync::Arc<Cohort>, App
 /// Each criterion's mean over the round's entries, and how many entries it has; from sums and
 /// counts, as `AVG` comes back as a different type on each engine.
 fn cohort_means(conn: &mut DbConn, round_id: i32) -> Result<Cohort, diesel::result::Error> {
+    let scored: i64 = round_results::table
+        .filter(round_results::round_id.eq(round_id))
+        .filter(round_results::position.is_not_null())
+        .count()
+        .get_result(conn)?;
     let rows: Vec<(String, Option<i64>, i64)> = round_result_criteria::table
         .filter(round_result_criteria::round_id.eq(round_id))
         .group_by(round_result_criteria::code)
@@ -367,10 +362,11 @@ fn cohort_means(conn: &mut DbConn, round_id: i32) -> Result<Cohort, diesel::resu
             diesel::dsl::count_star(),
         ))
         .load(conn)?;
-    Ok(rows
+    let means = rows
         .into_iter()
         .map(|(c, s, n)| (c, (s.map(|s| s as f64 / n.max(1) as f64), n)))
-        .collect())
+        .collect();
+    Ok(Cohort { means, scored })
 }
 
 /// The submitted sheets' comments on an entry, numbered in a fixed order, without judges' names.

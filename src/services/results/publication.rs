@@ -2,6 +2,8 @@
 //! checking the stage it starts from, writing, and auditing in one transaction. Freezing keeps the
 //! ranking in `round_results`, so what is reviewed, signed off and published is the same list.
 
+use std::collections::HashMap;
+
 use super::*;
 use crate::db::schema::{round_result_criteria, round_results, rounds};
 use crate::domain::results::{EntryResult, Stage};
@@ -92,6 +94,7 @@ struct CriterionMean {
     entry_id: i32,
     code: String,
     mean_bp: i32,
+    percentile: i32,
 }
 
 /// Keeps every entry's mean per counted criterion, for the feedback reports.
@@ -114,10 +117,30 @@ fn keep_criterion_means(conn: &mut DbConn, r: &Round) -> Result<(), AppError> {
                     entry_id: entry,
                     code: codes[i].clone(),
                     mean_bp: bp(Some(m? * f64::from(scale)))?,
+                    percentile: 0,
                 })
             })
         })
         .collect();
+    // Each entry's percentile among the round's entries on the criterion, kept with its mean.
+    let mut by_code: HashMap<String, Vec<i32>> = HashMap::new();
+    for row in &rows {
+        by_code
+            .entry(row.code.clone())
+            .or_default()
+            .push(row.mean_bp);
+    }
+    for means in by_code.values_mut() {
+        means.sort_unstable();
+    }
+    for row in &mut rows {
+        let means = &by_code[&row.code];
+        let below = means.partition_point(|m| *m < row.mean_bp);
+        let equal = means.partition_point(|m| *m <= row.mean_bp) - below;
+        row.percentile =
+            crate::domain::feedback::percentile_of(below as i64, equal as i64, means.len() as i64)
+                .round() as i32;
+    }
     while !rows.is_empty() {
         let rest = rows.split_off(rows.len().min(500));
         // A multi-row INSERT is not available through the multi-backend connection.

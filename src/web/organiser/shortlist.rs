@@ -21,7 +21,8 @@ pub async fn show(page: Page, id: web::Path<i32>) -> Result<HttpResponse, AppErr
     let id = id.into_inner();
     let (ed, rows, candidates) = db::run(&page.state.pool, move |conn| {
         let ed = crate::models::edition::find(conn, id)?.ok_or(AppError::NotFound)?;
-        Ok((ed, svc::list(conn, id)?, svc::candidates(conn, id, 150)?))
+        let (rows, candidates) = svc::overview(conn, id, 150)?;
+        Ok((ed, rows, candidates))
     })
     .await?;
     let mut ctx = tera::Context::new();

@@ -289,7 +289,7 @@ fn read_awards(
                     .get(&u)
                     .is_some_and(|(_, t)| types.contains(&t.as_str()))
             };
-            unit_standing(&standing, &unit_of, eligible, ed.unit_award_best as usize)
+            unit_standing(standing, &unit_of, eligible, ed.unit_award_best as usize)
                 .into_iter()
                 .take(places)
                 .enumerate()

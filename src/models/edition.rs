@@ -107,7 +107,7 @@ pub fn find(conn: &mut DbConn, id: i32) -> QueryResult<Option<Edition>> {
     editions::table
         .find(id)
         .select(Edition::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()
 }
 
@@ -126,14 +126,14 @@ pub fn current(conn: &mut DbConn, now: NaiveDateTime) -> QueryResult<Option<Edit
         .filter(editions::screening_closes_at.ge(now))
         .order(editions::registration_opens_at.desc())
         .select(Edition::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?;
     match open {
         Some(e) => Ok(Some(e)),
         None => editions::table
             .order((editions::year.desc(), editions::id.desc()))
             .select(Edition::as_select())
-            .first(conn)
+            .get_result(conn)
             .optional(),
     }
 }
@@ -295,7 +295,7 @@ pub fn closes_at_for(
         .filter(unit_extensions::edition_id.eq(edition.id))
         .filter(unit_extensions::unit_id.eq(unit_id))
         .select(unit_extensions::closes_at)
-        .first(conn)
+        .get_result(conn)
         .optional()?;
     Ok(ext.map_or(edition.registration_closes_at, |e| {
         e.max(edition.registration_closes_at)

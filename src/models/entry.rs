@@ -175,7 +175,7 @@ pub fn find(conn: &mut DbConn, id: i32) -> QueryResult<Option<Entry>> {
     entries::table
         .find(id)
         .select(Entry::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()
 }
 

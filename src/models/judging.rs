@@ -86,7 +86,7 @@ pub fn find_judge(conn: &mut DbConn, id: i32) -> QueryResult<Option<JudgeRow>> {
         .filter(users::role.eq(Role::Judge.code()))
         .filter(users::id.eq(id))
         .select(judge_columns())
-        .first(conn)
+        .get_result(conn)
         .optional()
 }
 
@@ -204,6 +204,6 @@ pub fn find_assignment(conn: &mut DbConn, id: i32) -> QueryResult<Option<Assignm
     assignments::table
         .find(id)
         .select(Assignment::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()
 }

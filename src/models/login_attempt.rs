@@ -33,7 +33,7 @@ pub fn failures_for_email(
     let n = base().count().get_result(conn)?;
     let oldest = base()
         .select(diesel::dsl::min(login_attempts::created_at))
-        .first(conn)?;
+        .get_result(conn)?;
     Ok((n, oldest))
 }
 
@@ -52,7 +52,7 @@ pub fn failures_for_ip(
     let n = base().count().get_result(conn)?;
     let oldest = base()
         .select(diesel::dsl::min(login_attempts::created_at))
-        .first(conn)?;
+        .get_result(conn)?;
     Ok((n, oldest))
 }
 

@@ -173,7 +173,7 @@ pub fn find(conn: &mut DbConn, id: i32) -> QueryResult<Option<OutboxMail>> {
     outbox::table
         .find(id)
         .select(OutboxMail::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()
 }
 

@@ -118,7 +118,7 @@ pub fn find(conn: &mut DbConn, id: i32) -> QueryResult<Option<Round>> {
     rounds::table
         .find(id)
         .select(Round::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()
 }
 

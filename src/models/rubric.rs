@@ -123,7 +123,7 @@ pub fn find(conn: &mut DbConn, id: i32) -> QueryResult<Option<Rubric>> {
     rubrics::table
         .find(id)
         .select(Rubric::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()
 }
 

@@ -66,7 +66,7 @@ pub fn find_open(
             UserSession::as_select(),
             crate::models::user::User::as_select(),
         ))
-        .first(conn)
+        .get_result(conn)
         .optional()
 }
 

@@ -46,7 +46,7 @@ pub fn for_assignment(conn: &mut DbConn, assignment_id: i32) -> QueryResult<Opti
     sheets::table
         .filter(sheets::assignment_id.eq(assignment_id))
         .select(Sheet::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()
 }
 
@@ -55,7 +55,7 @@ pub fn find(conn: &mut DbConn, id: i32) -> QueryResult<Option<Sheet>> {
     sheets::table
         .find(id)
         .select(Sheet::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()
 }
 

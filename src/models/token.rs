@@ -52,7 +52,7 @@ pub fn find(conn: &mut DbConn, purpose: &str, token_hash: &str) -> QueryResult<O
         .filter(user_tokens::purpose.eq(purpose))
         .filter(user_tokens::token_hash.eq(token_hash))
         .select(UserToken::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()
 }
 

@@ -56,7 +56,7 @@ pub fn find(conn: &mut DbConn, id: i32) -> QueryResult<Option<Unit>> {
     units::table
         .find(id)
         .select(Unit::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()
 }
 
@@ -65,7 +65,7 @@ pub fn find_by_name(conn: &mut DbConn, name: &str) -> QueryResult<Option<Unit>> 
     units::table
         .filter(crate::db::lower(units::name).eq(name.trim().to_lowercase()))
         .select(Unit::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()
 }
 

@@ -221,7 +221,7 @@ pub fn load(
     let demo_judge: i32 = users::table
         .filter(users::email.eq(crate::services::demo::LOGINS[2].email))
         .select(users::id)
-        .first(conn)?;
+        .get_result(conn)?;
     panel.push(demo_judge);
     for &j in &panel {
         judging::accept_declaration(conn, &actor, j, past)?;

@@ -78,7 +78,7 @@ fn stamp_of(conn: &mut DbConn, r: &Round) -> Result<Stamp, AppError> {
     let scores = round_stamps::table
         .find(r.id)
         .select(round_stamps::scores)
-        .first(conn)
+        .get_result(conn)
         .optional()?;
     Ok((r.updated_at, scores))
 }

@@ -52,7 +52,7 @@ pub fn conflict(
         .filter(conflicts::judge_id.eq(judge_id))
         .filter(conflicts::entry_id.eq(e.id))
         .select(conflicts::source)
-        .first(conn)
+        .get_result(conn)
         .optional()?;
     if let Some(source) = recorded {
         return Ok(Some(match ConflictSource::parse(&source) {

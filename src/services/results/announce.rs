@@ -94,7 +94,7 @@ pub(super) fn announce(
     let edition: String = editions::table
         .find(r.edition_id)
         .select(editions::name)
-        .first(conn)?;
+        .get_result(conn)?;
     let mut by_unit: BTreeMap<i32, (String, Vec<&Kept>)> = BTreeMap::new();
     for k in &kept {
         by_unit

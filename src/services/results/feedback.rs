@@ -134,11 +134,11 @@ pub fn entry_names(
     let unit = units::table
         .find(e.unit_id)
         .select(units::name)
-        .first(conn)?;
+        .get_result(conn)?;
     let edition = editions::table
         .find(e.edition_id)
         .select(editions::name)
-        .first(conn)?;
+        .get_result(conn)?;
     Ok((unit, edition))
 }
 
@@ -157,7 +157,7 @@ pub fn report(
         .inner_join(editions::table)
         .filter(entries::id.eq(entry_id))
         .select((entries::name, units::id, units::name, editions::name))
-        .first(conn)
+        .get_result(conn)
         .optional()?
         .ok_or(AppError::NotFound)?;
     let mut q = rounds::table

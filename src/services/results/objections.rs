@@ -93,7 +93,7 @@ pub fn round_of_objection(conn: &mut DbConn, id: i32) -> Result<i32, AppError> {
     objections::table
         .find(id)
         .select(objections::round_id)
-        .first(conn)
+        .get_result(conn)
         .optional()?
         .ok_or(AppError::NotFound)
 }
@@ -313,7 +313,7 @@ pub fn answer_objection(
     db::transaction(conn, |conn| {
         let o = query()
             .filter(objections::id.eq(objection_id))
-            .first::<Objection>(conn)
+            .get_result::<Objection>(conn)
             .optional()?
             .ok_or(AppError::NotFound)?;
         let r = round::find(conn, o.round_id)?.ok_or(AppError::NotFound)?;
@@ -331,7 +331,7 @@ pub fn answer_objection(
         let unit_id: i32 = entries::table
             .find(o.entry_id)
             .select(entries::unit_id)
-            .first(conn)?;
+            .get_result(conn)?;
         let withdrawn = if upheld == Some(true) {
             mail_rows::withdraw(conn, &unit_results_topic(r.id, unit_id))?
         } else {

@@ -116,7 +116,7 @@ pub fn live_promotion(conn: &mut DbConn, round_id: i32) -> QueryResult<Option<Pr
             promotions::created_by,
             promotions::created_at,
         ))
-        .first(conn)
+        .get_result(conn)
         .optional()
 }
 
@@ -140,7 +140,7 @@ pub fn next_round(conn: &mut DbConn, r: &Round) -> QueryResult<Option<Round>> {
         .filter(rounds::edition_id.eq(r.edition_id))
         .filter(rounds::position.eq(r.position + 1))
         .select(Round::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()
 }
 

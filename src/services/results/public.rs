@@ -268,12 +268,12 @@ pub fn public_entry(
     let unit: String = units::table
         .find(e.unit_id)
         .select(units::name)
-        .first(conn)?;
+        .get_result(conn)?;
     let category = match e.category_id {
         Some(c) => categories::table
             .find(c)
             .select((categories::name_id, categories::name_en))
-            .first(conn)
+            .get_result(conn)
             .optional()?,
         None => None,
     };

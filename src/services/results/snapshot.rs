@@ -142,7 +142,7 @@ pub fn kept_totals(conn: &mut DbConn, round_id: i32) -> Result<KeptTotals, AppEr
             count(round_results::position),
             sum(round_results::sheets),
         ))
-        .first(conn)?;
+        .get_result(conn)?;
     let flagged: i64 = round_results::table
         .filter(round_results::round_id.eq(round_id))
         .filter(round_results::flagged.eq(true))

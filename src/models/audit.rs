@@ -4,8 +4,8 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde::Serialize;
 
-use crate::db::DbConn;
 use crate::db::schema::{audit_events, users};
+use crate::db::{DbConn, PageDsl};
 
 /// An audit row, in column order.
 #[derive(Queryable, Selectable, Clone, Debug, Serialize)]
@@ -126,9 +126,8 @@ pub fn list(
     let page = f.page.unwrap_or(1).max(1);
     let mut rows: Vec<EventWithActor> = build()
         .order((audit_events::created_at.desc(), audit_events::id.desc()))
-        .limit(per_page + 1)
-        .offset(crate::db::page_offset(page, per_page))
         .select((AuditEvent::as_select(), users::email.nullable()))
+        .paged(per_page + 1, crate::db::page_offset(page, per_page))
         .load(conn)?;
     let more = rows.len() as i64 > per_page;
     rows.truncate(per_page as usize);

@@ -2,6 +2,8 @@
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
+
+use crate::db::PageDsl;
 use serde::Serialize;
 
 use crate::db::DbConn;
@@ -488,8 +490,7 @@ pub fn list(
         units::unit_type,
     ));
     let rows = sorted!(q, f)
-        .limit(per_page)
-        .offset(crate::db::page_offset(page, per_page))
+        .paged(per_page, crate::db::page_offset(page, per_page))
         .load(conn)?;
     Ok((rows, total))
 }

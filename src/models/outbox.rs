@@ -4,8 +4,8 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde::Serialize;
 
-use crate::db::DbConn;
 use crate::db::schema::outbox;
+use crate::db::{DbConn, PageDsl};
 
 /// Waiting to be sent (first try or a retry after a failure).
 pub const PENDING: &str = "pending";
@@ -272,9 +272,8 @@ pub fn list(
     };
     let mut rows = build()
         .order(outbox::id.desc())
-        .limit(per_page + 1)
-        .offset(crate::db::page_offset(page, per_page))
         .select(OutboxMail::as_select())
+        .paged(per_page + 1, crate::db::page_offset(page, per_page))
         .load(conn)?;
     let more = rows.len() as i64 > per_page;
     rows.truncate(per_page as usize);

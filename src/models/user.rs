@@ -4,8 +4,8 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde::Serialize;
 
-use crate::db::DbConn;
 use crate::db::schema::users;
+use crate::db::{DbConn, PageDsl};
 use crate::domain::Role;
 
 /// A user row, in column order.
@@ -150,9 +150,8 @@ pub fn list(conn: &mut DbConn, f: &UserFilter, per_page: i64) -> QueryResult<(Ve
     let page = f.page.unwrap_or(1).max(1);
     let rows = build()
         .order((users::name.asc(), users::id.asc()))
-        .limit(per_page)
-        .offset(crate::db::page_offset(page, per_page))
         .select(User::as_select())
+        .paged(per_page, crate::db::page_offset(page, per_page))
         .load(conn)?;
     Ok((rows, total))
 }

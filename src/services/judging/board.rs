@@ -2,6 +2,7 @@
 //! entry's judges, what is short and what waits to be announced.
 
 use super::*;
+use crate::db::PageDsl;
 use crate::db::schema::{entries, sheets, units, users};
 
 /// Entries per page on the board.
@@ -132,9 +133,8 @@ pub fn board(
             .filter(entries::edition_id.eq(r.edition_id))
             .filter(diesel::dsl::exists(in_this_round))
             .order((entries::name, entries::id))
-            .limit(BOARD_PAGE as i64)
-            .offset(start as i64)
             .select((entries::id, entries::name, units::name))
+            .paged(BOARD_PAGE as i64, start as i64)
             .load(conn)?
     };
     let shown_count = if only_short { short_count } else { entry_count };

@@ -2,6 +2,7 @@
 //! so nothing of a round's results leaves before the organisers publish it.
 
 use super::*;
+use crate::db::PageDsl;
 
 use crate::db::schema::{categories, editions, entries, round_results, rounds, units};
 use crate::domain::results::Ranking;
@@ -157,8 +158,6 @@ pub fn ranked(
     }
     let rows: Vec<RankedRaw> = q
         .order(round_results::listed)
-        .offset(offset)
-        .limit(limit)
         .select((
             round_results::position.assume_not_null(),
             entries::id,
@@ -171,6 +170,7 @@ pub fn ranked(
                 round_results::normalised_bp,
             ),
         ))
+        .paged(limit, offset)
         .load(conn)?;
     let ranking = settings_of(r).ranking;
     Ok(rows

@@ -2,6 +2,7 @@
 //! review, sign-off and the published pages are quick at any size.
 
 use super::*;
+use crate::db::PageDsl;
 use std::collections::HashMap;
 
 use crate::db::schema::{entries, round_results, units, users};
@@ -88,8 +89,6 @@ pub fn kept_page(
     }
     let rows: Vec<Raw> = q
         .order(round_results::listed)
-        .offset(offset)
-        .limit(limit)
         .select((
             round_results::entry_id,
             entries::name,
@@ -109,6 +108,7 @@ pub fn kept_page(
             round_results::flagged,
             round_results::tie,
         ))
+        .paged(limit, offset)
         .load(conn)?;
     Ok(rows
         .into_iter()

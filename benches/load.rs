@@ -910,7 +910,10 @@ async fn main() {
     // `BIW_BENCH_ONLY=/organiser/entries` measures that page alone (for a profiler); several
     // paths separated by spaces measure those pages on one generated data set.
     let only = std::env::var("BIW_BENCH_ONLY").ok();
-    let chosen = |path: &str| only.as_deref().is_none_or(|o| o.split(' ').any(|p| p == path));
+    let chosen = |path: &str| {
+        only.as_deref()
+            .is_none_or(|o| o.split(' ').any(|p| p == path))
+    };
     for (path, label, who) in organiser_pages {
         if !chosen(&path) {
             continue;

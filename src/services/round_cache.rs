@@ -88,6 +88,13 @@ fn stamp_of(conn: &mut DbConn, r: &Round) -> Result<Stamp, AppError> {
 pub struct RoundCaches {
     /// An open round's results (the organisers' live ranking and its exports).
     pub results: RoundCache<crate::services::results::Computed>,
+    /// A frozen round's kept totals and every kept row's scores (the results page's counts and
+    /// charts); the kept rows change only when the round is frozen or reopened, which moves its
+    /// `updated_at`.
+    pub kept: RoundCache<(
+        crate::services::results::KeptTotals,
+        Vec<crate::services::results::KeptScores>,
+    )>,
     /// Mean score per category and criterion (the results page's grid).
     pub criteria: RoundCache<Vec<(Option<i32>, i32, f64)>>,
     /// Submitted sheets per day (the progress page's chart).

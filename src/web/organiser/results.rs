@@ -186,6 +186,7 @@ fn live_view(
 
 fn kept_view(
     conn: &mut db::DbConn,
+    caches: &crate::services::round_cache::RoundCaches,
     r: &Round,
     criteria: &[CriterionRow],
     only_flagged: bool,
@@ -194,7 +195,10 @@ fn kept_view(
 ) -> Result<View, AppError> {
     let ties = svc::tie_breakers(r, criteria);
     let scale_max = crate::models::rubric::find(conn, r.rubric_id)?.map_or(5, |x| x.scale_max);
-    let totals = svc::kept_totals(conn, r.id)?;
+    let kept_all = caches.kept.get(conn, r, |conn| {
+        Ok((svc::kept_totals(conn, r.id)?, svc::kept_scores(conn, r.id)?))
+    })?;
+    let (totals, scores) = (&kept_all.0, &kept_all.1);
     let offset = ((page_no - 1) * per_page) as i64;
     let kept = svc::kept_page(conn, r.id, only_flagged, offset, per_page as i64)?;
     let rank = |p: Option<i32>| p.map(|p| p as usize);
@@ -220,7 +224,6 @@ fn kept_view(
         })
         .collect();
     let ranking = svc::settings_of(r).ranking;
-    let scores = svc::kept_scores(conn, r.id)?;
     let chosen = |k: &svc::KeptScores| match ranking {
         Ranking::Mean => k.0,
         Ranking::Median => k.1,
@@ -367,7 +370,7 @@ async fn results_page(
                 )?
             } else {
                 let shown = (page_no, RESULTS_PAGE);
-                kept_view(conn, &r, &criteria, only_flagged, shown, lang)?
+                kept_view(conn, &caches, &r, &criteria, only_flagged, shown, lang)?
             };
             let promotion = svc::live_promotion(conn, r.id)?;
             if let Some(p) = &promotion {
@@ -552,7 +555,7 @@ async fn export_table(page: &Page, id: i32) -> Result<(Round, Vec<Vec<String>>),
             live_view(conn, &caches, &r, false, all, lang)?
         } else {
             let criteria = crate::models::rubric::criteria(conn, r.rubric_id)?;
-            kept_view(conn, &r, &criteria, false, all, lang)?
+            kept_view(conn, &caches, &r, &criteria, false, all, lang)?
         };
         Ok((r, view.rows))
     })

@@ -420,11 +420,10 @@ pub fn unassign_many(
     ids.dedup();
     db::transaction(conn, |conn| {
         for id in &ids {
-            let of_round = model::find_assignment(conn, *id)?.map(|a| a.round_id);
-            if of_round != Some(round_id) {
+            // Another round's assignment refuses the form; the transaction undoes what came before.
+            if unassign(conn, actor, *id, reason)? != round_id {
                 return Err(AppError::NotFound);
             }
-            unassign(conn, actor, *id, reason)?;
         }
         Ok(ids.len())
     })

@@ -70,6 +70,10 @@ impl ManageConnection for DbManager {
 }
 
 /// SQLite leaves foreign keys off and fails at once on a locked file unless told otherwise, per connection.
+///
+/// `analysis_limit` keeps `ANALYZE` from sampling `sqlite_stat4`. The bundled SQLite is built with
+/// STAT4, and with samples present every cached statement whose bound value could steer the plan is
+/// expired at each bind and parsed and planned again: 10% of the assignment board's CPU.
 #[derive(Debug)]
 struct SqlitePragmas;
 
@@ -79,7 +83,8 @@ impl CustomizeConnection<DbConn, r2d2::Error> for SqlitePragmas {
             use diesel::connection::SimpleConnection;
             c.batch_execute(
                 "PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON; \
-                 PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;",
+                 PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+                 PRAGMA analysis_limit = 1000;",
             )
             .map_err(r2d2::Error::QueryError)?;
         }
@@ -198,10 +203,35 @@ pub fn ping(conn: &mut DbConn) -> QueryResult<i32> {
 pub fn optimize(conn: &mut DbConn) -> QueryResult<()> {
     match conn {
         DbConn::Sqlite(_) => {
-            diesel::connection::SimpleConnection::batch_execute(conn, "PRAGMA optimize")
+            use diesel::connection::SimpleConnection;
+            conn.batch_execute("PRAGMA optimize")?;
+            // Samples gathered before the connection's analysis limit (or by a tool) would make
+            // statements re-prepare on every run; one limited ANALYZE replaces them.
+            if sqlite_samples(conn)? > 0 {
+                conn.batch_execute("ANALYZE")?;
+            }
+            Ok(())
         }
         DbConn::Postgresql(_) => Ok(()),
     }
+}
+
+/// Rows in SQLite's `sqlite_stat4` (0 when the table does not exist).
+pub fn sqlite_samples(conn: &mut DbConn) -> QueryResult<i64> {
+    #[derive(QueryableByName)]
+    struct N {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    let exists: Vec<N> =
+        diesel::sql_query("SELECT COUNT(*) AS n FROM sqlite_master WHERE name = 'sqlite_stat4'")
+            .load(conn)?;
+    if exists.first().is_none_or(|e| e.n == 0) {
+        return Ok(0);
+    }
+    diesel::sql_query("SELECT COUNT(*) AS n FROM sqlite_stat4")
+        .get_result::<N>(conn)
+        .map(|r| r.n)
 }
 
 /// The highest page number a list serves; any larger number shows this page.

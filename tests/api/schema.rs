@@ -170,3 +170,27 @@ fn schema_rs_matches_the_migrated_databases() {
         );
     }
 }
+
+/// SQLite statistics carry no `sqlite_stat4` samples: with samples, SQLite expires a cached
+/// statement at every bind of a value that could steer its plan and parses it again. The pool's
+/// connections analyse with a limit (no samples), and housekeeping replaces samples that a plain
+/// `ANALYZE` from elsewhere left.
+#[test]
+fn sqlite_statistics_never_hold_samples_that_expire_cached_statements() {
+    use diesel::connection::SimpleConnection;
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("stats.db").display());
+    let pool = biw::db::connect(&url, 2).unwrap();
+    let mut conn = pool.get().unwrap();
+    biw::db::migrate(&mut conn).unwrap();
+    biw::services::units::seed_known(&mut conn).unwrap();
+    conn.batch_execute("ANALYZE").unwrap();
+    assert_eq!(biw::db::sqlite_samples(&mut conn).unwrap(), 0);
+    // A connection without the pool's settings (a shell, an older release) gathers samples.
+    let mut plain = diesel::SqliteConnection::establish(&url).unwrap();
+    plain.batch_execute("ANALYZE").unwrap();
+    drop(plain);
+    assert!(biw::db::sqlite_samples(&mut conn).unwrap() > 0);
+    biw::db::optimize(&mut conn).unwrap();
+    assert_eq!(biw::db::sqlite_samples(&mut conn).unwrap(), 0);
+}

@@ -11,6 +11,7 @@ pub mod round;
 pub mod rubric;
 pub mod session;
 pub mod sheet;
+pub mod tally;
 pub mod token;
 pub mod unit;
 pub mod user;

@@ -484,6 +484,13 @@ diesel::table! {
 }
 
 diesel::table! {
+    tallies (name) {
+        name -> Text,
+        n -> BigInt,
+    }
+}
+
+diesel::table! {
     round_judges (round_id, judge_id) {
         round_id -> Integer,
         judge_id -> Integer,

@@ -2,16 +2,15 @@
 //! entries stand, and the next jobs, most urgent first.
 
 use chrono::NaiveDateTime;
-use diesel::prelude::*;
 use serde::Serialize;
 
-use crate::db::schema::units;
 use crate::db::{self, DbConn};
 use crate::domain::EntryStatus;
 use crate::error::AppError;
 use crate::models::edition::{self, Edition};
 use crate::models::entry;
 use crate::models::outbox as mail;
+use crate::models::tally;
 
 /// Where an edition is in its timeline.
 #[derive(Serialize, Debug, Clone, Copy, PartialEq, Eq)]
@@ -69,14 +68,6 @@ pub struct OrganiserDashboard {
     pub mail_failed: i64,
 }
 
-#[derive(QueryableByName)]
-struct UserCounts {
-    #[diesel(sql_type = diesel::sql_types::BigInt)]
-    active: i64,
-    #[diesel(sql_type = diesel::sql_types::BigInt)]
-    invited: i64,
-}
-
 fn phase_of(e: &Edition, now: NaiveDateTime) -> (Phase, Option<NaiveDateTime>) {
     if now < e.registration_opens_at {
         (Phase::BeforeRegistration, Some(e.registration_opens_at))
@@ -92,17 +83,11 @@ fn phase_of(e: &Edition, now: NaiveDateTime) -> (Phase, Option<NaiveDateTime>) {
 /// Reads the dashboard in a handful of small queries.
 pub fn organiser(conn: &mut DbConn) -> Result<OrganiserDashboard, AppError> {
     let now = db::now();
-    let count_units: i64 = units::table
-        .filter(units::active.eq(true))
-        .count()
-        .get_result(conn)?;
-    // Active users and those of them still invited, in one pass over the table.
-    let people: UserCounts = diesel::sql_query(
-        "SELECT COUNT(*) FILTER (WHERE active) AS active, \
-         COUNT(*) FILTER (WHERE active AND password_hash IS NULL) AS invited FROM users",
-    )
-    .get_result(conn)?;
-    let (count_users, invited) = (people.active, people.invited);
+    // Kept by triggers with every change: reading them costs the same at any number of users.
+    let counts = tally::all(conn)?;
+    let count_units = tally::of(&counts, tally::UNITS_ACTIVE);
+    let count_users = tally::of(&counts, tally::USERS_ACTIVE);
+    let invited = tally::of(&counts, tally::USERS_INVITED);
     let mails = mail::open_counts(conn)?;
     let mail_count = |s: &str| mails.iter().find(|(k, _)| k == s).map_or(0, |(_, n)| *n);
     let ed = edition::current(conn, now)?;

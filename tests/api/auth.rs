@@ -340,6 +340,7 @@ async fn a_deactivated_user_is_logged_out_and_cannot_log_in() {
         )
         .await;
     assert_redirect(&res, &format!("/organiser/users/{judge_id}"));
+    app.assert_tallies_agree().await;
     assert_redirect(
         &app.get_with(&judge, "/judge").await,
         "/login?next=%2Fjudge",
@@ -366,6 +367,7 @@ async fn a_deactivated_user_is_logged_out_and_cannot_log_in() {
         .await;
     assert_eq!(app.audit_count("user.deactivate").await, 1);
     assert_eq!(app.audit_count("user.activate").await, 1);
+    app.assert_tallies_agree().await;
 }
 
 #[tokio::test]

@@ -148,6 +148,42 @@ impl TestApp {
             .unwrap()
     }
 
+    /// The tallies the database keeps (active users and units, waiting invitations) equal a count
+    /// of the rows.
+    pub async fn assert_tallies_agree(&self) {
+        use biw::db::schema::{units, users};
+        use biw::models::tally;
+        self.db(|conn| {
+            let kept = tally::all(conn).unwrap();
+            let active: i64 = users::table
+                .filter(users::active.eq(true))
+                .count()
+                .get_result(conn)
+                .unwrap();
+            let invited: i64 = users::table
+                .filter(users::active.eq(true))
+                .filter(users::password_hash.is_null())
+                .count()
+                .get_result(conn)
+                .unwrap();
+            let unit_count: i64 = units::table
+                .filter(units::active.eq(true))
+                .count()
+                .get_result(conn)
+                .unwrap();
+            assert_eq!(
+                (
+                    tally::of(&kept, tally::USERS_ACTIVE),
+                    tally::of(&kept, tally::USERS_INVITED),
+                    tally::of(&kept, tally::UNITS_ACTIVE)
+                ),
+                (active, invited, unit_count),
+                "tallies against the rows: active users, invited, active units"
+            );
+        })
+        .await;
+    }
+
     /// GET with this app's client.
     pub async fn get(&self, path: &str) -> reqwest::Response {
         self.get_with(&self.client, path).await

@@ -122,6 +122,7 @@ async fn invitation_email_link_sets_a_password_and_logs_in() {
     .await;
     assert_eq!(app.audit_count("user.invite").await, 1);
     assert_eq!(app.audit_count("user.accept_invite").await, 1);
+    app.assert_tallies_agree().await;
 }
 
 #[tokio::test]

@@ -916,6 +916,7 @@ async fn the_demo_holds_a_judged_last_year_and_a_round_in_progress_with_every_sh
     let state = app.state.clone();
     app.db(move |conn| biw::services::demo::load(conn, &state).unwrap())
         .await;
+    app.assert_tallies_agree().await;
     let (past_open, states) = app
         .db(|conn| {
             use biw::db::schema::{editions, rounds};

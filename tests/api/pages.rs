@@ -143,6 +143,7 @@ async fn dashboards_show_where_things_stand() {
     // The next jobs, as links: no edition yet, one invitation waiting.
     assert!(html.contains("Belum ada edisi berjalan"));
     assert!(html.contains("1 undangan belum diterima.</a>"));
+    app.assert_tallies_agree().await;
     app.drain_outbox().await;
     assert!(
         app.page("/organiser")

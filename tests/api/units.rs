@@ -157,6 +157,7 @@ async fn an_organiser_creates_edits_and_deactivates_a_unit() {
     assert_eq!(app.audit_count("unit.create").await, 2);
     assert_eq!(app.audit_count("unit.update").await, 1);
     assert_eq!(app.audit_count("unit.deactivate").await, 1);
+    app.assert_tallies_agree().await;
 }
 
 #[tokio::test]
@@ -194,6 +195,7 @@ async fn csv_import_of_units_takes_every_row() {
             .contains("3 baris berhasil diimpor.")
     );
     assert_eq!(app.audit_count("unit.import").await, 1);
+    app.assert_tallies_agree().await;
 }
 
 #[tokio::test]

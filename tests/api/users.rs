@@ -28,6 +28,7 @@ async fn csv_import_of_users_invites_everyone() {
     assert!(list.contains("Ani Rahmawati") && list.contains("Dr. Budi Hartono"));
     assert_eq!(app.audit_count("user.import").await, 1);
     assert_eq!(app.audit_count("user.invite").await, 2);
+    app.assert_tallies_agree().await;
 }
 
 #[tokio::test]

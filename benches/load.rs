@@ -25,6 +25,15 @@ const JUDGES_PER_ENTRY: usize = 5;
 const CONNECTIONS: usize = 64;
 const REQUESTS_PER_PAGE: usize = 4_000;
 
+/// Requests per page: `BIW_BENCH_REQUESTS` (e.g. more, to give a profiler a longer run), else 4,000.
+fn requests_per_page() -> usize {
+    std::env::var("BIW_BENCH_REQUESTS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .filter(|n: &usize| *n >= CONNECTIONS)
+        .unwrap_or(REQUESTS_PER_PAGE)
+}
+
 fn ts(i: usize) -> String {
     let base = chrono::NaiveDate::from_ymd_opt(2026, 1, 1)
         .unwrap()
@@ -818,7 +827,8 @@ async fn main() {
         }
     }
     println!(
-        "{CONNECTIONS} connections, {REQUESTS_PER_PAGE} requests per page, server with 2 workers on the same 2 cores as the load\n"
+        "{CONNECTIONS} connections, {} requests per page, server with 2 workers on the same 2 cores as the load\n",
+        requests_per_page()
     );
     println!("| page | req/s | p50 ms | p95 ms | p99 ms | max ms | errors |");
     println!("|---|---:|---:|---:|---:|---:|---:|");
@@ -924,7 +934,7 @@ async fn main() {
         if !chosen(&path) {
             continue;
         }
-        let s = load(who, &format!("{base}{path}"), REQUESTS_PER_PAGE).await;
+        let s = load(who, &format!("{base}{path}"), requests_per_page()).await;
         println!(
             "| {label} `{path}` | {:.0} | {} | {} | {} | {} | {} |",
             s.rps,
@@ -937,7 +947,7 @@ async fn main() {
     }
     if chosen("autosave") {
         let w = writers(&base).await;
-        let s = load_autosave(w, &base, REQUESTS_PER_PAGE).await;
+        let s = load_autosave(w, &base, requests_per_page()).await;
         println!(
             "| 64 operators autosaving their drafts at once `POST /opd/entries/{{id}}/autosave` | {:.0} | {} | {} | {} | {} | {} |",
             s.rps,

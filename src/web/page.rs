@@ -193,6 +193,11 @@ impl Page {
     }
 
     fn take_flash(&self) -> Vec<Flash> {
+        // `Session::remove` marks the session changed even for a key it does not hold, and a
+        // changed session is encrypted and sent again as a cookie: only remove what is there.
+        if !self.session.contains_key(keys::FLASH) {
+            return Vec::new();
+        }
         let list = self
             .session
             .get(keys::FLASH)

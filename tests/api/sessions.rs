@@ -221,3 +221,24 @@ async fn redirect_targets_are_local_paths_or_the_dashboard() {
         .await;
     assert_eq!(location(&res), "/organiser/units?page=2");
 }
+
+/// A page that changes nothing in the session sends no new cookie: every rendered page used to
+/// encrypt and send the whole session again (it "took" an absent flash message).
+#[tokio::test]
+async fn a_page_that_changes_nothing_in_the_session_sends_no_cookie() {
+    let app = spawn_app().await;
+    app.create_user(Role::Opd, "ani@test.biw.id", "correct horse battery")
+        .await;
+    let mut cookie = login_cookie(&app, "ani@test.biw.id", "correct horse battery").await;
+    // The first page may still take a message queued at login; it then sends the emptied session.
+    let res = get_with_cookie(&app, "/opd", &cookie).await;
+    assert_eq!(res.status().as_u16(), 200);
+    if let Some(newer) = session_cookie(&res) {
+        cookie = newer;
+    }
+    for path in ["/opd", "/account"] {
+        let res = get_with_cookie(&app, path, &cookie).await;
+        assert_eq!(res.status().as_u16(), 200, "{path}");
+        assert_eq!(session_cookie(&res), None, "{path} re-sent the session");
+    }
+}

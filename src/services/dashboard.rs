@@ -31,8 +31,8 @@ pub enum Phase {
 pub struct Job {
     /// i18n key of the sentence (takes `{n}`).
     pub key: &'static str,
-    /// How many, as shown (an open mail count above its cap reads "99+").
-    pub n: String,
+    /// How many.
+    pub n: i64,
     /// Where to go.
     pub href: String,
     /// Whether it needs doing before anything else.
@@ -62,12 +62,10 @@ pub struct OrganiserDashboard {
     pub users: i64,
     /// Invitations not yet accepted.
     pub invited: i64,
-    /// Mail queued or being sent, as shown ("99+" above the cap).
-    pub mail_pending: String,
-    /// Mail that failed (up to the cap + 1).
+    /// Mail queued or being sent.
+    pub mail_pending: i64,
+    /// Mail that failed.
     pub mail_failed: i64,
-    /// Mail that failed, as shown.
-    pub mail_failed_shown: String,
 }
 
 fn phase_of(e: &Edition, now: NaiveDateTime) -> (Phase, Option<NaiveDateTime>) {
@@ -116,11 +114,7 @@ pub fn organiser(conn: &mut DbConn) -> Result<OrganiserDashboard, AppError> {
         if n > 0 {
             jobs.push(Job {
                 key,
-                n: if key == "dashboard.job_mail_failed" {
-                    mail::shown(n)
-                } else {
-                    n.to_string()
-                },
+                n,
                 href,
                 urgent,
             });
@@ -173,8 +167,7 @@ pub fn organiser(conn: &mut DbConn) -> Result<OrganiserDashboard, AppError> {
         units: count_units,
         users: count_users,
         invited,
-        mail_pending: mail::shown(mail_count(mail::PENDING) + mail_count(mail::SENDING)),
+        mail_pending: mail_count(mail::PENDING) + mail_count(mail::SENDING),
         mail_failed: mail_count(mail::FAILED),
-        mail_failed_shown: mail::shown(mail_count(mail::FAILED)),
     })
 }

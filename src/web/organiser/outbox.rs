@@ -43,13 +43,6 @@ pub async fn list(page: Page, q: web::Query<OutboxFilter>) -> Result<HttpRespons
     let mut ctx = tera::Context::new();
     ctx.insert("mails", &mails);
     ctx.insert(
-        "shown",
-        &counts
-            .iter()
-            .map(|(s, n)| (s.as_str(), rows::shown(*n)))
-            .collect::<std::collections::HashMap<_, _>>(),
-    );
-    ctx.insert(
         "counts",
         &counts
             .into_iter()

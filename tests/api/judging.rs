@@ -235,10 +235,12 @@ async fn a_judge_sees_only_entries_assigned_declared_and_free_of_conflict_on_eve
 
     // The official of the submitting unit cannot be assigned: nothing is assigned.
     let res = assign(&app, round, &dinkes, &ids).await;
-    assert_eq!(res.status().as_u16(), 303);
-    let board = app
-        .page(&format!("/organiser/rounds/{round}/assignments"))
-        .await;
+    assert_eq!(
+        res.status().as_u16(),
+        422,
+        "the board again, with the reason"
+    );
+    let board = res.text().await.unwrap();
     assert!(board.contains("konflik kepentingan dengan salah satu"));
     assert_eq!(assign(&app, round, &a, &ids).await.status().as_u16(), 303);
     let mine = live(&app, round).await;
@@ -1161,21 +1163,52 @@ async fn the_board_withdraws_ticked_assignments_together_all_or_none() {
 
     // Nothing ticked, a started sheet without a reason, or an assignment of another round:
     // refused, and nothing is withdrawn.
-    app.post_form(&withdraw, &[("reason", "")]).await;
+    // The board comes back with the message and keeps what was ticked and typed.
+    let res = app
+        .post_form(
+            &withdraw,
+            &[
+                ("reason", "Juri berhalangan"),
+                ("page", "1"),
+                ("jpage", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status().as_u16(), 422);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("Centang sedikitnya satu juri"), "{html}");
     assert!(
-        app.page(&format!("/organiser/rounds/{round}/assignments"))
-            .await
-            .contains("Centang sedikitnya satu juri")
+        html.contains(r#"value="Juri berhalangan""#),
+        "the reason is kept"
     );
-    app.post_form(
-        &withdraw,
-        &[("assignment", &b0), ("assignment", &a0), ("reason", " ")],
-    )
-    .await;
+    let res = app
+        .post_form(
+            &withdraw,
+            &[("assignment", &b0), ("assignment", &a0), ("reason", " ")],
+        )
+        .await;
+    assert_eq!(res.status().as_u16(), 422);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("Juri ini sudah mulai menilai: tuliskan alasannya."));
+    for ticked in [&b0, &a0] {
+        assert!(
+            html.contains(&format!(r#"id="wd-{ticked}" checked"#)),
+            "assignment {ticked} stays ticked"
+        );
+    }
+    assert!(!html.contains(&format!(r#"id="wd-{b1}" checked"#)));
+    // Assigning with entries ticked and no judge chosen: the ticks stay.
+    let res = app
+        .post_form(
+            &format!("/organiser/rounds/{round}/assignments"),
+            &[("entry", &ids[1].to_string()), ("judge", "")],
+        )
+        .await;
+    assert_eq!(res.status().as_u16(), 422);
+    let html = res.text().await.unwrap();
     assert!(
-        app.page(&format!("/organiser/rounds/{round}/assignments"))
-            .await
-            .contains("Juri ini sudah mulai menilai: tuliskan alasannya.")
+        html.contains(&format!(r#"id="pick-{}" checked"#, ids[1])),
+        "{html}"
     );
     assert_eq!(live(&app, round).await.len(), 4, "all or none");
     let res = app
@@ -1248,16 +1281,21 @@ async fn withdrawing_a_started_assignment_or_taking_its_judge_off_needs_a_reason
     assert_eq!(res.status().as_u16(), 303);
     assert_eq!(live(&app, round).await.len(), 1);
     // Started: refused without a reason, for the assignment and for taking the judge off the round.
-    app.post_form(
-        &format!("/organiser/assignments/{aa}/remove"),
-        &[("reason", "")],
-    )
-    .await;
-    let remove = format!("/organiser/rounds/{round}/judges/{}/remove", a.id);
-    app.post_form(&remove, &[("reason", "")]).await;
+    let res = app
+        .post_form(
+            &format!("/organiser/assignments/{aa}/remove"),
+            &[("reason", "")],
+        )
+        .await;
+    assert_eq!(res.status().as_u16(), 303);
     let board = app
         .page(&format!("/organiser/rounds/{round}/assignments"))
         .await;
+    assert!(board.contains("Juri ini sudah mulai menilai: tuliskan alasannya."));
+    let remove = format!("/organiser/rounds/{round}/judges/{}/remove", a.id);
+    let res = app.post_form(&remove, &[("reason", "")]).await;
+    assert_eq!(res.status().as_u16(), 422);
+    let board = res.text().await.unwrap();
     assert!(board.contains("Juri ini sudah mulai menilai: tuliskan alasannya."));
     assert_eq!(live(&app, round).await.len(), 1, "still assigned");
     let res = app

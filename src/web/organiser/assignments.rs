@@ -1,6 +1,7 @@
 //! A round's judges and the assignment board: add and remove judges, assign automatically or by
 //! hand (single or in bulk), withdraw an assignment, and tell judges what is new for them.
 
+use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 
@@ -30,7 +31,19 @@ pub async fn board(
     id: web::Path<i32>,
     q: web::Query<BoardQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let id = id.into_inner();
+    let values = serde_json::json!({});
+    render_board(&page, id.into_inner(), &q, values, StatusCode::OK).await
+}
+
+/// The board at the page the form was sent from; a refused form comes back with what was ticked
+/// and typed (`values`) and its message, so nothing is lost.
+async fn render_board(
+    page: &Page,
+    id: i32,
+    q: &BoardQuery,
+    values: serde_json::Value,
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
     let only_short = q.show.as_deref() == Some("short");
     let page_no = q.page.unwrap_or(1).clamp(1, 10_000);
     let judge_page = q.jpage.unwrap_or(1).clamp(1, 10_000);
@@ -54,12 +67,44 @@ pub async fn board(
     ctx.insert("only_short", &only_short);
     ctx.insert("page_no", &page_no);
     ctx.insert("pages", &pages);
-    page.render("organiser/judging/assignments.html", ctx)
+    ctx.insert("values", &values);
+    page.render_status(status, "organiser/judging/assignments.html", ctx)
 }
 
+/// Where on the board a form was sent from (its hidden `show`, `page` and `jpage` fields).
+fn board_place(form: &[(String, String)]) -> BoardQuery {
+    let field = |k: &str| form.iter().find(|(key, _)| key == k).map(|(_, v)| v.trim());
+    BoardQuery {
+        show: field("show").filter(|v| !v.is_empty()).map(str::to_string),
+        page: field("page").and_then(|v| v.parse().ok()),
+        jpage: field("jpage").and_then(|v| v.parse().ok()),
+    }
+}
+
+/// A refused board form: the board again (422) with the message, the ticks and the typed text.
+async fn refused_on_board(
+    page: &Page,
+    e: AppError,
+    id: i32,
+    form: &[(String, String)],
+    values: serde_json::Value,
+) -> Result<HttpResponse, AppError> {
+    match e {
+        AppError::Invalid(errors) => {
+            let key = errors.values().next().cloned().unwrap_or_default();
+            page.flash("error", page.t(&key));
+            let place = board_place(form);
+            render_board(page, id, &place, values, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        e => Err(e),
+    }
+}
+
+/// The ids a form sends under `key` (ticked boxes, a chosen option); a choice left empty ("choose
+/// a judge") sends nothing, so the service names what is missing instead of a bad request.
 pub(super) fn ids_of(form: &[(String, String)], key: &str) -> Result<Vec<i32>, AppError> {
     form.iter()
-        .filter(|(k, _)| k == key)
+        .filter(|(k, v)| k == key && !v.trim().is_empty())
         .map(|(_, v)| v.trim().parse::<i32>())
         .collect::<Result<_, _>>()
         .map_err(|_| AppError::BadRequest(format!("{key} id")))
@@ -90,6 +135,7 @@ pub async fn add_judges(
     let id = id.into_inner();
     let ids = ids_of(&form, "judge")?;
     let actor = page.actor();
+    let values = serde_json::json!({ "judge": ids });
     match db::run(&page.state.pool, move |conn| {
         svc::add_round_judges(conn, &actor, id, &ids)
     })
@@ -102,7 +148,7 @@ pub async fn add_judges(
             );
             Ok(see_other(&back(id)))
         }
-        Err(e) => refused(&page, e, &back(id)),
+        Err(e) => refused_on_board(&page, e, id, &form, values).await,
     }
 }
 
@@ -117,11 +163,16 @@ pub struct ReasonForm {
 pub async fn remove_judge(
     page: Page,
     path: web::Path<(i32, i32)>,
-    form: web::Form<ReasonForm>,
+    form: web::Form<Vec<(String, String)>>,
 ) -> Result<HttpResponse, AppError> {
     let (id, judge) = path.into_inner();
     let actor = page.actor();
-    let reason = form.into_inner().reason;
+    let reason = form
+        .iter()
+        .find(|(k, _)| k == "reason")
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default();
+    let values = serde_json::json!({ "removing": judge, "remove_reason": reason });
     match db::run(&page.state.pool, move |conn| {
         svc::remove_round_judge(conn, &actor, id, judge, &reason)
     })
@@ -131,7 +182,7 @@ pub async fn remove_judge(
             page.flash("success", page.t("judging.judge_removed"));
             Ok(see_other(&back(id)))
         }
-        Err(e) => refused(&page, e, &back(id)),
+        Err(e) => refused_on_board(&page, e, id, &form, values).await,
     }
 }
 
@@ -200,6 +251,7 @@ pub async fn assign(
     let entries = ids_of(&form, "entry")?;
     let judge = ids_of(&form, "judge")?.first().copied().unwrap_or(0);
     let actor = page.actor();
+    let values = serde_json::json!({ "entry": entries, "assign_judge": judge });
     match db::run(&page.state.pool, move |conn| {
         svc::assign(conn, &actor, id, judge, &entries)
     })
@@ -212,7 +264,7 @@ pub async fn assign(
             );
             Ok(see_other(&back(id)))
         }
-        Err(e) => refused(&page, e, &back(id)),
+        Err(e) => refused_on_board(&page, e, id, &form, values).await,
     }
 }
 
@@ -258,6 +310,7 @@ pub async fn withdraw(
         .map(|(_, v)| v.clone())
         .unwrap_or_default();
     let actor = page.actor();
+    let values = serde_json::json!({ "assignment": ids, "reason": reason });
     match db::run(&page.state.pool, move |conn| {
         svc::unassign_many(conn, &actor, id, &ids, &reason)
     })
@@ -270,7 +323,7 @@ pub async fn withdraw(
             );
             Ok(see_other(&back(id)))
         }
-        Err(e) => refused(&page, e, &back(id)),
+        Err(e) => refused_on_board(&page, e, id, &form, values).await,
     }
 }
 

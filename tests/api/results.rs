@@ -1184,9 +1184,11 @@ async fn the_national_shortlist_tells_units_what_they_lack_and_they_complete_it(
     let (ed, round, ids) = signed_off_round(&app).await;
     let path = format!("/organiser/editions/{ed}/shortlist");
     // Before publication there is nothing to shortlist from.
-    app.post_form(&format!("{path}/add"), &[("top", "2")]).await;
-    let html = app.page(&path).await;
+    let res = app.post_form(&format!("{path}/add"), &[("top", "2")]).await;
+    assert_eq!(res.status().as_u16(), 422);
+    let html = res.text().await.unwrap();
     assert!(html.contains("Belum ada hasil babak yang diumumkan"));
+    assert!(html.contains(r#"value="2""#), "the number typed is kept");
     step(&app, round, "publish", &[]).await;
     let html = app.page(&path).await;
     assert!(html.contains(&format!("name=\"entry\" value=\"{}\"", ids[1])));
@@ -1224,6 +1226,28 @@ async fn the_national_shortlist_tells_units_what_they_lack_and_they_complete_it(
     assert_eq!(mails.len(), 2);
     assert!(mails[0].body_text.contains("Regulasi inovasi daerah"));
     assert!(mails[0].body_text.contains("0 dari 111"));
+    // Refused forms come back with the page, the message and what was typed.
+    let res = app
+        .post_form(&format!("{path}/add"), &[("top", "5000")])
+        .await;
+    assert_eq!(res.status().as_u16(), 422);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("Isi angka 1 sampai 1000."));
+    assert!(html.contains(r#"value="5000""#), "the number typed is kept");
+    let long = "Belum dua tahun ".repeat(40);
+    let res = app
+        .post_form(
+            &format!("{path}/{}/remove", ids[0]),
+            &[("reason", long.as_str())],
+        )
+        .await;
+    assert_eq!(res.status().as_u16(), 422);
+    let html = res.text().await.unwrap();
+    assert!(
+        html.contains(&format!(r#"value="{long}""#)),
+        "the reason typed is kept"
+    );
+    assert!(html.contains("<details open>"), "its row stays open");
     let res = app
         .post_form(
             &format!("{path}/{}/remove", ids[0]),

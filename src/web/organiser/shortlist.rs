@@ -2,10 +2,11 @@
 //! entries, take one off with a reason, mail the units what they lack, the readiness of each, the
 //! exports (CSV, XLSX) and a printable page; and this year's IID indicators.
 
+use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 
-use super::assignments::{ids_of, refused};
+use super::assignments::ids_of;
 use crate::db;
 use crate::error::AppError;
 use crate::services::shortlist::{self as svc, Addition, IndicatorInput};
@@ -18,7 +19,22 @@ fn back(id: i32) -> String {
 
 /// `GET /organiser/editions/{id}/shortlist`.
 pub async fn show(page: Page, id: web::Path<i32>) -> Result<HttpResponse, AppError> {
-    let id = id.into_inner();
+    render_show(
+        &page,
+        id.into_inner(),
+        serde_json::json!({}),
+        StatusCode::OK,
+    )
+    .await
+}
+
+/// The shortlist page; a refused form comes back (422) with what was typed and ticked.
+async fn render_show(
+    page: &Page,
+    id: i32,
+    values: serde_json::Value,
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
     let (ed, rows, candidates) = db::run(&page.state.pool, move |conn| {
         let ed = crate::models::edition::find(conn, id)?.ok_or(AppError::NotFound)?;
         let (rows, candidates) = svc::overview(conn, id, 150)?;
@@ -33,7 +49,25 @@ pub async fn show(page: Page, id: web::Path<i32>) -> Result<HttpResponse, AppErr
         "unnotified",
         &rows.iter().filter(|r| r.notified_at.is_none()).count(),
     );
-    page.render("organiser/shortlist/show.html", ctx)
+    ctx.insert("values", &values);
+    page.render_status(status, "organiser/shortlist/show.html", ctx)
+}
+
+/// A refused shortlist form: its message over the page, and the page with the form's values.
+async fn refused_here(
+    page: &Page,
+    e: AppError,
+    id: i32,
+    values: serde_json::Value,
+) -> Result<HttpResponse, AppError> {
+    match e {
+        AppError::Invalid(errors) => {
+            let key = errors.values().next().cloned().unwrap_or_default();
+            page.flash("error", page.t(&key));
+            render_show(page, id, values, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        e => Err(e),
+    }
 }
 
 /// `POST /organiser/editions/{id}/shortlist/add`: `top` = N, or `entry` repeated.
@@ -44,12 +78,16 @@ pub async fn add(
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
     let top = form.iter().find(|(k, _)| k == "top").map(|(_, v)| v.trim());
+    let values = serde_json::json!({
+        "top": top.unwrap_or("99"),
+        "entry": ids_of(&form, "entry")?,
+    });
     let what = match top {
         Some(v) => match v.parse::<usize>() {
             Ok(n @ 1..=1000) => Addition::Top(n),
             _ => {
                 page.flash("error", page.t("shortlist.error_top"));
-                return Ok(see_other(&back(id)));
+                return render_show(&page, id, values, StatusCode::UNPROCESSABLE_ENTITY).await;
             }
         },
         None => Addition::Entries(ids_of(&form, "entry")?),
@@ -67,7 +105,7 @@ pub async fn add(
             );
             Ok(see_other(&back(id)))
         }
-        Err(e) => refused(&page, e, &back(id)),
+        Err(e) => refused_here(&page, e, id, values).await,
     }
 }
 
@@ -86,6 +124,7 @@ pub async fn remove(
 ) -> Result<HttpResponse, AppError> {
     let ((id, entry), reason) = (path.into_inner(), form.into_inner().reason);
     let actor = page.actor();
+    let values = serde_json::json!({ "removing": entry, "reason": reason });
     match db::run(&page.state.pool, move |conn| {
         svc::remove(conn, &actor, id, entry, &reason)
     })
@@ -95,7 +134,7 @@ pub async fn remove(
             page.flash("success", page.t("shortlist.removed_done"));
             Ok(see_other(&back(id)))
         }
-        Err(e) => refused(&page, e, &back(id)),
+        Err(e) => refused_here(&page, e, id, values).await,
     }
 }
 

@@ -89,12 +89,18 @@ async fn refused_on_board(
     form: &[(String, String)],
     values: serde_json::Value,
 ) -> Result<HttpResponse, AppError> {
+    flash_refusal(page, e)?;
+    let place = board_place(form);
+    render_board(page, id, &place, values, StatusCode::UNPROCESSABLE_ENTITY).await
+}
+
+/// Shows a refused form's message on the next page rendered; other errors pass on.
+pub(super) fn flash_refusal(page: &Page, e: AppError) -> Result<(), AppError> {
     match e {
         AppError::Invalid(errors) => {
             let key = errors.values().next().cloned().unwrap_or_default();
             page.flash("error", page.t(&key));
-            let place = board_place(form);
-            render_board(page, id, &place, values, StatusCode::UNPROCESSABLE_ENTITY).await
+            Ok(())
         }
         e => Err(e),
     }
@@ -116,14 +122,8 @@ fn back(id: i32) -> String {
 
 /// Flashes the message of a refused form, or passes other errors on.
 pub(super) fn refused(page: &Page, e: AppError, to: &str) -> Result<HttpResponse, AppError> {
-    match e {
-        AppError::Invalid(errors) => {
-            let key = errors.values().next().cloned().unwrap_or_default();
-            page.flash("error", page.t(&key));
-            Ok(see_other(to))
-        }
-        e => Err(e),
-    }
+    flash_refusal(page, e)?;
+    Ok(see_other(to))
 }
 
 /// `POST /organiser/rounds/{id}/judges`: adds the ticked judges (`judge` repeats).

@@ -6,7 +6,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 
-use super::assignments::ids_of;
+use super::assignments::{flash_refusal, ids_of};
 use crate::db;
 use crate::error::AppError;
 use crate::services::shortlist::{self as svc, Addition, IndicatorInput};
@@ -60,14 +60,8 @@ async fn refused_here(
     id: i32,
     values: serde_json::Value,
 ) -> Result<HttpResponse, AppError> {
-    match e {
-        AppError::Invalid(errors) => {
-            let key = errors.values().next().cloned().unwrap_or_default();
-            page.flash("error", page.t(&key));
-            render_show(page, id, values, StatusCode::UNPROCESSABLE_ENTITY).await
-        }
-        e => Err(e),
-    }
+    flash_refusal(page, e)?;
+    render_show(page, id, values, StatusCode::UNPROCESSABLE_ENTITY).await
 }
 
 /// `POST /organiser/editions/{id}/shortlist/add`: `top` = N, or `entry` repeated.

@@ -168,3 +168,54 @@
 document.querySelectorAll("[data-print]").forEach(function (b) {
   b.addEventListener("click", function () { window.print(); });
 });
+
+// A form the server refused with a message over the page it came from (a redirect) would lose what
+// was typed: the fields of every posted form are kept in this tab until the next page, and put back
+// into the same form when that page shows an error. Passwords and files are never kept.
+(function () {
+  "use strict";
+  var KEY = "biw-posted-form";
+  function kept(el) {
+    return el.name && el.name !== "csrf" && el.name !== "lock_version" &&
+      ["submit", "button", "file", "password", "hidden"].indexOf(el.type) < 0;
+  }
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if ((form.getAttribute("method") || "").toLowerCase() !== "post" ||
+        form.hasAttribute("data-autosave") || form.hasAttribute("data-upload")) { return; }
+    var fields = [];
+    Array.prototype.forEach.call(form.elements, function (el) {
+      if (!kept(el)) { return; }
+      var check = el.type === "checkbox" || el.type === "radio";
+      fields.push([el.name, el.value, check ? el.checked : null]);
+    });
+    try {
+      window.sessionStorage.setItem(KEY, JSON.stringify({ action: form.action, at: Date.now(), fields: fields }));
+    } catch (e) { /* storage unavailable: nothing to restore */ }
+  });
+  document.addEventListener("DOMContentLoaded", function () {
+    var posted = null;
+    try {
+      posted = JSON.parse(window.sessionStorage.getItem(KEY) || "null");
+      window.sessionStorage.removeItem(KEY);
+    } catch (e) { return; }
+    if (!posted || Date.now() - posted.at > 120000 || !document.querySelector(".flash-error")) { return; }
+    var form = Array.prototype.filter.call(document.forms, function (f) { return f.action === posted.action; })[0];
+    if (!form) { return; }
+    // Fields of one name are put back in order; boxes by their value.
+    var next = {};
+    Array.prototype.forEach.call(form.elements, function (el) {
+      if (!kept(el)) { return; }
+      if (el.type === "checkbox" || el.type === "radio") {
+        el.checked = posted.fields.some(function (f) { return f[0] === el.name && f[1] === el.value && f[2]; });
+        return;
+      }
+      var same = posted.fields.filter(function (f) { return f[0] === el.name; });
+      var i = next[el.name] || 0;
+      if (i < same.length) { el.value = same[i][1]; }
+      next[el.name] = i + 1;
+    });
+    var details = form.closest("details");
+    if (details) { details.open = true; }
+  });
+})();

@@ -103,6 +103,22 @@ async fn an_organiser_builds_a_round_and_a_judge_scores_on_a_phone() {
     desk.click("auto-assign").await;
     wait_for_text(&desk, "2 penugasan baru dibuat").await;
     a11y(&desk, "assignment board").await;
+    // A form refused with a message over the page it came from gives back what was typed: a
+    // conflict's reason typed without choosing the entry.
+    desk.open(
+        &app,
+        &format!("/organiser/editions/{ed}/judges/{}", second.id),
+    )
+    .await;
+    desk.fill("coi-reason", "Pernah membina unit ini").await;
+    desk.click("set-conflict").await;
+    wait_for_text(&desk, "Pilih inovasi.").await;
+    let typed = desk
+        .client
+        .execute("return document.getElementById('coi-reason').value;", vec![])
+        .await
+        .unwrap();
+    assert_eq!(typed.as_str(), Some("Pernah membina unit ini"));
     desk.close().await;
 
     // The judge, on a phone.

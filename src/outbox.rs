@@ -125,8 +125,14 @@ pub async fn send_next(pool: &DbPool, mailer: &Mailer, from: &str) -> Result<Ste
         == tokio::runtime::RuntimeFlavor::MultiThread
     {
         tokio::task::block_in_place(|| {
-            let mut conn = pool.get()?;
-            record(&mut conn)
+            let result = pool
+                .get()
+                .map_err(AppError::from)
+                .and_then(|mut conn| record(&mut conn));
+            if let Err(e) = &result {
+                db::note_error(e);
+            }
+            result
         })
     } else {
         db::run(pool, record).await

@@ -115,7 +115,10 @@ async fn an_organiser_builds_a_round_and_a_judge_scores_on_a_phone() {
     wait_for_text(&desk, "Pilih inovasi.").await;
     let typed = desk
         .client
-        .execute("return document.getElementById('coi-reason').value;", vec![])
+        .execute(
+            "return document.getElementById('coi-reason').value;",
+            vec![],
+        )
         .await
         .unwrap();
     assert_eq!(typed.as_str(), Some("Pernah membina unit ini"));

@@ -80,3 +80,44 @@ async fn a_database_that_is_away_answers_503_with_retry_after() {
     let res = send().await.unwrap();
     assert_eq!(res.status().as_u16(), 303);
 }
+
+/// When PostgreSQL drops every connection (a restart, a failover), one request meets a dropped
+/// connection and answers 503; from then on connections are checked before use, so the next ones
+/// get fresh connections instead of failing one request per stale connection.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn after_postgresql_drops_every_connection_only_one_request_fails() {
+    let Some(admin) = pg_admin_url() else {
+        return; // SQLite has no connections to lose.
+    };
+    let app = spawn_app().await;
+    app.login_as(Role::Organiser).await;
+    // Every pooled connection in use at once, so each is open.
+    let pages: Vec<_> = (0..8).map(|_| app.get("/organiser")).collect();
+    for res in futures_util::future::join_all(pages).await {
+        assert_eq!(res.status().as_u16(), 200);
+    }
+    let name = app
+        .state
+        .settings
+        .database_url
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .to_string();
+    let mut c = diesel::PgConnection::establish(&admin).unwrap();
+    diesel::sql_query(format!(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'"
+    ))
+    .execute(&mut c)
+    .unwrap();
+    let mut failed = 0;
+    for _ in 0..8 {
+        let res = app.get("/organiser").await;
+        match res.status().as_u16() {
+            200 => {}
+            503 => failed += 1,
+            other => panic!("answered {other}"),
+        }
+    }
+    assert!(failed <= 1, "{failed} requests met a dropped connection");
+}

@@ -739,6 +739,7 @@ async fn main() {
         workers: 2,
         run_outbox_worker: false,
         mail_lanes: 1,
+        mail_rate: biw::email::DEFAULT_MAIL_RATE,
     };
     let state = build_state(settings).expect("state");
     let mail_state = state.clone();

@@ -28,6 +28,14 @@ fn lanes() -> usize {
         .unwrap_or_else(|| biw::outbox::default_lanes(&url))
 }
 const SINGLE_LANE_MAILS: usize = 2_000;
+
+/// The pace to measure with (`BIW_MAIL_RATE`, else the default every instance runs with).
+fn mail_rate() -> u32 {
+    std::env::var("BIW_MAIL_RATE")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(biw::email::DEFAULT_MAIL_RATE)
+}
 const KILLS: usize = 20;
 const MAILS_PER_KILL: usize = 3_000;
 
@@ -127,6 +135,7 @@ fn settings(dir: &std::path::Path, database_url: &str, smtp_port: u16) -> Settin
         workers: 2,
         run_outbox_worker: false,
         mail_lanes: lanes(),
+        mail_rate: mail_rate(),
     }
 }
 

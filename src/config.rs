@@ -36,6 +36,9 @@ pub struct Settings {
     pub run_outbox_worker: bool,
     /// Mails the worker sends at once, each over its own SMTP connection (`BIW_MAIL_LANES`).
     pub mail_lanes: usize,
+    /// Mails a second at most over SMTP, all lanes together (`BIW_MAIL_RATE`, default
+    /// [`crate::email::DEFAULT_MAIL_RATE`]; 0 sends as fast as the server answers).
+    pub mail_rate: u32,
 }
 
 /// The demo's session key is kept here so a restart keeps people logged in.
@@ -98,6 +101,7 @@ impl Settings {
             workers: parse_num("BIW_WORKERS", 0)?,
             run_outbox_worker: var("BIW_OUTBOX_WORKER").is_none_or(|v| v != "0" && v != "false"),
             mail_lanes,
+            mail_rate: parse_num("BIW_MAIL_RATE", crate::email::DEFAULT_MAIL_RATE)?,
             data_dir,
         })
     }

@@ -38,7 +38,11 @@ pub fn build_state(settings: Settings) -> Result<AppState, AppError> {
         }
     }
     let templates = Arc::new(Templates::load()?);
-    let mailer = Mailer::from_settings(settings.smtp_url.as_deref(), settings.mail_dir())?;
+    let mailer = Mailer::from_settings(
+        settings.smtp_url.as_deref(),
+        settings.mail_dir(),
+        settings.mail_rate,
+    )?;
     Ok(AppState {
         settings: Arc::new(settings),
         templates,

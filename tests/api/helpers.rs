@@ -65,6 +65,7 @@ pub fn test_settings(dir: &std::path::Path) -> Settings {
         workers: 2,
         run_outbox_worker: false,
         mail_lanes: 1,
+        mail_rate: biw::email::DEFAULT_MAIL_RATE,
     }
 }
 

@@ -1,0 +1,2 @@
+DROP INDEX entries_submitted_order;
+DROP INDEX units_name_order;

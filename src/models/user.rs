@@ -120,8 +120,31 @@ pub struct UserFilter {
     pub page: Option<i64>,
 }
 
+/// A user's line in the organisers' list: what it shows and no more (not the password hash).
+#[derive(Queryable, Debug, Clone, serde::Serialize)]
+pub struct ListUser {
+    /// Primary key.
+    pub id: i32,
+    /// Email.
+    pub email: String,
+    /// Name.
+    pub name: String,
+    /// Role code.
+    pub role: String,
+    /// Unit.
+    pub unit_id: Option<i32>,
+    /// Outside institution.
+    pub affiliation: Option<String>,
+    /// Active.
+    pub active: bool,
+    /// May submit the unit's entries.
+    pub is_endorser: bool,
+    /// Has not accepted the invitation yet.
+    pub invited: bool,
+}
+
 /// A page of users matching the filter, and the total count.
-pub fn list(conn: &mut DbConn, f: &UserFilter, per_page: i64) -> QueryResult<(Vec<User>, i64)> {
+pub fn list(conn: &mut DbConn, f: &UserFilter, per_page: i64) -> QueryResult<(Vec<ListUser>, i64)> {
     let build = || {
         let mut q = users::table.into_boxed();
         if let Some(text) = f.q.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
@@ -150,7 +173,17 @@ pub fn list(conn: &mut DbConn, f: &UserFilter, per_page: i64) -> QueryResult<(Ve
     let page = f.page.unwrap_or(1).max(1);
     let rows = build()
         .order((users::name.asc(), users::id.asc()))
-        .select(User::as_select())
+        .select((
+            users::id,
+            users::email,
+            users::name,
+            users::role,
+            users::unit_id,
+            users::affiliation,
+            users::active,
+            users::is_endorser,
+            users::password_hash.is_null(),
+        ))
         .paged(per_page, crate::db::page_offset(page, per_page))
         .load(conn)?;
     Ok((rows, total))

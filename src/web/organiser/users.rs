@@ -55,7 +55,7 @@ pub async fn list(page: Page, q: web::Query<user::UserFilter>) -> Result<HttpRes
         .map(|u| {
             let unit = u.unit_id.and_then(|id| unit_names.get(&id).cloned());
             let role = crate::i18n::t(lang, &format!("role.{}", u.role), &[]);
-            serde_json::json!({"u": u, "invited": !u.has_password(), "unit": unit, "role": role})
+            serde_json::json!({"u": u, "invited": u.invited, "unit": unit, "role": role})
         })
         .collect();
     ctx.insert("rows", &rows);

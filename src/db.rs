@@ -160,10 +160,11 @@ fn connections_suspect() -> bool {
     SUSPECT_UNTIL.load(Ordering::Relaxed) > epoch_ms()
 }
 
-/// Notes an error: when it says the database went away, pooled connections are pinged before use
-/// for a while, so the connections it dropped are replaced instead of failing one request each.
+/// Notes an error: when a query found the database gone, pooled connections are pinged before use
+/// for a while, so the connections it dropped are replaced instead of failing one request each. A
+/// pool that is merely busy (no connection in time) is no reason to add a ping to every checkout.
 pub fn note_error(e: &AppError) {
-    if e.is_unavailable() {
+    if matches!(e, AppError::Db(_)) && e.is_unavailable() {
         SUSPECT_UNTIL.store(epoch_ms() + SUSPECT_MS, Ordering::Relaxed);
     }
 }

@@ -72,10 +72,8 @@ pub async fn add(
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
     let top = form.iter().find(|(k, _)| k == "top").map(|(_, v)| v.trim());
-    let values = serde_json::json!({
-        "top": top.unwrap_or("99"),
-        "entry": ids_of(&form, "entry")?,
-    });
+    let entries = ids_of(&form, "entry")?;
+    let values = serde_json::json!({ "top": top.unwrap_or("99"), "entry": entries });
     let what = match top {
         Some(v) => match v.parse::<usize>() {
             Ok(n @ 1..=1000) => Addition::Top(n),
@@ -84,7 +82,7 @@ pub async fn add(
                 return render_show(&page, id, values, StatusCode::UNPROCESSABLE_ENTITY).await;
             }
         },
-        None => Addition::Entries(ids_of(&form, "entry")?),
+        None => Addition::Entries(entries),
     };
     let actor = page.actor();
     match db::run(&page.state.pool, move |conn| {

@@ -7,6 +7,7 @@ pub mod errors;
 pub mod export;
 pub mod gate;
 pub mod home;
+pub mod iid;
 pub mod judge;
 pub mod opd;
 pub mod organiser;

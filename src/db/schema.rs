@@ -592,6 +592,21 @@ diesel::table! {
 diesel::joinable!(users -> units (unit_id));
 diesel::joinable!(user_tokens -> users (user_id));
 diesel::joinable!(user_sessions -> users (user_id));
+diesel::table! {
+    iid_files (id) {
+        id -> Integer,
+        entry_id -> Integer,
+        indicator_id -> Integer,
+        original_name -> Text,
+        stored_name -> Text,
+        content_type -> Text,
+        size_bytes -> BigInt,
+        uploaded_by -> Nullable<Integer>,
+        created_at -> Timestamp,
+        deleted_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(audit_events -> users (actor_id));
 diesel::joinable!(entries -> units (unit_id));
 diesel::joinable!(entries -> editions (edition_id));
@@ -610,6 +625,8 @@ diesel::joinable!(shortlist -> entries (entry_id));
 diesel::joinable!(objections -> entries (entry_id));
 diesel::joinable!(objections -> rounds (round_id));
 diesel::joinable!(iid_answers -> iid_indicators (indicator_id));
+diesel::joinable!(iid_files -> entries (entry_id));
+diesel::joinable!(iid_files -> iid_indicators (indicator_id));
 diesel::joinable!(round_result_criteria -> entries (entry_id));
 diesel::joinable!(promotion_entries -> promotions (promotion_id));
 diesel::joinable!(promotion_entries -> entries (entry_id));
@@ -653,6 +670,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     iid_indicators,
     shortlist,
     iid_answers,
+    iid_files,
     objections,
     promotions,
     promotion_entries,

@@ -1,11 +1,11 @@
-//! `iid_indicators`, `iid_answers` and `shortlist`.
+//! `iid_indicators`, `iid_answers`, `iid_files` and `shortlist`.
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde::Serialize;
 
 use crate::db::DbConn;
-use crate::db::schema::{entries, iid_answers, iid_indicators, shortlist};
+use crate::db::schema::{entries, iid_answers, iid_files, iid_indicators, shortlist};
 
 /// An edition's IID indicator.
 #[derive(Queryable, Selectable, Clone, Debug, Serialize)]
@@ -80,6 +80,51 @@ pub fn answers(conn: &mut DbConn, entry_ids: &[i32]) -> QueryResult<Vec<Answer>>
         .filter(iid_answers::entry_id.eq_any(entry_ids))
         .select(Answer::as_select())
         .load(conn)
+}
+
+/// An evidence document uploaded for one indicator.
+#[derive(Queryable, Selectable, Clone, Debug, Serialize)]
+#[diesel(table_name = iid_files)]
+pub struct IidFile {
+    /// Primary key.
+    pub id: i32,
+    /// Entry.
+    pub entry_id: i32,
+    /// Indicator.
+    pub indicator_id: i32,
+    /// The name shown (never a path).
+    pub original_name: String,
+    /// The random name of its bytes in the upload directory.
+    #[serde(skip)]
+    pub stored_name: String,
+    /// Content type, from the bytes.
+    pub content_type: String,
+    /// Size.
+    pub size_bytes: i64,
+    /// Who uploaded it.
+    pub uploaded_by: Option<i32>,
+    /// When.
+    pub created_at: NaiveDateTime,
+    /// When it was replaced or deleted.
+    pub deleted_at: Option<NaiveDateTime>,
+}
+
+/// The live evidence files of these entries.
+pub fn files(conn: &mut DbConn, entry_ids: &[i32]) -> QueryResult<Vec<IidFile>> {
+    iid_files::table
+        .filter(iid_files::entry_id.eq_any(entry_ids))
+        .filter(iid_files::deleted_at.is_null())
+        .order(iid_files::id)
+        .select(IidFile::as_select())
+        .load(conn)
+}
+
+/// How many files an entry has had uploaded for its indicators, replaced and deleted ones included.
+pub fn uploads_count(conn: &mut DbConn, entry_id: i32) -> QueryResult<i64> {
+    iid_files::table
+        .filter(iid_files::entry_id.eq(entry_id))
+        .count()
+        .get_result(conn)
 }
 
 /// A shortlist row.

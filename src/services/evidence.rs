@@ -45,7 +45,8 @@ pub fn display_name(raw: &str) -> String {
     }
 }
 
-fn path_for(state: &AppState, stored: &str) -> PathBuf {
+/// Where the bytes of an upload stored as `stored` live.
+pub(crate) fn path_for(state: &AppState, stored: &str) -> PathBuf {
     state.settings.upload_dir.join(stored)
 }
 
@@ -78,11 +79,29 @@ fn discard_bytes(state: &AppState, e: &Entry, stored: &[String]) {
     if e.submitted_at.is_some() {
         return;
     }
+    remove_stored(state, stored);
+}
+
+/// Removes the bytes of uploads no longer used (a failure is logged: the row is what counts).
+pub(crate) fn remove_stored(state: &AppState, stored: &[String]) {
     for name in stored {
         if let Err(err) = std::fs::remove_file(path_for(state, name)) {
             tracing::warn!(file = %name, error = %err, "could not remove a replaced upload");
         }
     }
+}
+
+/// Writes an upload's bytes under a new random name: (that name, its path).
+pub(crate) fn write_stored(state: &AppState, bytes: &[u8]) -> Result<(String, PathBuf), AppError> {
+    let stored = format!(
+        "{}.bin",
+        crate::auth::token::digest(&crate::auth::token::new_token())
+    );
+    std::fs::create_dir_all(&state.settings.upload_dir)
+        .map_err(|e| AppError::internal("upload dir", e))?;
+    let path = path_for(state, &stored);
+    std::fs::write(&path, bytes).map_err(|e| AppError::internal("writing an upload", e))?;
+    Ok((stored, path))
 }
 
 /// Stores an uploaded file for one requested document of an editable entry, replacing the previous one.
@@ -109,14 +128,7 @@ pub fn upload(
     if !kind.accepts.split(',').any(|a| a.trim() == family) {
         return Err(invalid("file", "evidence.wrong_type"));
     }
-    let stored = format!(
-        "{}.bin",
-        crate::auth::token::digest(&crate::auth::token::new_token())
-    );
-    std::fs::create_dir_all(&state.settings.upload_dir)
-        .map_err(|e| AppError::internal("upload dir", e))?;
-    let path = path_for(state, &stored);
-    std::fs::write(&path, bytes).map_err(|e| AppError::internal("writing an upload", e))?;
+    let (stored, path) = write_stored(state, bytes)?;
     let name = display_name(filename);
     let result = db::transaction(conn, |conn| {
         // Again inside the transaction: a submission since the check above must win.

@@ -4,6 +4,8 @@
 //! their side. One function per use case, each checking, writing, auditing and mailing in one
 //! transaction.
 
+pub mod files;
+
 use std::collections::{HashMap, HashSet};
 
 use diesel::prelude::*;
@@ -176,12 +178,19 @@ fn readiness_of(
     entry_ids: &[i32],
 ) -> Result<HashMap<i32, (Readiness, Vec<String>)>, AppError> {
     let answers = rows::answers(conn, entry_ids)?;
+    // Evidence is a description or link, an uploaded document, or both.
+    let filed: HashSet<(i32, i32)> = rows::files(conn, entry_ids)?
+        .into_iter()
+        .map(|f| (f.entry_id, f.indicator_id))
+        .collect();
     let mut by_entry: HashMap<i32, HashMap<i32, (i32, bool)>> = HashMap::new();
     for a in answers {
+        let evidenced =
+            !a.evidence.trim().is_empty() || filed.contains(&(a.entry_id, a.indicator_id));
         by_entry
             .entry(a.entry_id)
             .or_default()
-            .insert(a.indicator_id, (a.level, !a.evidence.trim().is_empty()));
+            .insert(a.indicator_id, (a.level, evidenced));
     }
     let weights: Vec<(i32, bool)> = active.iter().map(|i| (i.weight, i.mandatory)).collect();
     Ok(entry_ids
@@ -485,6 +494,8 @@ pub struct AnswerRow {
     pub level: i32,
     /// Evidence described.
     pub evidence: String,
+    /// The evidence document uploaded, if any.
+    pub file: Option<rows::IidFile>,
 }
 
 /// An entry's readiness form: its active indicators with the answers so far, and the readiness.
@@ -500,6 +511,10 @@ pub fn answers_of(
         .into_iter()
         .map(|a| (a.indicator_id, a))
         .collect();
+    let mut filed: HashMap<i32, rows::IidFile> = rows::files(conn, &[entry.id])?
+        .into_iter()
+        .map(|f| (f.indicator_id, f))
+        .collect();
     let (r, missing) = readiness_of(conn, &active, &[entry.id])?
         .remove(&entry.id)
         .unwrap_or_else(|| (iid::readiness(&[], &[]), Vec::new()));
@@ -510,6 +525,7 @@ pub fn answers_of(
             AnswerRow {
                 level: a.map_or(0, |a| a.level),
                 evidence: a.map(|a| a.evidence.clone()).unwrap_or_default(),
+                file: filed.remove(&i.id),
                 indicator: i,
             }
         })
@@ -520,8 +536,9 @@ pub fn answers_of(
 /// A unit's answer as typed: level and evidence per indicator id.
 pub type AnswersInput = Vec<(i32, String, String)>;
 
-/// Saves a shortlisted entry's answers. A level needs its evidence; every bad field is named as
-/// `lvl-{id}` / `ev-{id}` and nothing is saved until all are right.
+/// Saves a shortlisted entry's answers. A level needs its evidence (a description, a document
+/// uploaded for it, or both); every bad field is named as `lvl-{id}` / `ev-{id}` and nothing is
+/// saved until all are right.
 pub fn save_answers(
     conn: &mut DbConn,
     actor: &Actor,
@@ -535,6 +552,10 @@ pub fn save_answers(
         .into_iter()
         .filter(|i| i.active)
         .map(|i| i.id)
+        .collect();
+    let filed: HashSet<i32> = rows::files(conn, &[entry.id])?
+        .into_iter()
+        .map(|f| f.indicator_id)
         .collect();
     let mut errors = FieldErrors::new();
     let mut clean = Vec::new();
@@ -556,7 +577,7 @@ pub fn save_answers(
                 continue;
             }
         };
-        if level > 0 && evidence.is_empty() {
+        if level > 0 && evidence.is_empty() && !filed.contains(id) {
             errors.insert(format!("ev-{id}"), "iid.evidence_required".into());
         }
         clean.push((*id, level, evidence));

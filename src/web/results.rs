@@ -6,7 +6,6 @@ use actix_web::{HttpResponse, web};
 use crate::db;
 use crate::error::AppError;
 use crate::services::results as svc;
-use crate::services::shortlist as svc_iid;
 use crate::web::Page;
 
 /// An objection as typed, with what is wrong with it, so a refused one loses nothing.
@@ -322,97 +321,4 @@ pub async fn public_json(page: Page, id: web::Path<i32>) -> Result<HttpResponse,
     Ok(HttpResponse::Ok()
         .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
         .json(serde_json::json!({"edition": ed, "rounds": rounds})))
-}
-
-async fn iid_page(
-    page: &Page,
-    id: i32,
-    typed: Option<(&svc_iid::AnswersInput, &crate::error::FieldErrors)>,
-) -> Result<HttpResponse, AppError> {
-    let who = page.entry_actor()?;
-    let (e, rows, readiness, missing) = db::run(&page.state.pool, move |conn| {
-        let e = crate::services::entries::visible(conn, &who, id)?;
-        // Not shortlisted: nothing to complete here.
-        if !crate::models::iid::is_listed(conn, e.id)? {
-            return Err(AppError::NotFound);
-        }
-        let (rows, r, missing) = svc_iid::answers_of(conn, &e)?;
-        Ok((e, rows, r, missing))
-    })
-    .await?;
-    // What was typed wins over what is stored, so a refused form loses nothing.
-    let shown: Vec<serde_json::Value> = rows
-        .iter()
-        .map(|r| {
-            let typed_row = typed.and_then(|(t, _)| t.iter().find(|x| x.0 == r.indicator.id));
-            serde_json::json!({
-                "indicator": r.indicator,
-                "level": typed_row.map_or(r.level.to_string(), |x| x.1.clone()),
-                "evidence": typed_row.map_or(r.evidence.clone(), |x| x.2.clone()),
-            })
-        })
-        .collect();
-    let mut ctx = tera::Context::new();
-    ctx.insert("entry", &e);
-    ctx.insert("rows", &shown);
-    ctx.insert("readiness", &readiness);
-    ctx.insert("missing", &missing);
-    match typed {
-        Some((_, errors)) => {
-            let values: std::collections::HashMap<String, String> = Default::default();
-            page.form_errors("results/iid.html", ctx, &values, errors)
-        }
-        None => {
-            ctx.insert("errors", &crate::error::FieldErrors::new());
-            page.render("results/iid.html", ctx)
-        }
-    }
-}
-
-/// `GET /opd/entries/{id}/iid`: a shortlisted entry's IID readiness form.
-pub async fn opd_iid(page: Page, id: web::Path<i32>) -> Result<HttpResponse, AppError> {
-    iid_page(&page, id.into_inner(), None).await
-}
-
-/// `POST /opd/entries/{id}/iid`: `ind` repeats the indicator ids; `lvl-{id}` and `ev-{id}`.
-pub async fn opd_save_iid(
-    page: Page,
-    id: web::Path<i32>,
-    form: web::Form<Vec<(String, String)>>,
-) -> Result<HttpResponse, AppError> {
-    let id = id.into_inner();
-    let get = |k: String| {
-        form.iter()
-            .find(|(f, _)| *f == k)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default()
-    };
-    let mut input: svc_iid::AnswersInput = Vec::new();
-    for (k, v) in form.iter() {
-        if k == "ind" {
-            let ind: i32 = v
-                .trim()
-                .parse()
-                .map_err(|_| AppError::BadRequest("indicator id".into()))?;
-            input.push((ind, get(format!("lvl-{ind}")), get(format!("ev-{ind}"))));
-        }
-    }
-    let who = page.entry_actor()?;
-    let i2 = input.clone();
-    match db::run(&page.state.pool, move |conn| {
-        let e = crate::services::entries::visible(conn, &who, id)?;
-        crate::services::entries::require_active_unit(conn, &who)?;
-        svc_iid::save_answers(conn, &who.actor, &e, &i2)
-    })
-    .await
-    {
-        Ok(()) => {
-            page.flash("success", page.t("iid.saved"));
-            Ok(crate::web::page::see_other(&format!(
-                "/opd/entries/{id}/iid"
-            )))
-        }
-        Err(AppError::Invalid(errors)) => iid_page(&page, id, Some((&input, &errors))).await,
-        Err(e) => Err(e),
-    }
 }

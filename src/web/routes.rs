@@ -4,7 +4,7 @@
 use actix_web::{guard, web};
 
 use crate::domain::{Access, Role};
-use crate::web::{account, assets, auth, gate, home, judge, opd, organiser, results};
+use crate::web::{account, assets, auth, gate, home, iid, judge, opd, organiser, results};
 
 /// A route as declared in the table.
 #[derive(Debug, Clone, Copy)]
@@ -94,8 +94,9 @@ routes! {
     Post "/opd/entries/{id}/files/{file}/delete" OPD     => opd::entries::delete_file;
     Get  "/opd/entries/{id}/feedback"          OPD       => results::opd_feedback;
     Post "/opd/entries/{id}/objections"        OPD       => results::opd_object;
-    Get  "/opd/entries/{id}/iid"               OPD       => results::opd_iid;
-    Post "/opd/entries/{id}/iid"               OPD       => results::opd_save_iid;
+    Get  "/opd/entries/{id}/iid"               OPD       => iid::form;
+    Post "/opd/entries/{id}/iid"               OPD       => iid::save;
+    Get  "/entries/{id}/iid/files/{file}"      USER      => iid::download;
     Get  "/entries/{id}/files/{file}"          USER      => opd::entries::download;
     Get  "/judge"                              JUDGE     => judge::dashboard;
     Post "/judge/declaration/{edition}"        JUDGE     => judge::accept_declaration;
@@ -200,5 +201,6 @@ routes! {
     Get  "/organiser/entries/export.xlsx"      ORGANISER => organiser::entries::export_xlsx;
     Get  "/organiser/entries/{id}"             ORGANISER => organiser::entries::show;
     Get  "/organiser/entries/{id}/feedback"    ORGANISER => results::organiser_feedback;
+    Get  "/organiser/entries/{id}/iid"         ORGANISER => iid::review;
     Post "/organiser/entries/{id}/check"       ORGANISER => organiser::entries::check;
 }

@@ -7,7 +7,7 @@ use biw::domain::Role;
 use diesel::prelude::*;
 
 use crate::entries::post_pairs;
-use crate::helpers::{TestApp, spawn_app};
+use crate::helpers::{TestApp, new_client, spawn_app};
 use crate::judging::{
     Judge, add_judges, assign, criteria_of, declare, judge, live, open_round, sheet_form,
 };
@@ -1306,7 +1306,7 @@ async fn the_national_shortlist_tells_units_what_they_lack_and_they_complete_it(
     let res = level_3(" ").await;
     assert_eq!(res.status().as_u16(), 422);
     let html = res.text().await.unwrap();
-    assert!(html.contains("Sebutkan bukti dukung untuk tingkat yang dipilih."));
+    assert!(html.contains("Sebutkan atau unggah bukti dukung untuk tingkat yang dipilih."));
     assert!(html.contains(&format!("name=\"{lvl}\" value=\"3\" checked")));
     let res = level_3("Perda Kota Bekasi No. 5 Tahun 2024").await;
     assert_eq!(res.status().as_u16(), 303);
@@ -1522,4 +1522,207 @@ async fn an_objection_window_takes_objections_answers_each_and_then_the_results_
     let html = step(&app, round, "final", &[]).await;
     assert!(html.contains("Hasil final sejak"));
     assert_eq!(app.audit_count("round.final").await, 1);
+}
+
+/// A multipart post of the IID form: the CSRF token first (as the page sends it), then the fields,
+/// then each document for its indicator.
+async fn post_iid(
+    app: &TestApp,
+    client: &reqwest::Client,
+    entry: i32,
+    fields: &[(String, String)],
+    files: &[(i32, &str, &[u8])],
+) -> reqwest::Response {
+    let token = app.csrf_for(client).await;
+    let mut form = reqwest::multipart::Form::new().text("csrf", token);
+    for (k, v) in fields {
+        form = form.text(k.clone(), v.clone());
+    }
+    for (ind, name, bytes) in files {
+        let part = reqwest::multipart::Part::bytes(bytes.to_vec()).file_name(name.to_string());
+        form = form.part(format!("file-{ind}"), part);
+    }
+    client
+        .post(format!("{}/opd/entries/{entry}/iid", app.address))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn iid_evidence_documents_count_as_evidence_and_reach_only_those_who_may_see_the_entry() {
+    let app = spawn_app().await;
+    let (ed, round, ids) = signed_off_round(&app).await;
+    step(&app, round, "publish", &[]).await;
+    let path = format!("/organiser/editions/{ed}/shortlist");
+    let res = app.post_form(&format!("{path}/add"), &[("top", "1")]).await;
+    assert_eq!(res.status().as_u16(), 303);
+    let entry = ids[1];
+    let opd = unit_operator(&app).await;
+    let form_path = format!("/opd/entries/{entry}/iid");
+    let html = app.get_with(&opd, &form_path).await.text().await.unwrap();
+    assert!(html.contains("enctype=\"multipart/form-data\""));
+    let inds: Vec<i32> = html
+        .match_indices("name=\"ind\" value=\"")
+        .map(|(at, m)| {
+            let rest = &html[at + m.len()..];
+            rest[..rest.find('"').unwrap()].parse().unwrap()
+        })
+        .collect();
+    let (first, second) = (inds[0], inds[1]);
+    let answer = |ind: i32, level: &str, evidence: &str| {
+        vec![
+            ("ind".to_string(), ind.to_string()),
+            (format!("lvl-{ind}"), level.to_string()),
+            (format!("ev-{ind}"), evidence.to_string()),
+        ]
+    };
+    let pdf: &[u8] = b"%PDF-1.7 Perwal inovasi";
+    let uploads = app.state.settings.upload_dir.clone();
+    let count = move || {
+        std::fs::read_dir(&uploads)
+            .map(|d| d.count())
+            .unwrap_or_default()
+    };
+    // The entries' own evidence files are there already.
+    let before = count();
+    let stored = move || count() - before;
+
+    // A good document and a file that is not one: the good one is kept, the other is named, and
+    // every level chosen comes back as chosen.
+    let mut fields = answer(first, "3", "");
+    fields.extend(answer(second, "2", ""));
+    let res = post_iid(
+        &app,
+        &opd,
+        entry,
+        &fields,
+        &[
+            (first, "perwal.pdf", pdf),
+            (second, "virus.exe", b"MZ\x90\x00"),
+        ],
+    )
+    .await;
+    assert_eq!(res.status().as_u16(), 422);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("Unggah PDF atau gambar (JPG, PNG); isi berkas ini bukan keduanya."));
+    assert!(html.contains("perwal.pdf"), "the good document is kept");
+    assert!(html.contains(&format!("name=\"lvl-{first}\" value=\"3\" checked")));
+    assert!(html.contains(&format!("name=\"lvl-{second}\" value=\"2\" checked")));
+    assert_eq!(stored(), 1);
+    assert_eq!(app.audit_count("iid_readiness.file_upload").await, 1);
+
+    // The document alone is the evidence of its level.
+    let res = post_iid(&app, &opd, entry, &answer(first, "3", ""), &[]).await;
+    assert_eq!(res.status().as_u16(), 303);
+    let html = app.get_with(&opd, &form_path).await.text().await.unwrap();
+    assert!(html.contains("Kesiapan saat ini: 9 dari 111"));
+    let file: i32 = {
+        let key = format!("/entries/{entry}/iid/files/");
+        let at = html.find(&key).unwrap() + key.len();
+        html[at..at + html[at..].find('"').unwrap()]
+            .parse()
+            .unwrap()
+    };
+    let doc = format!("/entries/{entry}/iid/files/{file}");
+
+    // The organisers read the declaration and open the document; no one else can.
+    let review = app.page(&format!("/organiser/entries/{entry}/iid")).await;
+    assert!(review.contains("perwal.pdf") && review.contains(&doc));
+    assert!(
+        !review.contains("type=\"file\""),
+        "the organisers' view is read-only"
+    );
+    let shortlist = app.page(&path).await;
+    assert!(shortlist.contains(&format!("/organiser/entries/{entry}/iid")));
+    let res = app.get(&doc).await;
+    assert_eq!(res.status().as_u16(), 200);
+    assert_eq!(res.headers()["content-type"], "application/pdf");
+    assert_eq!(res.bytes().await.unwrap().as_ref(), pdf);
+    assert_eq!(app.get_with(&opd, &doc).await.status().as_u16(), 200);
+    let stranger = new_client();
+    app.db(|conn| {
+        let unit = biw::models::unit::find_by_name(conn, "Dinas Pendidikan")
+            .unwrap()
+            .unwrap()
+            .id;
+        let hash = biw::auth::password::hash("correct horse battery").unwrap();
+        let now = biw::db::now();
+        biw::models::user::insert(
+            conn,
+            &biw::models::user::NewUser {
+                email: "staf@disdik.biw.id",
+                name: "Staf Disdik",
+                password_hash: Some(&hash),
+                role: "opd",
+                unit_id: Some(unit),
+                affiliation: None,
+                lang: "id",
+                created_at: now,
+                updated_at: now,
+            },
+        )
+        .unwrap();
+    })
+    .await;
+    app.login_with(&stranger, "staf@disdik.biw.id", "correct horse battery")
+        .await;
+    assert_eq!(app.get_with(&stranger, &doc).await.status().as_u16(), 404);
+    assert_eq!(
+        app.get_with(&stranger, &form_path).await.status().as_u16(),
+        404
+    );
+    let res = post_iid(
+        &app,
+        &stranger,
+        entry,
+        &answer(first, "1", ""),
+        &[(first, "x.pdf", pdf)],
+    )
+    .await;
+    assert_eq!(res.status().as_u16(), 404);
+    assert_eq!(stored(), 1, "nothing stored for another unit's entry");
+    // Another entry's id with this entry's file: not found.
+    assert_eq!(
+        app.get(&format!("/entries/{}/iid/files/{file}", ids[0]))
+            .await
+            .status()
+            .as_u16(),
+        404
+    );
+
+    // Replacing keeps one document on disk; deleting the only evidence of a level is refused for
+    // that level, and the document is gone.
+    let res = post_iid(
+        &app,
+        &opd,
+        entry,
+        &answer(first, "3", ""),
+        &[(first, "perwal-2.pdf", pdf)],
+    )
+    .await;
+    assert_eq!(res.status().as_u16(), 303);
+    assert_eq!(stored(), 1, "the replaced document's bytes are removed");
+    assert_eq!(
+        app.get(&doc).await.status().as_u16(),
+        404,
+        "the old one is gone"
+    );
+    let html = app.get_with(&opd, &form_path).await.text().await.unwrap();
+    assert!(html.contains("perwal-2.pdf"));
+    let file: String = {
+        let at = html.find("name=\"drop\" value=\"").unwrap() + 19;
+        html[at..at + html[at..].find('"').unwrap()].to_string()
+    };
+    let mut fields = answer(first, "3", "");
+    fields.push(("drop".into(), file));
+    let res = post_iid(&app, &opd, entry, &fields, &[]).await;
+    assert_eq!(res.status().as_u16(), 422);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("Sebutkan atau unggah bukti dukung untuk tingkat yang dipilih."));
+    assert!(!html.contains("perwal-2.pdf"));
+    assert_eq!(stored(), 0);
+    assert_eq!(app.audit_count("iid_readiness.file_delete").await, 1);
+    assert_eq!(app.audit_count("iid_readiness.file_replace").await, 1);
 }

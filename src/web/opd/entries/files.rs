@@ -67,26 +67,5 @@ pub async fn download(page: Page, path: web::Path<(i32, i32)>) -> Result<HttpRes
         evidence::open(conn, &state, &who, id, file)
     })
     .await?;
-    let bytes = tokio::fs::read(&disk)
-        .await
-        .map_err(|e| AppError::internal("reading an upload", e))?;
-    let ascii: String = f
-        .original_name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || ".-_ ".contains(c) {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    Ok(HttpResponse::Ok()
-        .content_type(f.content_type.as_str())
-        .insert_header((
-            "Content-Disposition",
-            format!("attachment; filename=\"{ascii}\""),
-        ))
-        .insert_header(("Cache-Control", "private, no-store"))
-        .body(bytes))
+    crate::web::upload::send_stored(&f.original_name, &f.content_type, &disk).await
 }

@@ -1,0 +1,1 @@
+DROP TABLE iid_files;

@@ -3,6 +3,12 @@
 //! Layers, outermost first: `web` (routes, gate, handlers, pages) → `services` (use cases, one
 //! transaction each, with audit and mail) → `models` (rows and queries) → `db` (both engines).
 
+// A page allocates thousands of small values (rows, tera's context, the HTML); glibc's allocator
+// took a quarter of a list page's CPU in the profile (BENCHMARKS.md). Declared in the library so
+// the server, the tests and the benchmarks all run on the same one.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 pub mod audit;
 pub mod auth;
 pub mod config;

@@ -850,7 +850,7 @@ async fn main() {
             "users, search + filters",
         ),
         ("/organiser/users?page=90", "users, page 90"),
-        ("/organiser/units", "units, whole directory (644)"),
+        ("/organiser/units", "units, page 1 of 644"),
         ("/organiser/audit", "audit log, newest of 200,000"),
         (
             "/organiser/audit?action=unit.update&from=2026-02-01&to=2026-02-28",

@@ -4,8 +4,8 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde::Serialize;
 
-use crate::db::DbConn;
 use crate::db::schema::units;
+use crate::db::{DbConn, PageDsl};
 
 /// A unit row, in column order.
 #[derive(Queryable, Selectable, Clone, Debug, Serialize)]
@@ -75,6 +75,47 @@ pub fn all(conn: &mut DbConn) -> QueryResult<Vec<Unit>> {
         .order(units::name.asc())
         .select(Unit::as_select())
         .load(conn)
+}
+
+/// What the unit directory is filtered by.
+#[derive(Clone, Debug, Default)]
+pub struct UnitQuery<'a> {
+    /// Part of the name, any case.
+    pub text: Option<&'a str>,
+    /// A unit type code.
+    pub unit_type: Option<&'a str>,
+    /// Active (`Some(true)`) or inactive units only.
+    pub active: Option<bool>,
+}
+
+/// A page of the directory in name order, and how many units match: filtered and paged by the
+/// database (through `units (name, id)`), not by reading every unit.
+pub fn page(
+    conn: &mut DbConn,
+    f: &UnitQuery,
+    page: i64,
+    per_page: i64,
+) -> QueryResult<(Vec<Unit>, i64)> {
+    let build = || {
+        let mut q = units::table.into_boxed();
+        if let Some(text) = f.text.map(str::trim).filter(|s| !s.is_empty()) {
+            q = q.filter(crate::db::lower(units::name).like(format!("%{}%", text.to_lowercase())));
+        }
+        if let Some(t) = f.unit_type.filter(|t| !t.is_empty()) {
+            q = q.filter(units::unit_type.eq(t.to_string()));
+        }
+        if let Some(active) = f.active {
+            q = q.filter(units::active.eq(active));
+        }
+        q
+    };
+    let total = build().count().get_result(conn)?;
+    let rows = build()
+        .order((units::name.asc(), units::id.asc()))
+        .select(Unit::as_select())
+        .paged(per_page, crate::db::page_offset(page.max(1), per_page))
+        .load(conn)?;
+    Ok((rows, total))
 }
 
 /// How many units exist.

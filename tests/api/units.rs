@@ -29,6 +29,34 @@ async fn known_units_are_seeded_with_their_parents() {
     let html = app.page("/organiser/units?unit_type=rsud").await;
     assert!(html.contains("RSUD dr. Chasbullah Abdulmadjid"));
     assert!(!html.contains("Kecamatan Jatiasih"));
+    assert!(
+        html.contains("Dinas Kesehatan"),
+        "each row names its parent"
+    );
+    // The database filters and pages the directory: any case, counts of the match and of all,
+    // pages in name order with nothing repeated or skipped.
+    let all = unit_count(&app).await;
+    let html = app.page("/organiser/units?q=KESEHATAN").await;
+    assert!(html.contains("Dinas Kesehatan"));
+    assert!(!html.contains("Kecamatan Jatiasih"));
+    assert!(html.contains(&format!("dari {all} data")));
+    let mut seen = Vec::new();
+    for page in 1..=(all + 49) / 50 {
+        let html = app.page(&format!("/organiser/units?page={page}")).await;
+        seen.extend(
+            html.match_indices("href=\"/organiser/units/")
+                .map(|(at, m)| {
+                    let rest = &html[at + m.len()..];
+                    rest[..rest.find('"').unwrap()].to_string()
+                })
+                .filter(|id| id.parse::<i32>().is_ok()),
+        );
+    }
+    let mut unique = seen.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(seen.len() as i64, all, "every unit once over the pages");
+    assert_eq!(unique.len(), seen.len());
 }
 
 #[tokio::test]

@@ -46,42 +46,34 @@ async fn form_context(page: &Page, own: Option<i32>) -> Result<tera::Context, Ap
 /// time, with the labels made here rather than per cell in the template.
 pub async fn list(page: Page, q: web::Query<UnitFilter>) -> Result<HttpResponse, AppError> {
     let filter = q.into_inner();
-    let all = db::run(&page.state.pool, |conn| Ok(unit::all(conn)?)).await?;
-    let names: std::collections::HashMap<i32, &str> =
-        all.iter().map(|u| (u.id, u.name.as_str())).collect();
-    let text = filter
-        .q
-        .as_deref()
-        .unwrap_or_default()
-        .trim()
-        .to_lowercase();
-    let matching: Vec<_> = all
-        .iter()
-        .filter(|u| text.is_empty() || u.name.to_lowercase().contains(&text))
-        .filter(|u| {
-            filter
-                .unit_type
-                .as_deref()
-                .is_none_or(|t| t.is_empty() || t == u.unit_type)
-        })
-        .filter(|u| match filter.status.as_deref() {
-            Some("active") => u.active,
-            Some("inactive") => !u.active,
-            _ => true,
-        })
-        .collect();
-    let pager = Pager::new(filter.page, matching.len() as i64, &filter);
+    let f = filter.clone();
+    let (found, matching, total, parents) = db::run(&page.state.pool, move |conn| {
+        let query = unit::UnitQuery {
+            text: f.q.as_deref(),
+            unit_type: f.unit_type.as_deref(),
+            active: match f.status.as_deref() {
+                Some("active") => Some(true),
+                Some("inactive") => Some(false),
+                _ => None,
+            },
+        };
+        let (found, matching) = unit::page(conn, &query, f.page.unwrap_or(1), PER_PAGE)?;
+        let total = unit::count(conn)?;
+        // The names of this page's parents only.
+        let ids: Vec<i32> = found.iter().filter_map(|u| u.parent_id).collect();
+        Ok((found, matching, total, unit::names(conn, &ids)?))
+    })
+    .await?;
+    let pager = Pager::new(filter.page, matching, &filter);
     let lang = page.lang;
-    let rows: Vec<serde_json::Value> = matching
+    let rows: Vec<serde_json::Value> = found
         .iter()
-        .skip(((pager.page - 1) * PER_PAGE) as usize)
-        .take(PER_PAGE as usize)
         .map(|u| {
             serde_json::json!({
                 "id": u.id,
                 "name": u.name,
                 "type_label": crate::i18n::t(lang, &format!("unit_type.{}", u.unit_type), &[]),
-                "parent": u.parent_id.and_then(|p| names.get(&p).copied()).unwrap_or(""),
+                "parent": u.parent_id.and_then(|p| parents.get(&p).cloned()).unwrap_or_default(),
                 "active": u.active,
             })
         })
@@ -89,8 +81,8 @@ pub async fn list(page: Page, q: web::Query<UnitFilter>) -> Result<HttpResponse,
     let mut ctx = tera::Context::new();
     ctx.insert("rows", &rows);
     ctx.insert("filter", &filter);
-    ctx.insert("matching", &matching.len());
-    ctx.insert("total", &all.len());
+    ctx.insert("matching", &matching);
+    ctx.insert("total", &total);
     ctx.insert("pager", &pager);
     ctx.insert(
         "unit_types",

@@ -453,7 +453,9 @@ fn count(conn: &mut DbConn, edition_id: i32, f: &EntryFilter) -> QueryResult<i64
 macro_rules! sorted {
     ($q:expr, $f:expr) => {
         match $f.sort.as_deref() {
-            Some("unit") => $q.order((units::name.asc(), entries::id.asc())),
+            // The unit's id names no other order (unit names are unique) but lets the database
+            // walk `units_name_order` and then `entries_unit_order` instead of sorting each unit.
+            Some("unit") => $q.order((units::name.asc(), units::id.asc(), entries::id.asc())),
             Some("updated") => $q.order((entries::updated_at.desc(), entries::id.desc())),
             Some("submitted") => $q.order((entries::submitted_at.desc(), entries::id.desc())),
             // What waits for the administrative check first, the longest waiting first.

@@ -374,7 +374,7 @@ pub fn status_counts(conn: &mut DbConn, edition_id: i32) -> QueryResult<Vec<(Str
 /// The entries of an edition joined with their units, with the filter applied (a macro, because the
 /// list and the export select different columns from the same filtered query).
 macro_rules! filtered {
-    ($edition_id:expr, $f:expr, $include_drafts:expr) => {{
+    ($conn:expr, $edition_id:expr, $f:expr, $include_drafts:expr) => {{
         let f: &EntryFilter = $f;
         let q = entries::table
             .inner_join(units::table)
@@ -382,11 +382,12 @@ macro_rules! filtered {
             .into_boxed();
         let mut q = entry_filters!(q, f, $include_drafts);
         if let Some(text) = f.q.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-            let pattern = format!("%{}%", text.to_lowercase());
-            q = q.filter(
-                crate::db::lower(entries::name)
-                    .like(pattern.clone())
-                    .or(crate::db::lower(units::name).like(pattern)),
+            q = crate::search_filter!(
+                q,
+                $crate::db::is_sqlite($conn),
+                text,
+                entries::name,
+                units::name
             );
         }
         if let Some(t) = f.unit_type.as_deref().filter(|s| !s.is_empty()) {
@@ -428,7 +429,9 @@ fn count(conn: &mut DbConn, edition_id: i32, f: &EntryFilter) -> QueryResult<i64
     let needs_units = f.q.as_deref().is_some_and(|q| !q.trim().is_empty())
         || f.unit_type.as_deref().is_some_and(|t| !t.is_empty());
     if needs_units {
-        return filtered!(edition_id, f, false).count().get_result(conn);
+        return filtered!(conn, edition_id, f, false)
+            .count()
+            .get_result(conn);
     }
     let by_status_only = f.category.is_none() && f.stage.as_deref().is_none_or(|s| s.is_empty());
     if by_status_only {
@@ -481,7 +484,7 @@ pub fn list(
 ) -> QueryResult<(Vec<ListItem>, i64)> {
     let total = count(conn, edition_id, f)?;
     let page = f.page.unwrap_or(1).max(1);
-    let q = filtered!(edition_id, f, false).select((
+    let q = filtered!(conn, edition_id, f, false).select((
         entries::id,
         entries::name,
         entries::status,
@@ -499,8 +502,11 @@ pub fn list(
 
 /// Every entry the filter selects, whole, in list order (for the CSV and XLSX exports).
 pub fn export(conn: &mut DbConn, edition_id: i32, f: &EntryFilter) -> QueryResult<Vec<FullRow>> {
-    let q =
-        filtered!(edition_id, f, false).select((Entry::as_select(), units::name, units::unit_type));
+    let q = filtered!(conn, edition_id, f, false).select((
+        Entry::as_select(),
+        units::name,
+        units::unit_type,
+    ));
     sorted!(q, f).load(conn)
 }
 

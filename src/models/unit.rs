@@ -96,10 +96,11 @@ pub fn page(
     page: i64,
     per_page: i64,
 ) -> QueryResult<(Vec<Unit>, i64)> {
+    let sqlite = crate::db::is_sqlite(conn);
     let build = || {
         let mut q = units::table.into_boxed();
         if let Some(text) = f.text.map(str::trim).filter(|s| !s.is_empty()) {
-            q = q.filter(crate::db::lower(units::name).like(format!("%{}%", text.to_lowercase())));
+            q = crate::search_filter!(q, sqlite, text, units::name);
         }
         if let Some(t) = f.unit_type.filter(|t| !t.is_empty()) {
             q = q.filter(units::unit_type.eq(t.to_string()));

@@ -145,15 +145,11 @@ pub struct ListUser {
 
 /// A page of users matching the filter, and the total count.
 pub fn list(conn: &mut DbConn, f: &UserFilter, per_page: i64) -> QueryResult<(Vec<ListUser>, i64)> {
+    let sqlite = crate::db::is_sqlite(conn);
     let build = || {
         let mut q = users::table.into_boxed();
         if let Some(text) = f.q.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-            let pattern = format!("%{}%", text.to_lowercase());
-            q = q.filter(
-                crate::db::lower(users::name)
-                    .like(pattern.clone())
-                    .or(users::email.like(pattern)),
-            );
+            q = crate::search_filter!(q, sqlite, text, users::name, users::email);
         }
         if let Some(role) = f.role.as_deref().and_then(Role::parse) {
             q = q.filter(users::role.eq(role.code()));

@@ -31,6 +31,13 @@ async fn returned_revised_resubmitted_and_passed_with_the_history_kept() {
     }
     let list = app.page("/organiser/entries?q=patriot").await;
     assert!(list.contains("Patriot Mantap") && list.contains("Dinas Kesehatan"));
+    // The search ignores case either way, on the entry's name and on its unit's.
+    for q in ["MANTAP", "dinas%20KESEHATAN"] {
+        let list = app.page(&format!("/organiser/entries?q={q}")).await;
+        assert!(list.contains("Patriot Mantap"), "{q}");
+    }
+    let none = app.page("/organiser/entries?q=tidak-ada-yang-cocok").await;
+    assert!(!none.contains("Patriot Mantap"));
     // Nothing is pre-ticked: a decision without a verdict on every item is refused, per item, and
     // what was typed comes back.
     let res = app

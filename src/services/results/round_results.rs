@@ -150,7 +150,8 @@ pub fn read(conn: &mut DbConn, r: &Round) -> Result<Inputs, AppError> {
         .select((entries::id, entries::submitted_at))
         .load(conn)?;
 
-    // Withdrawn assignments are few: excluding them by id avoids joining every assignment.
+    // Withdrawn assignments are few (and indexed): excluding them by id avoids joining every
+    // assignment.
     let withdrawn = assignments::table
         .filter(assignments::round_id.eq(r.id))
         .filter(assignments::withdrawn_at.is_not_null())
@@ -232,7 +233,8 @@ pub fn criterion_means(
         })
         .collect();
     let ids: Vec<i32> = wanted.keys().copied().collect();
-    // Withdrawn assignments are few: excluding them by id avoids joining every assignment.
+    // Withdrawn assignments are few (and indexed): excluding them by id avoids joining every
+    // assignment.
     let withdrawn = assignments::table
         .filter(assignments::round_id.eq(r.id))
         .filter(assignments::withdrawn_at.is_not_null())

@@ -209,3 +209,63 @@ async fn assets_are_fingerprinted_revalidated_and_compressed() {
         );
     }
 }
+
+#[tokio::test]
+async fn pages_are_gzipped_in_one_piece_only_for_browsers_that_take_gzip() {
+    let app = spawn_app().await;
+    // A client that decodes nothing itself, so the headers and bytes stay as sent.
+    let raw = reqwest::Client::builder().no_gzip().build().unwrap();
+    let fetch = |accept: Option<&'static str>| {
+        let mut req = raw.get(format!("{}/login", app.address));
+        if let Some(a) = accept {
+            req = req.header("accept-encoding", a);
+        }
+        req.send()
+    };
+    let plain = fetch(None).await.unwrap();
+    assert_eq!(plain.headers().get("content-encoding"), None);
+    assert_eq!(plain.headers().get("vary").unwrap(), "accept-encoding");
+    let plain = plain.text().await.unwrap();
+    assert!(plain.contains("<form"), "{plain}");
+
+    for accept in ["gzip", "gzip, deflate, br, zstd", "br;q=1, gzip;q=0.5"] {
+        let res = fetch(Some(accept)).await.unwrap();
+        assert_eq!(res.status().as_u16(), 200, "{accept}");
+        assert_eq!(
+            res.headers().get("content-encoding").unwrap(),
+            "gzip",
+            "{accept}"
+        );
+        // One buffer with its length, not a chunked stream.
+        let len: usize = res
+            .headers()
+            .get("content-length")
+            .expect("a length")
+            .to_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        let bytes = res.bytes().await.unwrap();
+        assert_eq!(bytes.len(), len);
+        let mut html = String::new();
+        std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&bytes[..]), &mut html)
+            .unwrap();
+        // The same page (its CSRF token differs: each request is a new session).
+        assert!(
+            html.contains("<form") && html.ends_with("</html>\n"),
+            "{accept}"
+        );
+        assert!(
+            bytes.len() < html.len(),
+            "{accept}: {} of {}",
+            bytes.len(),
+            html.len()
+        );
+    }
+    // gzip refused outright: the page goes out as it is.
+    for accept in ["gzip;q=0", "identity"] {
+        let res = fetch(Some(accept)).await.unwrap();
+        assert_eq!(res.headers().get("content-encoding"), None, "{accept}");
+        assert!(res.text().await.unwrap().contains("<form"), "{accept}");
+    }
+}

@@ -364,20 +364,44 @@ pub fn is_sqlite(conn: &DbConn) -> bool {
     matches!(conn, DbConn::Sqlite(_))
 }
 
+/// `text` with `LIKE`'s own characters (`%`, `_` and the escape `\`) escaped, for a pattern used
+/// with `.escape('\\')`: a search for "100%" finds "100%", not every name with "100" in it, and a
+/// search for "_" finds underscores, not every row.
+pub fn escape_like(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The `LIKE` pattern (with `.escape('\\')`) of the rows that contain `text` anywhere.
+pub fn contains_pattern(text: &str) -> String {
+    format!("%{}%", escape_like(text))
+}
+
 /// A list's search: `$q` (a boxed query) keeps the rows where any of the text columns contains
-/// `$text`, whatever its case (`$sqlite`: [`is_sqlite`] of the connection). SQLite's `LIKE` already ignores case (for ASCII, as its `lower()`
-/// does), so there each row is compared as it is; calling `lower()` on every row first doubled a
-/// search over 5,000 users. PostgreSQL's `LIKE` is case-sensitive, so there both sides are lowered.
+/// `$text` as typed (see [`escape_like`]), whatever its case (`$sqlite`: [`is_sqlite`] of the
+/// connection). SQLite's `LIKE` already ignores case (for ASCII, as its `lower()` does), so there
+/// each row is compared as it is; calling `lower()` on every row first doubled a search over
+/// 5,000 users. PostgreSQL's `LIKE` is case-sensitive, so there both sides are lowered.
 #[macro_export]
 macro_rules! search_filter {
     ($q:expr, $sqlite:expr, $text:expr, $first:expr $(, $col:expr)* $(,)?) => {{
-        let pattern = format!("%{}%", $text.to_lowercase());
+        use diesel::EscapeExpressionMethods as _;
+        let pattern = $crate::db::contains_pattern(&$text.to_lowercase());
         if $sqlite {
-            $q.filter($first.like(pattern.clone()) $(.or($col.like(pattern.clone())))*)
+            $q.filter(
+                $first.like(pattern.clone()).escape('\\')
+                    $(.or($col.like(pattern.clone()).escape('\\')))*
+            )
         } else {
             $q.filter(
-                $crate::db::lower($first).like(pattern.clone())
-                    $(.or($crate::db::lower($col).like(pattern.clone())))*
+                $crate::db::lower($first).like(pattern.clone()).escape('\\')
+                    $(.or($crate::db::lower($col).like(pattern.clone()).escape('\\')))*
             )
         }
     }};

@@ -113,7 +113,11 @@ pub fn list(
             q = q.filter(audit_events::object_id.eq(id));
         }
         if let Some(a) = f.actor.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-            q = q.filter(users::email.like(format!("%{}%", a.to_lowercase())));
+            q = q.filter(
+                users::email
+                    .like(crate::db::contains_pattern(&a.to_lowercase()))
+                    .escape('\\'),
+            );
         }
         if let Some(from) = range.0 {
             q = q.filter(audit_events::created_at.ge(from));

@@ -231,7 +231,11 @@ pub fn requeue(conn: &mut DbConn, id: i32) -> QueryResult<bool> {
 pub fn withdraw(conn: &mut DbConn, prefix: &str) -> QueryResult<usize> {
     diesel::update(
         outbox::table
-            .filter(outbox::topic.like(format!("{prefix}%")))
+            .filter(
+                outbox::topic
+                    .like(format!("{}%", crate::db::escape_like(prefix)))
+                    .escape('\\'),
+            )
             .filter(outbox::status.eq_any([PENDING, FAILED])),
     )
     .set((
@@ -266,7 +270,11 @@ pub fn list(
             q = q.filter(outbox::status.eq(s.to_string()));
         }
         if let Some(t) = to {
-            q = q.filter(outbox::to_email.like(format!("%{}%", t.to_lowercase())));
+            q = q.filter(
+                outbox::to_email
+                    .like(crate::db::contains_pattern(&t.to_lowercase()))
+                    .escape('\\'),
+            );
         }
         q
     };

@@ -256,3 +256,44 @@ fn an_editions_timeline_must_run_in_order() {
         "results may be left open"
     );
 }
+
+/// `%`, `_` and `\` typed into a search are those characters, not `LIKE` wildcards, in every list
+/// that searches text: users, units, entries, the outbox and the audit log.
+#[tokio::test]
+async fn search_wildcards_are_taken_literally_in_every_list() {
+    let app = spawn_app().await;
+    let ed = open_edition(&app).await;
+    let (endorser, staff) = unit_team(&app).await;
+    let entry = crate::entries::ready_entry(&app, &staff, ed).await;
+    app.post_form_with(&endorser, &format!("/opd/entries/{entry}/submit"), &[])
+        .await;
+    app.login_as(Role::Organiser).await;
+    app.create_user(Role::Judge, "nilai_100@x.biw.id", "correct horse battery")
+        .await;
+    app.create_user(Role::Judge, "nilaix100@x.biw.id", "correct horse battery")
+        .await;
+    // Every list shows something before the wildcards are typed.
+    let shown = [
+        ("/organiser/users?q=", "nilaix100@x.biw.id"),
+        ("/organiser/units?q=", "Dinas Kesehatan"),
+        ("/organiser/entries?q=", "Patriot Mantap"),
+        ("/organiser/audit?actor=", "organiser@test.biw.id"),
+        ("/organiser/outbox?to=", "@"),
+    ];
+    let rows_of = |html: String| html.split("<tbody").nth(1).unwrap_or("").to_string();
+    for (list, row) in shown {
+        let rows = rows_of(app.page(list).await);
+        assert!(rows.contains(row), "{list} shows {row}");
+    }
+    // Nothing in these lists holds a `%` or a backslash, so nothing is found.
+    for q in ["%25", "%5C", "%25%25", "a%25"] {
+        for (list, row) in shown {
+            let rows = rows_of(app.page(&format!("{list}{q}")).await);
+            assert!(!rows.contains(row), "{list}{q} found {row}");
+        }
+    }
+    // An underscore is an underscore.
+    let html = app.page("/organiser/users?q=nilai_1").await;
+    assert!(html.contains("nilai_100@x.biw.id"));
+    assert!(!html.contains("nilaix100@x.biw.id"));
+}

@@ -155,6 +155,7 @@ fn http_server(state: AppState, listener: TcpListener) -> Result<Server, AppErro
                          frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
                     )),
             )
+            .wrap(actix_web::middleware::from_fn(crate::web::compress::gzip_in_place))
             .wrap(Compress::default())
             .wrap(Logger::new("%a \"%r\" %s %b %Dms"))
     })

@@ -3,6 +3,7 @@
 pub mod account;
 pub mod assets;
 pub mod auth;
+pub mod compress;
 pub mod errors;
 pub mod export;
 pub mod gate;

@@ -3,7 +3,6 @@
 use std::future::{Ready, ready};
 
 use actix_session::{Session, SessionExt};
-use actix_web::http::header::{AcceptEncoding, Encoding};
 use actix_web::http::{StatusCode, header};
 use actix_web::{FromRequest, HttpMessage, HttpRequest, HttpResponse, dev::Payload, web};
 use serde::Serialize;
@@ -34,8 +33,6 @@ pub struct Page {
     pub ip: String,
     /// The browser's User-Agent, cut short (for the list of a user's sessions).
     pub user_agent: String,
-    /// Whether the browser takes gzip: see [`Page::render_status`].
-    pub gzip: bool,
 }
 
 /// A flash message for the next page.
@@ -61,26 +58,6 @@ pub fn client_ip(req: &HttpRequest, trust_proxy: bool) -> String {
         Ok(sa) => sa.ip().to_string(),
         Err(_) => addr.to_string(),
     }
-}
-
-/// Whether a request's `Accept-Encoding` takes gzip (and does not refuse it with `q=0`).
-fn accepts_gzip(req: &HttpRequest) -> bool {
-    let supported = [Encoding::gzip(), Encoding::identity()];
-    req.get_header::<AcceptEncoding>()
-        .and_then(|h| h.negotiate(supported.iter()))
-        .is_some_and(|e| e == Encoding::gzip())
-}
-
-/// A page gzipped at the fastest level: most of a page's size is repeated markup, which the
-/// fastest level already shrinks about tenfold.
-fn gzip(html: &[u8]) -> std::io::Result<Vec<u8>> {
-    use std::io::Write;
-    let mut enc = flate2::write::GzEncoder::new(
-        Vec::with_capacity(html.len() / 6 + 64),
-        flate2::Compression::fast(),
-    );
-    enc.write_all(html)?;
-    enc.finish()
 }
 
 /// The language for a request: the user's, else the session's choice, else Indonesian.
@@ -125,7 +102,6 @@ impl FromRequest for Page {
         // Header values are ASCII (`to_str` refuses anything else), so a byte cut is a char cut.
         let user_agent = agent[..agent.len().min(300)].to_string();
         ready(Ok(Page {
-            gzip: accepts_gzip(req),
             user_agent,
             state,
             session,
@@ -259,20 +235,8 @@ impl Page {
         let html = self.state.templates.render(self.lang, name, &ctx)?;
         let mut res = HttpResponse::build(status);
         res.content_type("text/html; charset=utf-8")
-            .insert_header((header::CACHE_CONTROL, "no-store"))
-            .insert_header((header::VARY, "accept-encoding"));
-        // Compressed here rather than by the `Compress` middleware, which hands every body over
-        // 1 KB to a blocking thread and sends it in chunks: a page is one buffer already, and
-        // compressing it in place saves two thread switches and a write per page.
-        if self.gzip {
-            match gzip(html.as_bytes()) {
-                Ok(body) => {
-                    res.insert_header((header::CONTENT_ENCODING, "gzip"));
-                    return Ok(res.body(body));
-                }
-                Err(e) => tracing::warn!(error = %e, "gzip failed; page sent uncompressed"),
-            }
-        }
+            .insert_header((header::CACHE_CONTROL, "no-store"));
+        // Compressed on its way out (`web::compress`).
         Ok(res.body(html))
     }
 

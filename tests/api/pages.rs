@@ -268,4 +268,19 @@ async fn pages_are_gzipped_in_one_piece_only_for_browsers_that_take_gzip() {
         assert_eq!(res.headers().get("content-encoding"), None, "{accept}");
         assert!(res.text().await.unwrap().contains("<form"), "{accept}");
     }
+    // Error pages are rendered outside the handlers, and are compressed the same way.
+    let res = raw
+        .get(format!("{}/no/such/page", app.address))
+        .header("accept-encoding", "gzip, deflate, br")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 404);
+    assert_eq!(res.headers().get("content-encoding").unwrap(), "gzip");
+    assert!(res.headers().get("content-length").is_some(), "one piece");
+    let bytes = res.bytes().await.unwrap();
+    let mut html = String::new();
+    std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&bytes[..]), &mut html)
+        .unwrap();
+    assert!(html.contains("</html>"), "{html}");
 }

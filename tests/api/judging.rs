@@ -912,6 +912,96 @@ async fn a_conflict_found_after_assignment_withdraws_it_and_keeps_the_draft_hidd
     assert_counters_agree(&app).await;
 }
 
+/// The queue hides an entry whose unit became the judge's unit's parent or child after the
+/// assignment (a change made behind the services' backs, so no sweep withdrew it), and shows it
+/// again when the units part.
+#[tokio::test]
+async fn the_judges_queue_hides_entries_of_a_parent_or_child_unit() {
+    let app = spawn_app().await;
+    let (ed, round, ids) = open_round(&app, 2).await;
+    let j = judge(&app, "q@univ.ac.id", None).await;
+    add_judges(&app, round, &[&j]).await;
+    assert_eq!(assign(&app, round, &j, &ids).await.status().as_u16(), 303);
+    declare(&app, &j, ed).await;
+    let (entry_unit, other_unit) = app
+        .db(move |conn| {
+            let eu: i32 = entries::table
+                .find(ids[0])
+                .select(entries::unit_id)
+                .first(conn)
+                .unwrap();
+            let other: i32 = units::table
+                .filter(units::id.ne(eu))
+                .filter(units::parent_id.is_null())
+                .select(units::id)
+                .first(conn)
+                .unwrap();
+            diesel::update(users::table.find(j_id(conn, "q@univ.ac.id")))
+                .set(users::unit_id.eq(other))
+                .execute(conn)
+                .unwrap();
+            (eu, other)
+        })
+        .await;
+    let queue = |app: &TestApp| {
+        let c = j.client.clone();
+        let url = format!("{}/judge", app.address);
+        async move { c.get(url).send().await.unwrap().text().await.unwrap() }
+    };
+    let shown = queue(&app).await;
+    assert!(
+        shown.contains("Inovasi 0") && shown.contains("Inovasi 1"),
+        "{shown}"
+    );
+    let set_parent = |unit: i32, parent: Option<i32>| {
+        app.db(move |conn| {
+            diesel::update(units::table.find(unit))
+                .set(units::parent_id.eq(parent))
+                .execute(conn)
+                .unwrap();
+        })
+    };
+    // The judge's unit over the entry's unit.
+    let was = app
+        .db(move |conn| {
+            units::table
+                .find(entry_unit)
+                .select(units::parent_id)
+                .first::<Option<i32>>(conn)
+                .unwrap()
+        })
+        .await;
+    set_parent(entry_unit, Some(other_unit)).await;
+    let hidden = queue(&app).await;
+    assert!(
+        !hidden.contains("Inovasi 0") && !hidden.contains("Inovasi 1"),
+        "{hidden}"
+    );
+    // The entry's unit over the judge's unit.
+    set_parent(entry_unit, was).await;
+    set_parent(other_unit, Some(entry_unit)).await;
+    let hidden = queue(&app).await;
+    assert!(
+        !hidden.contains("Inovasi 0") && !hidden.contains("Inovasi 1"),
+        "{hidden}"
+    );
+    // Apart again: listed again.
+    set_parent(other_unit, None).await;
+    let shown = queue(&app).await;
+    assert!(
+        shown.contains("Inovasi 0") && shown.contains("Inovasi 1"),
+        "{shown}"
+    );
+}
+
+fn j_id(conn: &mut biw::db::DbConn, email: &str) -> i32 {
+    users::table
+        .filter(users::email.eq(email))
+        .select(users::id)
+        .first(conn)
+        .unwrap()
+}
+
 #[tokio::test]
 async fn the_demo_holds_a_judged_last_year_and_a_round_in_progress_with_every_sheet_state() {
     let app = spawn_app().await;

@@ -961,7 +961,6 @@ async fn the_judges_queue_hides_entries_of_a_parent_or_child_unit() {
                 .unwrap();
         })
     };
-    // The judge's unit over the entry's unit.
     let was = app
         .db(move |conn| {
             units::table
@@ -971,20 +970,21 @@ async fn the_judges_queue_hides_entries_of_a_parent_or_child_unit() {
                 .unwrap()
         })
         .await;
-    set_parent(entry_unit, Some(other_unit)).await;
-    let hidden = queue(&app).await;
-    assert!(
-        !hidden.contains("Inovasi 0") && !hidden.contains("Inovasi 1"),
-        "{hidden}"
-    );
-    // The entry's unit over the judge's unit.
-    set_parent(entry_unit, was).await;
-    set_parent(other_unit, Some(entry_unit)).await;
-    let hidden = queue(&app).await;
-    assert!(
-        !hidden.contains("Inovasi 0") && !hidden.contains("Inovasi 1"),
-        "{hidden}"
-    );
+    // The judge's unit over the entry's unit, then the entry's unit over the judge's unit.
+    for (unit, parent, undo) in [
+        (entry_unit, other_unit, None),
+        (other_unit, entry_unit, Some((entry_unit, was))),
+    ] {
+        if let Some((u, p)) = undo {
+            set_parent(u, p).await;
+        }
+        set_parent(unit, Some(parent)).await;
+        let hidden = queue(&app).await;
+        assert!(
+            !hidden.contains("Inovasi 0") && !hidden.contains("Inovasi 1"),
+            "{hidden}"
+        );
+    }
     // Apart again: listed again.
     set_parent(other_unit, None).await;
     let shown = queue(&app).await;

@@ -1,0 +1,1 @@
+DROP INDEX round_results_position;

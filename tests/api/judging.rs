@@ -923,6 +923,7 @@ async fn the_judges_queue_hides_entries_of_a_parent_or_child_unit() {
     add_judges(&app, round, &[&j]).await;
     assert_eq!(assign(&app, round, &j, &ids).await.status().as_u16(), 303);
     declare(&app, &j, ed).await;
+    let judge_id = j.id;
     let (entry_unit, other_unit) = app
         .db(move |conn| {
             let eu: i32 = entries::table
@@ -936,7 +937,7 @@ async fn the_judges_queue_hides_entries_of_a_parent_or_child_unit() {
                 .select(units::id)
                 .first(conn)
                 .unwrap();
-            diesel::update(users::table.find(j_id(conn, "q@univ.ac.id")))
+            diesel::update(users::table.find(judge_id))
                 .set(users::unit_id.eq(other))
                 .execute(conn)
                 .unwrap();
@@ -992,14 +993,6 @@ async fn the_judges_queue_hides_entries_of_a_parent_or_child_unit() {
         shown.contains("Inovasi 0") && shown.contains("Inovasi 1"),
         "{shown}"
     );
-}
-
-fn j_id(conn: &mut biw::db::DbConn, email: &str) -> i32 {
-    users::table
-        .filter(users::email.eq(email))
-        .select(users::id)
-        .first(conn)
-        .unwrap()
 }
 
 #[tokio::test]

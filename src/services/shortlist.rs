@@ -394,35 +394,41 @@ fn topic(edition_id: i32, entry_id: i32) -> String {
     format!("shortlist:{edition_id}:entry:{entry_id}:")
 }
 
-/// Takes an entry off the shortlist, with a reason; its mail that has not gone out is withdrawn.
+/// Takes the ticked entries off the shortlist, with one reason; their mail that has not gone out
+/// is withdrawn. All or none: an entry that is not on the list refuses the whole removal.
 pub fn remove(
     conn: &mut DbConn,
     actor: &Actor,
     edition_id: i32,
-    entry_id: i32,
+    entry_ids: &[i32],
     reason: &str,
-) -> Result<(), AppError> {
+) -> Result<usize, AppError> {
+    if entry_ids.is_empty() {
+        return Err(invalid("entry", "shortlist.choose"));
+    }
     let reason =
         crate::domain::text::required_line(reason, 500).map_err(|k| invalid("reason", k))?;
     db::transaction(conn, |conn| {
-        let n = diesel::delete(
-            shortlist::table
-                .filter(shortlist::edition_id.eq(edition_id))
-                .filter(shortlist::entry_id.eq(entry_id)),
-        )
-        .execute(conn)?;
-        if n == 0 {
-            return Err(AppError::NotFound);
+        for &entry_id in entry_ids {
+            let n = diesel::delete(
+                shortlist::table
+                    .filter(shortlist::edition_id.eq(edition_id))
+                    .filter(shortlist::entry_id.eq(entry_id)),
+            )
+            .execute(conn)?;
+            if n == 0 {
+                return Err(AppError::NotFound);
+            }
+            let withdrawn = mail_rows::withdraw(conn, &topic(edition_id, entry_id))?;
+            audit::record(
+                conn,
+                actor,
+                "national_shortlist.remove",
+                ("entry", Some(entry_id)),
+                json!({"edition": edition_id, "reason": reason, "mail_withdrawn": withdrawn}),
+            )?;
         }
-        let withdrawn = mail_rows::withdraw(conn, &topic(edition_id, entry_id))?;
-        audit::record(
-            conn,
-            actor,
-            "national_shortlist.remove",
-            ("entry", Some(entry_id)),
-            json!({"edition": edition_id, "reason": reason, "mail_withdrawn": withdrawn}),
-        )?;
-        Ok(())
+        Ok(entry_ids.len())
     })
 }
 

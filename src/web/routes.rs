@@ -147,7 +147,7 @@ routes! {
     Get  "/organiser/editions/{id}/shortlist"  ORGANISER => organiser::shortlist::show;
     Post "/organiser/editions/{id}/shortlist/add" ORGANISER => organiser::shortlist::add;
     Post "/organiser/editions/{id}/shortlist/notify" ORGANISER => organiser::shortlist::notify;
-    Post "/organiser/editions/{id}/shortlist/{entry}/remove" ORGANISER => organiser::shortlist::remove;
+    Post "/organiser/editions/{id}/shortlist/remove" ORGANISER => organiser::shortlist::remove;
     Get  "/organiser/editions/{id}/shortlist.csv" ORGANISER => organiser::shortlist::export_csv;
     Get  "/organiser/editions/{id}/shortlist.xlsx" ORGANISER => organiser::shortlist::export_xlsx;
     Get  "/organiser/editions/{id}/shortlist/print" ORGANISER => organiser::shortlist::print;

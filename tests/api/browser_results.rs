@@ -1,9 +1,12 @@
 //! Results in a real browser: an organiser reviews the ranking and its flags, freezes, signs off,
 //! publishes and promotes the top; the unit reads its feedback report on a phone; a visitor sees
-//! the winners on the public page; the shortlist export downloads.
+//! the winners on the public page; one entry leaves the shortlist
+//! and its export downloads.
 
 use biw::domain::Role;
 use biw::i18n::{Lang, t};
+
+use fantoccini::Locator;
 
 use crate::browser::{a11y, browser, login, wait_for_text};
 use crate::helpers::spawn_app;
@@ -89,6 +92,17 @@ async fn a_round_goes_from_review_to_publication_and_reaches_the_unit_and_the_pu
     b.click("add-top").await;
     wait_for_text(&b, "2 inovasi ditambahkan").await;
     a11y(&b, "shortlist").await;
+    // One is taken off: ticked in the table, one reason, one button below it.
+    b.client
+        .find(Locator::Css("#shortlist input[type=checkbox]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    b.fill("rm-reason", "Belum dua tahun diterapkan").await;
+    b.click("remove-chosen").await;
+    wait_for_text(&b, "1 inovasi dikeluarkan").await;
     let download = b
         .client
         .execute_async(

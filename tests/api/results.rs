@@ -1235,10 +1235,11 @@ async fn the_national_shortlist_tells_units_what_they_lack_and_they_complete_it(
     assert!(html.contains("Isi angka 1 sampai 1000."));
     assert!(html.contains(r#"value="5000""#), "the number typed is kept");
     let long = "Belum dua tahun ".repeat(40);
+    let first = ids[0].to_string();
     let res = app
         .post_form(
-            &format!("{path}/{}/remove", ids[0]),
-            &[("reason", long.as_str())],
+            &format!("{path}/remove"),
+            &[("entry", first.as_str()), ("reason", long.as_str())],
         )
         .await;
     assert_eq!(res.status().as_u16(), 422);
@@ -1247,11 +1248,32 @@ async fn the_national_shortlist_tells_units_what_they_lack_and_they_complete_it(
         html.contains(&format!(r#"value="{long}""#)),
         "the reason typed is kept"
     );
-    assert!(html.contains("<details open>"), "its row stays open");
+    assert!(
+        html.contains(&format!(
+            r#"id="rm-{first}" aria-labelledby="pick-col name-{first}" checked"#
+        )),
+        "its row stays ticked"
+    );
     let res = app
         .post_form(
-            &format!("{path}/{}/remove", ids[0]),
+            &format!("{path}/remove"),
             &[("reason", "Belum dua tahun diterapkan")],
+        )
+        .await;
+    assert_eq!(res.status().as_u16(), 422, "nothing ticked");
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("Pilih minimal satu inovasi.")
+    );
+    let res = app
+        .post_form(
+            &format!("{path}/remove"),
+            &[
+                ("entry", first.as_str()),
+                ("reason", "Belum dua tahun diterapkan"),
+            ],
         )
         .await;
     assert_eq!(res.status().as_u16(), 303);
@@ -1270,6 +1292,22 @@ async fn the_national_shortlist_tells_units_what_they_lack_and_they_complete_it(
         "Inovasi 1 masuk daftar pendek nasional (IGA)".into(),
         "pending".into()
     )));
+    // One entry not on the list refuses the whole removal: the other stays listed.
+    let second = ids[1].to_string();
+    let res = app
+        .post_form(
+            &format!("{path}/remove"),
+            &[
+                ("entry", second.as_str()),
+                ("entry", first.as_str()),
+                ("reason", "Dua sekaligus"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status().as_u16(), 404);
+    let html = app.get(&path).await.text().await.unwrap();
+    assert!(html.contains(&format!(r#"id="listed-{second}""#)));
+    assert!(!html.contains(&format!(r#"id="listed-{first}""#)));
 
     // The unit completes its readiness; a level needs its evidence, and nothing typed is lost.
     let opd = unit_operator(&app).await;

@@ -163,7 +163,7 @@ routes! {
     Post "/organiser/rounds/{id}/schedule"     ORGANISER => organiser::rounds::save_schedule;
     Post "/organiser/rounds/{id}/schedule/send" ORGANISER => organiser::rounds::send_schedule;
     Post "/organiser/rounds/{id}/judges"       ORGANISER => organiser::assignments::add_judges;
-    Post "/organiser/rounds/{id}/judges/{judge}/remove" ORGANISER => organiser::assignments::remove_judge;
+    Post "/organiser/rounds/{id}/judges/remove" ORGANISER => organiser::assignments::remove_judges;
     Get  "/organiser/rounds/{id}/assignments"  ORGANISER => organiser::assignments::board;
     Post "/organiser/rounds/{id}/assignments"  ORGANISER => organiser::assignments::assign;
     Post "/organiser/rounds/{id}/assignments/auto" ORGANISER => organiser::assignments::auto;

@@ -1375,16 +1375,51 @@ async fn withdrawing_a_started_assignment_or_taking_its_judge_off_needs_a_reason
         .page(&format!("/organiser/rounds/{round}/assignments"))
         .await;
     assert!(board.contains("Juri ini sudah mulai menilai: tuliskan alasannya."));
-    let remove = format!("/organiser/rounds/{round}/judges/{}/remove", a.id);
+    let remove = format!("/organiser/rounds/{round}/judges/remove");
+    let a_id = a.id.to_string();
     let res = app.post_form(&remove, &[("reason", "")]).await;
+    assert_eq!(res.status().as_u16(), 422, "nothing ticked");
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("Centang sedikitnya satu juri untuk dikeluarkan.")
+    );
+    let res = app
+        .post_form(&remove, &[("judge", a_id.as_str()), ("reason", "")])
+        .await;
     assert_eq!(res.status().as_u16(), 422);
     let board = res.text().await.unwrap();
     assert!(board.contains("Juri ini sudah mulai menilai: tuliskan alasannya."));
+    assert!(
+        board.contains(&format!(r#"id="rj-{a_id}" checked"#)),
+        "the tick is kept"
+    );
     assert_eq!(live(&app, round).await.len(), 1, "still assigned");
+    // A judge who is not on the round refuses the whole request: nobody comes off.
     let res = app
-        .post_form(&remove, &[("reason", "Mengundurkan diri karena sakit")])
+        .post_form(
+            &remove,
+            &[
+                ("judge", a_id.as_str()),
+                ("judge", "999999"),
+                ("reason", "Sakit"),
+            ],
+        )
         .await;
-    assert_eq!(res.status().as_u16(), 303);
+    assert_eq!(res.status().as_u16(), 404);
+    assert_eq!(live(&app, round).await.len(), 1, "all or none");
+    let res = app
+        .post_form(
+            &remove,
+            &[
+                ("judge", a_id.as_str()),
+                ("judge", a_id.as_str()),
+                ("reason", "Mengundurkan diri karena sakit"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status().as_u16(), 303, "a box sent twice counts once");
     assert!(live(&app, round).await.is_empty());
     let (reason, kept) = app
         .db(move |conn| {

@@ -80,49 +80,55 @@ pub fn add_round_judges(
     })
 }
 
-/// Takes a judge off a round and withdraws their assignments in it (sheets are kept, hidden). A
-/// judge who has started a sheet in the round comes off only with a reason.
-pub fn remove_round_judge(
+/// Takes the given judges off a round and withdraws their assignments in it (sheets are kept,
+/// hidden); returns how many came off. All or none: if any of them has started a sheet in the
+/// round, a reason is needed, and a judge not on the round refuses the whole request.
+pub fn remove_round_judges(
     conn: &mut DbConn,
     actor: &Actor,
     round_id: i32,
-    judge_id: i32,
+    judge_ids: &[i32],
     reason: &str,
-) -> Result<(), AppError> {
+) -> Result<usize, AppError> {
     use crate::db::schema::sheets;
+    if judge_ids.is_empty() {
+        return Err(invalid("judge", "judging.choose_judges_to_remove"));
+    }
+    let reason = crate::domain::text::single_line(reason, 500).map_err(|k| invalid("reason", k))?;
     db::transaction(conn, |conn| {
-        let reason =
-            crate::domain::text::single_line(reason, 500).map_err(|k| invalid("reason", k))?;
-        let started: i64 = sheets::table
-            .filter(sheets::round_id.eq(round_id))
-            .filter(sheets::judge_id.eq(judge_id))
-            .count()
-            .get_result(conn)?;
-        if started > 0 && reason.is_empty() {
-            return Err(invalid("reason", "judging.reason_started"));
+        for &judge_id in judge_ids {
+            let started: i64 = sheets::table
+                .filter(sheets::round_id.eq(round_id))
+                .filter(sheets::judge_id.eq(judge_id))
+                .count()
+                .get_result(conn)?;
+            if started > 0 && reason.is_empty() {
+                return Err(invalid("reason", "judging.reason_started"));
+            }
+            let n = diesel::delete(
+                round_judges::table
+                    .filter(round_judges::round_id.eq(round_id))
+                    .filter(round_judges::judge_id.eq(judge_id)),
+            )
+            .execute(conn)?;
+            if n == 0 {
+                return Err(AppError::NotFound);
+            }
+            let why = if reason.is_empty() {
+                "removed"
+            } else {
+                &reason
+            };
+            let withdrawn = withdraw(conn, judge_id, None, Some(round_id), why)?;
+            audit::record(
+                conn,
+                actor,
+                "round.remove_judge",
+                ("round", Some(round_id)),
+                json!({"judge": judge_id, "reason": reason, "withdrawn": withdrawn, "started_sheets": started}),
+            )?;
         }
-        let n = diesel::delete(
-            round_judges::table
-                .filter(round_judges::round_id.eq(round_id))
-                .filter(round_judges::judge_id.eq(judge_id)),
-        )
-        .execute(conn)?;
-        if n == 0 {
-            return Err(AppError::NotFound);
-        }
-        let why = if reason.is_empty() {
-            "removed"
-        } else {
-            &reason
-        };
-        let withdrawn = withdraw(conn, judge_id, None, Some(round_id), why)?;
-        audit::record(
-            conn,
-            actor,
-            "round.remove_judge",
-            ("round", Some(round_id)),
-            json!({"judge": judge_id, "reason": reason, "withdrawn": withdrawn, "started_sheets": started}),
-        )
+        Ok(judge_ids.len())
     })
 }
 

@@ -1,6 +1,8 @@
 //! A round's judges and the assignment board: add and remove judges, assign automatically or by
 //! hand (single or in bulk), withdraw an assignment, and tell judges what is new for them.
 
+use std::collections::HashSet;
+
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
@@ -112,7 +114,12 @@ pub(super) fn ids_of(form: &[(String, String)], key: &str) -> Result<Vec<i32>, A
     form.iter()
         .filter(|(k, v)| k == key && !v.trim().is_empty())
         .map(|(_, v)| v.trim().parse::<i32>())
-        .collect::<Result<_, _>>()
+        .collect::<Result<Vec<_>, _>>()
+        .map(|ids| {
+            // A box sent twice counts once, so an all-or-none action does not trip on itself.
+            let mut seen = HashSet::new();
+            ids.into_iter().filter(|id| seen.insert(*id)).collect()
+        })
         .map_err(|_| AppError::BadRequest(format!("{key} id")))
 }
 
@@ -159,27 +166,32 @@ pub struct ReasonForm {
     reason: String,
 }
 
-/// `POST /organiser/rounds/{id}/judges/{judge}/remove`.
-pub async fn remove_judge(
+/// `POST /organiser/rounds/{id}/judges/remove`: takes the ticked judges (`judge` repeats) off the
+/// round, with one reason.
+pub async fn remove_judges(
     page: Page,
-    path: web::Path<(i32, i32)>,
+    id: web::Path<i32>,
     form: web::Form<Vec<(String, String)>>,
 ) -> Result<HttpResponse, AppError> {
-    let (id, judge) = path.into_inner();
+    let id = id.into_inner();
+    let judges = ids_of(&form, "judge")?;
     let actor = page.actor();
     let reason = form
         .iter()
         .find(|(k, _)| k == "reason")
         .map(|(_, v)| v.clone())
         .unwrap_or_default();
-    let values = serde_json::json!({ "removing": judge, "remove_reason": reason });
+    let values = serde_json::json!({ "removing": judges, "remove_reason": reason });
     match db::run(&page.state.pool, move |conn| {
-        svc::remove_round_judge(conn, &actor, id, judge, &reason)
+        svc::remove_round_judges(conn, &actor, id, &judges, &reason)
     })
     .await
     {
-        Ok(()) => {
-            page.flash("success", page.t("judging.judge_removed"));
+        Ok(n) => {
+            page.flash(
+                "success",
+                page.t_args("judging.judges_removed", &[("n", n.to_string())]),
+            );
             Ok(see_other(&back(id)))
         }
         Err(e) => refused_on_board(&page, e, id, &form, values).await,

@@ -93,14 +93,45 @@ fn fingerprint(conn: &mut DbConn, edition_id: i32) -> Result<Fingerprint, AppErr
     .get_result(conn)?)
 }
 
-type Cached<T> = std::sync::Mutex<HashMap<(i32, bool), (Fingerprint, std::sync::Arc<T>)>>;
+/// A kept value and the fingerprint it was computed at, per (edition, with unpublished rounds).
+type Kept<T> = HashMap<(i32, bool), (Fingerprint, std::sync::Arc<T>)>;
+
+/// Values per (edition, with unpublished rounds) with the fingerprint each was computed at.
+struct Cached<T> {
+    kept: std::sync::Mutex<Kept<T>>,
+    // Views arriving together after a change (or at start) would otherwise each compute the
+    // standing of 3,500 entries at once: p99 of the awards page was 255 ms against a p95 of 26.
+    // The first computes; the others wait for its value.
+    computing: std::sync::Mutex<()>,
+}
+
+impl<T> Default for Cached<T> {
+    fn default() -> Self {
+        Cached {
+            kept: Default::default(),
+            computing: Default::default(),
+        }
+    }
+}
+
+impl<T> Cached<T> {
+    fn kept_at(&self, key: (i32, bool), print: &Fingerprint) -> Option<std::sync::Arc<T>> {
+        self.kept
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&key)
+            .filter(|(at, _)| at == print)
+            .map(|(_, v)| v.clone())
+    }
+}
 
 static STANDINGS: std::sync::LazyLock<Cached<Option<RoundsAndStanding>>> =
     std::sync::LazyLock::new(Default::default);
 static AWARDS: std::sync::LazyLock<Cached<Option<Awards>>> =
     std::sync::LazyLock::new(Default::default);
 
-/// The cached value for this key if its fingerprint still holds, else computes and keeps it.
+/// The cached value for this key if its fingerprint still holds, else computes and keeps it. The
+/// fingerprint is read before computing, so a change landing meanwhile is computed again later.
 fn cached<T>(
     cache: &Cached<T>,
     conn: &mut DbConn,
@@ -108,15 +139,20 @@ fn cached<T>(
     compute: impl FnOnce(&mut DbConn) -> Result<T, AppError>,
 ) -> Result<std::sync::Arc<T>, AppError> {
     let now = fingerprint(conn, key.0)?;
-    if let Some((print, value)) = cache.lock().ok().and_then(|c| c.get(&key).cloned())
-        && print == now
-    {
+    if let Some(value) = cache.kept_at(key, &now) {
+        return Ok(value);
+    }
+    let _one = cache.computing.lock().unwrap_or_else(|p| p.into_inner());
+    let now = fingerprint(conn, key.0)?;
+    if let Some(value) = cache.kept_at(key, &now) {
         return Ok(value);
     }
     let value = std::sync::Arc::new(compute(conn)?);
-    if let Ok(mut c) = cache.lock() {
-        c.insert(key, (now, value.clone()));
-    }
+    cache
+        .kept
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .insert(key, (now, value.clone()));
     Ok(value)
 }
 

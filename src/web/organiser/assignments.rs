@@ -123,6 +123,14 @@ pub(super) fn ids_of(form: &[(String, String)], key: &str) -> Result<Vec<i32>, A
         .map_err(|_| AppError::BadRequest(format!("{key} id")))
 }
 
+/// The text a form sends under `key` (its first), or empty when it sends none.
+pub(super) fn text_of(form: &[(String, String)], key: &str) -> String {
+    form.iter()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default()
+}
+
 fn back(id: i32) -> String {
     format!("/organiser/rounds/{id}/assignments")
 }
@@ -176,11 +184,7 @@ pub async fn remove_judges(
     let id = id.into_inner();
     let judges = ids_of(&form, "judge")?;
     let actor = page.actor();
-    let reason = form
-        .iter()
-        .find(|(k, _)| k == "reason")
-        .map(|(_, v)| v.clone())
-        .unwrap_or_default();
+    let reason = text_of(&form, "reason");
     let values = serde_json::json!({ "removing": judges, "remove_reason": reason });
     match db::run(&page.state.pool, move |conn| {
         svc::remove_round_judges(conn, &actor, id, &judges, &reason)
@@ -316,11 +320,7 @@ pub async fn withdraw(
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
     let ids = ids_of(&form, "assignment")?;
-    let reason = form
-        .iter()
-        .find(|(k, _)| k == "reason")
-        .map(|(_, v)| v.clone())
-        .unwrap_or_default();
+    let reason = text_of(&form, "reason");
     let actor = page.actor();
     let values = serde_json::json!({ "assignment": ids, "reason": reason });
     match db::run(&page.state.pool, move |conn| {

@@ -5,7 +5,7 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 
-use super::assignments::{flash_refusal, ids_of};
+use super::assignments::{flash_refusal, ids_of, text_of};
 use crate::db;
 use crate::error::AppError;
 use crate::services::shortlist::{self as svc, Addition, IndicatorInput};
@@ -110,11 +110,7 @@ pub async fn remove(
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
     let entries = ids_of(&form, "entry")?;
-    let reason = form
-        .iter()
-        .find(|(k, _)| k == "reason")
-        .map(|(_, v)| v.clone())
-        .unwrap_or_default();
+    let reason = text_of(&form, "reason");
     let actor = page.actor();
     let values = serde_json::json!({ "removing": entries, "reason": reason });
     match db::run(&page.state.pool, move |conn| {

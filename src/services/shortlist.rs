@@ -417,7 +417,8 @@ pub fn remove(
             )
             .execute(conn)?;
             if n == 0 {
-                return Err(AppError::NotFound);
+                // Taken off by someone else since the list was drawn (or never on it).
+                return Err(invalid("entry", "shortlist.stale"));
             }
             let withdrawn = mail_rows::withdraw(conn, &topic(edition_id, entry_id))?;
             audit::record(

@@ -1407,7 +1407,10 @@ async fn withdrawing_a_started_assignment_or_taking_its_judge_off_needs_a_reason
             ],
         )
         .await;
-    assert_eq!(res.status().as_u16(), 404);
+    assert_eq!(res.status().as_u16(), 422);
+    let board = res.text().await.unwrap();
+    assert!(board.contains("Salah satu juri yang dicentang sudah tidak ada di babak ini"));
+    assert!(board.contains(r#"value="Sakit""#), "the reason is kept");
     assert_eq!(live(&app, round).await.len(), 1, "all or none");
     let res = app
         .post_form(

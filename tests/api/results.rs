@@ -1250,7 +1250,7 @@ async fn the_national_shortlist_tells_units_what_they_lack_and_they_complete_it(
     );
     assert!(
         html.contains(&format!(
-            r#"id="rm-{first}" aria-labelledby="pick-col name-{first}" checked"#
+            r#"id="rm-{first}" aria-labelledby="pick-col name-{first}" aria-describedby="rm-hint" checked"#
         )),
         "its row stays ticked"
     );
@@ -1304,7 +1304,13 @@ async fn the_national_shortlist_tells_units_what_they_lack_and_they_complete_it(
             ],
         )
         .await;
-    assert_eq!(res.status().as_u16(), 404);
+    // (As when another organiser took it off a moment before: the list comes back current,
+    // with the ticks and the reason.)
+    assert_eq!(res.status().as_u16(), 422);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("Salah satu inovasi yang dicentang sudah tidak ada di daftar pendek"));
+    assert!(html.contains(&format!(r#"id="rm-{second}" aria-labelledby="pick-col name-{second}" aria-describedby="rm-hint" checked"#)));
+    assert!(html.contains(r#"value="Dua sekaligus""#));
     let html = app.get(&path).await.text().await.unwrap();
     assert!(html.contains(&format!(r#"id="listed-{second}""#)));
     assert!(!html.contains(&format!(r#"id="listed-{first}""#)));

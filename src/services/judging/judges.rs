@@ -82,7 +82,8 @@ pub fn add_round_judges(
 
 /// Takes the given judges off a round and withdraws their assignments in it (sheets are kept,
 /// hidden); returns how many came off. All or none: if any of them has started a sheet in the
-/// round, a reason is needed, and a judge not on the round refuses the whole request.
+/// round, a reason is needed, and a judge not on the round refuses the whole request (a refusal
+/// the board shows, since another organiser may have just taken that judge off).
 pub fn remove_round_judges(
     conn: &mut DbConn,
     actor: &Actor,
@@ -112,7 +113,9 @@ pub fn remove_round_judges(
             )
             .execute(conn)?;
             if n == 0 {
-                return Err(AppError::NotFound);
+                // Taken off by someone else since the board was drawn (or never on it): the
+                // board comes back current, with the ticks and the reason.
+                return Err(invalid("judge", "judging.stale_judges"));
             }
             let why = if reason.is_empty() {
                 "removed"

@@ -101,9 +101,13 @@ struct Cached<T> {
     kept: std::sync::Mutex<Kept<T>>,
     // Views arriving together after a change (or at start) would otherwise each compute the
     // standing of 3,500 entries at once: p99 of the awards page was 255 ms against a p95 of 26.
-    // The first computes; the others wait for its value.
-    computing: std::sync::Mutex<()>,
+    // The first computes; the others wait for its value. One lock per key, so one edition's
+    // computation never holds up another's.
+    computing: std::sync::Mutex<Flights>,
 }
+
+/// One lock per key, taken while that key's value is computed.
+type Flights = HashMap<(i32, bool), std::sync::Arc<std::sync::Mutex<()>>>;
 
 impl<T> Default for Cached<T> {
     fn default() -> Self {
@@ -142,7 +146,14 @@ fn cached<T>(
     if let Some(value) = cache.kept_at(key, &now) {
         return Ok(value);
     }
-    let _one = cache.computing.lock().unwrap_or_else(|p| p.into_inner());
+    let key_lock = cache
+        .computing
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .entry(key)
+        .or_default()
+        .clone();
+    let _one = key_lock.lock().unwrap_or_else(|p| p.into_inner());
     let now = fingerprint(conn, key.0)?;
     if let Some(value) = cache.kept_at(key, &now) {
         return Ok(value);

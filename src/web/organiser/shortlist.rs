@@ -1,6 +1,6 @@
 //! The national shortlist for organisers: add the top of the published final standing or chosen
-//! entries, take one off with a reason, mail the units what they lack, the readiness of each, the
-//! exports (CSV, XLSX) and a printable page; and this year's IID indicators.
+//! entries, take ticked ones off with one reason, mail the units what they lack, the readiness of
+//! each, the exports (CSV, XLSX) and a printable page; and this year's IID indicators.
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};

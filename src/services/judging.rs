@@ -60,3 +60,14 @@ fn mail_user(
     crate::outbox::enqueue(conn, &mail)?;
     Ok(())
 }
+
+/// The round, when its judges and assignments may change. A frozen round's ranking is kept, and its
+/// sheets and the notes units read in their feedback follow its live assignments, so nothing about
+/// who judges what changes until an organiser reopens it (with a reason, audited).
+fn unfrozen_round(conn: &mut DbConn, round_id: i32) -> Result<round::Round, AppError> {
+    let r = round::find(conn, round_id)?.ok_or(AppError::NotFound)?;
+    if r.frozen_at.is_some() {
+        return Err(invalid("round", "judging.round_frozen"));
+    }
+    Ok(r)
+}

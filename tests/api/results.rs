@@ -466,6 +466,43 @@ async fn a_frozen_ranking_is_kept_signed_off_published_and_only_reopened_with_a_
     )
     .await;
     assert_eq!(res.status().as_u16(), 422, "not even a paper sheet");
+    // Nor who judges what: every board action is refused with the reason, and nothing moves.
+    let before = live(&app, round).await;
+    let (a_id, entry, on) = (a.id.to_string(), ids[2].to_string(), a_on_2.to_string());
+    let frozen = "Hasil babak ini sudah dibekukan";
+    for (action, fields) in [
+        ("judges", vec![("judge", a_id.as_str())]),
+        (
+            "judges/remove",
+            vec![("judge", a_id.as_str()), ("reason", "Sakit")],
+        ),
+        (
+            "assignments",
+            vec![("judge", a_id.as_str()), ("entry", entry.as_str())],
+        ),
+        (
+            "assignments/withdraw",
+            vec![("assignment", on.as_str()), ("reason", "Sakit")],
+        ),
+    ] {
+        let res = app
+            .post_form(&format!("/organiser/rounds/{round}/{action}"), &fields)
+            .await;
+        assert_eq!(res.status().as_u16(), 422, "{action}");
+        assert!(res.text().await.unwrap().contains(frozen), "{action}");
+    }
+    for to in [
+        format!("/organiser/rounds/{round}/assignments/auto"),
+        format!("/organiser/assignments/{a_on_2}/remove"),
+    ] {
+        let res = app.post_form(&to, &[("reason", "Sakit")]).await;
+        assert_eq!(res.status().as_u16(), 303, "{to}");
+        let board = app
+            .page(&format!("/organiser/rounds/{round}/assignments"))
+            .await;
+        assert!(board.contains(frozen), "{to}");
+    }
+    assert_eq!(live(&app, round).await, before);
     let res = post_pairs(
         &app,
         &app.client,

@@ -147,6 +147,7 @@ pub fn auto_assign(
     round_id: i32,
 ) -> Result<AutoResult, AppError> {
     db::transaction(conn, |conn| {
+        unfrozen_round(conn, round_id)?;
         let f = RoundFacts::read(conn, round_id)?;
         let k = f.round.judges_per_entry.max(0) as u32;
         let limit = match f.round.max_per_judge {
@@ -319,6 +320,7 @@ pub fn assign(
     entry_ids: &[i32],
 ) -> Result<usize, AppError> {
     db::transaction(conn, |conn| {
+        unfrozen_round(conn, round_id)?;
         let f = RoundFacts::read(conn, round_id)?;
         let judge = *f
             .judges
@@ -372,6 +374,7 @@ pub fn unassign(
         let a = model::find_assignment(conn, assignment_id)?
             .filter(|a| a.withdrawn_at.is_none())
             .ok_or(AppError::NotFound)?;
+        unfrozen_round(conn, a.round_id)?;
         let reason =
             crate::domain::text::single_line(reason, 500).map_err(|k| invalid("reason", k))?;
         let started: i64 = sheets::table

@@ -45,7 +45,7 @@ pub fn add_round_judges(
     judge_ids: &[i32],
 ) -> Result<usize, AppError> {
     db::transaction(conn, |conn| {
-        round::find(conn, round_id)?.ok_or(AppError::NotFound)?;
+        unfrozen_round(conn, round_id)?;
         let judges: HashSet<i32> = model::all_judges(conn)?
             .into_iter()
             .filter(|j| j.active)
@@ -97,6 +97,7 @@ pub fn remove_round_judges(
     }
     let reason = crate::domain::text::single_line(reason, 500).map_err(|k| invalid("reason", k))?;
     db::transaction(conn, |conn| {
+        unfrozen_round(conn, round_id)?;
         for &judge_id in judge_ids {
             let started: i64 = sheets::table
                 .filter(sheets::round_id.eq(round_id))

@@ -206,10 +206,14 @@ pub async fn remove_judges(
 pub async fn auto(page: Page, id: web::Path<i32>) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
     let actor = page.actor();
-    let result = db::run(&page.state.pool, move |conn| {
+    let result = match db::run(&page.state.pool, move |conn| {
         svc::auto_assign(conn, &actor, id)
     })
-    .await?;
+    .await
+    {
+        Ok(result) => result,
+        Err(e) => return refused(&page, e, &back(id)),
+    };
     page.flash(
         "success",
         page.t_args("judging.auto_done", &[("n", result.added.to_string())]),

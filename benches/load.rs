@@ -544,33 +544,21 @@ fn warm_up_per_connection() -> usize {
         .unwrap_or(4)
 }
 
-/// Asks for the page a few times on every connection, unmeasured, so the numbers are the steady
-/// state a server serving that page all evening has: each pooled connection has prepared the
-/// page's statements, the blocking threads exist, and what is computed once per change is
-/// computed. Without it the first of the 64 concurrent requests (1% of 4,000 is 40) paid for all
-/// of that and made p99 a measure of the start.
-async fn warm_up(clients: &[reqwest::Client], url: &str) {
-    let tasks: Vec<_> = clients
-        .iter()
-        .cloned()
-        .map(|c| {
-            let url = url.to_string();
-            tokio::spawn(async move {
-                for _ in 0..warm_up_per_connection() {
-                    if let Ok(r) = c.get(&url).send().await {
-                        let _ = r.bytes().await;
-                    }
-                }
-            })
-        })
-        .collect();
-    for t in tasks {
-        let _ = t.await;
+/// Measures `total` requests for the page over all connections, after asking for it a few times
+/// on every connection unmeasured, so the numbers are the steady state of a server serving that
+/// page all evening: each pooled connection has prepared the page's statements, the blocking
+/// threads exist, and what is computed once per change is computed. Without it the first of the
+/// 64 concurrent requests (1% of 4,000 is 40) paid for all of that and made p99 a measure of the
+/// start.
+async fn load(clients: &[reqwest::Client], url: &str, total: usize) -> Stats {
+    let warm = warm_up_per_connection() * clients.len();
+    if warm > 0 {
+        measure(clients, url, warm).await;
     }
+    measure(clients, url, total).await
 }
 
-async fn load(clients: &[reqwest::Client], url: &str, total: usize) -> Stats {
-    warm_up(clients, url).await;
+async fn measure(clients: &[reqwest::Client], url: &str, total: usize) -> Stats {
     let per = total / clients.len();
     let started = Instant::now();
     let tasks: Vec<_> = clients

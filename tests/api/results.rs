@@ -411,6 +411,58 @@ async fn step(app: &TestApp, round: i32, action: &str, fields: &[(&str, &str)]) 
 }
 
 #[tokio::test]
+async fn a_conflict_found_after_freezing_is_recorded_but_keeps_the_frozen_rounds_assignments() {
+    let app = spawn_app().await;
+    let (ed, round, ids, a) = scored_round(&app).await;
+    let html = step(&app, round, "freeze", &[]).await;
+    assert!(html.contains("Hasil dibekukan."));
+    let before = live(&app, round).await;
+    let judge_page = format!("/organiser/editions/{ed}/judges/{}", a.id);
+    let entry = ids[2].to_string();
+    let (conflicts, fields) = (
+        format!("{judge_page}/conflicts"),
+        [
+            ("entry", entry.as_str()),
+            ("reason", "Saudara kandung kepala unit"),
+        ],
+    );
+    let res = app.post_form(&conflicts, &fields).await;
+    assert_eq!(res.status().as_u16(), 303);
+    // The organiser is told what was kept and how to withdraw it.
+    let html = app.page(&judge_page).await;
+    assert!(
+        html.contains(
+            "0 penugasan ditarik. 1 penugasan di babak yang hasilnya sudah dibekukan tetap ada"
+        ),
+        "{html}"
+    );
+    // The conflict is recorded, the kept ranking's assignments are not touched.
+    assert_eq!(live(&app, round).await, before);
+    let (judge, on) = (a.id, ids[2]);
+    let recorded = app
+        .db(move |conn| {
+            use biw::db::schema::conflicts;
+            conflicts::table
+                .filter(conflicts::judge_id.eq(judge))
+                .filter(conflicts::entry_id.eq(on))
+                .count()
+                .get_result::<i64>(conn)
+                .unwrap()
+        })
+        .await;
+    assert_eq!(recorded, 1);
+    // Reopened, the same conflict withdraws it.
+    step(&app, round, "unfreeze", &[("reason", "Konflik ditemukan")]).await;
+    assert_eq!(stage_of(&app, round).await, (false, false, false));
+    let res = app.post_form(&conflicts, &fields).await;
+    assert_eq!(res.status().as_u16(), 303);
+    assert!(app.page(&judge_page).await.contains("1 penugasan ditarik."));
+    let after = live(&app, round).await;
+    assert_eq!(after.len(), before.len() - 1);
+    assert!(!after.iter().any(|x| x.1 == on && x.2 == judge));
+}
+
+#[tokio::test]
 async fn a_frozen_ranking_is_kept_signed_off_published_and_only_reopened_with_a_reason() {
     let app = spawn_app().await;
     let (_, round, ids, a) = scored_round(&app).await;

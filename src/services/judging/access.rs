@@ -1,6 +1,7 @@
 //! Conflicts of interest and the one question asked before a judge sees an entry.
 
 use super::*;
+use crate::db::schema::rounds;
 
 /// Why a judge may not judge an entry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -93,8 +94,20 @@ pub fn judge_may_see(
         && conflict(conn, judge_id, judge_unit, e)?.is_none())
 }
 
-/// Withdraws a judge's live assignments on an entry (all rounds), keeping their sheets hidden;
-/// returns how many were withdrawn.
+/// The rounds whose judging is not frozen. A frozen round's assignments are part of a kept (and
+/// maybe published) ranking and of the notes units read in their feedback, so nothing withdraws
+/// them until the round is reopened: not a conflict found later, not a judge taken off.
+pub(super) fn open_rounds() -> diesel::dsl::Select<
+    diesel::dsl::Filter<rounds::table, diesel::dsl::IsNull<rounds::frozen_at>>,
+    rounds::id,
+> {
+    rounds::table
+        .filter(rounds::frozen_at.is_null())
+        .select(rounds::id)
+}
+
+/// Withdraws a judge's live assignments on an entry in rounds not frozen ([`open_rounds`]),
+/// keeping their sheets hidden; returns how many were withdrawn.
 pub(super) fn withdraw(
     conn: &mut DbConn,
     judge_id: i32,
@@ -105,6 +118,7 @@ pub(super) fn withdraw(
     let mut q = diesel::update(assignments::table)
         .filter(assignments::judge_id.eq(judge_id))
         .filter(assignments::withdrawn_at.is_null())
+        .filter(assignments::round_id.eq_any(open_rounds()))
         .into_boxed();
     if let Some(e) = entry_id {
         q = q.filter(assignments::entry_id.eq(e));
@@ -134,6 +148,7 @@ pub fn sweep_conflicts(
         .collect();
     let mut q = assignments::table
         .filter(assignments::withdrawn_at.is_null())
+        .filter(assignments::round_id.eq_any(open_rounds()))
         .into_boxed();
     if let Some(id) = judge {
         q = q.filter(assignments::judge_id.eq(id));

@@ -178,9 +178,17 @@ pub fn set_expertise(
     })
 }
 
+/// What recording a conflict did to the judge's assignments on the entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ConflictOutcome {
+    /// Assignments withdrawn (rounds still judging).
+    pub withdrawn: usize,
+    /// Assignments kept because their round is frozen (until it is reopened).
+    pub kept_frozen: usize,
+}
+
 /// Records a conflict between a judge and an entry, declared by the judge or set by an organiser,
-/// with its reason, and withdraws the judge's assignments on the entry. Returns how many were
-/// withdrawn.
+/// with its reason, and withdraws the judge's assignments on the entry in rounds not frozen.
 pub fn record_conflict(
     conn: &mut DbConn,
     actor: &Actor,
@@ -188,7 +196,7 @@ pub fn record_conflict(
     entry_id: i32,
     source: ConflictSource,
     reason: &str,
-) -> Result<usize, AppError> {
+) -> Result<ConflictOutcome, AppError> {
     db::transaction(conn, |conn| {
         let reason =
             crate::domain::text::required_line(reason, 500).map_err(|k| invalid("reason", k))?;
@@ -207,6 +215,12 @@ pub fn record_conflict(
                 .execute(conn)?;
         }
         let withdrawn = withdraw(conn, judge_id, Some(entry_id), None, "conflict")?;
+        let kept_frozen: i64 = assignments::table
+            .filter(assignments::judge_id.eq(judge_id))
+            .filter(assignments::entry_id.eq(entry_id))
+            .filter(assignments::withdrawn_at.is_null())
+            .count()
+            .get_result(conn)?;
         let action = match source {
             ConflictSource::Declared => "conflict.declare",
             ConflictSource::Organiser => "conflict.set",
@@ -216,9 +230,12 @@ pub fn record_conflict(
             actor,
             action,
             ("entry", Some(entry_id)),
-            json!({"judge": judge_id, "reason": reason, "withdrawn": withdrawn}),
+            json!({"judge": judge_id, "reason": reason, "withdrawn": withdrawn, "kept_frozen": kept_frozen}),
         )?;
-        Ok(withdrawn)
+        Ok(ConflictOutcome {
+            withdrawn,
+            kept_frozen: kept_frozen as usize,
+        })
     })
 }
 

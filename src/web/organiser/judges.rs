@@ -152,11 +152,15 @@ pub async fn set_conflict(
     })
     .await;
     match result {
-        Ok(n) => {
-            page.flash(
-                "success",
-                page.t_args("judging.conflict_set", &[("n", n.to_string())]),
-            );
+        Ok(done) => {
+            let n = done.withdrawn.to_string();
+            let message = if done.kept_frozen > 0 {
+                let kept = done.kept_frozen.to_string();
+                page.t_args("judging.conflict_set_kept", &[("n", n), ("kept", kept)])
+            } else {
+                page.t_args("judging.conflict_set", &[("n", n)])
+            };
+            page.flash("success", message);
             Ok(see_other(&here))
         }
         Err(AppError::Invalid(_)) => {

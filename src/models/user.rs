@@ -4,7 +4,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde::Serialize;
 
-use crate::db::schema::users;
+use crate::db::schema::{units, users};
 use crate::db::{DbConn, PageDsl};
 use crate::domain::Role;
 
@@ -141,6 +141,8 @@ pub struct ListUser {
     pub is_endorser: bool,
     /// Has not accepted the invitation yet.
     pub invited: bool,
+    /// The unit's name.
+    pub unit_name: Option<String>,
 }
 
 /// A page of users matching the filter, and the total count.
@@ -179,6 +181,12 @@ pub fn list(conn: &mut DbConn, f: &UserFilter, per_page: i64) -> QueryResult<(Ve
             users::active,
             users::is_endorser,
             users::password_hash.is_null(),
+            // Read with the row: a second query for the page's units named them in an `IN` list
+            // of a different length on every page, which SQLite prepares again each view.
+            units::table
+                .filter(units::id.nullable().eq(users::unit_id))
+                .select(units::name)
+                .single_value(),
         ))
         .paged(per_page, crate::db::page_offset(page, per_page))
         .load(conn)?;

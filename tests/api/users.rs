@@ -26,6 +26,12 @@ async fn csv_import_of_users_invites_everyone() {
     );
     let list = app.page("/organiser/users?status=invited").await;
     assert!(list.contains("Ani Rahmawati") && list.contains("Dr. Budi Hartono"));
+    // Each row names its unit (or the outside institution).
+    let ani_row = list.split("Ani Rahmawati").nth(1).unwrap();
+    let ani_row = &ani_row[..ani_row.find("</tr>").unwrap()];
+    assert!(ani_row.contains("Dinas Kesehatan"), "{ani_row}");
+    let budi_row = list.split("Dr. Budi Hartono").nth(1).unwrap();
+    assert!(budi_row[..budi_row.find("</tr>").unwrap()].contains("BRIN"));
     assert_eq!(app.audit_count("user.import").await, 1);
     assert_eq!(app.audit_count("user.invite").await, 2);
     app.assert_tallies_agree().await;

@@ -41,11 +41,8 @@ async fn form_context(page: &Page) -> Result<tera::Context, AppError> {
 pub async fn list(page: Page, q: web::Query<user::UserFilter>) -> Result<HttpResponse, AppError> {
     let filter = q.into_inner();
     let f = filter.clone();
-    let (rows, total, unit_names) = db::run(&page.state.pool, move |conn| {
-        let (rows, total) = user::list(conn, &f, PER_PAGE)?;
-        // The names of this page's units only.
-        let ids: Vec<i32> = rows.iter().filter_map(|u| u.unit_id).collect();
-        Ok((rows, total, unit::names(conn, &ids)?))
+    let (rows, total) = db::run(&page.state.pool, move |conn| {
+        Ok(user::list(conn, &f, PER_PAGE)?)
     })
     .await?;
     let mut ctx = tera::Context::new();
@@ -53,7 +50,7 @@ pub async fn list(page: Page, q: web::Query<user::UserFilter>) -> Result<HttpRes
     let rows: Vec<_> = rows
         .iter()
         .map(|u| {
-            let unit = u.unit_id.and_then(|id| unit_names.get(&id).cloned());
+            let unit = &u.unit_name;
             let role = crate::i18n::t(lang, &format!("role.{}", u.role), &[]);
             serde_json::json!({"u": u, "invited": u.invited, "unit": unit, "role": role})
         })

@@ -555,6 +555,20 @@ async fn a_frozen_ranking_is_kept_signed_off_published_and_only_reopened_with_a_
         assert!(board.contains(frozen), "{to}");
     }
     assert_eq!(live(&app, round).await, before);
+    // Nor are judges reminded of sheets they can no longer change.
+    let res = app
+        .post_form(&format!("/organiser/rounds/{round}/remind"), &[])
+        .await;
+    assert_eq!(res.status().as_u16(), 303);
+    let progress = app
+        .page(&format!("/organiser/rounds/{round}/progress"))
+        .await;
+    assert!(
+        progress.contains(frozen),
+        "reminder refused with the reason"
+    );
+    let mails = app.mails_to("a@univ.ac.id").await;
+    assert!(mails.iter().all(|m| m.template != "judge_reminder"));
     let res = post_pairs(
         &app,
         &app.client,

@@ -513,7 +513,8 @@ pub fn reopen(
 }
 
 /// Emails every judge of the round who has assignments not yet submitted: one mail each, listing
-/// them, with the closing time. Returns how many judges were written to.
+/// them, with the closing time. Returns how many judges were written to; refused once the
+/// round's results are frozen.
 pub fn remind_late(
     conn: &mut DbConn,
     state: &AppState,
@@ -522,7 +523,8 @@ pub fn remind_late(
 ) -> Result<usize, AppError> {
     use crate::db::schema::{entries, users};
     db::transaction(conn, |conn| {
-        let r = round::find(conn, round_id)?.ok_or(AppError::NotFound)?;
+        // A frozen round's sheets cannot change: a reminder would ask for what cannot be done.
+        let r = unfrozen_round(conn, round_id)?;
         let open: Vec<(i32, String)> = assignments::table
             .inner_join(entries::table)
             .left_join(sheets::table.on(sheets::assignment_id.eq(assignments::id)))

@@ -169,13 +169,16 @@ pub async fn reopen(
 pub async fn remind(page: Page, id: web::Path<i32>) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
     let (state, actor) = (page.state.clone(), page.actor());
-    let n = db::run(&page.state.pool, move |conn| {
+    match db::run(&page.state.pool, move |conn| {
         svc::remind_late(conn, &state, &actor, id)
     })
-    .await?;
-    page.flash(
-        "success",
-        page.t_args("judging.reminded", &[("n", n.to_string())]),
-    );
+    .await
+    {
+        Ok(n) => page.flash(
+            "success",
+            page.t_args("judging.reminded", &[("n", n.to_string())]),
+        ),
+        Err(e) => super::assignments::flash_refusal(&page, e)?,
+    }
     Ok(see_other(&format!("/organiser/rounds/{id}/progress")))
 }

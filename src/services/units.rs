@@ -9,6 +9,7 @@ use crate::db::{self, DbConn};
 use crate::domain::{UnitType, text};
 use crate::error::{AppError, FieldErrors, invalid};
 use crate::models::unit::{self, NewUnit};
+use crate::services::judging::ConflictOutcome;
 
 /// What an organiser fills in for a unit.
 #[derive(Debug, Clone, Default, serde::Deserialize, serde::Serialize)]
@@ -136,13 +137,14 @@ pub fn create(conn: &mut DbConn, actor: &Actor, input: &UnitInput) -> Result<i32
     })
 }
 
-/// Updates a unit's name, type and parent.
+/// Updates a unit's name, type and parent; a new parent has the assignments it forbids withdrawn
+/// (see `judging::sweep_conflicts`).
 pub fn update(
     conn: &mut DbConn,
     actor: &Actor,
     id: i32,
     input: &UnitInput,
-) -> Result<(), AppError> {
+) -> Result<ConflictOutcome, AppError> {
     db::transaction(conn, |conn| {
         let before = unit::find(conn, id)?.ok_or(AppError::NotFound)?;
         let v = validate(conn, input, Some(id))?;
@@ -173,9 +175,9 @@ pub fn update(
         )?;
         // A unit under a new parent may bring judges of that parent into conflict.
         if before.parent_id != v.parent_id {
-            crate::services::judging::sweep_conflicts(conn, actor, None)?;
+            return crate::services::judging::sweep_conflicts(conn, actor, None);
         }
-        Ok(())
+        Ok(ConflictOutcome::default())
     })
 }
 

@@ -149,6 +149,18 @@ impl TestApp {
             .unwrap()
     }
 
+    /// The id of a seeded unit, by name.
+    pub async fn unit_id(&self, name: &str) -> i32 {
+        let name = name.to_string();
+        self.db(move |conn| {
+            biw::models::unit::find_by_name(conn, &name)
+                .unwrap()
+                .unwrap_or_else(|| panic!("no unit named {name}"))
+                .id
+        })
+        .await
+    }
+
     /// The tallies the database keeps (active users and units, waiting invitations) equal a count
     /// of the rows.
     pub async fn assert_tallies_agree(&self) {

@@ -44,6 +44,22 @@ pub async fn judge(app: &TestApp, email: &str, unit: Option<&'static str>) -> Ju
     }
 }
 
+/// The organiser records that a judge now works for `unit` (the user edit form).
+pub async fn move_judge(app: &TestApp, j: &Judge, unit: i32) {
+    let res = app
+        .post_form(
+            &format!("/organiser/users/{}", j.id),
+            &[
+                ("name", "Test judge"),
+                ("role", "judge"),
+                ("unit_id", &unit.to_string()),
+                ("affiliation", ""),
+            ],
+        )
+        .await;
+    assert_eq!(res.status().as_u16(), 303);
+}
+
 /// The counters the database keeps for the board (each entry's live judges, each judge's load,
 /// unannounced assignments, submitted sheets and drafts) agree with the rows they count, in every
 /// round.
@@ -875,27 +891,14 @@ async fn a_conflict_found_after_assignment_withdraws_it_and_keeps_the_draft_hidd
     assert_eq!(res.status().as_u16(), 200);
 
     // The organiser records that the judge now works for the submitting unit.
-    let dinkes = app
-        .db(|conn| {
-            biw::models::unit::find_by_name(conn, "Dinas Kesehatan")
-                .unwrap()
-                .unwrap()
-                .id
-        })
-        .await;
-    let res = app
-        .post_form(
-            &format!("/organiser/users/{}", a.id),
-            &[
-                ("name", "Test judge"),
-                ("role", "judge"),
-                ("unit_id", &dinkes.to_string()),
-                ("affiliation", ""),
-            ],
-        )
-        .await;
-    assert_eq!(res.status().as_u16(), 303);
+    let dinkes = app.unit_id("Dinas Kesehatan").await;
+    move_judge(&app, &a, dinkes).await;
     assert!(live(&app, round).await.is_empty(), "withdrawn");
+    let html = app.page(&format!("/organiser/users/{}", a.id)).await;
+    assert!(
+        html.contains("Perpindahan ini menimbulkan konflik kepentingan: 1 penugasan ditarik."),
+        "{html}"
+    );
     assert_eq!(
         sheet_row(&app, aid).await.unwrap().0,
         "draft",

@@ -9,7 +9,8 @@ use diesel::prelude::*;
 use crate::entries::post_pairs;
 use crate::helpers::{TestApp, new_client, spawn_app};
 use crate::judging::{
-    Judge, add_judges, assign, criteria_of, declare, judge, live, open_round, sheet_form,
+    Judge, add_judges, assert_counters_agree, assign, criteria_of, declare, judge, live,
+    move_judge, open_round, sheet_form,
 };
 
 /// Submits a sheet with the same score on every criterion (total = score × 20).
@@ -451,15 +452,54 @@ async fn a_conflict_found_after_freezing_is_recorded_but_keeps_the_frozen_rounds
         })
         .await;
     assert_eq!(recorded, 1);
-    // Reopened, the same conflict withdraws it.
-    step(&app, round, "unfreeze", &[("reason", "Konflik ditemukan")]).await;
+    // Reopened, the round loses the assignment the conflict forbids, and says so.
+    let html = step(&app, round, "unfreeze", &[("reason", "Konflik ditemukan")]).await;
+    assert!(
+        html.contains("Penilaian dibuka kembali; 1 penugasan yang berkonflik kepentingan ditarik."),
+        "{html}"
+    );
     assert_eq!(stage_of(&app, round).await, (false, false, false));
-    let res = app.post_form(&conflicts, &fields).await;
-    assert_eq!(res.status().as_u16(), 303);
-    assert!(app.page(&judge_page).await.contains("1 penugasan ditarik."));
     let after = live(&app, round).await;
     assert_eq!(after.len(), before.len() - 1);
     assert!(!after.iter().any(|x| x.1 == on && x.2 == judge));
+    // Recording it again finds nothing left to withdraw.
+    let res = app.post_form(&conflicts, &fields).await;
+    assert_eq!(res.status().as_u16(), 303);
+    assert!(app.page(&judge_page).await.contains("0 penugasan ditarik."));
+    assert_eq!(live(&app, round).await, after);
+}
+
+/// A judge moved into the submitting unit while the round is frozen keeps the frozen round's
+/// assignments (the organiser is told), and loses them when the round is reopened.
+#[tokio::test]
+async fn a_judge_moved_into_a_conflict_keeps_a_frozen_rounds_assignments_until_it_reopens() {
+    let app = spawn_app().await;
+    let (_, round, _, a) = scored_round(&app).await;
+    step(&app, round, "freeze", &[]).await;
+    let before = live(&app, round).await;
+    let mine = before.iter().filter(|x| x.2 == a.id).count();
+    assert_eq!(mine, 3);
+    let dinkes = app.unit_id("Dinas Kesehatan").await;
+    let user_page = format!("/organiser/users/{}", a.id);
+    move_judge(&app, &a, dinkes).await;
+    let html = app.page(&user_page).await;
+    assert!(
+        html.contains(
+            "0 penugasan ditarik. 3 penugasan di babak yang hasilnya sudah dibekukan tetap ada"
+        ),
+        "{html}"
+    );
+    assert_eq!(live(&app, round).await, before);
+
+    let html = step(&app, round, "unfreeze", &[("reason", "Juri pindah unit")]).await;
+    assert!(
+        html.contains("3 penugasan yang berkonflik kepentingan ditarik."),
+        "{html}"
+    );
+    let after = live(&app, round).await;
+    assert_eq!(after.len(), before.len() - mine);
+    assert!(after.iter().all(|x| x.2 != a.id));
+    assert_counters_agree(&app).await;
 }
 
 #[tokio::test]

@@ -110,14 +110,7 @@ async fn deadlines_are_the_servers_and_an_extension_opens_one_unit() {
     );
     // An organiser grants Dinas Kesehatan two more days.
     app.login_as(Role::Organiser).await;
-    let unit = app
-        .db(|conn| {
-            biw::models::unit::find_by_name(conn, "Dinas Kesehatan")
-                .unwrap()
-                .unwrap()
-                .id
-        })
-        .await;
+    let unit = app.unit_id("Dinas Kesehatan").await;
     let later = biw::time::to_jakarta_local(biw::db::now() + chrono::Duration::days(2));
     let res = app
         .post_form(

@@ -63,14 +63,7 @@ async fn known_units_are_seeded_with_their_parents() {
 async fn an_organiser_creates_edits_and_deactivates_a_unit() {
     let app = spawn_app().await;
     app.login_as(Role::Organiser).await;
-    let dinkes = app
-        .db(|conn| {
-            biw::models::unit::find_by_name(conn, "Dinas Kesehatan")
-                .unwrap()
-                .unwrap()
-                .id
-        })
-        .await;
+    let dinkes = app.unit_id("Dinas Kesehatan").await;
     let parent = dinkes.to_string();
     let res = app
         .post_form(
@@ -129,14 +122,7 @@ async fn an_organiser_creates_edits_and_deactivates_a_unit() {
         )
         .await;
     assert_eq!(child.status().as_u16(), 303);
-    let child_id = app
-        .db(|conn| {
-            biw::models::unit::find_by_name(conn, "Pustu Bekasi Jaya")
-                .unwrap()
-                .unwrap()
-                .id
-        })
-        .await;
+    let child_id = app.unit_id("Pustu Bekasi Jaya").await;
     let res = app
         .post_form(
             &format!("/organiser/units/{id}"),

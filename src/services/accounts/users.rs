@@ -15,6 +15,7 @@ use crate::i18n::Lang;
 use crate::models::session as sessions;
 use crate::models::user;
 use crate::models::user::NewUser;
+use crate::services::judging::ConflictOutcome;
 
 /// Activates or deactivates a user; deactivation ends their sessions. Organisers cannot lock themselves out.
 pub fn set_active(
@@ -70,13 +71,14 @@ pub struct UserEdit {
     pub is_endorser: Option<String>,
 }
 
-/// Updates a user's name, role, unit, affiliation and endorsement.
+/// Updates a user's name, role, unit, affiliation and endorsement; a judge moved to another unit
+/// has the assignments that move forbids withdrawn (see `judging::sweep_conflicts`).
 pub fn update_user(
     conn: &mut DbConn,
     actor: &Actor,
     user_id: i32,
     edit: &UserEdit,
-) -> Result<(), AppError> {
+) -> Result<ConflictOutcome, AppError> {
     db::transaction(conn, |conn| {
         let before = user::find(conn, user_id)?.ok_or(AppError::NotFound)?;
         // The invitation's rules, with the user's own address.
@@ -122,9 +124,9 @@ pub fn update_user(
         )?;
         // A judge moved to another unit may now work for a unit whose entries they judge.
         if before.unit_id != v.unit_id {
-            crate::services::judging::sweep_conflicts(conn, actor, Some(user_id))?;
+            return crate::services::judging::sweep_conflicts(conn, actor, Some(user_id));
         }
-        Ok(())
+        Ok(ConflictOutcome::default())
     })
 }
 

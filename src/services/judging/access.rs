@@ -134,12 +134,13 @@ pub(super) fn withdraw(
 }
 
 /// Finds live assignments that a conflict now forbids (a judge moved to another unit, a unit moved
-/// under another parent) and withdraws them; returns how many. `judge` limits the sweep to one.
+/// under another parent) and withdraws those in rounds not frozen; returns how many were withdrawn
+/// and how many a frozen round keeps. `judge` limits the sweep to one.
 pub fn sweep_conflicts(
     conn: &mut DbConn,
     actor: &Actor,
     judge: Option<i32>,
-) -> Result<usize, AppError> {
+) -> Result<ConflictOutcome, AppError> {
     let parents = unit_parents(conn)?;
     let judges: HashMap<i32, Option<i32>> = model::all_judges(conn)?
         .into_iter()
@@ -147,17 +148,18 @@ pub fn sweep_conflicts(
         .map(|j| (j.id, j.unit_id))
         .collect();
     let mut q = assignments::table
+        .inner_join(rounds::table)
         .filter(assignments::withdrawn_at.is_null())
-        .filter(assignments::round_id.eq_any(open_rounds()))
         .into_boxed();
     if let Some(id) = judge {
         q = q.filter(assignments::judge_id.eq(id));
     }
-    let live: Vec<(i32, i32, i32)> = q
+    let live: Vec<(i32, i32, i32, bool)> = q
         .select((
             assignments::id,
             assignments::judge_id,
             assignments::entry_id,
+            rounds::frozen_at.is_not_null(),
         ))
         .load(conn)?;
     let recorded: HashSet<(i32, i32)> = conflicts::table
@@ -167,27 +169,36 @@ pub fn sweep_conflicts(
         .collect();
     let entry_ids: Vec<i32> = live.iter().map(|l| l.2).collect();
     let entry_units: HashMap<i32, i32> = entry::units_of(conn, &entry_ids)?;
-    let mut withdrawn = 0;
-    for (id, j, e) in live {
+    let mut done = ConflictOutcome {
+        withdrawn: 0,
+        kept_frozen: 0,
+    };
+    for (id, j, e, frozen) in live {
         let parent_of = |u: i32| parents.get(&u).copied().flatten();
         let by_unit = entry_units
             .get(&e)
             .is_some_and(|eu| unit_conflict(judges.get(&j).copied().flatten(), *eu, parent_of));
-        if by_unit || recorded.contains(&(j, e)) {
-            withdrawn += diesel::update(assignments::table.find(id))
-                .set((
-                    assignments::withdrawn_at.eq(db::now()),
-                    assignments::withdrawn_reason.eq("conflict"),
-                ))
-                .execute(conn)?;
-            audit::record(
-                conn,
-                actor,
-                "assignment.withdraw",
-                ("assignment", Some(id)),
-                json!({"judge": j, "entry": e, "reason": "conflict"}),
-            )?;
+        if !(by_unit || recorded.contains(&(j, e))) {
+            continue;
         }
+        // A frozen round keeps its assignments (see `open_rounds`); the organiser is told.
+        if frozen {
+            done.kept_frozen += 1;
+            continue;
+        }
+        done.withdrawn += diesel::update(assignments::table.find(id))
+            .set((
+                assignments::withdrawn_at.eq(db::now()),
+                assignments::withdrawn_reason.eq("conflict"),
+            ))
+            .execute(conn)?;
+        audit::record(
+            conn,
+            actor,
+            "assignment.withdraw",
+            ("assignment", Some(id)),
+            json!({"judge": j, "entry": e, "reason": "conflict"}),
+        )?;
     }
-    Ok(withdrawn)
+    Ok(done)
 }

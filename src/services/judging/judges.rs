@@ -178,8 +178,8 @@ pub fn set_expertise(
     })
 }
 
-/// What recording a conflict did to the judge's assignments on the entry.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// What recording (or finding) a conflict did to live assignments.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct ConflictOutcome {
     /// Assignments withdrawn (rounds still judging).
     pub withdrawn: usize,

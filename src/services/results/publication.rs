@@ -200,13 +200,14 @@ pub fn freeze(conn: &mut DbConn, actor: &Actor, round_id: i32) -> Result<(), App
     })
 }
 
-/// Unfreezes (before publication): sheets may change again, the kept ranking and any sign-off go.
+/// Unfreezes (before publication): sheets may change again, the kept ranking and any sign-off go,
+/// and assignments that a conflict found while frozen forbids are withdrawn; returns how many.
 pub fn unfreeze(
     conn: &mut DbConn,
     actor: &Actor,
     round_id: i32,
     reason: &str,
-) -> Result<(), AppError> {
+) -> Result<usize, AppError> {
     db::transaction(conn, |conn| {
         at_stage(conn, round_id, &[Stage::Frozen, Stage::SignedOff])?;
         // The next round already holds the entries this ranking promoted.
@@ -237,7 +238,8 @@ pub fn unfreeze(
             ("round", Some(round_id)),
             json!({ "reason": reason }),
         )?;
-        Ok(())
+        // Conflicts found while the round was frozen kept its assignments; open again, it loses them.
+        Ok(crate::services::judging::sweep_conflicts(conn, actor, None)?.withdrawn)
     })
 }
 

@@ -170,3 +170,15 @@ pub async fn set_conflict(
         Err(e) => Err(e),
     }
 }
+
+/// Tells the organiser what a move (a judge to another unit, a unit under another parent) did to
+/// assignments it turned into conflicts; nothing when it touched none.
+pub(super) fn flash_swept(page: &Page, swept: svc::ConflictOutcome) {
+    let (n, kept) = (swept.withdrawn.to_string(), swept.kept_frozen.to_string());
+    let message = match (swept.withdrawn, swept.kept_frozen) {
+        (0, 0) => return,
+        (_, 0) => page.t_args("judging.conflicts_swept", &[("n", n)]),
+        _ => page.t_args("judging.conflicts_swept_kept", &[("n", n), ("kept", kept)]),
+    };
+    page.flash("info", message);
+}

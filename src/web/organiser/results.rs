@@ -637,15 +637,18 @@ pub struct StageForm {
     confirm: Option<String>,
 }
 
-async fn stage_change(
+async fn stage_change<T: Send + 'static>(
     page: Page,
     id: i32,
-    done_key: &str,
-    change: impl FnOnce(&mut db::DbConn, &crate::audit::Actor) -> Result<(), AppError> + Send + 'static,
+    done: impl FnOnce(&Page, T) -> String,
+    change: impl FnOnce(&mut db::DbConn, &crate::audit::Actor) -> Result<T, AppError> + Send + 'static,
 ) -> Result<HttpResponse, AppError> {
     let actor = page.actor();
     match db::run(&page.state.pool, move |conn| change(conn, &actor)).await {
-        Ok(()) => page.flash("success", page.t(done_key)),
+        Ok(v) => {
+            let message = done(&page, v);
+            page.flash("success", message);
+        }
         Err(AppError::Invalid(errors)) => {
             let key = errors.values().next().cloned().unwrap_or_default();
             page.flash("error", page.t(&key));
@@ -658,9 +661,12 @@ async fn stage_change(
 /// `POST /organiser/rounds/{id}/results/freeze`.
 pub async fn freeze(page: Page, id: web::Path<i32>) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
-    stage_change(page, id, "results.frozen_done", move |c, a| {
-        svc::freeze(c, a, id)
-    })
+    stage_change(
+        page,
+        id,
+        |p, ()| p.t("results.frozen_done"),
+        move |c, a| svc::freeze(c, a, id),
+    )
     .await
 }
 
@@ -671,10 +677,11 @@ pub async fn unfreeze(
     form: web::Form<StageForm>,
 ) -> Result<HttpResponse, AppError> {
     let (id, reason) = (id.into_inner(), form.into_inner().reason);
-    stage_change(page, id, "results.unfrozen_done", move |c, a| {
-        svc::unfreeze(c, a, id, &reason)
-    })
-    .await
+    let done = |p: &Page, withdrawn: usize| match withdrawn {
+        0 => p.t("results.unfrozen_done"),
+        n => p.t_args("results.unfrozen_withdrew", &[("n", n.to_string())]),
+    };
+    stage_change(page, id, done, move |c, a| svc::unfreeze(c, a, id, &reason)).await
 }
 
 /// `POST /organiser/rounds/{id}/results/sign-off`.
@@ -684,18 +691,24 @@ pub async fn sign_off(
     form: web::Form<StageForm>,
 ) -> Result<HttpResponse, AppError> {
     let (id, f) = (id.into_inner(), form.into_inner());
-    stage_change(page, id, "results.signed_off_done", move |c, a| {
-        svc::sign_off(c, a, id, f.confirm.is_some(), &f.note)
-    })
+    stage_change(
+        page,
+        id,
+        |p, ()| p.t("results.signed_off_done"),
+        move |c, a| svc::sign_off(c, a, id, f.confirm.is_some(), &f.note),
+    )
     .await
 }
 
 /// `POST /organiser/rounds/{id}/results/publish`.
 pub async fn publish(page: Page, id: web::Path<i32>) -> Result<HttpResponse, AppError> {
     let (id, state) = (id.into_inner(), page.state.clone());
-    stage_change(page, id, "results.published_done", move |c, a| {
-        svc::publish(c, &state, a, id)
-    })
+    stage_change(
+        page,
+        id,
+        |p, ()| p.t("results.published_done"),
+        move |c, a| svc::publish(c, &state, a, id),
+    )
     .await
 }
 
@@ -706,9 +719,12 @@ pub async fn unpublish(
     form: web::Form<StageForm>,
 ) -> Result<HttpResponse, AppError> {
     let (id, reason) = (id.into_inner(), form.into_inner().reason);
-    stage_change(page, id, "results.unpublished_done", move |c, a| {
-        svc::unpublish(c, a, id, &reason)
-    })
+    stage_change(
+        page,
+        id,
+        |p, ()| p.t("results.unpublished_done"),
+        move |c, a| svc::unpublish(c, a, id, &reason),
+    )
     .await
 }
 
@@ -726,18 +742,24 @@ pub async fn open_objections(
     form: web::Form<DaysForm>,
 ) -> Result<HttpResponse, AppError> {
     let (id, days, state) = (id.into_inner(), form.into_inner().days, page.state.clone());
-    stage_change(page, id, "objections.opened_done", move |c, a| {
-        svc::open_objections(c, &state, a, id, &days)
-    })
+    stage_change(
+        page,
+        id,
+        |p, ()| p.t("objections.opened_done"),
+        move |c, a| svc::open_objections(c, &state, a, id, &days),
+    )
     .await
 }
 
 /// `POST /organiser/rounds/{id}/results/final`.
 pub async fn finalise(page: Page, id: web::Path<i32>) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
-    stage_change(page, id, "objections.final_done", move |c, a| {
-        svc::finalise(c, a, id)
-    })
+    stage_change(
+        page,
+        id,
+        |p, ()| p.t("objections.final_done"),
+        move |c, a| svc::finalise(c, a, id),
+    )
     .await
 }
 
@@ -795,9 +817,12 @@ pub async fn undo_promotion(
         form.into_inner().reason,
         page.state.clone(),
     );
-    stage_change(page, id, "results.undone_done", move |c, a| {
-        svc::undo_promotion(c, &state, a, id, &reason)
-    })
+    stage_change(
+        page,
+        id,
+        |p, ()| p.t("results.undone_done"),
+        move |c, a| svc::undo_promotion(c, &state, a, id, &reason),
+    )
     .await
 }
 

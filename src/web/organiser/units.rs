@@ -152,8 +152,9 @@ pub async fn update(
     })
     .await
     {
-        Ok(()) => {
+        Ok(swept) => {
             page.flash("success", page.t("form.saved"));
+            super::judges::flash_swept(&page, swept);
             Ok(see_other(&format!("/organiser/units/{id}")))
         }
         Err(AppError::Invalid(errors)) => {

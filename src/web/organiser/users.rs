@@ -135,8 +135,9 @@ pub async fn update(
     })
     .await
     {
-        Ok(()) => {
+        Ok(swept) => {
             page.flash("success", page.t("form.saved"));
+            super::judges::flash_swept(&page, swept);
             Ok(see_other(&format!("/organiser/users/{id}")))
         }
         Err(AppError::Invalid(errors)) => {

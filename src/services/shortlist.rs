@@ -324,6 +324,9 @@ pub fn add(
     edition_id: i32,
     what: &Addition,
 ) -> Result<usize, AppError> {
+    // Computing the standing can take a while after a change; done here, before the write lock is
+    // taken, the read inside the transaction is the cached value unless something moved since.
+    crate::services::results::final_standing_of(conn, edition_id, false)?;
     db::transaction(conn, |conn| {
         let shared = crate::services::results::final_standing_of(conn, edition_id, false)?;
         let standing = standing_rows(&shared);

@@ -94,11 +94,11 @@ impl CustomizeConnection<DbConn, r2d2::Error> for SqlitePragmas {
     fn on_acquire(&self, conn: &mut DbConn) -> Result<(), r2d2::Error> {
         if let DbConn::Sqlite(c) = conn {
             use diesel::connection::SimpleConnection;
-            c.batch_execute(
-                "PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON; \
+            c.batch_execute(&format!(
+                "PRAGMA busy_timeout = {SQLITE_BUSY_MS}; PRAGMA foreign_keys = ON; \
                  PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
-                 PRAGMA analysis_limit = 100000;",
-            )
+                 PRAGMA analysis_limit = 100000;"
+            ))
             .map_err(r2d2::Error::QueryError)?;
         }
         Ok(())
@@ -195,6 +195,57 @@ where
     .map_err(|e| AppError::Internal(format!("blocking task failed: {e}")))?
 }
 
+/// How long SQLite waits for another connection's write lock (`PRAGMA busy_timeout`), in ms.
+const SQLITE_BUSY_MS: u64 = 10_000;
+
+/// Turn-taking for SQLite's single writer among this process's write transactions.
+///
+/// A connection that finds the write lock taken sleeps in SQLite's busy handler for 1, 2, 5, 10 …
+/// up to 100 ms between tries, whenever the lock was freed: with 64 autosaves at once, a save
+/// waited up to ~110 ms for a lock that is held ~1 ms a time. Writers here queue on a condition
+/// variable instead and start the moment the one before them ends. Other processes (the command
+/// line) still meet the busy timeout, which stays the backstop: a writer that waited the whole
+/// timeout here goes on and lets SQLite decide.
+struct WriterGate {
+    busy: std::sync::Mutex<bool>,
+    freed: std::sync::Condvar,
+}
+
+static SQLITE_WRITER: WriterGate = WriterGate {
+    busy: std::sync::Mutex::new(false),
+    freed: std::sync::Condvar::new(),
+};
+
+/// A writer's turn; ends (and wakes the next writer) when dropped, a panic included.
+struct WriterTurn;
+
+impl WriterGate {
+    fn enter(&'static self) -> Option<WriterTurn> {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_millis(SQLITE_BUSY_MS);
+        let mut busy = self.busy.lock().unwrap_or_else(|p| p.into_inner());
+        while *busy {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            if left.is_zero() {
+                return None;
+            }
+            busy = self
+                .freed
+                .wait_timeout(busy, left)
+                .unwrap_or_else(|p| p.into_inner())
+                .0;
+        }
+        *busy = true;
+        Some(WriterTurn)
+    }
+}
+
+impl Drop for WriterTurn {
+    fn drop(&mut self) {
+        *SQLITE_WRITER.busy.lock().unwrap_or_else(|p| p.into_inner()) = false;
+        SQLITE_WRITER.freed.notify_one();
+    }
+}
+
 /// Runs `f` in a write transaction; every service that changes data goes through here.
 ///
 /// SQLite starts a plain `BEGIN` as a reader and tries to become the writer at its first write; when
@@ -219,6 +270,8 @@ where
         #[allow(clippy::disallowed_methods)]
         return conn.transaction(f);
     }
+    // Held until the commit or rollback below is done.
+    let _turn = SQLITE_WRITER.enter();
     AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?;
     let result = f(conn);
     let DbConn::Sqlite(c) = conn else {
@@ -429,5 +482,30 @@ mod tests {
         assert!(first.is_safe_to_cache_prepared(&backend).unwrap());
         assert!(!deeper.is_safe_to_cache_prepared(&backend).unwrap());
         assert_eq!(users::table.select(users::id).paged(-5, -1).offset, 0);
+    }
+
+    #[test]
+    fn sqlite_writers_in_this_process_take_turns() {
+        use std::sync::atomic::AtomicBool;
+        use std::sync::{Arc, Barrier};
+        let first = SQLITE_WRITER.enter().expect("a free gate");
+        let (released, started) = (Arc::new(AtomicBool::new(false)), Arc::new(Barrier::new(2)));
+        let second = {
+            let (released, started) = (released.clone(), started.clone());
+            std::thread::spawn(move || {
+                started.wait();
+                let _turn = SQLITE_WRITER.enter().expect("a turn once the first ends");
+                // Only reachable after the first turn ended.
+                released.load(Ordering::SeqCst)
+            })
+        };
+        started.wait();
+        std::thread::yield_now();
+        released.store(true, Ordering::SeqCst);
+        drop(first);
+        assert!(
+            second.join().unwrap(),
+            "the second writer started before the first ended"
+        );
     }
 }

@@ -510,19 +510,6 @@ pub fn export(conn: &mut DbConn, edition_id: i32, f: &EntryFilter) -> QueryResul
     sorted!(q, f).load(conn)
 }
 
-/// The unit of each of the given entries.
-pub fn units_of(
-    conn: &mut DbConn,
-    ids: &[i32],
-) -> QueryResult<std::collections::HashMap<i32, i32>> {
-    Ok(entries::table
-        .filter(entries::id.eq_any(ids))
-        .select((entries::id, entries::unit_id))
-        .load::<(i32, i32)>(conn)?
-        .into_iter()
-        .collect())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -198,30 +198,41 @@ where
 /// How long SQLite waits for another connection's write lock (`PRAGMA busy_timeout`), in ms.
 const SQLITE_BUSY_MS: u64 = 10_000;
 
-/// Turn-taking for SQLite's single writer among this process's write transactions.
+/// Turn-taking for one SQLite database's single writer among this process's write transactions.
 ///
 /// A connection that finds the write lock taken sleeps in SQLite's busy handler for 1, 2, 5, 10 …
 /// up to 100 ms between tries, whenever the lock was freed: with 64 autosaves at once, a save
 /// waited up to ~110 ms for a lock that is held ~1 ms a time. Writers here queue on a condition
 /// variable instead and start the moment the one before them ends. Other processes (the command
-/// line) still meet the busy timeout, which stays the backstop: a writer that waited the whole
-/// timeout here goes on and lets SQLite decide.
+/// line) still meet SQLite's busy timeout. One gate per database file, so a database held up
+/// (by another process) never holds up writers of another (the tests run many at once).
+#[derive(Default)]
 struct WriterGate {
     busy: std::sync::Mutex<bool>,
     freed: std::sync::Condvar,
 }
 
-static SQLITE_WRITER: WriterGate = WriterGate {
-    busy: std::sync::Mutex::new(false),
-    freed: std::sync::Condvar::new(),
-};
-
 /// A writer's turn; ends (and wakes the next writer) when dropped, a panic included.
-struct WriterTurn;
+struct WriterTurn(std::sync::Arc<WriterGate>);
 
 impl WriterGate {
-    fn enter(&'static self) -> Option<WriterTurn> {
-        let deadline = std::time::Instant::now() + std::time::Duration::from_millis(SQLITE_BUSY_MS);
+    /// The gate of the database file `c` has open.
+    fn of(c: &mut diesel::SqliteConnection) -> QueryResult<std::sync::Arc<WriterGate>> {
+        use std::collections::HashMap;
+        use std::sync::{Arc, LazyLock, Mutex};
+        static GATES: LazyLock<Mutex<HashMap<String, Arc<WriterGate>>>> =
+            LazyLock::new(Mutex::default);
+        let file: String = diesel::dsl::sql::<diesel::sql_types::Text>(
+            "SELECT file FROM pragma_database_list WHERE name = 'main'",
+        )
+        .get_result(c)?;
+        let mut gates = GATES.lock().unwrap_or_else(|p| p.into_inner());
+        Ok(gates.entry(file).or_default().clone())
+    }
+
+    /// Waits for the turn, at most `timeout`; `None` when the writer before held it that long.
+    fn enter(self: std::sync::Arc<Self>, timeout: std::time::Duration) -> Option<WriterTurn> {
+        let deadline = std::time::Instant::now() + timeout;
         let mut busy = self.busy.lock().unwrap_or_else(|p| p.into_inner());
         while *busy {
             let left = deadline.saturating_duration_since(std::time::Instant::now());
@@ -235,14 +246,15 @@ impl WriterGate {
                 .0;
         }
         *busy = true;
-        Some(WriterTurn)
+        drop(busy);
+        Some(WriterTurn(self))
     }
 }
 
 impl Drop for WriterTurn {
     fn drop(&mut self) {
-        *SQLITE_WRITER.busy.lock().unwrap_or_else(|p| p.into_inner()) = false;
-        SQLITE_WRITER.freed.notify_one();
+        *self.0.busy.lock().unwrap_or_else(|p| p.into_inner()) = false;
+        self.0.freed.notify_one();
     }
 }
 
@@ -270,8 +282,18 @@ where
         #[allow(clippy::disallowed_methods)]
         return conn.transaction(f);
     }
-    // Held until the commit or rollback below is done.
-    let _turn = SQLITE_WRITER.enter();
+    // Held until the commit or rollback below is done. A writer that waited the whole busy
+    // timeout for the one before it fails as SQLite would have ("database is locked": 503).
+    let Some(_turn) = WriterGate::of(c)?.enter(std::time::Duration::from_millis(SQLITE_BUSY_MS))
+    else {
+        return Err(diesel::result::Error::DatabaseError(
+            diesel::result::DatabaseErrorKind::Unknown,
+            Box::new(String::from(
+                "database is locked (waited for this process's writers)",
+            )),
+        )
+        .into());
+    };
     AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?;
     let result = f(conn);
     let DbConn::Sqlite(c) = conn else {
@@ -485,27 +507,31 @@ mod tests {
     }
 
     #[test]
-    fn sqlite_writers_in_this_process_take_turns() {
-        use std::sync::atomic::AtomicBool;
-        use std::sync::{Arc, Barrier};
-        let first = SQLITE_WRITER.enter().expect("a free gate");
-        let (released, started) = (Arc::new(AtomicBool::new(false)), Arc::new(Barrier::new(2)));
+    fn sqlite_writers_in_this_process_take_turns_and_a_panic_ends_a_turn() {
+        use std::sync::Arc;
+        use std::time::Duration;
+        let gate = Arc::new(WriterGate::default());
+        let long = Duration::from_secs(60);
+        let first = gate.clone().enter(long).expect("a free gate");
         let second = {
-            let (released, started) = (released.clone(), started.clone());
-            std::thread::spawn(move || {
-                started.wait();
-                let _turn = SQLITE_WRITER.enter().expect("a turn once the first ends");
-                // Only reachable after the first turn ended.
-                released.load(Ordering::SeqCst)
-            })
+            let gate = gate.clone();
+            std::thread::spawn(move || gate.enter(long).is_some())
         };
-        started.wait();
-        std::thread::yield_now();
-        released.store(true, Ordering::SeqCst);
+        // Given time to run, the second writer is still waiting for the first.
+        std::thread::sleep(Duration::from_millis(100));
+        assert!(!second.is_finished(), "the second writer did not wait");
+        // A third gives up after its timeout while the turn is held.
+        assert!(gate.clone().enter(Duration::from_millis(1)).is_none());
         drop(first);
-        assert!(
-            second.join().unwrap(),
-            "the second writer started before the first ended"
-        );
+        assert!(second.join().unwrap(), "the second writer got its turn");
+        // A writer that panics during its turn leaves the gate free.
+        let holder = gate.clone();
+        let panicked = std::thread::spawn(move || {
+            let _turn = holder.enter(long);
+            panic!("a transaction panicked");
+        })
+        .join();
+        assert!(panicked.is_err());
+        assert!(gate.enter(Duration::from_millis(1)).is_some());
     }
 }

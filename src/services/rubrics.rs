@@ -430,15 +430,18 @@ fn move_drafts(conn: &mut DbConn, old: i32, new: i32) -> Result<(), AppError> {
         .into_iter()
         .map(|c| (c.code, c.id))
         .collect();
-    let drafts: Vec<i32> = sheets::table
-        .filter(sheets::rubric_id.eq(old))
-        .filter(sheets::status.eq(SheetStatus::Draft.code()))
-        .select(sheets::id)
-        .load(conn)?;
+    // A subquery, not a list of ids: two national rounds' drafts can outnumber the values SQLite
+    // binds in one statement. The sheets keep the old rubric until the last statement below.
+    let drafts = || {
+        sheets::table
+            .filter(sheets::rubric_id.eq(old))
+            .filter(sheets::status.eq(SheetStatus::Draft.code()))
+            .select(sheets::id)
+    };
     for (old_id, code) in &old_codes {
         let scores = sheet_scores::table
             .filter(sheet_scores::criterion_id.eq(old_id))
-            .filter(sheet_scores::sheet_id.eq_any(&drafts));
+            .filter(sheet_scores::sheet_id.eq_any(drafts()));
         match new_ids.get(code) {
             Some(new_id) => {
                 diesel::update(scores)
@@ -450,9 +453,13 @@ fn move_drafts(conn: &mut DbConn, old: i32, new: i32) -> Result<(), AppError> {
             }
         }
     }
-    diesel::update(sheets::table.filter(sheets::id.eq_any(&drafts)))
-        .set(sheets::rubric_id.eq(new))
-        .execute(conn)?;
+    diesel::update(
+        sheets::table
+            .filter(sheets::rubric_id.eq(old))
+            .filter(sheets::status.eq(SheetStatus::Draft.code())),
+    )
+    .set(sheets::rubric_id.eq(new))
+    .execute(conn)?;
     Ok(())
 }
 

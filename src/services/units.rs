@@ -175,7 +175,11 @@ pub fn update(
         )?;
         // A unit under a new parent may bring judges of that parent into conflict.
         if before.parent_id != v.parent_id {
-            return crate::services::judging::sweep_conflicts(conn, actor, None);
+            return crate::services::judging::sweep_conflicts(
+                conn,
+                actor,
+                crate::services::judging::SweepScope::Unit(id),
+            );
         }
         Ok(ConflictOutcome::default())
     })

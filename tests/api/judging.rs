@@ -899,6 +899,7 @@ async fn a_conflict_found_after_assignment_withdraws_it_and_keeps_the_draft_hidd
         html.contains("Perpindahan ini menimbulkan konflik kepentingan: 1 penugasan ditarik."),
         "{html}"
     );
+    assert!(!html.contains("tetap ada"), "nothing was kept: {html}");
     assert_eq!(
         sheet_row(&app, aid).await.unwrap().0,
         "draft",
@@ -912,6 +913,51 @@ async fn a_conflict_found_after_assignment_withdraws_it_and_keeps_the_draft_hidd
         404
     );
     assert_eq!(app.audit_count("assignment.withdraw").await, 1);
+    assert_counters_agree(&app).await;
+}
+
+/// Moving a unit under the unit a judge works for withdraws the judge's assignments on the moved
+/// unit's entries, and the organiser is told on the unit's page.
+#[tokio::test]
+async fn a_unit_moved_under_a_judges_unit_withdraws_and_says_so() {
+    let app = spawn_app().await;
+    let (ed, round, ids) = open_round(&app, 2).await;
+    let a = judge(&app, "a@univ.ac.id", None).await;
+    add_judges(&app, round, &[&a]).await;
+    assign(&app, round, &a, &ids).await;
+    declare(&app, &a, ed).await;
+    let (dinkes, jatiasih) = (
+        app.unit_id("Dinas Kesehatan").await,
+        app.unit_id("Kecamatan Jatiasih").await,
+    );
+    move_judge(&app, &a, jatiasih).await;
+    assert_eq!(live(&app, round).await.len(), 2, "no conflict yet");
+    let kind = app
+        .db(move |conn| {
+            biw::models::unit::find(conn, dinkes)
+                .unwrap()
+                .unwrap()
+                .unit_type
+        })
+        .await;
+    let page = format!("/organiser/units/{dinkes}");
+    let res = app
+        .post_form(
+            &page,
+            &[
+                ("name", "Dinas Kesehatan"),
+                ("unit_type", &kind),
+                ("parent_id", &jatiasih.to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(res.status().as_u16(), 303);
+    assert!(live(&app, round).await.is_empty(), "withdrawn");
+    let html = app.page(&page).await;
+    assert!(
+        html.contains("Perpindahan ini menimbulkan konflik kepentingan: 2 penugasan ditarik."),
+        "{html}"
+    );
     assert_counters_agree(&app).await;
 }
 

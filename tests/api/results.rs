@@ -465,7 +465,11 @@ async fn a_conflict_found_after_freezing_is_recorded_but_keeps_the_frozen_rounds
     // Recording it again finds nothing left to withdraw.
     let res = app.post_form(&conflicts, &fields).await;
     assert_eq!(res.status().as_u16(), 303);
-    assert!(app.page(&judge_page).await.contains("0 penugasan ditarik."));
+    assert!(
+        app.page(&judge_page)
+            .await
+            .contains("Konflik kepentingan dicatat; 0 penugasan ditarik.")
+    );
     assert_eq!(live(&app, round).await, after);
 }
 

@@ -124,7 +124,11 @@ pub fn update_user(
         )?;
         // A judge moved to another unit may now work for a unit whose entries they judge.
         if before.unit_id != v.unit_id {
-            return crate::services::judging::sweep_conflicts(conn, actor, Some(user_id));
+            return crate::services::judging::sweep_conflicts(
+                conn,
+                actor,
+                crate::services::judging::SweepScope::Judge(user_id),
+            );
         }
         Ok(ConflictOutcome::default())
     })

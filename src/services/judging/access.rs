@@ -1,7 +1,7 @@
 //! Conflicts of interest and the one question asked before a judge sees an entry.
 
 use super::*;
-use crate::db::schema::{entries, rounds};
+use crate::db::schema::{entries, rounds, users};
 
 /// Why a judge may not judge an entry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -133,20 +133,29 @@ pub(super) fn withdraw(
     .execute(conn)?)
 }
 
+/// Which live assignments a conflict sweep looks at: those a change can have turned into
+/// conflicts.
+#[derive(Debug, Clone, Copy)]
+pub enum SweepScope {
+    /// A judge moved to another unit: that judge's.
+    Judge(i32),
+    /// A unit moved under another parent: those on its entries and those of its judges (a unit's
+    /// parent decides conflicts only for judges of, and entries from, that unit).
+    Unit(i32),
+    /// A round opened again after conflicts were found while it was frozen: that round's.
+    Round(i32),
+}
+
 /// Finds live assignments that a conflict now forbids (a judge moved to another unit, a unit moved
-/// under another parent) and withdraws those in rounds not frozen; returns how many were withdrawn
-/// and how many a frozen round keeps. `judge` limits the sweep to one.
+/// under another parent, a recorded conflict) and withdraws those in rounds not frozen; returns
+/// how many were withdrawn, and how many newly conflicting ones a frozen, unpublished round keeps
+/// until it is reopened (a published round's results are left as published, unannounced).
 pub fn sweep_conflicts(
     conn: &mut DbConn,
     actor: &Actor,
-    judge: Option<i32>,
+    scope: SweepScope,
 ) -> Result<ConflictOutcome, AppError> {
     let parents = unit_parents(conn)?;
-    let judges: HashMap<i32, Option<i32>> = model::all_judges(conn)?
-        .into_iter()
-        .filter(|j| judge.is_none_or(|id| id == j.id))
-        .map(|j| (j.id, j.unit_id))
-        .collect();
     // Each assignment with its entry's unit, read in the same statement: at national scale the
     // live assignments of two rounds name 35,000 entries, more than SQLite binds in one `IN` list.
     let mut q = assignments::table
@@ -154,33 +163,63 @@ pub fn sweep_conflicts(
         .inner_join(entries::table)
         .filter(assignments::withdrawn_at.is_null())
         .into_boxed();
-    if let Some(id) = judge {
-        q = q.filter(assignments::judge_id.eq(id));
-    }
-    let live: Vec<(i32, i32, i32, i32, bool)> = q
+    q = match scope {
+        SweepScope::Judge(id) => q.filter(assignments::judge_id.eq(id)),
+        SweepScope::Unit(unit) => {
+            let its_judges = users::table
+                .filter(users::unit_id.eq(unit))
+                .select(users::id);
+            q.filter(
+                entries::unit_id
+                    .eq(unit)
+                    .or(assignments::judge_id.eq_any(its_judges)),
+            )
+        }
+        SweepScope::Round(id) => q.filter(assignments::round_id.eq(id)),
+    };
+    let live: Vec<(i32, i32, i32, i32, bool, bool)> = q
         .select((
             assignments::id,
             assignments::judge_id,
             assignments::entry_id,
             entries::unit_id,
             rounds::frozen_at.is_not_null(),
+            rounds::published_at.is_not_null(),
         ))
         .load(conn)?;
+    let judge_ids: Vec<i32> = {
+        let mut ids: Vec<i32> = live.iter().map(|l| l.1).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        ids
+    };
+    // The judges of a sweep are a round's panel at most (300 nationally).
+    let judges: HashMap<i32, Option<i32>> = users::table
+        .filter(users::id.eq_any(&judge_ids))
+        .select((users::id, users::unit_id))
+        .load::<(i32, Option<i32>)>(conn)?
+        .into_iter()
+        .collect();
     let recorded: HashSet<(i32, i32)> = conflicts::table
+        .filter(conflicts::judge_id.eq_any(&judge_ids))
         .select((conflicts::judge_id, conflicts::entry_id))
         .load::<(i32, i32)>(conn)?
         .into_iter()
         .collect();
     let mut done = ConflictOutcome::default();
-    for (id, j, e, entry_unit, frozen) in live {
+    for (id, j, e, entry_unit, frozen, published) in live {
         let parent_of = |u: i32| parents.get(&u).copied().flatten();
         let by_unit = unit_conflict(judges.get(&j).copied().flatten(), entry_unit, parent_of);
-        if !(by_unit || recorded.contains(&(j, e))) {
+        let was_recorded = recorded.contains(&(j, e));
+        if !(by_unit || was_recorded) {
             continue;
         }
-        // A frozen round keeps its assignments (see `open_rounds`); the organiser is told.
+        // A frozen round keeps its assignments (see `open_rounds`). The organiser hears of the
+        // new ones a round they can still reopen keeps; a recorded conflict was told when recorded.
         if frozen {
-            done.kept_frozen += 1;
+            if !published && !was_recorded {
+                done.kept_frozen += 1;
+            }
             continue;
         }
         done.withdrawn += diesel::update(assignments::table.find(id))

@@ -231,15 +231,20 @@ pub fn unfreeze(
                 rounds::updated_at.eq(db::now()),
             ))
             .execute(conn)?;
+        // Conflicts found while the round was frozen kept its assignments; open again, it loses them.
+        let swept = crate::services::judging::sweep_conflicts(
+            conn,
+            actor,
+            crate::services::judging::SweepScope::Round(round_id),
+        )?;
         audit::record(
             conn,
             actor,
             "results.unfreeze",
             ("round", Some(round_id)),
-            json!({ "reason": reason }),
+            json!({ "reason": reason, "withdrawn": swept.withdrawn }),
         )?;
-        // Conflicts found while the round was frozen kept its assignments; open again, it loses them.
-        Ok(crate::services::judging::sweep_conflicts(conn, actor, None)?.withdrawn)
+        Ok(swept.withdrawn)
     })
 }
 

@@ -1,4 +1,9 @@
 //! The `login_attempts` table: kept in the database so throttling holds across app instances.
+//!
+//! Each write is its own `db::transaction` (a savepoint inside a caller's): called outside one
+//! (the request gate, the mail worker, housekeeping), it still takes this process's turn at
+//! SQLite's single writer, instead of polling for the lock in SQLite's busy handler while the
+//! writers that queue in turn hand it to each other.
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -8,14 +13,16 @@ use crate::db::schema::login_attempts;
 
 /// Records one attempt.
 pub fn record(conn: &mut DbConn, email: &str, ip: &str, succeeded: bool) -> QueryResult<usize> {
-    diesel::insert_into(login_attempts::table)
-        .values((
-            login_attempts::email.eq(email),
-            login_attempts::ip.eq(ip),
-            login_attempts::succeeded.eq(succeeded),
-            login_attempts::created_at.eq(crate::db::now()),
-        ))
-        .execute(conn)
+    crate::db::transaction(conn, |conn| {
+        diesel::insert_into(login_attempts::table)
+            .values((
+                login_attempts::email.eq(email),
+                login_attempts::ip.eq(ip),
+                login_attempts::succeeded.eq(succeeded),
+                login_attempts::created_at.eq(crate::db::now()),
+            ))
+            .execute(conn)
+    })
 }
 
 /// Failed attempts for an email since a time, and the oldest of them.
@@ -58,16 +65,20 @@ pub fn failures_for_ip(
 
 /// A success clears the account's failure streak (the address keeps its count).
 pub fn clear_email(conn: &mut DbConn, email: &str) -> QueryResult<usize> {
-    diesel::delete(
-        login_attempts::table
-            .filter(login_attempts::email.eq(email))
-            .filter(login_attempts::succeeded.eq(false)),
-    )
-    .execute(conn)
+    crate::db::transaction(conn, |conn| {
+        diesel::delete(
+            login_attempts::table
+                .filter(login_attempts::email.eq(email))
+                .filter(login_attempts::succeeded.eq(false)),
+        )
+        .execute(conn)
+    })
 }
 
 /// Deletes attempts older than a time (housekeeping by the worker).
 pub fn prune(conn: &mut DbConn, before: NaiveDateTime) -> QueryResult<usize> {
-    diesel::delete(login_attempts::table.filter(login_attempts::created_at.lt(before)))
-        .execute(conn)
+    crate::db::transaction(conn, |conn| {
+        diesel::delete(login_attempts::table.filter(login_attempts::created_at.lt(before)))
+            .execute(conn)
+    })
 }

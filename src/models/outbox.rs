@@ -1,4 +1,9 @@
 //! The `outbox` table: every email, written in the transaction of the change that causes it.
+//!
+//! Each write is its own `db::transaction` (a savepoint inside a caller's): called outside one
+//! (the request gate, the mail worker, housekeeping), it still takes this process's turn at
+//! SQLite's single writer, instead of polling for the lock in SQLite's busy handler while the
+//! writers that queue in turn hand it to each other.
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -155,17 +160,19 @@ pub fn claim(
     now: NaiveDateTime,
     lease_until: NaiveDateTime,
 ) -> QueryResult<Option<OutboxMail>> {
-    let n = diesel::update(outbox::table.filter(outbox::id.eq(id)).filter(due(now)))
-        .set((
-            outbox::status.eq(SENDING),
-            outbox::locked_until.eq(Some(lease_until)),
-            outbox::attempts.eq(outbox::attempts + 1),
-        ))
-        .execute(conn)?;
-    if n == 0 {
-        return Ok(None);
-    }
-    find(conn, id)
+    crate::db::transaction(conn, |conn| {
+        let n = diesel::update(outbox::table.filter(outbox::id.eq(id)).filter(due(now)))
+            .set((
+                outbox::status.eq(SENDING),
+                outbox::locked_until.eq(Some(lease_until)),
+                outbox::attempts.eq(outbox::attempts + 1),
+            ))
+            .execute(conn)?;
+        if n == 0 {
+            return Ok(None);
+        }
+        find(conn, id)
+    })
 }
 
 /// Finds a mail.
@@ -179,14 +186,16 @@ pub fn find(conn: &mut DbConn, id: i32) -> QueryResult<Option<OutboxMail>> {
 
 /// Marks a claimed mail delivered.
 pub fn mark_sent(conn: &mut DbConn, id: i32, now: NaiveDateTime) -> QueryResult<usize> {
-    diesel::update(outbox::table.filter(outbox::id.eq(id)))
-        .set((
-            outbox::status.eq(SENT),
-            outbox::sent_at.eq(Some(now)),
-            outbox::locked_until.eq(None::<NaiveDateTime>),
-            outbox::last_error.eq(None::<String>),
-        ))
-        .execute(conn)
+    crate::db::transaction(conn, |conn| {
+        diesel::update(outbox::table.filter(outbox::id.eq(id)))
+            .set((
+                outbox::status.eq(SENT),
+                outbox::sent_at.eq(Some(now)),
+                outbox::locked_until.eq(None::<NaiveDateTime>),
+                outbox::last_error.eq(None::<String>),
+            ))
+            .execute(conn)
+    })
 }
 
 /// Puts a claimed mail back for a later try, or gives up on it (`retry_at` none).
@@ -196,64 +205,72 @@ pub fn mark_failed(
     error: &str,
     retry_at: Option<NaiveDateTime>,
 ) -> QueryResult<usize> {
-    let (status, next) = match retry_at {
-        Some(at) => (PENDING, at),
-        None => (FAILED, crate::db::now()),
-    };
-    diesel::update(outbox::table.filter(outbox::id.eq(id)))
-        .set((
-            outbox::status.eq(status),
-            outbox::next_attempt_at.eq(next),
-            outbox::locked_until.eq(None::<NaiveDateTime>),
-            outbox::last_error.eq(Some(error)),
-        ))
-        .execute(conn)
+    crate::db::transaction(conn, |conn| {
+        let (status, next) = match retry_at {
+            Some(at) => (PENDING, at),
+            None => (FAILED, crate::db::now()),
+        };
+        diesel::update(outbox::table.filter(outbox::id.eq(id)))
+            .set((
+                outbox::status.eq(status),
+                outbox::next_attempt_at.eq(next),
+                outbox::locked_until.eq(None::<NaiveDateTime>),
+                outbox::last_error.eq(Some(error)),
+            ))
+            .execute(conn)
+    })
 }
 
 /// Sends a failed mail again from the start (an organiser's retry); false if it was not failed.
 pub fn requeue(conn: &mut DbConn, id: i32) -> QueryResult<bool> {
-    let n = diesel::update(
-        outbox::table
-            .filter(outbox::id.eq(id))
-            .filter(outbox::status.eq(FAILED)),
-    )
-    .set((
-        outbox::status.eq(PENDING),
-        outbox::attempts.eq(0),
-        outbox::next_attempt_at.eq(crate::db::now()),
-    ))
-    .execute(conn)?;
-    Ok(n == 1)
-}
-
-/// Withdraws every mail about a topic starting with `prefix` that has not started going out; returns
-/// how many. A mail already claimed by a worker is on its way and cannot be called back.
-pub fn withdraw(conn: &mut DbConn, prefix: &str) -> QueryResult<usize> {
-    diesel::update(
-        outbox::table
-            .filter(
-                outbox::topic
-                    .like(format!("{}%", crate::db::escape_like(prefix)))
-                    .escape('\\'),
-            )
-            .filter(outbox::status.eq_any([PENDING, FAILED])),
-    )
-    .set((
-        outbox::status.eq(WITHDRAWN),
-        outbox::locked_until.eq(None::<NaiveDateTime>),
-    ))
-    .execute(conn)
-}
-
-/// Puts every failed mail back in the queue from the start; returns how many.
-pub fn requeue_all_failed(conn: &mut DbConn) -> QueryResult<usize> {
-    diesel::update(outbox::table.filter(outbox::status.eq(FAILED)))
+    crate::db::transaction(conn, |conn| {
+        let n = diesel::update(
+            outbox::table
+                .filter(outbox::id.eq(id))
+                .filter(outbox::status.eq(FAILED)),
+        )
         .set((
             outbox::status.eq(PENDING),
             outbox::attempts.eq(0),
             outbox::next_attempt_at.eq(crate::db::now()),
         ))
+        .execute(conn)?;
+        Ok(n == 1)
+    })
+}
+
+/// Withdraws every mail about a topic starting with `prefix` that has not started going out; returns
+/// how many. A mail already claimed by a worker is on its way and cannot be called back.
+pub fn withdraw(conn: &mut DbConn, prefix: &str) -> QueryResult<usize> {
+    crate::db::transaction(conn, |conn| {
+        diesel::update(
+            outbox::table
+                .filter(
+                    outbox::topic
+                        .like(format!("{}%", crate::db::escape_like(prefix)))
+                        .escape('\\'),
+                )
+                .filter(outbox::status.eq_any([PENDING, FAILED])),
+        )
+        .set((
+            outbox::status.eq(WITHDRAWN),
+            outbox::locked_until.eq(None::<NaiveDateTime>),
+        ))
         .execute(conn)
+    })
+}
+
+/// Puts every failed mail back in the queue from the start; returns how many.
+pub fn requeue_all_failed(conn: &mut DbConn) -> QueryResult<usize> {
+    crate::db::transaction(conn, |conn| {
+        diesel::update(outbox::table.filter(outbox::status.eq(FAILED)))
+            .set((
+                outbox::status.eq(PENDING),
+                outbox::attempts.eq(0),
+                outbox::next_attempt_at.eq(crate::db::now()),
+            ))
+            .execute(conn)
+    })
 }
 
 /// A page of mail, newest first, optionally of one status; and whether more follow.

@@ -1,4 +1,9 @@
 //! The `user_sessions` table: one row per login, so that logging out ends it on the server.
+//!
+//! Each write is its own `db::transaction` (a savepoint inside a caller's): called outside one
+//! (the request gate, the mail worker, housekeeping), it still takes this process's turn at
+//! SQLite's single writer, instead of polling for the lock in SQLite's busy handler while the
+//! writers that queue in turn hand it to each other.
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -39,17 +44,19 @@ pub fn insert(
     ip: &str,
     now: NaiveDateTime,
 ) -> QueryResult<i32> {
-    diesel::insert_into(user_sessions::table)
-        .values((
-            user_sessions::user_id.eq(user_id),
-            user_sessions::token_hash.eq(token_hash),
-            user_sessions::user_agent.eq(user_agent),
-            user_sessions::ip.eq(ip),
-            user_sessions::created_at.eq(now),
-            user_sessions::last_seen_at.eq(now),
-        ))
-        .returning(user_sessions::id)
-        .get_result(conn)
+    crate::db::transaction(conn, |conn| {
+        diesel::insert_into(user_sessions::table)
+            .values((
+                user_sessions::user_id.eq(user_id),
+                user_sessions::token_hash.eq(token_hash),
+                user_sessions::user_agent.eq(user_agent),
+                user_sessions::ip.eq(ip),
+                user_sessions::created_at.eq(now),
+                user_sessions::last_seen_at.eq(now),
+            ))
+            .returning(user_sessions::id)
+            .get_result(conn)
+    })
 }
 
 /// The open session with this token hash and its user, in one query (the gate's per-request read).
@@ -72,9 +79,11 @@ pub fn find_open(
 
 /// Records activity.
 pub fn touch(conn: &mut DbConn, id: i32, now: NaiveDateTime) -> QueryResult<usize> {
-    diesel::update(user_sessions::table.find(id))
-        .set(user_sessions::last_seen_at.eq(now))
-        .execute(conn)
+    crate::db::transaction(conn, |conn| {
+        diesel::update(user_sessions::table.find(id))
+            .set(user_sessions::last_seen_at.eq(now))
+            .execute(conn)
+    })
 }
 
 /// The user's open sessions, most recently used first.
@@ -89,26 +98,30 @@ pub fn list_open(conn: &mut DbConn, user_id: i32) -> QueryResult<Vec<UserSession
 
 /// Ends one session of a user; false if it was not theirs or already ended.
 pub fn end(conn: &mut DbConn, user_id: i32, id: i32, now: NaiveDateTime) -> QueryResult<bool> {
-    diesel::update(
-        user_sessions::table
-            .filter(user_sessions::id.eq(id))
-            .filter(user_sessions::user_id.eq(user_id))
-            .filter(user_sessions::ended_at.is_null()),
-    )
-    .set(user_sessions::ended_at.eq(Some(now)))
-    .execute(conn)
-    .map(|n| n == 1)
+    crate::db::transaction(conn, |conn| {
+        diesel::update(
+            user_sessions::table
+                .filter(user_sessions::id.eq(id))
+                .filter(user_sessions::user_id.eq(user_id))
+                .filter(user_sessions::ended_at.is_null()),
+        )
+        .set(user_sessions::ended_at.eq(Some(now)))
+        .execute(conn)
+        .map(|n| n == 1)
+    })
 }
 
 /// Ends the open session with this token hash, whoever's it is (a new login in the same browser).
 pub fn end_by_hash(conn: &mut DbConn, token_hash: &str, now: NaiveDateTime) -> QueryResult<usize> {
-    diesel::update(
-        user_sessions::table
-            .filter(user_sessions::token_hash.eq(token_hash))
-            .filter(user_sessions::ended_at.is_null()),
-    )
-    .set(user_sessions::ended_at.eq(Some(now)))
-    .execute(conn)
+    crate::db::transaction(conn, |conn| {
+        diesel::update(
+            user_sessions::table
+                .filter(user_sessions::token_hash.eq(token_hash))
+                .filter(user_sessions::ended_at.is_null()),
+        )
+        .set(user_sessions::ended_at.eq(Some(now)))
+        .execute(conn)
+    })
 }
 
 /// Ends every open session of a user but `keep`; returns how many.
@@ -118,24 +131,28 @@ pub fn end_all_but(
     keep: Option<i32>,
     now: NaiveDateTime,
 ) -> QueryResult<usize> {
-    diesel::update(
-        user_sessions::table
-            .filter(user_sessions::user_id.eq(user_id))
-            .filter(user_sessions::ended_at.is_null())
-            .filter(user_sessions::id.ne(keep.unwrap_or(0))),
-    )
-    .set(user_sessions::ended_at.eq(Some(now)))
-    .execute(conn)
+    crate::db::transaction(conn, |conn| {
+        diesel::update(
+            user_sessions::table
+                .filter(user_sessions::user_id.eq(user_id))
+                .filter(user_sessions::ended_at.is_null())
+                .filter(user_sessions::id.ne(keep.unwrap_or(0))),
+        )
+        .set(user_sessions::ended_at.eq(Some(now)))
+        .execute(conn)
+    })
 }
 
 /// Deletes sessions that ended, or were last used, before `cutoff`.
 pub fn prune(conn: &mut DbConn, cutoff: NaiveDateTime) -> QueryResult<usize> {
-    diesel::delete(
-        user_sessions::table.filter(
-            user_sessions::ended_at
-                .lt(cutoff)
-                .or(user_sessions::last_seen_at.lt(cutoff)),
-        ),
-    )
-    .execute(conn)
+    crate::db::transaction(conn, |conn| {
+        diesel::delete(
+            user_sessions::table.filter(
+                user_sessions::ended_at
+                    .lt(cutoff)
+                    .or(user_sessions::last_seen_at.lt(cutoff)),
+            ),
+        )
+        .execute(conn)
+    })
 }

@@ -136,10 +136,12 @@ pub fn update_user(
 
 /// Remembers a user's language.
 pub fn set_lang(conn: &mut DbConn, user_id: i32, lang: Lang) -> Result<(), AppError> {
-    diesel::update(users::table.find(user_id))
-        .set(users::lang.eq(lang.code()))
-        .execute(conn)?;
-    Ok(())
+    db::transaction(conn, |conn| {
+        diesel::update(users::table.find(user_id))
+            .set(users::lang.eq(lang.code()))
+            .execute(conn)?;
+        Ok(())
+    })
 }
 
 /// Creates an organiser with a password, from the shell; returns the id.

@@ -230,6 +230,21 @@ impl WriterGate {
         Ok(gates.entry(file).or_default().clone())
     }
 
+    /// This process's turn at the writer of `c`'s database. A writer that waited the whole busy
+    /// timeout for the one before it fails as SQLite would have ("database is locked": 503).
+    fn turn(c: &mut diesel::SqliteConnection) -> QueryResult<WriterTurn> {
+        WriterGate::of(c)?
+            .enter(std::time::Duration::from_millis(SQLITE_BUSY_MS))
+            .ok_or_else(|| {
+                diesel::result::Error::DatabaseError(
+                    diesel::result::DatabaseErrorKind::Unknown,
+                    Box::new(String::from(
+                        "database is locked (waited for this process's writers)",
+                    )),
+                )
+            })
+    }
+
     /// Waits for the turn, at most `timeout`; `None` when the writer before held it that long.
     fn enter(self: std::sync::Arc<Self>, timeout: std::time::Duration) -> Option<WriterTurn> {
         let deadline = std::time::Instant::now() + timeout;
@@ -282,18 +297,8 @@ where
         #[allow(clippy::disallowed_methods)]
         return conn.transaction(f);
     }
-    // Held until the commit or rollback below is done. A writer that waited the whole busy
-    // timeout for the one before it fails as SQLite would have ("database is locked": 503).
-    let Some(_turn) = WriterGate::of(c)?.enter(std::time::Duration::from_millis(SQLITE_BUSY_MS))
-    else {
-        return Err(diesel::result::Error::DatabaseError(
-            diesel::result::DatabaseErrorKind::Unknown,
-            Box::new(String::from(
-                "database is locked (waited for this process's writers)",
-            )),
-        )
-        .into());
-    };
+    // Held until the commit or rollback below is done.
+    let _turn = WriterGate::turn(c)?;
     AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?;
     let result = f(conn);
     let DbConn::Sqlite(c) = conn else {
@@ -309,6 +314,29 @@ where
             Err(rollback_error) => Err(rollback_error.into()),
         },
     }
+}
+
+/// Runs `f`, one write statement that needs no transaction around it (or a write and the read of
+/// its row), with this process's turn at SQLite's writer when it runs outside a transaction, so
+/// it queues with the write transactions instead of polling for the lock in SQLite's busy handler
+/// while they hand it to each other. Inside a transaction, or on PostgreSQL, it just runs.
+pub fn write<T, E, F>(conn: &mut DbConn, f: F) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConn) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    use diesel::connection::{AnsiTransactionManager, TransactionManager};
+    let DbConn::Sqlite(c) = conn else {
+        return f(conn);
+    };
+    if AnsiTransactionManager::transaction_manager_status_mut(c)
+        .transaction_depth()?
+        .is_some()
+    {
+        return f(conn);
+    }
+    let _turn = WriterGate::turn(c)?;
+    f(conn)
 }
 
 /// One trivial query: does the database answer?

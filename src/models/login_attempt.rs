@@ -1,9 +1,7 @@
 //! The `login_attempts` table: kept in the database so throttling holds across app instances.
 //!
-//! Each write is its own `db::transaction` (a savepoint inside a caller's): called outside one
-//! (the request gate, the mail worker, housekeeping), it still takes this process's turn at
-//! SQLite's single writer, instead of polling for the lock in SQLite's busy handler while the
-//! writers that queue in turn hand it to each other.
+//! Each write goes through `db::write`: called outside a transaction (the request gate, the mail
+//! worker, housekeeping), it takes this process's turn at SQLite's single writer.
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -13,7 +11,7 @@ use crate::db::schema::login_attempts;
 
 /// Records one attempt.
 pub fn record(conn: &mut DbConn, email: &str, ip: &str, succeeded: bool) -> QueryResult<usize> {
-    crate::db::transaction(conn, |conn| {
+    crate::db::write(conn, |conn| {
         diesel::insert_into(login_attempts::table)
             .values((
                 login_attempts::email.eq(email),
@@ -65,7 +63,7 @@ pub fn failures_for_ip(
 
 /// A success clears the account's failure streak (the address keeps its count).
 pub fn clear_email(conn: &mut DbConn, email: &str) -> QueryResult<usize> {
-    crate::db::transaction(conn, |conn| {
+    crate::db::write(conn, |conn| {
         diesel::delete(
             login_attempts::table
                 .filter(login_attempts::email.eq(email))
@@ -77,7 +75,7 @@ pub fn clear_email(conn: &mut DbConn, email: &str) -> QueryResult<usize> {
 
 /// Deletes attempts older than a time (housekeeping by the worker).
 pub fn prune(conn: &mut DbConn, before: NaiveDateTime) -> QueryResult<usize> {
-    crate::db::transaction(conn, |conn| {
+    crate::db::write(conn, |conn| {
         diesel::delete(login_attempts::table.filter(login_attempts::created_at.lt(before)))
             .execute(conn)
     })

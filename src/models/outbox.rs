@@ -1,9 +1,7 @@
 //! The `outbox` table: every email, written in the transaction of the change that causes it.
 //!
-//! Each write is its own `db::transaction` (a savepoint inside a caller's): called outside one
-//! (the request gate, the mail worker, housekeeping), it still takes this process's turn at
-//! SQLite's single writer, instead of polling for the lock in SQLite's busy handler while the
-//! writers that queue in turn hand it to each other.
+//! Each write goes through `db::write`: called outside a transaction (the request gate, the mail
+//! worker, housekeeping), it takes this process's turn at SQLite's single writer.
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -160,7 +158,7 @@ pub fn claim(
     now: NaiveDateTime,
     lease_until: NaiveDateTime,
 ) -> QueryResult<Option<OutboxMail>> {
-    crate::db::transaction(conn, |conn| {
+    crate::db::write(conn, |conn| {
         let n = diesel::update(outbox::table.filter(outbox::id.eq(id)).filter(due(now)))
             .set((
                 outbox::status.eq(SENDING),
@@ -186,7 +184,7 @@ pub fn find(conn: &mut DbConn, id: i32) -> QueryResult<Option<OutboxMail>> {
 
 /// Marks a claimed mail delivered.
 pub fn mark_sent(conn: &mut DbConn, id: i32, now: NaiveDateTime) -> QueryResult<usize> {
-    crate::db::transaction(conn, |conn| {
+    crate::db::write(conn, |conn| {
         diesel::update(outbox::table.filter(outbox::id.eq(id)))
             .set((
                 outbox::status.eq(SENT),
@@ -205,7 +203,7 @@ pub fn mark_failed(
     error: &str,
     retry_at: Option<NaiveDateTime>,
 ) -> QueryResult<usize> {
-    crate::db::transaction(conn, |conn| {
+    crate::db::write(conn, |conn| {
         let (status, next) = match retry_at {
             Some(at) => (PENDING, at),
             None => (FAILED, crate::db::now()),
@@ -223,7 +221,7 @@ pub fn mark_failed(
 
 /// Sends a failed mail again from the start (an organiser's retry); false if it was not failed.
 pub fn requeue(conn: &mut DbConn, id: i32) -> QueryResult<bool> {
-    crate::db::transaction(conn, |conn| {
+    crate::db::write(conn, |conn| {
         let n = diesel::update(
             outbox::table
                 .filter(outbox::id.eq(id))
@@ -242,7 +240,7 @@ pub fn requeue(conn: &mut DbConn, id: i32) -> QueryResult<bool> {
 /// Withdraws every mail about a topic starting with `prefix` that has not started going out; returns
 /// how many. A mail already claimed by a worker is on its way and cannot be called back.
 pub fn withdraw(conn: &mut DbConn, prefix: &str) -> QueryResult<usize> {
-    crate::db::transaction(conn, |conn| {
+    crate::db::write(conn, |conn| {
         diesel::update(
             outbox::table
                 .filter(
@@ -262,7 +260,7 @@ pub fn withdraw(conn: &mut DbConn, prefix: &str) -> QueryResult<usize> {
 
 /// Puts every failed mail back in the queue from the start; returns how many.
 pub fn requeue_all_failed(conn: &mut DbConn) -> QueryResult<usize> {
-    crate::db::transaction(conn, |conn| {
+    crate::db::write(conn, |conn| {
         diesel::update(outbox::table.filter(outbox::status.eq(FAILED)))
             .set((
                 outbox::status.eq(PENDING),

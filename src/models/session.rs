@@ -1,9 +1,7 @@
 //! The `user_sessions` table: one row per login, so that logging out ends it on the server.
 //!
-//! Each write is its own `db::transaction` (a savepoint inside a caller's): called outside one
-//! (the request gate, the mail worker, housekeeping), it still takes this process's turn at
-//! SQLite's single writer, instead of polling for the lock in SQLite's busy handler while the
-//! writers that queue in turn hand it to each other.
+//! Each write goes through `db::write`: called outside a transaction (the request gate, the mail
+//! worker, housekeeping), it takes this process's turn at SQLite's single writer.
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -44,7 +42,7 @@ pub fn insert(
     ip: &str,
     now: NaiveDateTime,
 ) -> QueryResult<i32> {
-    crate::db::transaction(conn, |conn| {
+    crate::db::write(conn, |conn| {
         diesel::insert_into(user_sessions::table)
             .values((
                 user_sessions::user_id.eq(user_id),
@@ -79,7 +77,7 @@ pub fn find_open(
 
 /// Records activity.
 pub fn touch(conn: &mut DbConn, id: i32, now: NaiveDateTime) -> QueryResult<usize> {
-    crate::db::transaction(conn, |conn| {
+    crate::db::write(conn, |conn| {
         diesel::update(user_sessions::table.find(id))
             .set(user_sessions::last_seen_at.eq(now))
             .execute(conn)
@@ -98,7 +96,7 @@ pub fn list_open(conn: &mut DbConn, user_id: i32) -> QueryResult<Vec<UserSession
 
 /// Ends one session of a user; false if it was not theirs or already ended.
 pub fn end(conn: &mut DbConn, user_id: i32, id: i32, now: NaiveDateTime) -> QueryResult<bool> {
-    crate::db::transaction(conn, |conn| {
+    crate::db::write(conn, |conn| {
         diesel::update(
             user_sessions::table
                 .filter(user_sessions::id.eq(id))
@@ -113,7 +111,7 @@ pub fn end(conn: &mut DbConn, user_id: i32, id: i32, now: NaiveDateTime) -> Quer
 
 /// Ends the open session with this token hash, whoever's it is (a new login in the same browser).
 pub fn end_by_hash(conn: &mut DbConn, token_hash: &str, now: NaiveDateTime) -> QueryResult<usize> {
-    crate::db::transaction(conn, |conn| {
+    crate::db::write(conn, |conn| {
         diesel::update(
             user_sessions::table
                 .filter(user_sessions::token_hash.eq(token_hash))
@@ -131,7 +129,7 @@ pub fn end_all_but(
     keep: Option<i32>,
     now: NaiveDateTime,
 ) -> QueryResult<usize> {
-    crate::db::transaction(conn, |conn| {
+    crate::db::write(conn, |conn| {
         diesel::update(
             user_sessions::table
                 .filter(user_sessions::user_id.eq(user_id))
@@ -145,7 +143,7 @@ pub fn end_all_but(
 
 /// Deletes sessions that ended, or were last used, before `cutoff`.
 pub fn prune(conn: &mut DbConn, cutoff: NaiveDateTime) -> QueryResult<usize> {
-    crate::db::transaction(conn, |conn| {
+    crate::db::write(conn, |conn| {
         diesel::delete(
             user_sessions::table.filter(
                 user_sessions::ended_at

@@ -136,7 +136,7 @@ pub fn update_user(
 
 /// Remembers a user's language.
 pub fn set_lang(conn: &mut DbConn, user_id: i32, lang: Lang) -> Result<(), AppError> {
-    db::transaction(conn, |conn| {
+    db::write(conn, |conn| {
         diesel::update(users::table.find(user_id))
             .set(users::lang.eq(lang.code()))
             .execute(conn)?;

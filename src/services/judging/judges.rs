@@ -215,10 +215,14 @@ pub fn record_conflict(
                 .execute(conn)?;
         }
         let withdrawn = withdraw(conn, judge_id, Some(entry_id), None, "conflict")?;
+        // What is left live is in frozen rounds; those the organiser can still reopen are named
+        // (a published round's results stand as published), as `sweep_conflicts` does.
         let kept_frozen: i64 = assignments::table
+            .inner_join(crate::db::schema::rounds::table)
             .filter(assignments::judge_id.eq(judge_id))
             .filter(assignments::entry_id.eq(entry_id))
             .filter(assignments::withdrawn_at.is_null())
+            .filter(crate::db::schema::rounds::published_at.is_null())
             .count()
             .get_result(conn)?;
         let action = match source {

@@ -148,6 +148,8 @@ pub struct SmtpClient {
     credentials: Option<Credentials>,
     hello: ClientId,
     idle: Mutex<Vec<(AsyncSmtpConnection, Instant)>>,
+    /// The time limit of each step: opening a connection, and sending one message.
+    timeout: Duration,
     pacer: Pacer,
 }
 
@@ -235,6 +237,7 @@ impl SmtpClient {
             credentials,
             hello,
             idle: Mutex::new(Vec::new()),
+            timeout: SMTP_TIMEOUT,
             pacer: Pacer::new(0),
         })
     }
@@ -244,7 +247,7 @@ impl SmtpClient {
         let mut conn = match self.security {
             Security::Wrapper => AsyncSmtpConnection::connect_tokio1(
                 (self.host.as_str(), self.port),
-                Some(SMTP_TIMEOUT),
+                Some(self.timeout),
                 &self.hello,
                 Some(tls()?),
                 None,
@@ -253,7 +256,7 @@ impl SmtpClient {
             .map_err(classify)?,
             _ => {
                 let connect = tokio::net::TcpStream::connect((self.host.as_str(), self.port));
-                let stream = tokio::time::timeout(SMTP_TIMEOUT, connect)
+                let stream = tokio::time::timeout(self.timeout, connect)
                     .await
                     .map_err(|_| SendError::Transient("connecting timed out".into()))?
                     .map_err(|e| SendError::Transient(format!("cannot connect: {e}")))?;
@@ -297,12 +300,19 @@ impl SmtpClient {
             }
             found
         };
+        // The whole opening (greeting, EHLO, STARTTLS, AUTH) has one time limit: a server that
+        // accepts the connection and then says nothing must not hold the mail lane (and with it
+        // the scheduler and shutdown) for ever.
         let mut conn = match reusable {
             Some(c) => c,
-            None => self.connect().await?,
+            None => tokio::time::timeout(self.timeout, self.connect())
+                .await
+                .map_err(|_| {
+                    SendError::Transient("the SMTP server did not answer in time".into())
+                })??,
         };
         let bytes = message.formatted();
-        let sent = tokio::time::timeout(SMTP_TIMEOUT, conn.send(message.envelope(), &bytes))
+        let sent = tokio::time::timeout(self.timeout, conn.send(message.envelope(), &bytes))
             .await
             .map_err(|_| SendError::Transient("sending timed out".into()))
             .and_then(|r| r.map_err(classify));
@@ -315,7 +325,8 @@ impl SmtpClient {
                 Ok(())
             }
             Err(e) => {
-                conn.abort().await;
+                // A polite QUIT, but not waiting on a server that stopped answering.
+                let _ = tokio::time::timeout(Duration::from_secs(2), conn.abort()).await;
                 Err(e)
             }
         }
@@ -392,5 +403,34 @@ mod tests {
             free.turn().await;
         }
         assert_eq!(t.elapsed(), Duration::ZERO);
+    }
+
+    #[tokio::test]
+    async fn a_server_that_accepts_and_never_answers_is_a_transient_failure() {
+        // Accepts connections and holds them open without a greeting.
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        tokio::spawn(async move {
+            let mut held = Vec::new();
+            while let Ok((socket, _)) = listener.accept().await {
+                held.push(socket);
+            }
+        });
+        let mut client = SmtpClient::from_url(&format!("smtp://127.0.0.1:{port}")).unwrap();
+        client.timeout = Duration::from_millis(300);
+        let message = Message::builder()
+            .from("panitia@biw.id".parse().unwrap())
+            .to("opd@biw.id".parse().unwrap())
+            .subject("x")
+            .body("x".to_string())
+            .unwrap();
+        // The outer limit only keeps a regression from hanging the suite.
+        let outcome = tokio::time::timeout(Duration::from_secs(60), client.send(&message))
+            .await
+            .expect("the send gave up by itself");
+        match outcome {
+            Err(SendError::Transient(why)) => assert!(why.contains("did not answer"), "{why}"),
+            other => panic!("expected a transient failure, got {other:?}"),
+        }
     }
 }

@@ -100,44 +100,73 @@ pub async fn send_next(pool: &DbPool, mailer: &Mailer, from: &str) -> Result<Ste
             }
         }
     };
-    let record = move |conn: &mut DbConn| -> Result<Step, AppError> {
+    let record = |conn: &mut DbConn| -> Result<Step, AppError> {
         let now = db::now();
-        Ok(match outcome {
-            Ok(()) => {
-                rows::mark_sent(conn, id, now)?;
-                Step::Sent(id)
-            }
+        let (step, n) = match &outcome {
+            Ok(()) => (Step::Sent(id), rows::mark_sent(conn, id, attempts, now)?),
             Err(SendError::Transient(e)) if attempts < MAX_ATTEMPTS => {
                 tracing::warn!(mail = id, attempts, error = %e, "mail not sent, will retry");
-                rows::mark_failed(conn, id, &e, Some(retry_at(now, attempts)))?;
-                Step::Retry(id)
+                let at = Some(retry_at(now, attempts));
+                (
+                    Step::Retry(id),
+                    rows::mark_failed(conn, id, attempts, e, at)?,
+                )
             }
             Err(SendError::Transient(e) | SendError::Permanent(e)) => {
                 tracing::error!(mail = id, attempts, error = %e, "mail failed for good");
-                rows::mark_failed(conn, id, &e, None)?;
-                Step::Failed(id)
+                (
+                    Step::Failed(id),
+                    rows::mark_failed(conn, id, attempts, e, None)?,
+                )
             }
-        })
+        };
+        if n == 0 {
+            // Withdrawn while this try failed, or the lease ran out and another worker holds it.
+            tracing::info!(
+                mail = id,
+                attempts,
+                "mail's outcome not recorded: no longer ours"
+            );
+        }
+        Ok(step)
     };
     // Between the server's "250 OK" and this commit, a crash would send the mail twice. On a
     // multi-threaded runtime the commit runs right here, without the hop to the blocking pool.
-    if tokio::runtime::Handle::current().runtime_flavor()
-        == tokio::runtime::RuntimeFlavor::MultiThread
-    {
-        tokio::task::block_in_place(|| {
-            let result = pool
-                .get()
-                .map_err(AppError::from)
-                .and_then(|mut conn| record(&mut conn));
-            if let Err(e) = &result {
-                db::note_error(e);
+    // A commit that fails (the database briefly gone, or busy past its timeout) is tried again: a
+    // mail left "sending" would go a second time when its lease ends.
+    let attempt = || {
+        let result = pool
+            .get()
+            .map_err(AppError::from)
+            .and_then(|mut conn| record(&mut conn));
+        if let Err(e) = &result {
+            db::note_error(e);
+        }
+        result
+    };
+    let mut tries = 0;
+    loop {
+        let result = if tokio::runtime::Handle::current().runtime_flavor()
+            == tokio::runtime::RuntimeFlavor::MultiThread
+        {
+            tokio::task::block_in_place(attempt)
+        } else {
+            attempt()
+        };
+        match result {
+            Err(e) if tries < RECORD_TRIES => {
+                tries += 1;
+                tracing::warn!(mail = id, error = %e, "recording a mail's outcome failed, trying again");
+                tokio::time::sleep(Duration::from_millis(200 << tries)).await;
             }
-            result
-        })
-    } else {
-        db::run(pool, record).await
+            result => return result,
+        }
     }
 }
+
+/// Further tries at recording a sent mail's outcome (over about 12 s) before the lease is left
+/// to send it again.
+const RECORD_TRIES: u32 = 5;
 
 fn retry_at(now: NaiveDateTime, attempts: i32) -> NaiveDateTime {
     now + backoff(attempts)

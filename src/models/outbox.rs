@@ -182,24 +182,39 @@ pub fn find(conn: &mut DbConn, id: i32) -> QueryResult<Option<OutboxMail>> {
         .optional()
 }
 
-/// Marks a claimed mail delivered.
-pub fn mark_sent(conn: &mut DbConn, id: i32, now: NaiveDateTime) -> QueryResult<usize> {
+/// Marks a claimed mail delivered, if this worker's claim (`attempt`, the attempt count its claim
+/// set) still stands: a worker whose lease ran out and whose mail another worker took again records
+/// nothing. A mail withdrawn while it was on its way is recorded as sent too, because it went.
+pub fn mark_sent(
+    conn: &mut DbConn,
+    id: i32,
+    attempt: i32,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
     crate::db::write(conn, |conn| {
-        diesel::update(outbox::table.filter(outbox::id.eq(id)))
-            .set((
-                outbox::status.eq(SENT),
-                outbox::sent_at.eq(Some(now)),
-                outbox::locked_until.eq(None::<NaiveDateTime>),
-                outbox::last_error.eq(None::<String>),
-            ))
-            .execute(conn)
+        diesel::update(
+            outbox::table
+                .filter(outbox::id.eq(id))
+                .filter(outbox::attempts.eq(attempt))
+                .filter(outbox::status.eq_any([SENDING, WITHDRAWN])),
+        )
+        .set((
+            outbox::status.eq(SENT),
+            outbox::sent_at.eq(Some(now)),
+            outbox::locked_until.eq(None::<NaiveDateTime>),
+            outbox::last_error.eq(None::<String>),
+        ))
+        .execute(conn)
     })
 }
 
-/// Puts a claimed mail back for a later try, or gives up on it (`retry_at` none).
+/// Puts a claimed mail back for a later try, or gives up on it (`retry_at` none), if this worker's
+/// claim (`attempt`) still stands and the mail was not withdrawn meanwhile: a withdrawn mail stays
+/// withdrawn, so a failed try never brings back a mail whose decision changed.
 pub fn mark_failed(
     conn: &mut DbConn,
     id: i32,
+    attempt: i32,
     error: &str,
     retry_at: Option<NaiveDateTime>,
 ) -> QueryResult<usize> {
@@ -208,14 +223,19 @@ pub fn mark_failed(
             Some(at) => (PENDING, at),
             None => (FAILED, crate::db::now()),
         };
-        diesel::update(outbox::table.filter(outbox::id.eq(id)))
-            .set((
-                outbox::status.eq(status),
-                outbox::next_attempt_at.eq(next),
-                outbox::locked_until.eq(None::<NaiveDateTime>),
-                outbox::last_error.eq(Some(error)),
-            ))
-            .execute(conn)
+        diesel::update(
+            outbox::table
+                .filter(outbox::id.eq(id))
+                .filter(outbox::attempts.eq(attempt))
+                .filter(outbox::status.eq(SENDING)),
+        )
+        .set((
+            outbox::status.eq(status),
+            outbox::next_attempt_at.eq(next),
+            outbox::locked_until.eq(None::<NaiveDateTime>),
+            outbox::last_error.eq(Some(error)),
+        ))
+        .execute(conn)
     })
 }
 
@@ -237,8 +257,9 @@ pub fn requeue(conn: &mut DbConn, id: i32) -> QueryResult<bool> {
     })
 }
 
-/// Withdraws every mail about a topic starting with `prefix` that has not started going out; returns
-/// how many. A mail already claimed by a worker is on its way and cannot be called back.
+/// Withdraws every mail about a topic starting with `prefix` that has not gone out; returns how
+/// many. A mail a worker holds is withdrawn too: if its try fails it is not tried again (see
+/// [`mark_failed`]); if the server had already taken it, it is recorded as sent.
 pub fn withdraw(conn: &mut DbConn, prefix: &str) -> QueryResult<usize> {
     crate::db::write(conn, |conn| {
         diesel::update(
@@ -248,7 +269,7 @@ pub fn withdraw(conn: &mut DbConn, prefix: &str) -> QueryResult<usize> {
                         .like(format!("{}%", crate::db::escape_like(prefix)))
                         .escape('\\'),
                 )
-                .filter(outbox::status.eq_any([PENDING, FAILED])),
+                .filter(outbox::status.eq_any([PENDING, FAILED, SENDING])),
         )
         .set((
             outbox::status.eq(WITHDRAWN),

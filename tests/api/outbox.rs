@@ -109,6 +109,90 @@ async fn a_mail_left_sending_by_a_dead_worker_is_sent_after_its_lease() {
     assert_eq!(app.mails_to("a@x.biw.id").await[0].status, "sent");
 }
 
+/// A decision that changes while its mail is on its way: the mail is withdrawn all the same, a
+/// failed try does not bring it back, and a try that went out is recorded as sent. A worker whose
+/// lease ran out records nothing over the worker that took the mail after it.
+#[tokio::test]
+async fn a_mail_withdrawn_while_on_its_way_stays_withdrawn_and_a_lapsed_claim_records_nothing() {
+    use biw::models::outbox as rows;
+    let app = spawn_app().await;
+    app.login_as(Role::Organiser).await;
+    invite(&app, "a@x.biw.id").await;
+    invite(&app, "b@x.biw.id").await;
+    invite(&app, "c@x.biw.id").await;
+    let mut ids = Vec::new();
+    for e in ["a@x.biw.id", "b@x.biw.id", "c@x.biw.id"] {
+        ids.push(app.mails_to(e).await[0].id);
+    }
+    let statuses = app
+        .db(move |conn| {
+            let now = biw::db::now();
+            let lease = now + chrono::Duration::minutes(5);
+            let claimed: Vec<_> = ids
+                .iter()
+                .map(|&id| rows::claim(conn, id, now, lease).unwrap().unwrap())
+                .collect();
+            // All three are on their way when their decision changes.
+            use biw::db::schema::outbox;
+            diesel::update(outbox::table.filter(outbox::id.eq_any(&ids)))
+                .set(outbox::topic.eq("decision:1:x"))
+                .execute(conn)
+                .unwrap();
+            assert_eq!(rows::withdraw(conn, "decision:1:").unwrap(), 3);
+            // a: the server refused for now; b: the server had taken it; c: given up for good.
+            let (a, b, c) = (&claimed[0], &claimed[1], &claimed[2]);
+            let later = Some(now + chrono::Duration::minutes(1));
+            assert_eq!(
+                rows::mark_failed(conn, a.id, a.attempts, "421", later).unwrap(),
+                0
+            );
+            assert_eq!(rows::mark_sent(conn, b.id, b.attempts, now).unwrap(), 1);
+            assert_eq!(
+                rows::mark_failed(conn, c.id, c.attempts, "550", None).unwrap(),
+                0
+            );
+            ids.iter()
+                .map(|&id| rows::find(conn, id).unwrap().unwrap().status)
+                .collect::<Vec<_>>()
+        })
+        .await;
+    assert_eq!(statuses, ["withdrawn", "sent", "withdrawn"]);
+    assert!(
+        app.drain_outbox().await.is_empty(),
+        "nothing withdrawn goes"
+    );
+
+    // A worker whose lease lapsed, and whose mail another worker claimed again, records nothing.
+    invite(&app, "d@x.biw.id").await;
+    let id = app.mails_to("d@x.biw.id").await[0].id;
+    let status = app
+        .db(move |conn| {
+            let now = biw::db::now();
+            let first = rows::claim(conn, id, now, now + chrono::Duration::seconds(1))
+                .unwrap()
+                .unwrap();
+            let after = now + chrono::Duration::seconds(2);
+            let second = rows::claim(conn, id, after, after + chrono::Duration::minutes(5))
+                .unwrap()
+                .expect("taken again after the lease");
+            assert_eq!(
+                rows::mark_sent(conn, id, second.attempts, after).unwrap(),
+                1
+            );
+            let retry = Some(after + chrono::Duration::minutes(1));
+            assert_eq!(
+                rows::mark_failed(conn, id, first.attempts, "late", retry).unwrap(),
+                0
+            );
+            rows::find(conn, id).unwrap().unwrap().status
+        })
+        .await;
+    assert_eq!(
+        status, "sent",
+        "the lapsed worker's failure did not undo the delivery"
+    );
+}
+
 #[tokio::test]
 async fn concurrent_workers_send_each_mail_exactly_once() {
     let app = spawn_app().await;

@@ -316,6 +316,51 @@ where
     }
 }
 
+/// A row that a write transaction checks and must keep from changing under it until it commits.
+#[derive(Debug, Clone, Copy)]
+pub enum Row {
+    /// An entry (its status, content and files).
+    Entry(i32),
+    /// A unit (how many entries it has submitted).
+    Unit(i32),
+    /// A round (its window and its results' stage).
+    Round(i32),
+}
+
+/// How a [`Row`] is held.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Hold {
+    /// Many transactions may hold it at once (judges saving sheets of one round); a transaction
+    /// that changes the row waits for them, and they wait for it.
+    Shared,
+    /// Only this transaction: it is about to change the row or what the row guards.
+    Exclusive,
+}
+
+/// Holds `row` until the transaction ends, so what this transaction checked about it stays true
+/// until it commits. Call it before reading what is checked. On PostgreSQL (read committed) two
+/// transactions otherwise check the same state and both write: two submissions past a unit's
+/// limit, a sheet saved into a round being frozen. SQLite's write transactions already hold the
+/// whole database (`BEGIN IMMEDIATE`, [`transaction`]), so there it does nothing.
+pub fn hold(conn: &mut DbConn, row: Row, how: Hold) -> QueryResult<()> {
+    if !matches!(conn, DbConn::Postgresql(_)) {
+        return Ok(());
+    }
+    let (table, id) = match row {
+        Row::Entry(id) => ("entries", id),
+        Row::Unit(id) => ("units", id),
+        Row::Round(id) => ("rounds", id),
+    };
+    let mode = match how {
+        Hold::Shared => "SHARE",
+        Hold::Exclusive => "UPDATE",
+    };
+    diesel::sql_query(format!("SELECT id FROM {table} WHERE id = $1 FOR {mode}"))
+        .bind::<diesel::sql_types::Integer, _>(id)
+        .execute(conn)?;
+    Ok(())
+}
+
 /// Runs `f`, one write statement that needs no transaction around it (or a write and the read of
 /// its row), with this process's turn at SQLite's writer when it runs outside a transaction, so
 /// it queues with the write transactions instead of polling for the lock in SQLite's busy handler

@@ -35,15 +35,13 @@ fn send(
     template: &str,
     to: &User,
     ed: &Edition,
+    closes_at: chrono::NaiveDateTime,
     extra: &[(&str, String)],
 ) -> Result<(), AppError> {
     let mut ctx = tera::Context::new();
     ctx.insert("edition", &ed.name);
     let lang = Lang::from_code(&to.lang);
-    ctx.insert(
-        "closes_at",
-        &crate::time::format_time(ed.registration_closes_at, lang),
-    );
+    ctx.insert("closes_at", &crate::time::format_time(closes_at, lang));
     ctx.insert("link", &format!("{}/opd", state.settings.base_url));
     for (k, v) in extra {
         ctx.insert(*k, v);
@@ -60,6 +58,81 @@ fn send(
     )?;
     outbox::enqueue(conn, &mail)?;
     Ok(())
+}
+
+/// Reminds the units with entries not submitted yet, before their own deadline (an extension
+/// included, so also after the edition's), once per reminder offset. A unit that reaches several
+/// offsets at once (its first draft two days before the close, with reminders at 7 and 3 days)
+/// gets one mail, with the days actually left. A changed deadline is reminded afresh.
+fn remind_units(
+    conn: &mut DbConn,
+    state: &AppState,
+    now: chrono::NaiveDateTime,
+) -> Result<usize, AppError> {
+    use crate::db::schema::unit_extensions;
+    let started: Vec<Edition> = editions::table
+        .filter(editions::registration_opens_at.le(now))
+        .filter(
+            editions::registration_closes_at
+                .gt(now)
+                .or(diesel::dsl::exists(
+                    unit_extensions::table
+                        .filter(unit_extensions::edition_id.eq(editions::id))
+                        .filter(unit_extensions::closes_at.gt(now)),
+                )),
+        )
+        .select(Edition::as_select())
+        .load(conn)?;
+    let mut sent = 0;
+    for ed in started {
+        let offsets = ed.reminder_offsets();
+        if offsets.is_empty() {
+            continue;
+        }
+        let units: Vec<i32> = entries::table
+            .filter(entries::edition_id.eq(ed.id))
+            .filter(entries::status.eq_any(EntryStatus::codes_where(EntryStatus::editable)))
+            .select(entries::unit_id)
+            .distinct()
+            .load(conn)?;
+        for unit_id in units {
+            let deadline = edition::closes_at_for(conn, &ed, unit_id)?;
+            let left = deadline - now;
+            // Offsets are sorted from the largest; the last one reached is the one to send.
+            let due: Vec<i64> = offsets
+                .iter()
+                .copied()
+                .filter(|d| left > chrono::Duration::zero() && left <= chrono::Duration::days(*d))
+                .collect();
+            let Some(&nearest) = due.last() else {
+                continue;
+            };
+            let days_left = ((left.num_minutes() + 24 * 60 - 1) / (24 * 60)).max(1);
+            sent += db::transaction(conn, |conn| -> Result<usize, AppError> {
+                let key = |d: i64| {
+                    format!(
+                        "reminder:{}:{unit_id}:{d}:{}",
+                        ed.id,
+                        deadline.and_utc().timestamp()
+                    )
+                };
+                // The offsets passed together are done with this one mail.
+                for &d in &due[..due.len() - 1] {
+                    edition::mark_mailing(conn, ed.id, &key(d))?;
+                }
+                if !edition::mark_mailing(conn, ed.id, &key(nearest))? {
+                    return Ok(0);
+                }
+                let people = operators(conn, Some(unit_id))?;
+                for p in &people {
+                    let days = [("days", days_left.to_string())];
+                    send(conn, state, "reminder", p, &ed, deadline, &days)?;
+                }
+                Ok(people.len())
+            })?;
+        }
+    }
+    Ok(sent)
 }
 
 /// Judges are reminded this long before their round closes.
@@ -81,45 +154,20 @@ pub fn tick(conn: &mut DbConn, state: &AppState) -> Result<usize, AppError> {
             }
             let people = operators(conn, None)?;
             for p in &people {
-                send(conn, state, "open_call", p, &ed, &[])?;
+                send(
+                    conn,
+                    state,
+                    "open_call",
+                    p,
+                    &ed,
+                    ed.registration_closes_at,
+                    &[],
+                )?;
             }
             Ok(people.len())
         })?;
-        for days in ed.reminder_offsets() {
-            if now < ed.registration_closes_at - chrono::Duration::days(days) {
-                continue;
-            }
-            let units: Vec<i32> = entries::table
-                .filter(entries::edition_id.eq(ed.id))
-                .filter(entries::status.eq_any(EntryStatus::codes_where(EntryStatus::editable)))
-                .select(entries::unit_id)
-                .distinct()
-                .load(conn)?;
-            for unit_id in units {
-                sent += db::transaction(conn, |conn| -> Result<usize, AppError> {
-                    if !edition::mark_mailing(
-                        conn,
-                        ed.id,
-                        &format!("reminder:{}:{unit_id}:{days}", ed.id),
-                    )? {
-                        return Ok(0);
-                    }
-                    let people = operators(conn, Some(unit_id))?;
-                    for p in &people {
-                        send(
-                            conn,
-                            state,
-                            "reminder",
-                            p,
-                            &ed,
-                            &[("days", days.to_string())],
-                        )?;
-                    }
-                    Ok(people.len())
-                })?;
-            }
-        }
     }
+    sent += remind_units(conn, state, now)?;
     let closing: Vec<(i32, i32)> = rounds::table
         .filter(rounds::opens_at.le(now))
         .filter(rounds::closes_at.gt(now))

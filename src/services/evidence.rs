@@ -57,6 +57,7 @@ pub const UPLOADS_PER_ENTRY: i64 = 60;
 /// The entry, if the actor may change its evidence now: an OPD operator of an active unit, the entry
 /// editable. Called inside the transaction that changes the files, so a submission in between wins.
 fn editable_entry(conn: &mut DbConn, who: &EntryActor, entry_id: i32) -> Result<Entry, AppError> {
+    db::hold(conn, db::Row::Entry(entry_id), db::Hold::Exclusive)?;
     let e = visible(conn, who, entry_id)?;
     if who.role != Role::Opd || !e.status()?.editable() {
         return Err(AppError::Forbidden);

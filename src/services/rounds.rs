@@ -152,6 +152,18 @@ fn rubric_ids(conn: &mut DbConn, edition_id: i32) -> Result<Vec<i32>, AppError> 
         .collect())
 }
 
+/// The rubrics a round may be set to: the edition's current ones, and the round's own version
+/// when a newer one has replaced it since the round was frozen (its results were scored on it).
+pub fn rubric_choices(conn: &mut DbConn, r: &Round) -> Result<Vec<rubric::Rubric>, AppError> {
+    let mut choices = rubric::current_for_edition(conn, r.edition_id)?;
+    if !choices.iter().any(|c| c.id == r.rubric_id)
+        && let Some(own) = rubric::find(conn, r.rubric_id)?
+    {
+        choices.insert(0, own);
+    }
+    Ok(choices)
+}
+
 /// The edition's entries that passed the administrative check.
 fn passed_entries(conn: &mut DbConn, edition_id: i32) -> Result<Vec<i32>, AppError> {
     Ok(entries::table
@@ -215,8 +227,14 @@ pub fn update(
     input: &RoundInput,
 ) -> Result<(), AppError> {
     db::transaction(conn, |conn| {
+        db::hold(conn, db::Row::Round(id), db::Hold::Exclusive)?;
         let r = model::find(conn, id)?.ok_or(AppError::NotFound)?;
-        let s = validate(input, &rubric_ids(conn, r.edition_id)?).map_err(AppError::Invalid)?;
+        let choices: Vec<i32> = rubric_choices(conn, &r)?.iter().map(|c| c.id).collect();
+        let s = validate(input, &choices).map_err(AppError::Invalid)?;
+        // A frozen round's kept ranking and its units' feedback read the round's rubric.
+        if r.frozen_at.is_some() && s.rubric_id != r.rubric_id {
+            return Err(crate::error::invalid("rubric_id", "rounds.frozen_rubric"));
+        }
         diesel::update(rounds::table.find(id))
             .set(&s)
             .execute(conn)?;
@@ -241,7 +259,11 @@ pub fn add_entries(
     ids: &[i32],
 ) -> Result<usize, AppError> {
     db::transaction(conn, |conn| {
+        db::hold(conn, db::Row::Round(round_id), db::Hold::Exclusive)?;
         let r = model::find(conn, round_id)?.ok_or(AppError::NotFound)?;
+        if r.frozen_at.is_some() {
+            return Err(crate::error::invalid("entries", "rounds.frozen_entries"));
+        }
         let passed: std::collections::HashSet<i32> =
             passed_entries(conn, r.edition_id)?.into_iter().collect();
         if ids.is_empty() || ids.iter().any(|id| !passed.contains(id)) {

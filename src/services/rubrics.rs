@@ -346,9 +346,15 @@ pub fn save(
             diesel::update(rubrics::table.find(id))
                 .set(rubrics::superseded_by_id.eq(new_id))
                 .execute(conn)?;
-            diesel::update(rounds::table.filter(rounds::rubric_id.eq(id)))
-                .set(rounds::rubric_id.eq(new_id))
-                .execute(conn)?;
+            // A frozen round keeps the version its kept ranking and its units' feedback were
+            // scored on; it can move to the new one once reopened.
+            diesel::update(
+                rounds::table
+                    .filter(rounds::rubric_id.eq(id))
+                    .filter(rounds::frozen_at.is_null()),
+            )
+            .set(rounds::rubric_id.eq(new_id))
+            .execute(conn)?;
             move_drafts(conn, id, new_id)?;
             audit::record(
                 conn,

@@ -366,6 +366,11 @@ pub async fn declare_conflict(
     let (actor, reason, judge) = (page.actor(), form.reason.clone(), page.user()?.id);
     let result = db::run(&page.state.pool, move |conn| {
         let ctx = svc::load(conn, &who, id)?;
+        // Once the window closes the judge's scores stand: declaring a conflict then would take
+        // a submitted sheet out of the results. Organisers can still record one.
+        if matches!(ctx.window, svc::Window::Closed | svc::Window::Frozen) {
+            return Err(crate::error::invalid("window", "judge.conflict_closed"));
+        }
         svc::record_conflict(
             conn,
             &actor,
@@ -381,8 +386,11 @@ pub async fn declare_conflict(
             page.flash("success", page.t("judge.conflict_declared"));
             Ok(see_other("/judge"))
         }
-        Err(AppError::Invalid(_)) => {
-            page.flash("error", page.t("judging.reason_required"));
+        Err(AppError::Invalid(errors)) => {
+            let key = errors
+                .get("window")
+                .map_or("judging.reason_required", String::as_str);
+            page.flash("error", page.t(key));
             Ok(see_other(&format!("/judge/sheets/{id}#conflict")))
         }
         Err(e) => Err(e),

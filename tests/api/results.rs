@@ -598,6 +598,35 @@ async fn a_frozen_ranking_is_kept_signed_off_published_and_only_reopened_with_a_
             .await;
         assert!(board.contains(frozen), "{to}");
     }
+    // Nor which entries it holds.
+    let res = app
+        .post_form(
+            &format!("/organiser/rounds/{round}/entries"),
+            &[("entry", &ids[0].to_string())],
+        )
+        .await;
+    assert_eq!(res.status().as_u16(), 303);
+    assert!(
+        app.page(&format!("/organiser/rounds/{round}"))
+            .await
+            .contains("tidak ada inovasi yang bisa ditambahkan")
+    );
+    // A judge cannot take a submitted sheet out of the frozen results by declaring a conflict.
+    let res = app
+        .post_form_with(
+            &a.client,
+            &format!("/judge/sheets/{a_on_2}/conflict"),
+            &[("reason", "Saudara kandung")],
+        )
+        .await;
+    assert_eq!(res.status().as_u16(), 303);
+    let sheet = app
+        .get_with(&a.client, &format!("/judge/sheets/{a_on_2}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(sheet.contains("Masa penilaian sudah ditutup"), "{sheet}");
     assert_eq!(live(&app, round).await, before);
     // Nor are judges reminded of sheets they can no longer change.
     let res = app
@@ -1633,8 +1662,39 @@ async fn an_objection_window_takes_objections_answers_each_and_then_the_results_
         .map(|m| m.subject)
         .collect();
     assert_eq!(told, ["Masa sanggah hasil Evaluasi dokumen dibuka"]);
+    // Set again before its notice went: the unit is told the new deadline only.
+    let html = step(&app, round, "objections", &[("days", "4")]).await;
+    assert!(html.contains("Masa sanggah sampai"));
+    let notices: Vec<String> = app
+        .mails_to("staf@dinkes.biw.id")
+        .await
+        .into_iter()
+        .filter(|m| m.template == "objection")
+        .map(|m| m.status)
+        .collect();
+    assert_eq!(notices, ["withdrawn", "pending"]);
     let html = step(&app, round, "final", &[]).await;
     assert!(html.contains("Masa sanggah masih berjalan"));
+    // A unit the organisers deactivated cannot object.
+    let set_active = |active: bool| {
+        app.db(move |conn| {
+            use biw::db::schema::units;
+            diesel::update(units::table.filter(units::name.eq("Dinas Kesehatan")))
+                .set(units::active.eq(active))
+                .execute(conn)
+                .unwrap();
+        })
+    };
+    set_active(false).await;
+    let res = object("Nilai kriteria manfaat keliru").await;
+    assert_eq!(res.status().as_u16(), 422);
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("Unit Anda sedang dinonaktifkan")
+    );
+    set_active(true).await;
     // The unit objects once, with a reason; it gets a receipt.
     let html = app.get_with(&opd, &report).await.text().await.unwrap();
     assert!(html.contains("Ajukan sanggahan"));

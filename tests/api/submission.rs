@@ -146,7 +146,7 @@ async fn withdraw_and_reopen_before_the_deadline() {
 }
 
 #[tokio::test]
-async fn units_with_unsubmitted_drafts_are_reminded_once_before_the_deadline() {
+async fn units_with_unsubmitted_drafts_are_reminded_once_before_their_own_deadline() {
     let app = spawn_app().await;
     let ed = open_edition(&app).await;
     let (_, staff) = unit_team(&app).await;
@@ -165,7 +165,8 @@ async fn units_with_unsubmitted_drafts_are_reminded_once_before_the_deadline() {
             .set(users::unit_id.eq(unit))
             .execute(conn)
             .unwrap();
-        // Two and a half days before the deadline: the 7- and 3-day reminders are due, the 1-day one not yet.
+        // Two and a half days before the deadline: the 7- and 3-day reminders are both due (the
+        // drafts started late), the 1-day one not yet.
         diesel::update(editions::table.find(ed))
             .set(editions::registration_closes_at.eq(biw::db::now() + chrono::Duration::hours(60)))
             .execute(conn)
@@ -186,10 +187,10 @@ async fn units_with_unsubmitted_drafts_are_reminded_once_before_the_deadline() {
     };
     assert_eq!(
         reminders(app.mails_to("staf@dinkes.biw.id").await),
-        2,
-        "the 7- and 3-day reminders, once each"
+        1,
+        "the reminders reached together go as one mail, once"
     );
-    assert_eq!(reminders(app.mails_to("endorser@dinkes.biw.id").await), 2);
+    assert_eq!(reminders(app.mails_to("endorser@dinkes.biw.id").await), 1);
     assert_eq!(reminders(app.mails_to("opd@kecamatan.biw.id").await), 0);
     let mail = app
         .mails_to("staf@dinkes.biw.id")
@@ -198,8 +199,108 @@ async fn units_with_unsubmitted_drafts_are_reminded_once_before_the_deadline() {
         .find(|m| m.template == "reminder")
         .unwrap();
     assert!(
-        mail.subject.contains("batas waktu dalam"),
-        "{}",
+        mail.subject.contains("batas waktu dalam 3 hari"),
+        "the days actually left: {}",
         mail.subject
     );
+
+    // The edition closes; Dinas Kesehatan has an extension to 20 hours from now, and is reminded
+    // of its own deadline after the edition's.
+    app.login_as(Role::Organiser).await;
+    let unit = app.unit_id("Dinas Kesehatan").await;
+    let extended = biw::db::now() + chrono::Duration::hours(20);
+    app.db(move |conn| {
+        use biw::db::schema::editions;
+        diesel::update(editions::table.find(ed))
+            .set(editions::registration_closes_at.eq(biw::db::now() - chrono::Duration::hours(1)))
+            .execute(conn)
+            .unwrap();
+    })
+    .await;
+    let res = app
+        .post_form(
+            &format!("/organiser/editions/{ed}/extensions"),
+            &[
+                ("unit_id", &unit.to_string()),
+                ("closes_at", &biw::time::to_jakarta_local(extended)),
+                ("reason", "Banjir"),
+            ],
+        )
+        .await;
+    assert_redirect(&res, &format!("/organiser/editions/{ed}#extensions"));
+    for _ in 0..2 {
+        let state = app.state.clone();
+        app.db(move |conn| biw::scheduler::tick(conn, &state).unwrap())
+            .await;
+    }
+    let mails: Vec<_> = app
+        .mails_to("staf@dinkes.biw.id")
+        .await
+        .into_iter()
+        .filter(|m| m.template == "reminder")
+        .collect();
+    assert_eq!(mails.len(), 2, "one more, for the extended deadline");
+    assert!(
+        mails[1].subject.contains("kurang dari sehari"),
+        "{}",
+        mails[1].subject
+    );
+    let told = biw::time::format_time(extended, biw::i18n::Lang::Id);
+    assert!(
+        mails[1].body_text.contains(&told),
+        "names the unit's own deadline {told}: {}",
+        mails[1].body_text
+    );
+}
+
+/// A unit's limit holds when its drafts are submitted at the same moment, on both engines: on
+/// PostgreSQL each submission would otherwise count the unit's entries before the others commit.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn drafts_submitted_at_once_never_pass_the_units_limit() {
+    let app = spawn_app().await;
+    let ed = open_edition(&app).await;
+    let (endorser, staff) = unit_team(&app).await;
+    const DRAFTS: usize = 6;
+    let mut ids = Vec::new();
+    for _ in 0..DRAFTS {
+        ids.push(ready_entry(&app, &staff, ed).await);
+    }
+    app.db(move |conn| {
+        use biw::db::schema::editions;
+        diesel::update(editions::table.find(ed))
+            .set(editions::max_entries_per_unit.eq(2))
+            .execute(conn)
+            .unwrap();
+    })
+    .await;
+    let app = std::sync::Arc::new(app);
+    let start = std::sync::Arc::new(tokio::sync::Barrier::new(DRAFTS));
+    let tasks: Vec<_> = ids
+        .iter()
+        .map(|&id| {
+            let (app, endorser, start) = (app.clone(), endorser.clone(), start.clone());
+            tokio::spawn(async move {
+                start.wait().await;
+                app.post_form_with(&endorser, &format!("/opd/entries/{id}/submit"), &[])
+                    .await
+                    .status()
+                    .as_u16()
+            })
+        })
+        .collect();
+    let mut statuses = Vec::new();
+    for t in tasks {
+        statuses.push(t.await.unwrap());
+    }
+    assert!(
+        statuses.iter().all(|s| *s == 303 || *s == 422),
+        "each is taken or told why not: {statuses:?}"
+    );
+    let mut submitted = 0;
+    for &id in &ids {
+        if status(&app, id).await == "submitted" {
+            submitted += 1;
+        }
+    }
+    assert_eq!(submitted, 2, "exactly the unit's limit: {statuses:?}");
 }

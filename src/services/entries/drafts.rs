@@ -144,6 +144,8 @@ pub fn save(
 ) -> Result<Saved, AppError> {
     check_lengths(content)?;
     db::transaction(conn, |conn| {
+        // A submission checks the content it submits: a save must not slip in between.
+        db::hold(conn, db::Row::Entry(id), db::Hold::Exclusive)?;
         let e = visible(conn, who, id)?;
         if who.role != Role::Opd || !e.status()?.editable() {
             return Err(AppError::Forbidden);

@@ -14,6 +14,8 @@ pub fn transition(
     checks: &[(String, bool, String)],
 ) -> Result<Entry, AppError> {
     db::transaction(conn, |conn| {
+        // The checks below (content, files, the unit's count) hold until the move commits.
+        db::hold(conn, db::Row::Entry(id), db::Hold::Exclusive)?;
         let e = visible(conn, who, id)?;
         let from = e.status()?;
         if !from.can_move(to, who.mover()) {
@@ -44,6 +46,8 @@ pub fn transition(
                         .collect(),
                 ));
             }
+            // Two of a unit's entries submitted at once must not both fit under its limit.
+            db::hold(conn, db::Row::Unit(e.unit_id), db::Hold::Exclusive)?;
             if entry::counted_for_unit(conn, ed.id, e.unit_id, e.id)?
                 >= i64::from(ed.max_entries_per_unit)
             {

@@ -231,6 +231,10 @@ pub fn save(
     action: SheetAction,
 ) -> Result<SavedSheet, AppError> {
     db::transaction(conn, |conn| {
+        // Freezing the round waits for this save to commit, and a save after it sees it frozen.
+        if let Some(a) = model::find_assignment(conn, assignment_id)? {
+            db::hold(conn, db::Row::Round(a.round_id), db::Hold::Shared)?;
+        }
         let ctx = load(conn, who, assignment_id)?;
         if !ctx.editable(who) {
             let key = match ctx.window {
@@ -452,6 +456,7 @@ pub fn reopen(
 ) -> Result<i32, AppError> {
     db::transaction(conn, |conn| {
         let s = sheet_model::find(conn, sheet_id)?.ok_or(AppError::NotFound)?;
+        db::hold(conn, db::Row::Round(s.round_id), db::Hold::Shared)?;
         let reason =
             crate::domain::text::required_line(reason, 500).map_err(|k| invalid("reason", k))?;
         if s.status != SheetStatus::Submitted.code() {

@@ -154,6 +154,9 @@ pub fn open_objections(
         diesel::update(rounds::table.find(round_id))
             .set(rounds::objections_until.eq(Some(until)))
             .execute(conn)?;
+        // A window set again replaces the notice of the earlier one that has not gone out: a
+        // unit must not read two deadlines.
+        mail_rows::withdraw(conn, &objections_topic(round_id))?;
         let edition = crate::models::edition::find(conn, r.edition_id)?
             .map(|e| e.name)
             .unwrap_or_default();
@@ -207,7 +210,10 @@ pub fn file_objection(
         return Err(invalid("reason", "form.required"));
     }
     db::transaction(conn, |conn| {
+        db::hold(conn, db::Row::Round(round_id), db::Hold::Shared)?;
         let e = crate::services::entries::visible(conn, who, entry_id)?;
+        crate::services::entries::require_active_unit(conn, who)
+            .map_err(|_| invalid("reason", "entries.unit_inactive"))?;
         let r = round::find(conn, round_id)?.ok_or(AppError::NotFound)?;
         let in_round: bool = diesel::select(diesel::dsl::exists(
             round_results::table
@@ -316,6 +322,8 @@ pub fn answer_objection(
             .get_result::<Objection>(conn)
             .optional()?
             .ok_or(AppError::NotFound)?;
+        // Declaring the list final waits for this answer, and this one for it.
+        db::hold(conn, db::Row::Round(o.round_id), db::Hold::Shared)?;
         let r = round::find(conn, o.round_id)?.ok_or(AppError::NotFound)?;
         if r.final_at.is_some() {
             return Err(invalid("answer", "objections.already_final"));

@@ -167,6 +167,10 @@ pub fn promote(
         let r = at_stage(conn, round_id, &[Stage::SignedOff, Stage::Published])?;
         let rule = parse_promotion(input).map_err(AppError::Invalid)?;
         let next = next_round(conn, &r)?.ok_or_else(|| invalid("rule", "results.no_next_round"))?;
+        db::hold(conn, db::Row::Round(next.id), db::Hold::Exclusive)?;
+        if round::find(conn, next.id)?.is_some_and(|n| n.frozen_at.is_some()) {
+            return Err(invalid("rule", "results.next_frozen"));
+        }
         if live_promotion(conn, round_id)?.is_some() {
             return Err(invalid("rule", "results.already_promoted"));
         }
@@ -287,6 +291,10 @@ pub fn undo_promotion(
         let r = at_stage(conn, round_id, &[Stage::SignedOff, Stage::Published])?;
         let p = live_promotion(conn, round_id)?
             .ok_or_else(|| invalid("reason", "results.no_promotion"))?;
+        db::hold(conn, db::Row::Round(p.next_round_id), db::Hold::Exclusive)?;
+        if round::find(conn, p.next_round_id)?.is_some_and(|n| n.frozen_at.is_some()) {
+            return Err(invalid("reason", "results.next_frozen"));
+        }
         let reason =
             crate::domain::text::required_line(reason, 500).map_err(|k| invalid("reason", k))?;
         let promoted: Vec<i32> = promotion_entries::table

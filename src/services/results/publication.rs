@@ -26,6 +26,9 @@ pub(super) fn at_stage(
     round_id: i32,
     from: &[Stage],
 ) -> Result<Round, AppError> {
+    // Sheet saves and objections hold the round shared: they finish before the stage moves, and
+    // see the new stage after.
+    db::hold(conn, db::Row::Round(round_id), db::Hold::Exclusive)?;
     let r = round::find(conn, round_id)?.ok_or(AppError::NotFound)?;
     if from.contains(&stage(&r)) {
         Ok(r)

@@ -158,7 +158,7 @@ async fn round_page_with(
         Ok((
             r.clone(),
             ed,
-            rubric::current_for_edition(conn, r.edition_id)?,
+            crate::services::rounds::rubric_choices(conn, &r)?,
             round::entries_of(conn, id)?,
             addable,
             crate::services::judging::slots(conn, id)?,

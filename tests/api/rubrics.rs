@@ -197,6 +197,17 @@ async fn a_rubric_that_a_submitted_sheet_uses_gets_a_new_version_and_old_scores_
     .await;
     assert_eq!(res.status().as_u16(), 303);
     let round = id_at_end(&location(&res));
+    // A second round on the same rubric, whose results are frozen.
+    let res = post_round(&app, ed, "Presentasi", v1, (now - day, now + day * 7), "3").await;
+    assert_eq!(res.status().as_u16(), 303);
+    let frozen_round = id_at_end(&location(&res));
+    app.db(move |conn| {
+        diesel::update(rounds::table.find(frozen_round))
+            .set(rounds::frozen_at.eq(Some(now)))
+            .execute(conn)
+            .unwrap();
+    })
+    .await;
 
     // One submitted sheet and one draft on version 1 (scoring itself has its own tests).
     let criteria = app
@@ -298,6 +309,19 @@ async fn a_rubric_that_a_submitted_sheet_uses_gets_a_new_version_and_old_scores_
         .await;
     assert_eq!(old_next, Some(v2));
     assert_eq!(round_rubric, v2, "the round moves on");
+    let frozen_rubric: i32 = app
+        .db(move |conn| {
+            rounds::table
+                .find(frozen_round)
+                .select(rounds::rubric_id)
+                .first(conn)
+                .unwrap()
+        })
+        .await;
+    assert_eq!(
+        frozen_rubric, v1,
+        "a frozen round keeps the version its results were scored on"
+    );
     assert_eq!(
         sheet_rubrics[0],
         (submitted, v1),

@@ -26,7 +26,7 @@ pub struct Settings {
     pub mail_from: String,
     /// `BIW_UPLOAD_DIR`: evidence files, outside the web root.
     pub upload_dir: PathBuf,
-    /// `BIW_TRUST_PROXY`: take the client address from `X-Forwarded-For` (only behind a trusted proxy).
+    /// `BIW_TRUST_PROXY`: take the client address from the last `X-Forwarded-For` entry (only behind a trusted proxy).
     pub trust_proxy: bool,
     /// `BIW_DB_POOL`: connections per instance.
     pub pool_size: u32,

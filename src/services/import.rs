@@ -60,6 +60,10 @@ fn read_rows(
 ) -> Result<Vec<Row>, Outcome> {
     let text = std::str::from_utf8(bytes).map_err(|_| file_error("import.not_utf8", ""))?;
     let text = text.trim_start_matches('\u{feff}');
+    // No cell may carry one into a query: PostgreSQL refuses NUL in text (a 500, not a message).
+    if text.contains('\0') {
+        return Err(file_error("import.not_text", ""));
+    }
     // Spreadsheets in Indonesia often save with semicolons.
     let first_line = text.lines().next().unwrap_or_default();
     let delimiter = if first_line.matches(';').count() > first_line.matches(',').count() {

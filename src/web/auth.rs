@@ -102,7 +102,7 @@ pub async fn logout(page: Page) -> Result<HttpResponse, AppError> {
         })
         .await?;
     }
-    page.session.purge();
+    gate::forget(&page.session);
     // Keep the visitor's language on the login page.
     page.session
         .insert(gate::keys::LANG, lang.code())

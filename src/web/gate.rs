@@ -122,7 +122,7 @@ async fn load_viewer(state: &AppState, session: &Session) -> Result<Option<Curre
         session.get::<String>(keys::SID).ok().flatten(),
     ) else {
         if session.get::<i32>(keys::UID).ok().flatten().is_some() {
-            session.purge();
+            forget(session);
         }
         return Ok(None);
     };
@@ -160,9 +160,23 @@ async fn load_viewer(state: &AppState, session: &Session) -> Result<Option<Curre
             })
         });
     if current.is_none() {
-        session.purge();
+        forget(session);
     }
     Ok(current)
+}
+
+/// Empties a session cookie that no longer names a live sign-in, under a new key, keeping the
+/// visitor's language. Not `purge`: after it actix-session drops every value set in the same
+/// request, so the CSRF token of the page being drawn (the login form, most often) would never be
+/// stored and that form would be refused once.
+pub fn forget(session: &Session) {
+    let lang = session.get::<String>(keys::LANG).ok().flatten();
+    session.clear();
+    session.renew();
+    if let Some(lang) = lang {
+        // A value this small always serialises.
+        let _ = session.insert(keys::LANG, lang);
+    }
 }
 
 fn is_safe(method: &Method) -> bool {

@@ -44,15 +44,23 @@ pub struct Flash {
     pub text: String,
 }
 
-/// The client address: the socket peer, or `X-Forwarded-For` when `BIW_TRUST_PROXY` is set.
+/// The client address: the socket peer, or, when `BIW_TRUST_PROXY` is set, the address the proxy
+/// added last to `X-Forwarded-For`. Only that one: the earlier entries, and a `Forwarded` header,
+/// are whatever the client chose to send, and would let it pick the address that login
+/// throttling pauses (someone else's) or escape its own.
 pub fn client_ip(req: &HttpRequest, trust_proxy: bool) -> String {
     let info = req.connection_info();
-    let addr = if trust_proxy {
-        info.realip_remote_addr()
-    } else {
-        info.peer_addr()
-    };
-    let addr = addr.unwrap_or("unknown");
+    let forwarded = trust_proxy
+        .then(|| {
+            req.headers()
+                .get_all("x-forwarded-for")
+                .filter_map(|v| v.to_str().ok())
+                .flat_map(|v| v.split(','))
+                .map(str::trim)
+                .rfind(|a| !a.is_empty())
+        })
+        .flatten();
+    let addr = forwarded.or(info.peer_addr()).unwrap_or("unknown");
     // Strip a port, keep IPv6 addresses whole.
     match addr.parse::<std::net::SocketAddr>() {
         Ok(sa) => sa.ip().to_string(),

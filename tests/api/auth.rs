@@ -159,6 +159,57 @@ async fn many_failures_from_one_address_pause_that_address() {
     );
 }
 
+/// Behind a proxy the address is the one the proxy added last: what a client writes in front of
+/// it, or in a `Forwarded` header, neither pauses someone else's address nor frees its own.
+#[tokio::test]
+async fn behind_a_proxy_a_client_cannot_choose_its_address() {
+    let app = crate::helpers::spawn_app_with(|s| s.trust_proxy = true).await;
+    app.create_user(Role::Judge, "juri@x.biw.id", "correct horse battery")
+        .await;
+    let behind_proxy = |chain: &str| {
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert("x-forwarded-for", chain.parse().unwrap());
+        headers.insert("forwarded", "for=10.9.9.9".parse().unwrap());
+        reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .default_headers(headers)
+            .build()
+            .unwrap()
+    };
+    // The attacker (203.0.113.7, as the proxy saw it) claims the victim's 10.9.9.9, a new
+    // address in front each time.
+    for i in 0..20 {
+        let attacker = behind_proxy(&format!("10.9.9.9, 198.51.100.{i}, 203.0.113.7"));
+        let email = format!("guess{i}@x.biw.id");
+        app.post_form_with(
+            &attacker,
+            "/login",
+            &[("email", &email), ("password", "wrong password!")],
+        )
+        .await;
+    }
+    let victim = behind_proxy("10.9.9.9");
+    app.login_with(&victim, "juri@x.biw.id", "correct horse battery")
+        .await;
+    let attacker = behind_proxy("192.0.2.1, 203.0.113.7");
+    let res = app
+        .post_form_with(
+            &attacker,
+            "/login",
+            &[
+                ("email", "juri@x.biw.id"),
+                ("password", "correct horse battery"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        res.status().as_u16(),
+        422,
+        "the attacker's own address is paused"
+    );
+}
+
 #[tokio::test]
 async fn login_renews_the_session_cookie_and_logout_ends_it() {
     let app = spawn_app().await;

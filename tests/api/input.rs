@@ -202,6 +202,39 @@ async fn editing_users_does_not_depend_on_any_address_being_free() {
     assert_redirect(&res, &format!("/organiser/users/{id}"));
 }
 
+/// A NUL in any cell of either import is refused with a message, on both engines (PostgreSQL
+/// cannot store one), and nothing is imported.
+#[tokio::test]
+async fn imports_refuse_a_nul_in_any_cell_with_a_message() {
+    let app = spawn_app().await;
+    app.login_as(Role::Organiser).await;
+    for (path, csv) in [
+        (
+            "/organiser/units/import",
+            "name,type,parent\nBadan\0X,badan,\n",
+        ),
+        (
+            "/organiser/units/import",
+            "name,type,parent\nBadan Y,badan,Dinas\0X\n",
+        ),
+        (
+            "/organiser/users/import",
+            "email,name,role,unit\na@b.id,A,opd,Dinas\0X\n",
+        ),
+    ] {
+        let res = app.upload(path, "data.csv", csv.as_bytes().to_vec()).await;
+        assert_eq!(res.status().as_u16(), 422, "{path} {csv:?}");
+        assert!(
+            res.text().await.unwrap().contains("karakter NUL"),
+            "{path} {csv:?}"
+        );
+    }
+    let none = app
+        .db(|conn| biw::models::unit::find_by_name(conn, "Badan Y").unwrap())
+        .await;
+    assert!(none.is_none(), "nothing imported");
+}
+
 #[tokio::test]
 async fn a_unit_import_refuses_a_unit_as_its_own_parent_and_cycles() {
     let app = spawn_app().await;

@@ -242,3 +242,44 @@ async fn a_page_that_changes_nothing_in_the_session_sends_no_cookie() {
         assert_eq!(session_cookie(&res), None, "{path} re-sent the session");
     }
 }
+
+/// A session that ended elsewhere (a password change, "end the others", its age) leaves its cookie
+/// behind: the login form drawn for that cookie works the first time, and logging out keeps the
+/// visitor's language.
+#[tokio::test]
+async fn a_stale_cookie_never_costs_a_refused_form() {
+    use diesel::prelude::*;
+    let app = spawn_app().await;
+    app.create_user(Role::Judge, "juri@test.biw.id", "correct horse battery")
+        .await;
+    let phone = new_client();
+    app.login_with(&phone, "juri@test.biw.id", "correct horse battery")
+        .await;
+    // Every session of the user ends on the server.
+    app.db(|conn| {
+        use biw::db::schema::users;
+        diesel::update(users::table)
+            .set(users::session_epoch.eq(users::session_epoch + 1))
+            .execute(conn)
+            .unwrap();
+    })
+    .await;
+    // The phone opens the login page with its stale cookie and logs in at the first try.
+    app.login_with(&phone, "juri@test.biw.id", "correct horse battery")
+        .await;
+    assert_eq!(
+        app.get_with(&phone, "/account").await.status().as_u16(),
+        200
+    );
+    // English chosen, then logged out: the login page stays in English and still works.
+    let res = app
+        .post_form_with(&phone, "/lang", &[("lang", "en"), ("next", "/account")])
+        .await;
+    assert_eq!(res.status().as_u16(), 303);
+    let res = app.post_form_with(&phone, "/logout", &[]).await;
+    assert_eq!(location(&res), "/login");
+    let html = app.get_with(&phone, "/login").await.text().await.unwrap();
+    assert!(html.contains("<html lang=\"en\">"), "{html}");
+    app.login_with(&phone, "juri@test.biw.id", "correct horse battery")
+        .await;
+}

@@ -73,6 +73,11 @@ pub fn set_password_by_link(
     actor: &Actor,
 ) -> Result<Result<User, LinkProblem>, AppError> {
     let pw = Password::parse(new_password, confirm).map_err(|k| invalid("password", k))?;
+    // The link first: hashing costs tens of milliseconds and 19 MiB, which a made-up link must
+    // not buy (checked again below, inside the transaction that uses it up).
+    if let Err(p) = check_link(conn, purpose, secret)? {
+        return Ok(Err(p));
+    }
     let hash = password::hash(pw.expose())?;
     db::transaction(conn, |conn| {
         let u = match check_link(conn, purpose, secret)? {

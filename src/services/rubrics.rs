@@ -353,7 +353,12 @@ pub fn save(
                     .filter(rounds::rubric_id.eq(id))
                     .filter(rounds::frozen_at.is_null()),
             )
-            .set(rounds::rubric_id.eq(new_id))
+            // A moved `updated_at` also tells the round's cached live ranking (its tie-breakers
+            // follow the rubric) to compute again.
+            .set((
+                rounds::rubric_id.eq(new_id),
+                rounds::updated_at.eq(db::now()),
+            ))
             .execute(conn)?;
             move_drafts(conn, id, new_id)?;
             audit::record(
@@ -417,6 +422,10 @@ pub fn save(
                 }
             }
         }
+        // The rounds on it rank with its criteria (tie-breakers): their cached results go stale.
+        diesel::update(rounds::table.filter(rounds::rubric_id.eq(id)))
+            .set(rounds::updated_at.eq(db::now()))
+            .execute(conn)?;
         audit::record(conn, actor, "rubric.update", ("rubric", Some(id)), detail)?;
         Ok(Saved {
             id,

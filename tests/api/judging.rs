@@ -549,6 +549,60 @@ async fn automatic_assignment_meets_every_constraint_keeps_manual_choices_and_ex
             mails[0].subject
         );
     }
+
+    // Room for more per judge. An organiser withdraws a judge from an entry: the next run fills
+    // the place with someone else and never brings that judge back.
+    app.db(move |conn| {
+        diesel::update(rounds::table.find(round))
+            .set(rounds::max_per_judge.eq(10))
+            .execute(conn)
+            .unwrap()
+    })
+    .await;
+    let (taken_off, e1) = got
+        .iter()
+        .find(|(_, e, j, _)| *j == js[1].id && !moved.contains(e))
+        .map(|(a, e, _, _)| (*a, *e))
+        .unwrap();
+    let res = app
+        .post_form(
+            &format!("/organiser/rounds/{round}/assignments/withdraw"),
+            &[
+                ("assignment", &taken_off.to_string()),
+                ("reason", "Kenal tim pengusul"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status().as_u16(), 303);
+    let auto = format!("/organiser/rounds/{round}/assignments/auto");
+    app.post_form(&auto, &[]).await;
+    let got = live(&app, round).await;
+    let on_e1: Vec<i32> = got.iter().filter(|x| x.1 == e1).map(|x| x.2).collect();
+    assert_eq!(on_e1.len(), 3, "filled again: {on_e1:?}");
+    assert!(!on_e1.contains(&js[1].id), "the withdrawal stands");
+
+    // A judge deactivated before scoring holds no place: every entry they had gets another
+    // judge; where only the withdrawn one is left, the reason says so.
+    let gone = js[2].id;
+    app.db(move |conn| {
+        diesel::update(biw::db::schema::users::table.find(gone))
+            .set(biw::db::schema::users::active.eq(false))
+            .execute(conn)
+            .unwrap()
+    })
+    .await;
+    let had: Vec<i32> = got.iter().filter(|x| x.2 == gone).map(|x| x.1).collect();
+    assert!(had.contains(&e1), "{had:?}");
+    app.post_form(&auto, &[]).await;
+    let board = app
+        .page(&format!("/organiser/rounds/{round}/assignments"))
+        .await;
+    let got = live(&app, round).await;
+    for e in &had {
+        let active = got.iter().filter(|x| x.1 == *e && x.2 != gone).count();
+        assert_eq!(active, if *e == e1 { 2 } else { 3 }, "entry {e}");
+    }
+    assert!(board.contains("pernah ditarik panitia"), "explained");
     assert_counters_agree(&app).await;
 }
 

@@ -259,6 +259,17 @@ async fn a_rubric_that_a_submitted_sheet_uses_gets_a_new_version_and_old_scores_
         })
         .await;
 
+    let app_ref = &app;
+    let stamp = |round: i32| {
+        app_ref.db(move |conn| {
+            rounds::table
+                .find(round)
+                .select(rounds::updated_at)
+                .first::<chrono::NaiveDateTime>(conn)
+                .unwrap()
+        })
+    };
+    let before = stamp(round).await;
     let html = app.page(&format!("/organiser/rubrics/{v1}")).await;
     assert!(html.contains("id=\"locked-note\""), "the organiser is told");
     let mut form = form_fields(&html);
@@ -309,6 +320,11 @@ async fn a_rubric_that_a_submitted_sheet_uses_gets_a_new_version_and_old_scores_
         .await;
     assert_eq!(old_next, Some(v2));
     assert_eq!(round_rubric, v2, "the round moves on");
+    assert_ne!(
+        stamp(round).await,
+        before,
+        "its cached ranking (tie-breakers follow the rubric) is computed again"
+    );
     let frozen_rubric: i32 = app
         .db(move |conn| {
             rounds::table

@@ -26,6 +26,8 @@ pub struct Shortfall {
     pub no_expertise: u32,
     /// Eligible judges already at their limit.
     pub full: u32,
+    /// Round judges an organiser withdrew from the entry (automatic runs leave them off it).
+    pub withdrawn: u32,
 }
 
 /// What an automatic run did.
@@ -47,6 +49,8 @@ struct RoundFacts {
     expertise: HashMap<i32, HashSet<i32>>,
     live: HashSet<(i32, i32)>,
     withdrawn: HashSet<(i32, i32)>,
+    /// Live pairs whose sheet is submitted: work done, even if its judge was deactivated since.
+    submitted: HashSet<(i32, i32)>,
 }
 
 enum Barrier {
@@ -101,6 +105,13 @@ impl RoundFacts {
             .filter(|a| a.2.is_some())
             .map(|a| (a.0, a.1))
             .collect();
+        let submitted = sheets::table
+            .filter(sheets::round_id.eq(round_id))
+            .filter(sheets::status.eq(SheetStatus::Submitted.code()))
+            .select((sheets::entry_id, sheets::judge_id))
+            .load::<(i32, i32)>(conn)?
+            .into_iter()
+            .collect();
         Ok(RoundFacts {
             parents: unit_parents(conn)?,
             round,
@@ -110,7 +121,15 @@ impl RoundFacts {
             expertise,
             live,
             withdrawn,
+            submitted,
         })
+    }
+
+    /// Whether a live assignment counts toward its entry's judges: its judge can still score
+    /// (active, in the round), or has already submitted. A deactivated judge's unstarted
+    /// assignment would otherwise hold a place that nobody will ever fill.
+    fn counts(&self, entry: i32, judge: i32) -> bool {
+        self.judges.iter().any(|j| j.0 == judge) || self.submitted.contains(&(entry, judge))
     }
 
     /// What keeps a judge off an entry, if anything.
@@ -158,7 +177,9 @@ pub fn auto_assign(
         let mut has: HashMap<i32, u32> = HashMap::new();
         for (e, j) in &f.live {
             *load.entry(*j).or_default() += 1;
-            *has.entry(*e).or_default() += 1;
+            if f.counts(*e, *j) {
+                *has.entry(*e).or_default() += 1;
+            }
         }
         let problem = Problem {
             need: f
@@ -183,8 +204,11 @@ pub fn auto_assign(
                     f.judges
                         .iter()
                         .enumerate()
+                        // An organiser's withdrawal stands: only a hand assignment brings it back.
                         .filter(|(_, j)| {
-                            !f.live.contains(&(e.0, j.0)) && f.barrier(*e, **j).is_none()
+                            !f.live.contains(&(e.0, j.0))
+                                && !f.withdrawn.contains(&(e.0, j.0))
+                                && f.barrier(*e, **j).is_none()
                         })
                         .map(|(i, _)| i as u32)
                         .collect()
@@ -229,6 +253,7 @@ pub fn auto_assign(
                 conflicted: 0,
                 no_expertise: 0,
                 full: 0,
+                withdrawn: 0,
             };
             for j in &f.judges {
                 if assigned.contains(&(e.0, j.0)) {
@@ -237,6 +262,7 @@ pub fn auto_assign(
                 match f.barrier(*e, *j) {
                     Some(Barrier::Conflict) => s.conflicted += 1,
                     Some(Barrier::Expertise) => s.no_expertise += 1,
+                    None if f.withdrawn.contains(&(e.0, j.0)) => s.withdrawn += 1,
                     None if new_load.get(&j.0).copied().unwrap_or(0) >= limit => s.full += 1,
                     None => {}
                 }

@@ -253,6 +253,7 @@ pub async fn auto(page: Page, id: web::Path<i32>) -> Result<HttpResponse, AppErr
                     ("conflicted", s.conflicted.to_string()),
                     ("expertise", s.no_expertise.to_string()),
                     ("full", s.full.to_string()),
+                    ("withdrawn", s.withdrawn.to_string()),
                 ],
             ));
         }

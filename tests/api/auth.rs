@@ -372,6 +372,30 @@ async fn changing_the_password_ends_other_sessions_but_keeps_this_one() {
     app.login_with(&new_client(), "juri@x.biw.id", "a new long password")
         .await;
     assert_eq!(app.audit_count("user.change_password").await, 1);
+
+    // A borrowed session cannot guess the current password without limit: after five wrong
+    // ones even the right one waits, as at login.
+    let change = |current: &'static str| {
+        let app = &app;
+        async move {
+            app.post_form(
+                "/account/password",
+                &[
+                    ("current", current),
+                    ("password", "yet another password"),
+                    ("confirm", "yet another password"),
+                ],
+            )
+            .await
+        }
+    };
+    for _ in 0..5 {
+        assert_eq!(change("a guess!!!").await.status().as_u16(), 422);
+    }
+    let res = change("a new long password").await;
+    assert_eq!(res.status().as_u16(), 422);
+    assert!(res.text().await.unwrap().contains("terlalu sering salah"));
+    assert_eq!(app.audit_count("user.change_password").await, 1);
 }
 
 #[tokio::test]

@@ -14,6 +14,7 @@ use crate::domain::{Email, Password};
 use crate::email::{self, Recipient};
 use crate::error::{AppError, invalid};
 use crate::i18n::Lang;
+use crate::models::login_attempt;
 use crate::models::session as sessions;
 use crate::models::user::User;
 use crate::models::{token as tokens, user};
@@ -188,7 +189,16 @@ pub fn change_password(
     keep_session: i32,
 ) -> Result<i32, AppError> {
     let u = user::find(conn, user_id)?.ok_or(AppError::NotFound)?;
+    // The same pause as at login, on the same count: a borrowed session must not be a way to
+    // guess the password (often used elsewhere too) without limit.
+    let since = db::now() - Duration::minutes(super::login::THROTTLE_WINDOW_MIN);
+    let (failures, _) = login_attempt::failures_for_email(conn, &u.email, since)?;
+    if failures >= super::login::MAX_FAILURES_PER_EMAIL {
+        return Err(invalid("current", "account.current_paused"));
+    }
     if !password::verify(current, u.password_hash.as_deref()) {
+        let ip = actor.ip.clone().unwrap_or_default();
+        login_attempt::record(conn, &u.email, &ip, false)?;
         return Err(invalid("current", "account.current_wrong"));
     }
     let pw = Password::parse(new_password, confirm).map_err(|k| invalid("password", k))?;

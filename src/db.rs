@@ -325,6 +325,8 @@ pub enum Row {
     Unit(i32),
     /// A round (its window and its results' stage).
     Round(i32),
+    /// A user (whether they may still act as an organiser).
+    User(i32),
 }
 
 /// How a [`Row`] is held.
@@ -350,6 +352,7 @@ pub fn hold(conn: &mut DbConn, row: Row, how: Hold) -> QueryResult<()> {
         Row::Entry(id) => ("entries", id),
         Row::Unit(id) => ("units", id),
         Row::Round(id) => ("rounds", id),
+        Row::User(id) => ("users", id),
     };
     let mode = match how {
         Hold::Shared => "SHARE",

@@ -157,3 +157,49 @@ async fn endorsers_are_set_by_the_csv_import_and_shown_in_the_list() {
     let list = app.page("/organiser/users?q=ani%40x").await;
     assert!(list.contains("Pengesah"), "the list shows who endorses");
 }
+
+/// Two organisers acting on each other at the same moment: whoever comes second is no longer an
+/// active organiser when their change runs, and it is refused, so one organiser always remains.
+#[tokio::test]
+async fn an_organiser_deactivated_meanwhile_cannot_deactivate_or_demote_anyone() {
+    let app = spawn_app().await;
+    let a = app
+        .create_user(Role::Organiser, "a@panitia.biw.id", "correct horse battery")
+        .await;
+    let b = app
+        .create_user(Role::Organiser, "b@panitia.biw.id", "correct horse battery")
+        .await;
+    let results = app
+        .db(move |conn| {
+            use biw::audit::Actor;
+            use biw::services::accounts;
+            let as_user = |id: i32| Actor {
+                user_id: Some(id),
+                ip: None,
+            };
+            // A's change commits first; B's, sent at the same moment, runs after it.
+            accounts::set_active(conn, &as_user(a), b, false).unwrap();
+            let deactivate = accounts::set_active(conn, &as_user(b), a, false);
+            let edit = accounts::UserEdit {
+                name: "A".into(),
+                role: "judge".into(),
+                ..Default::default()
+            };
+            let demote = accounts::update_user(conn, &as_user(b), a, &edit);
+            let a_now = biw::models::user::find(conn, a).unwrap().unwrap();
+            (deactivate, demote.map(|_| ()), a_now.active, a_now.role)
+        })
+        .await;
+    assert!(
+        matches!(results.0, Err(biw::error::AppError::Forbidden)),
+        "{:?}",
+        results.0
+    );
+    assert!(
+        matches!(results.1, Err(biw::error::AppError::Forbidden)),
+        "{:?}",
+        results.1
+    );
+    assert!(results.2, "A is still active");
+    assert_eq!(results.3, "organiser");
+}

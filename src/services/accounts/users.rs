@@ -17,6 +17,26 @@ use crate::models::user;
 use crate::models::user::NewUser;
 use crate::services::judging::ConflictOutcome;
 
+/// Inside the transaction of an organiser's change to a user: holds both users (in id order, so
+/// two organisers acting on each other take turns instead of deadlocking) and checks that the
+/// actor is still an active organiser. Two organisers deactivating or demoting each other at the
+/// same moment would otherwise both succeed, leaving nobody to run the platform.
+fn hold_actor_and(conn: &mut DbConn, actor: &Actor, user_id: i32) -> Result<(), AppError> {
+    // The shell acts without a user.
+    let Some(me) = actor.user_id else {
+        return Ok(());
+    };
+    for id in [me.min(user_id), me.max(user_id)] {
+        db::hold(conn, db::Row::User(id), db::Hold::Exclusive)?;
+    }
+    let still = user::find(conn, me)?.is_some_and(|u| u.active && u.role == Role::Organiser.code());
+    if still {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
 /// Activates or deactivates a user; deactivation ends their sessions. Organisers cannot lock themselves out.
 pub fn set_active(
     conn: &mut DbConn,
@@ -28,6 +48,7 @@ pub fn set_active(
         return Err(AppError::BadRequest("cannot deactivate yourself".into()));
     }
     db::transaction(conn, |conn| {
+        hold_actor_and(conn, actor, user_id)?;
         let u = user::find(conn, user_id)?.ok_or(AppError::NotFound)?;
         if u.active == active {
             return Ok(());
@@ -80,6 +101,7 @@ pub fn update_user(
     edit: &UserEdit,
 ) -> Result<ConflictOutcome, AppError> {
     db::transaction(conn, |conn| {
+        hold_actor_and(conn, actor, user_id)?;
         let before = user::find(conn, user_id)?.ok_or(AppError::NotFound)?;
         // The invitation's rules, with the user's own address.
         let probe = InviteInput {

@@ -345,7 +345,15 @@ pub enum Hold {
 /// limit, a sheet saved into a round being frozen. SQLite's write transactions already hold the
 /// whole database (`BEGIN IMMEDIATE`, [`transaction`]), so there it does nothing.
 pub fn hold(conn: &mut DbConn, row: Row, how: Hold) -> QueryResult<()> {
-    if !matches!(conn, DbConn::Postgresql(_)) {
+    use diesel::connection::{AnsiTransactionManager, TransactionManager};
+    let DbConn::Postgresql(c) = conn else {
+        return Ok(());
+    };
+    // Outside a transaction a lock ends with its statement: nothing to hold.
+    if AnsiTransactionManager::transaction_manager_status_mut(c)
+        .transaction_depth()?
+        .is_none()
+    {
         return Ok(());
     }
     let (table, id) = match row {
@@ -354,9 +362,11 @@ pub fn hold(conn: &mut DbConn, row: Row, how: Hold) -> QueryResult<()> {
         Row::Round(id) => ("rounds", id),
         Row::User(id) => ("users", id),
     };
+    // `NO KEY UPDATE`, not `UPDATE`: rows that refer to this one (an audit event naming its user,
+    // a sheet version) take a key-share lock as they are inserted, and must not wait for it.
     let mode = match how {
         Hold::Shared => "SHARE",
-        Hold::Exclusive => "UPDATE",
+        Hold::Exclusive => "NO KEY UPDATE",
     };
     diesel::sql_query(format!("SELECT id FROM {table} WHERE id = $1 FOR {mode}"))
         .bind::<diesel::sql_types::Integer, _>(id)

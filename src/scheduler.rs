@@ -63,7 +63,7 @@ fn send(
 /// Reminds the units with entries not submitted yet, before their own deadline (an extension
 /// included, so also after the edition's), once per reminder offset. A unit that reaches several
 /// offsets at once (its first draft two days before the close, with reminders at 7 and 3 days)
-/// gets one mail, with the days actually left. A changed deadline is reminded afresh.
+/// gets one mail, with the days actually left. An extended deadline is reminded afresh.
 fn remind_units(
     conn: &mut DbConn,
     state: &AppState,
@@ -109,12 +109,15 @@ fn remind_units(
             };
             let days_left = ((left.num_minutes() + 24 * 60 - 1) / (24 * 60)).max(1);
             sent += db::transaction(conn, |conn| -> Result<usize, AppError> {
+                // An extension is reminded afresh, under keys of its own; the edition's deadline
+                // keeps the keys written before extensions counted, so nothing goes twice.
                 let key = |d: i64| {
-                    format!(
-                        "reminder:{}:{unit_id}:{d}:{}",
-                        ed.id,
-                        deadline.and_utc().timestamp()
-                    )
+                    if deadline == ed.registration_closes_at {
+                        format!("reminder:{}:{unit_id}:{d}", ed.id)
+                    } else {
+                        let at = deadline.and_utc().timestamp();
+                        format!("reminder:{}:{unit_id}:{d}:{at}", ed.id)
+                    }
                 };
                 // The offsets passed together are done with this one mail.
                 for &d in &due[..due.len() - 1] {

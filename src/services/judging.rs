@@ -64,6 +64,10 @@ fn mail_user(
 /// The round, when its judges and assignments may change. A frozen round's ranking is kept, and its
 /// sheets and the notes units read in their feedback follow its live assignments, so nothing about
 /// who judges what changes until an organiser reopens it (with a reason, audited).
+/// The reason recorded on an assignment withdrawn for a conflict of interest (by the system, as
+/// opposed to an organiser's own reason).
+pub const CONFLICT_REASON: &str = "conflict";
+
 /// Called inside the transaction that changes them: the round is held until it commits, so a
 /// freeze waits for the change and a change after a freeze sees it.
 fn unfrozen_round(conn: &mut DbConn, round_id: i32) -> Result<round::Round, AppError> {

@@ -316,6 +316,13 @@ pub fn save(
     valid: &rubric::Rubric,
 ) -> Result<Saved, AppError> {
     db::transaction(conn, |conn| {
+        // The rounds on it rank with its criteria (tie-breakers): a moved `updated_at` tells their
+        // cached results to compute again. First, before any sheet's scores are touched: a judge's
+        // save holds its round and then writes its scores, so taking the round last would
+        // deadlock with it on PostgreSQL.
+        diesel::update(rounds::table.filter(rounds::rubric_id.eq(id)))
+            .set(rounds::updated_at.eq(db::now()))
+            .execute(conn)?;
         let r = model::find(conn, id)?.ok_or(AppError::NotFound)?;
         if r.superseded_by_id.is_some() {
             return Err(crate::error::invalid("r-name", "rubrics.superseded"));
@@ -353,8 +360,6 @@ pub fn save(
                     .filter(rounds::rubric_id.eq(id))
                     .filter(rounds::frozen_at.is_null()),
             )
-            // A moved `updated_at` also tells the round's cached live ranking (its tie-breakers
-            // follow the rubric) to compute again.
             .set((
                 rounds::rubric_id.eq(new_id),
                 rounds::updated_at.eq(db::now()),
@@ -422,10 +427,6 @@ pub fn save(
                 }
             }
         }
-        // The rounds on it rank with its criteria (tie-breakers): their cached results go stale.
-        diesel::update(rounds::table.filter(rounds::rubric_id.eq(id)))
-            .set(rounds::updated_at.eq(db::now()))
-            .execute(conn)?;
         audit::record(conn, actor, "rubric.update", ("rubric", Some(id)), detail)?;
         Ok(Saved {
             id,
@@ -447,10 +448,18 @@ fn move_drafts(conn: &mut DbConn, old: i32, new: i32) -> Result<(), AppError> {
         .collect();
     // A subquery, not a list of ids: two national rounds' drafts can outnumber the values SQLite
     // binds in one statement. The sheets keep the old rubric until the last statement below.
+    // A frozen round stays on the old version (see `save`), and so do its drafts.
     let drafts = || {
         sheets::table
             .filter(sheets::rubric_id.eq(old))
             .filter(sheets::status.eq(SheetStatus::Draft.code()))
+            .filter(
+                sheets::round_id.eq_any(
+                    rounds::table
+                        .filter(rounds::frozen_at.is_null())
+                        .select(rounds::id),
+                ),
+            )
             .select(sheets::id)
     };
     for (old_id, code) in &old_codes {

@@ -602,7 +602,10 @@ async fn automatic_assignment_meets_every_constraint_keeps_manual_choices_and_ex
         let active = got.iter().filter(|x| x.1 == *e && x.2 != gone).count();
         assert_eq!(active, if *e == e1 { 2 } else { 3 }, "entry {e}");
     }
-    assert!(board.contains("pernah ditarik panitia"), "explained");
+    assert!(
+        board.contains("1 pernah ditarik panitia"),
+        "explained: {board}"
+    );
     assert_counters_agree(&app).await;
 }
 

@@ -21,6 +21,10 @@ pub fn transition(
         if !from.can_move(to, who.mover()) {
             return Err(AppError::Forbidden);
         }
+        // Held before it is read: whether the unit is active, and (for a submission) how many
+        // entries it has, stay true until the move commits. Two of a unit's entries submitted at
+        // once must not both fit under its limit.
+        db::hold(conn, db::Row::Unit(e.unit_id), db::Hold::Exclusive)?;
         require_active_unit(conn, who)?;
         let ed = edition::find(conn, e.edition_id)?.ok_or(AppError::NotFound)?;
         let now = db::now();
@@ -46,8 +50,6 @@ pub fn transition(
                         .collect(),
                 ));
             }
-            // Two of a unit's entries submitted at once must not both fit under its limit.
-            db::hold(conn, db::Row::Unit(e.unit_id), db::Hold::Exclusive)?;
             if entry::counted_for_unit(conn, ed.id, e.unit_id, e.id)?
                 >= i64::from(ed.max_entries_per_unit)
             {

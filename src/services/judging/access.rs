@@ -225,7 +225,7 @@ pub fn sweep_conflicts(
         done.withdrawn += diesel::update(assignments::table.find(id))
             .set((
                 assignments::withdrawn_at.eq(db::now()),
-                assignments::withdrawn_reason.eq("conflict"),
+                assignments::withdrawn_reason.eq(CONFLICT_REASON),
             ))
             .execute(conn)?;
         audit::record(
@@ -233,7 +233,7 @@ pub fn sweep_conflicts(
             actor,
             "assignment.withdraw",
             ("assignment", Some(id)),
-            json!({"judge": j, "entry": e, "reason": "conflict"}),
+            json!({"judge": j, "entry": e, "reason": CONFLICT_REASON}),
         )?;
     }
     Ok(done)

@@ -49,6 +49,8 @@ struct RoundFacts {
     expertise: HashMap<i32, HashSet<i32>>,
     live: HashSet<(i32, i32)>,
     withdrawn: HashSet<(i32, i32)>,
+    /// Withdrawn by an organiser (not for a conflict, which the barrier checks as it stands now).
+    withdrawn_by_hand: HashSet<(i32, i32)>,
     /// Live pairs whose sheet is submitted: work done, even if its judge was deactivated since.
     submitted: HashSet<(i32, i32)>,
 }
@@ -87,12 +89,13 @@ impl RoundFacts {
         {
             expertise.entry(j).or_default().insert(c);
         }
-        let all: Vec<(i32, i32, Option<NaiveDateTime>)> = assignments::table
+        let all: Vec<(i32, i32, Option<NaiveDateTime>, String)> = assignments::table
             .filter(assignments::round_id.eq(round_id))
             .select((
                 assignments::entry_id,
                 assignments::judge_id,
                 assignments::withdrawn_at,
+                assignments::withdrawn_reason,
             ))
             .load(conn)?;
         let live = all
@@ -103,6 +106,11 @@ impl RoundFacts {
         let withdrawn = all
             .iter()
             .filter(|a| a.2.is_some())
+            .map(|a| (a.0, a.1))
+            .collect();
+        let withdrawn_by_hand = all
+            .iter()
+            .filter(|a| a.2.is_some() && a.3 != CONFLICT_REASON)
             .map(|a| (a.0, a.1))
             .collect();
         let submitted = sheets::table
@@ -121,6 +129,7 @@ impl RoundFacts {
             expertise,
             live,
             withdrawn,
+            withdrawn_by_hand,
             submitted,
         })
     }
@@ -207,7 +216,7 @@ pub fn auto_assign(
                         // An organiser's withdrawal stands: only a hand assignment brings it back.
                         .filter(|(_, j)| {
                             !f.live.contains(&(e.0, j.0))
-                                && !f.withdrawn.contains(&(e.0, j.0))
+                                && !f.withdrawn_by_hand.contains(&(e.0, j.0))
                                 && f.barrier(*e, **j).is_none()
                         })
                         .map(|(i, _)| i as u32)
@@ -262,7 +271,7 @@ pub fn auto_assign(
                 match f.barrier(*e, *j) {
                     Some(Barrier::Conflict) => s.conflicted += 1,
                     Some(Barrier::Expertise) => s.no_expertise += 1,
-                    None if f.withdrawn.contains(&(e.0, j.0)) => s.withdrawn += 1,
+                    None if f.withdrawn_by_hand.contains(&(e.0, j.0)) => s.withdrawn += 1,
                     None if new_load.get(&j.0).copied().unwrap_or(0) >= limit => s.full += 1,
                     None => {}
                 }

@@ -254,7 +254,7 @@ pub fn board(
         .collect();
     let withdrawn_for_conflict = assignments::table
         .filter(assignments::round_id.eq(round_id))
-        .filter(assignments::withdrawn_reason.eq("conflict"))
+        .filter(assignments::withdrawn_reason.eq(CONFLICT_REASON))
         .count()
         .get_result(conn)?;
     Ok(Board {

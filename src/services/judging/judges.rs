@@ -214,7 +214,7 @@ pub fn record_conflict(
                 ))
                 .execute(conn)?;
         }
-        let withdrawn = withdraw(conn, judge_id, Some(entry_id), None, "conflict")?;
+        let withdrawn = withdraw(conn, judge_id, Some(entry_id), None, CONFLICT_REASON)?;
         // What is left live is in frozen rounds; those the organiser can still reopen are named
         // (a published round's results stand as published), as `sweep_conflicts` does.
         let kept_frozen: i64 = assignments::table

@@ -325,6 +325,8 @@ pub enum Row {
     Unit(i32),
     /// A round (its window and its results' stage).
     Round(i32),
+    /// The round of an assignment (a sheet's round, named by the assignment the request names).
+    RoundOfAssignment(i32),
     /// A user (whether they may still act as an organiser).
     User(i32),
 }
@@ -356,11 +358,16 @@ pub fn hold(conn: &mut DbConn, row: Row, how: Hold) -> QueryResult<()> {
     {
         return Ok(());
     }
-    let (table, id) = match row {
-        Row::Entry(id) => ("entries", id),
-        Row::Unit(id) => ("units", id),
-        Row::Round(id) => ("rounds", id),
-        Row::User(id) => ("users", id),
+    let (table, key, id) = match row {
+        Row::Entry(id) => ("entries", "$1", id),
+        Row::Unit(id) => ("units", "$1", id),
+        Row::Round(id) => ("rounds", "$1", id),
+        Row::RoundOfAssignment(id) => (
+            "rounds",
+            "(SELECT round_id FROM assignments WHERE id = $1)",
+            id,
+        ),
+        Row::User(id) => ("users", "$1", id),
     };
     // `NO KEY UPDATE`, not `UPDATE`: rows that refer to this one (an audit event naming its user,
     // a sheet version) take a key-share lock as they are inserted, and must not wait for it.
@@ -368,9 +375,11 @@ pub fn hold(conn: &mut DbConn, row: Row, how: Hold) -> QueryResult<()> {
         Hold::Shared => "SHARE",
         Hold::Exclusive => "NO KEY UPDATE",
     };
-    diesel::sql_query(format!("SELECT id FROM {table} WHERE id = $1 FOR {mode}"))
-        .bind::<diesel::sql_types::Integer, _>(id)
-        .execute(conn)?;
+    diesel::sql_query(format!(
+        "SELECT id FROM {table} WHERE id = {key} FOR {mode}"
+    ))
+    .bind::<diesel::sql_types::Integer, _>(id)
+    .execute(conn)?;
     Ok(())
 }
 

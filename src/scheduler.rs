@@ -95,8 +95,16 @@ fn remind_units(
             .select(entries::unit_id)
             .distinct()
             .load(conn)?;
+        // Every unit's extension at once, not a query per unit each minute.
+        let extended: std::collections::HashMap<i32, chrono::NaiveDateTime> =
+            unit_extensions::table
+                .filter(unit_extensions::edition_id.eq(ed.id))
+                .select((unit_extensions::unit_id, unit_extensions::closes_at))
+                .load(conn)?
+                .into_iter()
+                .collect();
         for unit_id in units {
-            let deadline = edition::closes_at_for(conn, &ed, unit_id)?;
+            let deadline = edition::deadline_with(&ed, extended.get(&unit_id).copied());
             let left = deadline - now;
             // Offsets are sorted from the largest; the last one reached is the one to send.
             let due: Vec<i64> = offsets

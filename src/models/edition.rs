@@ -297,9 +297,14 @@ pub fn closes_at_for(
         .select(unit_extensions::closes_at)
         .get_result(conn)
         .optional()?;
-    Ok(ext.map_or(edition.registration_closes_at, |e| {
+    Ok(deadline_with(edition, ext))
+}
+
+/// A unit's deadline given its extension, if any: an extension never shortens the edition's.
+pub fn deadline_with(edition: &Edition, extension: Option<NaiveDateTime>) -> NaiveDateTime {
+    extension.map_or(edition.registration_closes_at, |e| {
         e.max(edition.registration_closes_at)
-    }))
+    })
 }
 
 /// Records that a once-only mailing went out; false if it already had.

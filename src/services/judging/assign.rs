@@ -134,13 +134,6 @@ impl RoundFacts {
         })
     }
 
-    /// Whether a live assignment counts toward its entry's judges: its judge can still score
-    /// (active, in the round), or has already submitted. A deactivated judge's unstarted
-    /// assignment would otherwise hold a place that nobody will ever fill.
-    fn counts(&self, entry: i32, judge: i32) -> bool {
-        self.judges.iter().any(|j| j.0 == judge) || self.submitted.contains(&(entry, judge))
-    }
-
     /// What keeps a judge off an entry, if anything.
     fn barrier(
         &self,
@@ -184,9 +177,13 @@ pub fn auto_assign(
         };
         let mut load: HashMap<i32, u32> = HashMap::new();
         let mut has: HashMap<i32, u32> = HashMap::new();
+        // A live assignment fills a place when its judge can still score (active, in the
+        // round) or has submitted: a deactivated judge's unsubmitted one would hold a place
+        // that nobody will ever fill.
+        let can_score: HashSet<i32> = f.judges.iter().map(|j| j.0).collect();
         for (e, j) in &f.live {
             *load.entry(*j).or_default() += 1;
-            if f.counts(*e, *j) {
+            if can_score.contains(j) || f.submitted.contains(&(*e, *j)) {
                 *has.entry(*e).or_default() += 1;
             }
         }

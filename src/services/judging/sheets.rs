@@ -232,9 +232,11 @@ pub fn save(
 ) -> Result<SavedSheet, AppError> {
     db::transaction(conn, |conn| {
         // Freezing the round waits for this save to commit, and a save after it sees it frozen.
-        if let Some(a) = model::find_assignment(conn, assignment_id)? {
-            db::hold(conn, db::Row::Round(a.round_id), db::Hold::Shared)?;
-        }
+        db::hold(
+            conn,
+            db::Row::RoundOfAssignment(assignment_id),
+            db::Hold::Shared,
+        )?;
         let ctx = load(conn, who, assignment_id)?;
         if !ctx.editable(who) {
             let key = match ctx.window {

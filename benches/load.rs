@@ -614,36 +614,10 @@ async fn load_autosave(writers: Vec<Writer>, base: &str, total: usize) -> Stats 
                 let mut lat = Vec::with_capacity(per);
                 let mut errors = 0;
                 for i in 0..per {
-                    let narrative =
-                        format!("Rancang bangun versi {i}: warga terlayani lebih cepat.");
-                    let form = [
-                        ("name", "Inovasi Serentak"),
-                        ("narrative", narrative.as_str()),
-                        ("lock_version", &w.version.to_string()),
-                    ];
                     let t = Instant::now();
-                    let res = w
-                        .client
-                        .post(format!("{base}/opd/entries/{}/autosave", w.entry))
-                        .header("x-csrf-token", &w.csrf)
-                        .form(&form)
-                        .send()
-                        .await;
-                    match res {
-                        Ok(r) if r.status().is_success() => {
-                            let bytes = r.bytes().await.unwrap_or_default();
-                            let body: serde_json::Value =
-                                serde_json::from_slice(&bytes).unwrap_or_default();
-                            w.version = body["lock_version"].as_i64().unwrap_or(w.version);
-                        }
-                        Ok(r) => {
-                            errors += 1;
-                            eprintln!("autosave error: {}", r.status());
-                        }
-                        Err(e) => {
-                            errors += 1;
-                            eprintln!("autosave error: {e}");
-                        }
+                    if let Err(e) = autosave_once(&mut w, &base, i).await {
+                        errors += 1;
+                        eprintln!("autosave error: {e}");
                     }
                     lat.push(t.elapsed());
                 }
@@ -652,6 +626,72 @@ async fn load_autosave(writers: Vec<Writer>, base: &str, total: usize) -> Stats 
         })
         .collect();
     summarise(tasks, started).await
+}
+
+/// One row of the results table.
+fn print_row(what: &str, s: &Stats) {
+    println!(
+        "| {what} | {:.0} | {} | {} | {} | {} | {} |",
+        s.rps,
+        ms(s.p50),
+        ms(s.p95),
+        ms(s.p99),
+        ms(s.max),
+        s.errors
+    );
+}
+
+/// One autosave of a writer's draft (its `i`th text); keeps the version the server answers.
+async fn autosave_once(w: &mut Writer, base: &str, i: usize) -> Result<(), String> {
+    let narrative = format!("Rancang bangun versi {i}: warga terlayani lebih cepat.");
+    let version = w.version.to_string();
+    let form = [
+        ("name", "Inovasi Serentak"),
+        ("narrative", narrative.as_str()),
+        ("lock_version", version.as_str()),
+    ];
+    let r = w
+        .client
+        .post(format!("{base}/opd/entries/{}/autosave", w.entry))
+        .header("x-csrf-token", &w.csrf)
+        .form(&form)
+        .send()
+        .await
+        .map_err(|e| e.to_string())?;
+    if !r.status().is_success() {
+        return Err(r.status().to_string());
+    }
+    let bytes = r.bytes().await.unwrap_or_default();
+    let body: serde_json::Value = serde_json::from_slice(&bytes).unwrap_or_default();
+    w.version = body["lock_version"].as_i64().unwrap_or(w.version);
+    Ok(())
+}
+
+/// Autosaves `per_second` times a second in the background, round the writers (operators typing
+/// on a deadline evening), until `stop` is set; answers how many were saved. Every save is a
+/// commit, so every page kept before it is drawn again at its next view.
+fn background_saves(
+    mut writers: Vec<Writer>,
+    base: String,
+    per_second: u32,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+) -> tokio::task::JoinHandle<(usize, Vec<Writer>)> {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs_f64(1.0 / f64::from(per_second)));
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut saved = 0;
+        let mut i = 0;
+        while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+            tick.tick().await;
+            let n = writers.len();
+            match autosave_once(&mut writers[i % n], &base, i).await {
+                Ok(()) => saved += 1,
+                Err(e) => eprintln!("background autosave error: {e}"),
+            }
+            i += 1;
+        }
+        (saved, writers)
+    })
 }
 
 /// Logs a client in; returns the CSRF token of the page it lands on.
@@ -762,6 +802,11 @@ async fn main() {
         run_outbox_worker: false,
         mail_lanes: 1,
         mail_rate: biw::email::DEFAULT_MAIL_RATE,
+        // `BIW_PAGE_CACHE_MB=0` measures every page drawn afresh.
+        page_cache_mb: std::env::var("BIW_PAGE_CACHE_MB")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(64),
     };
     let state = build_state(settings).expect("state");
     let mail_state = state.clone();
@@ -958,27 +1003,58 @@ async fn main() {
             continue;
         }
         let s = load(who, &format!("{base}{path}"), requests_per_page()).await;
-        println!(
-            "| {label} `{path}` | {:.0} | {} | {} | {} | {} | {} |",
-            s.rps,
-            ms(s.p50),
-            ms(s.p95),
-            ms(s.p99),
-            ms(s.max),
-            s.errors
-        );
+        print_row(&format!("{label} `{path}`"), &s);
+    }
+    // Pages are kept only while nothing is committed (`web::page_cache`): the heaviest pages again
+    // while operators autosave in the background, each save a commit.
+    let mixed = [10u32, 100];
+    let any_mixed = mixed.iter().any(|r| chosen(&format!("mixed{r}")));
+    let mut operators = if any_mixed || chosen("autosave") {
+        writers(&base).await
+    } else {
+        Vec::new()
+    };
+    if any_mixed {
+        let others = operators.split_off(8);
+        let mut w = std::mem::take(&mut operators);
+        for rate in mixed {
+            if !chosen(&format!("mixed{rate}")) {
+                continue;
+            }
+            for (path, label) in [
+                (
+                    format!("/organiser/rounds/{round}/assignments"),
+                    "assignment board",
+                ),
+                (
+                    "/organiser/users?q=bench%2004&role=opd&status=active".to_string(),
+                    "users, search + filters",
+                ),
+            ] {
+                let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+                let saving = background_saves(w, base.clone(), rate, stop.clone());
+                let t = Instant::now();
+                let s = load(&clients, &format!("{base}{path}"), requests_per_page()).await;
+                stop.store(true, std::sync::atomic::Ordering::Relaxed);
+                let (saved, back) = saving.await.unwrap();
+                w = back;
+                let took = t.elapsed().as_secs_f64();
+                print_row(
+                    &format!(
+                        "{label} while {rate} autosaves a second commit ({saved} in {took:.1} s) `{path}`"
+                    ),
+                    &s,
+                );
+            }
+        }
+        operators = w;
+        operators.extend(others);
     }
     if chosen("autosave") {
-        let w = writers(&base).await;
-        let s = load_autosave(w, &base, requests_per_page()).await;
-        println!(
-            "| 64 operators autosaving their drafts at once `POST /opd/entries/{{id}}/autosave` | {:.0} | {} | {} | {} | {} | {} |",
-            s.rps,
-            ms(s.p50),
-            ms(s.p95),
-            ms(s.p99),
-            ms(s.max),
-            s.errors
+        let s = load_autosave(operators, &base, requests_per_page()).await;
+        print_row(
+            "64 operators autosaving their drafts at once `POST /opd/entries/{id}/autosave`",
+            &s,
         );
     }
     println!();

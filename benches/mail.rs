@@ -136,6 +136,7 @@ fn settings(dir: &std::path::Path, database_url: &str, smtp_port: u16) -> Settin
         run_outbox_worker: false,
         mail_lanes: lanes(),
         mail_rate: mail_rate(),
+        page_cache_mb: 64,
     }
 }
 

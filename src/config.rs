@@ -39,6 +39,9 @@ pub struct Settings {
     /// Mails a second at most over SMTP, all lanes together (`BIW_MAIL_RATE`, default
     /// [`crate::email::DEFAULT_MAIL_RATE`]; 0 sends as fast as the server answers).
     pub mail_rate: u32,
+    /// `BIW_PAGE_CACHE_MB`: memory for pages kept while the database has not changed (default 64;
+    /// 0 keeps none).
+    pub page_cache_mb: usize,
 }
 
 /// The demo's session key is kept here so a restart keeps people logged in.
@@ -102,6 +105,7 @@ impl Settings {
             run_outbox_worker: var("BIW_OUTBOX_WORKER").is_none_or(|v| v != "0" && v != "false"),
             mail_lanes,
             mail_rate: parse_num("BIW_MAIL_RATE", crate::email::DEFAULT_MAIL_RATE)?,
+            page_cache_mb: parse_num("BIW_PAGE_CACHE_MB", 64)?,
             data_dir,
         })
     }

@@ -406,6 +406,67 @@ where
     f(conn)
 }
 
+/// A value that moves whenever anything commits to the database, through any connection of any
+/// process: what a page drawn from the database is kept against (`web::page_cache`). Two equal
+/// stamps read at two moments mean nothing was committed in between.
+///
+/// PostgreSQL: the current snapshot (`xmin:xmax:in-progress ids`). It moves when a transaction that
+/// writes begins or ends, and two equal snapshots see the same rows. SQLite: `PRAGMA data_version`
+/// on a connection of the watch's own that never writes, which SQLite moves whenever another
+/// connection commits. A transaction that wrote nothing moves neither.
+pub struct ChangeWatch {
+    url: String,
+    watcher: std::sync::Mutex<Option<diesel::SqliteConnection>>,
+}
+
+impl ChangeWatch {
+    /// A watch over the database at `url` (its SQLite connection opens at the first stamp).
+    pub fn new(url: &str) -> ChangeWatch {
+        ChangeWatch {
+            url: url.to_string(),
+            watcher: std::sync::Mutex::new(None),
+        }
+    }
+
+    /// The database's stamp now; `conn` is any connection to the same database.
+    pub fn stamp(&self, conn: &mut DbConn) -> QueryResult<String> {
+        use diesel::sql_types::{BigInt, Text};
+        match conn {
+            DbConn::Postgresql(_) => {
+                diesel::select(diesel::dsl::sql::<Text>("pg_current_snapshot()::text"))
+                    .get_result(conn)
+            }
+            DbConn::Sqlite(_) => {
+                let mut watcher = self.watcher.lock().unwrap_or_else(|p| p.into_inner());
+                if watcher.is_none() {
+                    use diesel::connection::SimpleConnection;
+                    // A second connection to `:memory:` would be another, empty database.
+                    if self.url.contains(":memory:") || self.url.contains("mode=memory") {
+                        return Err(diesel::result::Error::QueryBuilderError(
+                            "an in-memory database has no watch".into(),
+                        ));
+                    }
+                    let mut c = diesel::SqliteConnection::establish(&self.url).map_err(|e| {
+                        diesel::result::Error::QueryBuilderError(e.to_string().into())
+                    })?;
+                    c.batch_execute(&format!("PRAGMA busy_timeout = {SQLITE_BUSY_MS};"))?;
+                    *watcher = Some(c);
+                }
+                let Some(c) = watcher.as_mut() else {
+                    unreachable!("opened above");
+                };
+                let version =
+                    diesel::dsl::sql::<BigInt>("PRAGMA data_version").get_result::<i64>(c);
+                if version.is_err() {
+                    // Opened again at the next stamp.
+                    *watcher = None;
+                }
+                Ok(version?.to_string())
+            }
+        }
+    }
+}
+
 /// One trivial query: does the database answer?
 pub fn ping(conn: &mut DbConn) -> QueryResult<i32> {
     diesel::select(diesel::dsl::sql::<diesel::sql_types::Integer>("1")).get_result(conn)

@@ -43,7 +43,12 @@ pub fn build_state(settings: Settings) -> Result<AppState, AppError> {
         settings.mail_dir(),
         settings.mail_rate,
     )?;
+    let pages = Arc::new(crate::web::page_cache::PageCache::new(
+        &settings.database_url,
+        settings.page_cache_mb.saturating_mul(1 << 20),
+    ));
     Ok(AppState {
+        pages,
         settings: Arc::new(settings),
         templates,
         pool,

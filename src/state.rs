@@ -20,4 +20,6 @@ pub struct AppState {
     pub mailer: Mailer,
     /// What is computed from whole rounds, kept while their stamp holds.
     pub rounds: Arc<crate::services::round_cache::RoundCaches>,
+    /// Pages kept for their sign-in while the database has not changed.
+    pub pages: Arc<crate::web::page_cache::PageCache>,
 }

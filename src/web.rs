@@ -13,6 +13,7 @@ pub mod judge;
 pub mod opd;
 pub mod organiser;
 pub mod page;
+pub mod page_cache;
 pub mod results;
 pub mod routes;
 pub mod upload;

@@ -17,8 +17,14 @@ use actix_web::{Error, HttpMessage};
 pub const IN_PLACE_MAX: u64 = 256 * 1024;
 const IN_PLACE_MIN: u64 = 1024;
 
+/// Whether a body of `len` bytes is gzipped here: smaller ones gain nothing, larger ones are
+/// left to `Compress`.
+pub(crate) fn worth_compressing(len: usize) -> bool {
+    (IN_PLACE_MIN..=IN_PLACE_MAX).contains(&(len as u64))
+}
+
 /// Whether a request's `Accept-Encoding` takes gzip (and does not refuse it with `q=0`).
-fn accepts_gzip(req: &ServiceRequest) -> bool {
+pub(crate) fn accepts_gzip(req: &ServiceRequest) -> bool {
     let supported = [Encoding::gzip(), Encoding::identity()];
     req.get_header::<AcceptEncoding>()
         .and_then(|h| h.negotiate(supported.iter()))
@@ -39,7 +45,7 @@ fn rendered_here(res: &ServiceResponse<impl MessageBody>) -> bool {
 
 /// Bytes gzipped at the fastest level: most of a page's size is repeated markup, which the fastest
 /// level already shrinks about tenfold.
-fn gzip(body: &[u8]) -> std::io::Result<Vec<u8>> {
+pub(crate) fn gzip(body: &[u8]) -> std::io::Result<Vec<u8>> {
     use std::io::Write;
     let mut enc = flate2::write::GzEncoder::new(
         Vec::with_capacity(body.len() / 6 + 64),

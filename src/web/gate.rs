@@ -17,6 +17,7 @@ use crate::i18n::Lang;
 use crate::models::session as sessions;
 use crate::models::user;
 use crate::state::AppState;
+use crate::web::page_cache;
 
 /// Session keys.
 pub mod keys {
@@ -116,32 +117,47 @@ pub async fn establish(page: &crate::web::Page, user: &user::User) -> Result<(),
     Ok(())
 }
 
-async fn load_viewer(state: &AppState, session: &Session) -> Result<Option<CurrentUser>, AppError> {
+/// The signed-in user of a session, and with `want_stamp` the database's change stamp read after
+/// the session's own writes (for `web::page_cache`).
+async fn load_viewer(
+    state: &AppState,
+    session: &Session,
+    want_stamp: bool,
+) -> Result<(Option<CurrentUser>, Option<String>), AppError> {
     let (Some(uid), Some(sid)) = (
         session.get::<i32>(keys::UID).ok().flatten(),
         session.get::<String>(keys::SID).ok().flatten(),
     ) else {
         if session.get::<i32>(keys::UID).ok().flatten().is_some() {
             forget(session);
+            return Ok((None, None));
         }
-        return Ok(None);
+        // A visitor's page is kept only once the session holds its CSRF token.
+        if !(want_stamp && session.contains_key(keys::CSRF)) {
+            return Ok((None, None));
+        }
+        let pages = state.pages.clone();
+        let stamp = db::run(&state.pool, move |conn| Ok(pages.stamp(conn))).await?;
+        return Ok((None, stamp));
     };
     let epoch = session.get::<i32>(keys::EPOCH).ok().flatten();
     let hash = token::digest(&sid);
+    let pages = state.pages.clone();
     // One query finds the open session and its user; the "last seen" write is rare.
-    let found = db::run(&state.pool, move |conn| {
+    let (found, stamp) = db::run(&state.pool, move |conn| {
         let Some((s, u)) = sessions::find_open(conn, &hash)? else {
-            return Ok(None);
+            return Ok((None, None));
         };
         let now = db::now();
         if now - s.created_at >= chrono::TimeDelta::hours(SESSION_HOURS) {
             sessions::end(conn, s.user_id, s.id, now)?;
-            return Ok(None);
+            return Ok((None, None));
         }
         if now - s.last_seen_at >= TOUCH_EVERY {
             sessions::touch(conn, s.id, now)?;
         }
-        Ok(Some((s.id, u)))
+        let stamp = want_stamp.then(|| pages.stamp(conn)).flatten();
+        Ok((Some((s.id, u)), stamp))
     })
     .await?;
     let current = found
@@ -161,8 +177,9 @@ async fn load_viewer(state: &AppState, session: &Session) -> Result<Option<Curre
         });
     if current.is_none() {
         forget(session);
+        return Ok((None, None));
     }
-    Ok(current)
+    Ok((current, stamp))
 }
 
 /// Empties a session cookie that no longer names a live sign-in, under a new key, keeping the
@@ -334,7 +351,10 @@ pub async fn gate(
         .cloned()
         .ok_or_else(|| AppError::Internal("no app state".into()))?;
     let session = req.get_session();
-    let viewer = match load_viewer(&state, &session).await {
+    // A page can come from the cache only for a plain GET: no message waiting to be shown.
+    let keepable =
+        req.method() == Method::GET && state.pages.enabled() && !session.contains_key(keys::FLASH);
+    let (viewer, stamp) = match load_viewer(&state, &session, keepable).await {
         Ok(v) => v,
         Err(e) => return Ok(req.error_response(e).map_into_right_body()),
     };
@@ -373,6 +393,24 @@ pub async fn gate(
             return Ok(req.error_response(AppError::Csrf).map_into_right_body());
         }
     }
+    let csrf = session.get::<String>(keys::CSRF).ok().flatten();
+    let kept_as = match (stamp, csrf) {
+        (Some(stamp), Some(csrf)) => {
+            let (sign_in, lang) = match &viewer {
+                Some(u) => (u.session_id, u.lang),
+                None => (0, crate::web::page::request_lang(None, &session)),
+            };
+            let target = req.uri().path_and_query().map_or("/", |p| p.as_str());
+            Some((page_cache::Key::new(sign_in, csrf, lang, target), stamp))
+        }
+        _ => None,
+    };
+    let gzip = crate::web::compress::accepts_gzip(&req);
+    if let Some((key, stamp)) = &kept_as
+        && let Some(page) = state.pages.get(key, stamp)
+    {
+        return Ok(req.into_response(page.response(gzip)).map_into_right_body());
+    }
     let mut res = next.call(req).await?;
     // Pages, exports and files behind a login are personal: no browser or proxy keeps a copy.
     if viewer.is_some() {
@@ -381,7 +419,45 @@ pub async fn gate(
             header::HeaderValue::from_static("no-store"),
         );
     }
-    Ok(res.map_into_left_body())
+    match kept_as {
+        Some((key, stamp)) if keepable_answer(&res, &session) => {
+            Ok(keep(&state, key, &stamp, res, gzip))
+        }
+        _ => Ok(res.map_into_left_body()),
+    }
+}
+
+/// A page as the cache may keep it: a 200 HTML page whose drawing left the session as it was.
+fn keepable_answer<B>(res: &ServiceResponse<B>, session: &Session) -> bool {
+    res.status() == actix_web::http::StatusCode::OK
+        && matches!(session.status(), actix_session::SessionStatus::Unchanged)
+        && !res.headers().contains_key(header::SET_COOKIE)
+        && res
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|ct| ct.starts_with("text/html"))
+}
+
+/// Keeps a page in the cache and answers with the kept copy (gzipped once, for both).
+fn keep<B: MessageBody>(
+    state: &AppState,
+    key: page_cache::Key,
+    stamp: &str,
+    res: ServiceResponse<B>,
+    gzip: bool,
+) -> ServiceResponse<EitherBody<B>> {
+    let (req, res) = res.into_parts();
+    let (head, body) = res.into_parts();
+    match body.try_into_bytes() {
+        Ok(bytes) => {
+            let page = page_cache::KeptPage::new(head.headers().clone(), bytes);
+            let page = state.pages.put(key, stamp, page);
+            ServiceResponse::new(req, page.response(gzip)).map_into_right_body()
+        }
+        // A streamed body is not kept.
+        Err(body) => ServiceResponse::new(req, head.set_body(body)).map_into_left_body(),
+    }
 }
 
 /// Percent-encodes a query value.

@@ -66,6 +66,7 @@ pub fn test_settings(dir: &std::path::Path) -> Settings {
         run_outbox_worker: false,
         mail_lanes: 1,
         mail_rate: biw::email::DEFAULT_MAIL_RATE,
+        page_cache_mb: 64,
     }
 }
 
@@ -85,11 +86,22 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
     let port = listener.local_addr().unwrap().port();
     settings.base_url = format!("http://127.0.0.1:{port}");
     adjust(&mut settings);
+    serve(settings, listener, dir, true).await
+}
+
+/// Builds the state on `settings` (seeding the known units when `seed`) and serves it.
+async fn serve(
+    settings: Settings,
+    listener: TcpListener,
+    dir: tempfile::TempDir,
+    seed: bool,
+) -> TestApp {
+    let port = listener.local_addr().unwrap().port();
     let state = tokio::task::spawn_blocking(move || build_state(settings))
         .await
         .unwrap()
         .expect("build state");
-    {
+    if seed {
         let mut conn = state.pool.get().unwrap();
         biw::services::units::seed_known(&mut conn).expect("seed units");
     }
@@ -423,4 +435,20 @@ pub fn form_fields(html: &str) -> Vec<(String, String)> {
         out.push((name, unescape(body)));
     }
     out
+}
+
+/// A second instance of the app on `app`'s database, with its own memory (as behind a load
+/// balancer), and its own client.
+pub async fn spawn_instance_on(app: &TestApp) -> TestApp {
+    let mut settings = (*app.state.settings).clone();
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().unwrap().port();
+    settings.base_url = format!("http://127.0.0.1:{port}");
+    serve(
+        settings,
+        listener,
+        tempfile::tempdir().expect("temp dir"),
+        false,
+    )
+    .await
 }

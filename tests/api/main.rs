@@ -22,6 +22,7 @@ mod input;
 mod invitations;
 mod judging;
 mod outbox;
+mod page_cache;
 mod pages;
 mod password_reset;
 mod permissions;

@@ -5,7 +5,7 @@ use biw::domain::Role;
 use crate::helpers::{TestApp, csrf_in, location, new_client, spawn_app};
 
 /// A client that keeps no cookies, so the test holds the cookie itself (as an attacker copying it).
-fn bare_client() -> reqwest::Client {
+pub(crate) fn bare_client() -> reqwest::Client {
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
@@ -21,7 +21,7 @@ fn session_cookie(res: &reqwest::Response) -> Option<String> {
         .map(|v| v.split(';').next().unwrap().to_string())
 }
 
-async fn get_with_cookie(app: &TestApp, path: &str, cookie: &str) -> reqwest::Response {
+pub(crate) async fn get_with_cookie(app: &TestApp, path: &str, cookie: &str) -> reqwest::Response {
     bare_client()
         .get(format!("{}{path}", app.address))
         .header("cookie", cookie)
@@ -31,7 +31,7 @@ async fn get_with_cookie(app: &TestApp, path: &str, cookie: &str) -> reqwest::Re
 }
 
 /// Logs in by hand; returns the session cookie.
-async fn login_cookie(app: &TestApp, email: &str, password: &str) -> String {
+pub(crate) async fn login_cookie(app: &TestApp, email: &str, password: &str) -> String {
     let res = bare_client()
         .get(format!("{}/login", app.address))
         .send()

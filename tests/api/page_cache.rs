@@ -1,0 +1,166 @@
+//! Pages kept for their sign-in (`web::page_cache`): served again only while nothing was committed,
+//! wherever the change came from, and never to anyone else.
+
+use biw::db::schema::units;
+use biw::domain::Role;
+use diesel::prelude::*;
+
+use crate::helpers::{TestApp, csrf_in, location, spawn_app, spawn_instance_on};
+
+async fn rename_in_database(app: &TestApp, from: &str, to: &str) {
+    let (from, to) = (from.to_string(), to.to_string());
+    let renamed = app
+        .db(move |conn| {
+            diesel::update(units::table.filter(units::name.eq(from)))
+                .set(units::name.eq(to))
+                .execute(conn)
+                .unwrap()
+        })
+        .await;
+    assert_eq!(renamed, 1);
+}
+
+#[tokio::test]
+async fn a_kept_page_is_served_until_anything_is_committed_from_anywhere() {
+    let app = spawn_app().await;
+    app.login_as(Role::Organiser).await;
+    let list = "/organiser/units?q=Jatiasih";
+    let unit = "Kecamatan Jatiasih";
+    let first = app.page(list).await;
+    assert!(first.contains(unit));
+    let served = app.state.pages.served();
+    let again = app.page(list).await;
+    assert_eq!(again, first, "nothing changed: the same page");
+    assert_eq!(
+        app.state.pages.served(),
+        served + 1,
+        "the second view came from the cache"
+    );
+
+    // A write through another connection, as the command line makes: the next view sees it.
+    rename_in_database(&app, unit, "Kecamatan Jatiasih Berganti Nama").await;
+    let after = app.page(list).await;
+    assert!(
+        after.contains("Kecamatan Jatiasih Berganti Nama"),
+        "the rename shows"
+    );
+    assert!(!after.contains(&format!("{unit}<")), "the old name is gone");
+
+    // A change made through another instance of the app on the same database.
+    let other = spawn_instance_on(&app).await;
+    other
+        .login_with(
+            &other.client,
+            "organiser@test.biw.id",
+            "correct horse battery",
+        )
+        .await;
+    app.page(list).await;
+    let id = app.unit_id("Kecamatan Jatiasih Berganti Nama").await;
+    let fields = [
+        ("name", "Kecamatan Jatiasih Dari Instansi Lain"),
+        ("unit_type", "kecamatan"),
+        ("parent_id", ""),
+    ];
+    let res = other
+        .post_form(&format!("/organiser/units/{id}"), &fields)
+        .await;
+    assert_eq!(res.status().as_u16(), 303, "the edit was saved");
+    let seen = app.page(list).await;
+    assert!(
+        seen.contains("Kecamatan Jatiasih Dari Instansi Lain"),
+        "this instance sees the other's change at once"
+    );
+}
+
+#[tokio::test]
+async fn a_kept_page_is_never_served_to_another_sign_in_nor_after_logout() {
+    use crate::sessions::{bare_client, get_with_cookie, login_cookie};
+    let app = spawn_app().await;
+    app.login_as(Role::Organiser).await;
+    app.create_user(
+        Role::Organiser,
+        "kedua@test.biw.id",
+        "correct horse battery",
+    )
+    .await;
+    let mine = app.page("/organiser/units").await;
+    assert_eq!(app.page("/organiser/units").await, mine);
+    let served = app.state.pages.served();
+    // Another organiser's first view is drawn for them, not taken from the first one's.
+    let cookie = login_cookie(&app, "kedua@test.biw.id", "correct horse battery").await;
+    let theirs = get_with_cookie(&app, "/organiser/units", &cookie).await;
+    assert_eq!(theirs.status().as_u16(), 200);
+    let theirs = theirs.text().await.unwrap();
+    assert_ne!(
+        csrf_in(&mine),
+        csrf_in(&theirs),
+        "each sign-in has its own page"
+    );
+    let again = get_with_cookie(&app, "/organiser/units", &cookie).await;
+    assert_eq!(again.text().await.unwrap(), theirs);
+    assert!(
+        app.state.pages.served() > served,
+        "their second view was kept"
+    );
+    // Logging out ends the sign-in: a replayed cookie is not shown the kept page.
+    let res = bare_client()
+        .post(format!("{}/logout", app.address))
+        .header("cookie", &cookie)
+        .form(&[("csrf", csrf_in(&theirs))])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(location(&res), "/login");
+    let res = get_with_cookie(&app, "/organiser/units", &cookie).await;
+    assert_eq!(
+        res.status().as_u16(),
+        303,
+        "sent to log in, not shown the kept page"
+    );
+}
+
+#[tokio::test]
+async fn a_visitors_page_is_kept_for_that_visitor_alone() {
+    let app = spawn_app().await;
+    let visitor = crate::helpers::new_client();
+    // The first view gives the session its CSRF token; from then on the page can be kept.
+    let first = app.get_with(&visitor, "/login").await.text().await.unwrap();
+    let second = app.get_with(&visitor, "/login").await.text().await.unwrap();
+    assert_eq!(csrf_in(&first), csrf_in(&second));
+    let served = app.state.pages.served();
+    let third = app.get_with(&visitor, "/login").await.text().await.unwrap();
+    assert_eq!(third, second);
+    assert_eq!(
+        app.state.pages.served(),
+        served + 1,
+        "the third view came from the cache"
+    );
+    let stranger = crate::helpers::new_client();
+    app.get_with(&stranger, "/login").await;
+    let theirs = app
+        .get_with(&stranger, "/login")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert_ne!(
+        csrf_in(&theirs),
+        csrf_in(&third),
+        "another visitor's own page"
+    );
+    // The visitor's language choice is a change of session: the page is drawn in English.
+    let res = visitor
+        .post(format!("{}/lang", app.address))
+        .form(&[
+            ("lang", "en"),
+            ("next", "/login"),
+            ("csrf", &csrf_in(&third)),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 303);
+    let english = app.get_with(&visitor, "/login").await.text().await.unwrap();
+    assert!(english.contains("lang=\"en\""), "drawn again in English");
+}

@@ -494,7 +494,9 @@ fn browser_like_client() -> reqwest::Client {
     reqwest::Client::builder()
         .cookie_store(true)
         .gzip(true)
-        .pool_idle_timeout(None)
+        // Under the server's keep-alive (5 s), as browsers do: a connection idle while other
+        // sessions log in is never reused after the server closed it.
+        .pool_idle_timeout(Duration::from_secs(4))
         .user_agent("Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Mobile Safari/537.36")
         .default_headers(headers)
         .redirect(reqwest::redirect::Policy::none())

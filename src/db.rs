@@ -410,60 +410,75 @@ where
 /// process: what a page drawn from the database is kept against (`web::page_cache`). Two equal
 /// stamps read at two moments mean nothing was committed in between.
 ///
-/// PostgreSQL: the current snapshot (`xmin:xmax:in-progress ids`). It moves when a transaction that
-/// writes begins or ends, and two equal snapshots see the same rows. SQLite: `PRAGMA data_version`
-/// on a connection of the watch's own that never writes, which SQLite moves whenever another
-/// connection commits. A transaction that wrote nothing moves neither.
+/// PostgreSQL: the current snapshot (`xmin:xmax:in-progress ids`). Every transaction that wrote
+/// moves it when it ends, and two equal snapshots see the same rows. It covers the whole server, so
+/// commits to its other databases move it too (fewer pages served again, never a stale one).
+/// SQLite: `PRAGMA data_version` on a connection of the watch's own that never writes, which SQLite
+/// moves whenever another connection commits. That count starts again on a new connection, so it
+/// is prefixed with how many times the watch has opened one: a count read before a reopen never
+/// matches one read after it.
 pub struct ChangeWatch {
     url: String,
-    watcher: std::sync::Mutex<Option<diesel::SqliteConnection>>,
+    watcher: std::sync::Mutex<(u64, Option<diesel::SqliteConnection>)>,
 }
+
+/// How long a SQLite stamp may wait on a lock before the page is simply drawn, uncached.
+const WATCH_BUSY_MS: u64 = 100;
 
 impl ChangeWatch {
     /// A watch over the database at `url` (its SQLite connection opens at the first stamp).
     pub fn new(url: &str) -> ChangeWatch {
         ChangeWatch {
             url: url.to_string(),
-            watcher: std::sync::Mutex::new(None),
+            watcher: std::sync::Mutex::new((0, None)),
         }
+    }
+
+    /// Whether a stamp needs a pooled connection (PostgreSQL); SQLite's needs none.
+    pub fn needs_connection(&self) -> bool {
+        is_postgres_url(&self.url)
     }
 
     /// The database's stamp now; `conn` is any connection to the same database.
     pub fn stamp(&self, conn: &mut DbConn) -> QueryResult<String> {
-        use diesel::sql_types::{BigInt, Text};
+        use diesel::sql_types::Text;
         match conn {
             DbConn::Postgresql(_) => {
                 diesel::select(diesel::dsl::sql::<Text>("pg_current_snapshot()::text"))
                     .get_result(conn)
             }
-            DbConn::Sqlite(_) => {
-                let mut watcher = self.watcher.lock().unwrap_or_else(|p| p.into_inner());
-                if watcher.is_none() {
-                    use diesel::connection::SimpleConnection;
-                    // A second connection to `:memory:` would be another, empty database.
-                    if self.url.contains(":memory:") || self.url.contains("mode=memory") {
-                        return Err(diesel::result::Error::QueryBuilderError(
-                            "an in-memory database has no watch".into(),
-                        ));
-                    }
-                    let mut c = diesel::SqliteConnection::establish(&self.url).map_err(|e| {
-                        diesel::result::Error::QueryBuilderError(e.to_string().into())
-                    })?;
-                    c.batch_execute(&format!("PRAGMA busy_timeout = {SQLITE_BUSY_MS};"))?;
-                    *watcher = Some(c);
-                }
-                let Some(c) = watcher.as_mut() else {
-                    unreachable!("opened above");
-                };
-                let version =
-                    diesel::dsl::sql::<BigInt>("PRAGMA data_version").get_result::<i64>(c);
-                if version.is_err() {
-                    // Opened again at the next stamp.
-                    *watcher = None;
-                }
-                Ok(version?.to_string())
-            }
+            DbConn::Sqlite(_) => self.sqlite_stamp(),
         }
+    }
+
+    /// SQLite's stamp, read on the watch's own connection.
+    pub fn sqlite_stamp(&self) -> QueryResult<String> {
+        let mut watcher = self.watcher.lock().unwrap_or_else(|p| p.into_inner());
+        let (opened, conn) = &mut *watcher;
+        if conn.is_none() {
+            use diesel::connection::SimpleConnection;
+            // A second connection to `:memory:` would be another, empty database.
+            if self.url.contains(":memory:") || self.url.contains("mode=memory") {
+                return Err(diesel::result::Error::QueryBuilderError(
+                    "an in-memory database has no watch".into(),
+                ));
+            }
+            let mut c = diesel::SqliteConnection::establish(&self.url)
+                .map_err(|e| diesel::result::Error::QueryBuilderError(e.to_string().into()))?;
+            c.batch_execute(&format!("PRAGMA busy_timeout = {WATCH_BUSY_MS};"))?;
+            *opened += 1;
+            *conn = Some(c);
+        }
+        let Some(c) = conn.as_mut() else {
+            unreachable!("opened above");
+        };
+        let version = diesel::dsl::sql::<diesel::sql_types::BigInt>("PRAGMA data_version")
+            .get_result::<i64>(c);
+        if version.is_err() {
+            // Opened again at the next stamp, under the next number.
+            *conn = None;
+        }
+        Ok(format!("{opened}:{}", version?))
     }
 }
 

@@ -136,8 +136,7 @@ async fn load_viewer(
         if !(want_stamp && session.contains_key(keys::CSRF)) {
             return Ok((None, None));
         }
-        let pages = state.pages.clone();
-        let stamp = db::run(&state.pool, move |conn| Ok(pages.stamp(conn))).await?;
+        let stamp = state.pages.clone().stamp_alone(&state.pool).await;
         return Ok((None, stamp));
     };
     let epoch = session.get::<i32>(keys::EPOCH).ok().flatten();

@@ -98,11 +98,35 @@ impl KeptPage {
     }
 }
 
+/// The longest address kept: the key is in memory too, and a page asked for under a made-up,
+/// endless query string is not worth keeping.
+const TARGET_MAX: usize = 1024;
+
 #[derive(Default)]
 struct Kept {
     stamp: String,
-    pages: HashMap<Key, Arc<KeptPage>>,
+    /// Each page with the bytes it holds, its key included.
+    pages: HashMap<Key, (usize, Arc<KeptPage>)>,
     bytes: usize,
+    /// The part of `bytes` kept for visitors who are not signed in.
+    visitor_bytes: usize,
+}
+
+impl Kept {
+    fn drop_where(&mut self, gone: impl Fn(&Key) -> bool) {
+        let (mut bytes, mut visitor_bytes) = (self.bytes, self.visitor_bytes);
+        self.pages.retain(|k, (size, _)| {
+            if !gone(k) {
+                return true;
+            }
+            bytes -= *size;
+            if k.session == 0 {
+                visitor_bytes -= *size;
+            }
+            false
+        });
+        (self.bytes, self.visitor_bytes) = (bytes, visitor_bytes);
+    }
 }
 
 /// The kept pages of one application state (one database).
@@ -151,7 +175,7 @@ impl PageCache {
             };
             return None;
         }
-        let page = kept.pages.get(key).cloned();
+        let page = kept.pages.get(key).map(|(_, p)| p.clone());
         if page.is_some() {
             self.served.fetch_add(1, Ordering::Relaxed);
         }
@@ -164,26 +188,51 @@ impl PageCache {
     }
 
     /// Keeps a page drawn after `stamp` was read, unless the stamp has moved on meanwhile. When
-    /// the cache is full it starts again empty: every page in it is as old as this stamp.
+    /// the cache is full it starts again empty: every page in it is as old as this stamp. Visitors
+    /// who are not signed in share half of it, and fill only their own half: however many of
+    /// them come (results day), they never push out the organisers', judges' and units' pages.
     pub fn put(&self, key: Key, stamp: &str, page: KeptPage) -> Arc<KeptPage> {
         let page = Arc::new(page);
-        let size = page.size();
-        if size > self.capacity / 4 {
+        let size = page.size() + key.target.len() + key.csrf.len();
+        let visitor = key.session == 0;
+        if size > self.capacity / 4 || key.target.len() > TARGET_MAX {
             return page;
         }
         let mut kept = self.kept.lock().unwrap_or_else(|p| p.into_inner());
         if kept.stamp != stamp {
             return page;
         }
+        kept.drop_where(|k| *k == key);
+        if visitor && kept.visitor_bytes + size > self.capacity / 2 {
+            kept.drop_where(|k| k.session == 0);
+        }
         if kept.bytes + size > self.capacity {
-            kept.pages.clear();
-            kept.bytes = 0;
+            kept.drop_where(|_| true);
         }
-        if let Some(old) = kept.pages.insert(key, page.clone()) {
-            kept.bytes -= old.size();
-        }
+        kept.pages.insert(key, (size, page.clone()));
         kept.bytes += size;
+        if visitor {
+            kept.visitor_bytes += size;
+        }
         page
+    }
+
+    /// The database's stamp outside a request's own database work: on SQLite without taking a
+    /// pooled connection. `None` (the page drawn, not kept) when it cannot be read.
+    pub async fn stamp_alone(self: Arc<Self>, pool: &crate::db::DbPool) -> Option<String> {
+        if !self.enabled() {
+            return None;
+        }
+        if self.watch.needs_connection() {
+            return crate::db::run(pool, move |conn| Ok(self.stamp(conn)))
+                .await
+                .ok()
+                .flatten();
+        }
+        tokio::task::spawn_blocking(move || self.watch.sqlite_stamp().ok())
+            .await
+            .ok()
+            .flatten()
     }
 }
 
@@ -246,9 +295,44 @@ mod tests {
         assert!(cache.get(&key(1, "/e"), "1").is_some());
         cache.put(key(1, "/big"), "1", page(&"x".repeat(3000)));
         assert!(cache.get(&key(1, "/big"), "1").is_none());
+        let endless = format!("/a?x={}", "y".repeat(TARGET_MAX));
+        cache.put(key(1, &endless), "1", page("kecil"));
+        assert!(
+            cache.get(&key(1, &endless), "1").is_none(),
+            "an endless address"
+        );
         assert!(cache.kept.lock().unwrap().bytes <= 8192);
         let off = PageCache::new(":memory:", 0);
         assert!(!off.enabled());
+    }
+
+    #[test]
+    fn visitors_fill_only_their_half_and_the_count_of_bytes_stays_true() {
+        let cache = PageCache::new(":memory:", 8192);
+        cache.get(&key(1, "/"), "1");
+        cache.put(key(1, "/organiser"), "1", page(&"o".repeat(1000)));
+        for n in 0..20 {
+            cache.put(
+                key(0, &format!("/results/{n}")),
+                "1",
+                page(&"v".repeat(1000)),
+            );
+        }
+        assert!(
+            cache.get(&key(1, "/organiser"), "1").is_some(),
+            "never pushed out"
+        );
+        let kept = cache.kept.lock().unwrap();
+        assert!(kept.visitor_bytes <= 4096);
+        let counted: usize = kept.pages.values().map(|(size, _)| size).sum();
+        assert_eq!(kept.bytes, counted);
+        let visitors: usize = kept
+            .pages
+            .iter()
+            .filter(|(k, _)| k.session == 0)
+            .map(|(_, (size, _))| size)
+            .sum();
+        assert_eq!(kept.visitor_bytes, visitors);
     }
 
     #[test]

@@ -62,8 +62,13 @@ pub fn find(conn: &mut DbConn, id: i32) -> QueryResult<Option<Unit>> {
 
 /// Finds a unit by name, ignoring case.
 pub fn find_by_name(conn: &mut DbConn, name: &str) -> QueryResult<Option<Unit>> {
+    use diesel::sql_types::Text;
+    // Both sides lowered by the database, as the unique index on `lower(name)` is: SQLite's
+    // `lower()` leaves letters outside ASCII as they are, so a name lowered in Rust ("dinas ä…")
+    // never matched the stored one ("dinas Ä…") and the insert that followed broke the index.
+    let wanted = crate::db::lower(name.trim().to_string().into_sql::<Text>());
     units::table
-        .filter(crate::db::lower(units::name).eq(name.trim().to_lowercase()))
+        .filter(crate::db::lower(units::name).eq(wanted))
         .select(Unit::as_select())
         .get_result(conn)
         .optional()

@@ -296,3 +296,50 @@ async fn unreadable_uploads_get_a_clear_message() {
         .await;
     assert_eq!(res.status().as_u16(), 422);
 }
+
+#[tokio::test]
+async fn a_name_with_letters_beyond_ascii_is_found_again_on_every_path() {
+    let app = spawn_app().await;
+    app.login_as(Role::Organiser).await;
+    let dinkes = app.unit_id("Dinas Kesehatan").await.to_string();
+    let name = "Puskesmas Ciketing Udik Ä";
+    let form = [
+        ("name", name),
+        ("unit_type", "puskesmas"),
+        ("parent_id", dinkes.as_str()),
+    ];
+    let res = app.post_form("/organiser/units/new", &form).await;
+    assert_eq!(res.status().as_u16(), 303, "created");
+    assert!(
+        biw::models::unit::find_by_name(
+            &mut app.state.pool.get().unwrap(),
+            "puskesmas ciketing udik Ä"
+        )
+        .unwrap()
+        .is_some(),
+        "found whatever the case of its ASCII letters"
+    );
+    // The same name again, by form and by import: a clear message, never a 500.
+    let by_form = app.post_form("/organiser/units/new", &form).await;
+    let csv = format!("name,type,parent\n{name},puskesmas,Dinas Kesehatan\n");
+    let by_import = app
+        .upload("/organiser/units/import", "units.csv", csv.into_bytes())
+        .await;
+    for res in [by_form, by_import] {
+        assert_eq!(res.status().as_u16(), 422);
+        let html = res.text().await.unwrap();
+        assert!(html.contains("Nama unit ini sudah ada."));
+    }
+    // A case the database's lower() folds or not: either way an answer, never an error.
+    let other_case = [
+        ("name", "Puskesmas Ciketing Udik ä"),
+        ("unit_type", "puskesmas"),
+        ("parent_id", dinkes.as_str()),
+    ];
+    let res = app.post_form("/organiser/units/new", &other_case).await;
+    assert!(
+        [303, 422].contains(&res.status().as_u16()),
+        "{}",
+        res.status()
+    );
+}

@@ -9,17 +9,36 @@ use diesel::prelude::*;
 use crate::db::DbConn;
 use crate::db::schema::login_attempts;
 
-/// Records one attempt.
-pub fn record(conn: &mut DbConn, email: &str, ip: &str, succeeded: bool) -> QueryResult<usize> {
+/// Records an attempt as failed before its password is checked. Attempts made at the same moment
+/// then count each other: the count read after this includes every attempt that began before it,
+/// so however many arrive together, no more than the allowed number have their password checked.
+pub fn begin(conn: &mut DbConn, email: &str, ip: &str) -> QueryResult<i32> {
     crate::db::write(conn, |conn| {
         diesel::insert_into(login_attempts::table)
             .values((
                 login_attempts::email.eq(email),
                 login_attempts::ip.eq(ip),
-                login_attempts::succeeded.eq(succeeded),
+                login_attempts::succeeded.eq(false),
                 login_attempts::created_at.eq(crate::db::now()),
             ))
+            .returning(login_attempts::id)
+            .get_result(conn)
+    })
+}
+
+/// The attempt's password was right: it is no failure.
+pub fn succeeded(conn: &mut DbConn, id: i32) -> QueryResult<usize> {
+    crate::db::write(conn, |conn| {
+        diesel::update(login_attempts::table.find(id))
+            .set(login_attempts::succeeded.eq(true))
             .execute(conn)
+    })
+}
+
+/// The attempt was paused before its password was checked: it does not count.
+pub fn withdraw(conn: &mut DbConn, id: i32) -> QueryResult<usize> {
+    crate::db::write(conn, |conn| {
+        diesel::delete(login_attempts::table.find(id)).execute(conn)
     })
 }
 

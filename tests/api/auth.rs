@@ -99,14 +99,7 @@ async fn five_failures_pause_the_account_with_a_clear_message() {
     }
     // Even the right password is refused now, from any address.
     let res = app
-        .post_form_with(
-            &new_client(),
-            "/login",
-            &[
-                ("email", "juri@x.biw.id"),
-                ("password", "correct horse battery"),
-            ],
-        )
+        .try_login("juri@x.biw.id", "correct horse battery")
         .await;
     assert_eq!(res.status().as_u16(), 422);
     let html = res.text().await.unwrap();
@@ -126,6 +119,57 @@ async fn five_failures_pause_the_account_with_a_clear_message() {
         )
         .await;
     assert_redirect(&res, "/opd");
+}
+
+#[tokio::test]
+async fn guesses_sent_all_at_once_get_no_more_tries_than_guesses_sent_one_by_one() {
+    let app = spawn_app().await;
+    app.create_user(Role::Judge, "juri@x.biw.id", "correct horse battery")
+        .await;
+    // Fifteen browsers, each with its login form open, send a wrong password at the same moment.
+    let mut forms = Vec::new();
+    for _ in 0..15 {
+        let client = new_client();
+        let token = app.csrf_for(&client).await;
+        forms.push((client, token));
+    }
+    let guesses = forms.iter().map(|(client, token)| {
+        client
+            .post(format!("{}/login", app.address))
+            .form(&[
+                ("email", "juri@x.biw.id"),
+                ("password", "wrong password!"),
+                ("csrf", token.as_str()),
+            ])
+            .send()
+    });
+    let mut paused = 0;
+    for res in futures_util::future::join_all(guesses).await {
+        let res = res.unwrap();
+        assert_eq!(res.status().as_u16(), 422);
+        if res
+            .text()
+            .await
+            .unwrap()
+            .contains("Terlalu banyak percobaan masuk")
+        {
+            paused += 1;
+        }
+    }
+    assert!(
+        paused >= 10,
+        "at most five guesses were checked, {paused} paused"
+    );
+    let res = app
+        .try_login("juri@x.biw.id", "correct horse battery")
+        .await;
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("Terlalu banyak percobaan masuk"),
+        "the account is paused"
+    );
 }
 
 #[tokio::test]

@@ -309,6 +309,16 @@ impl TestApp {
         assert_eq!(res.status().as_u16(), 303, "login of {email} failed");
     }
 
+    /// A login attempt from a new browser (a client with no cookie yet).
+    pub async fn try_login(&self, email: &str, password: &str) -> reqwest::Response {
+        self.post_form_with(
+            &new_client(),
+            "/login",
+            &[("email", email), ("password", password)],
+        )
+        .await
+    }
+
     /// Creates a user of a role and logs this app's client in as them; returns the id.
     pub async fn login_as(&self, role: Role) -> i32 {
         let email = format!("{}@test.biw.id", role.code());

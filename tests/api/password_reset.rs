@@ -60,14 +60,7 @@ async fn reset_link_sets_a_new_password_once_and_ends_other_sessions() {
     app.login_with(&new_client(), "juri@x.biw.id", "my brand new password")
         .await;
     let res = app
-        .post_form_with(
-            &new_client(),
-            "/login",
-            &[
-                ("email", "juri@x.biw.id"),
-                ("password", "correct horse battery"),
-            ],
-        )
+        .try_login("juri@x.biw.id", "correct horse battery")
         .await;
     assert_eq!(res.status().as_u16(), 422);
 }

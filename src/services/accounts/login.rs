@@ -43,11 +43,14 @@ pub fn login(
     let ip = actor.ip.clone().unwrap_or_default();
     let now = db::now();
     let since = now - Duration::minutes(THROTTLE_WINDOW_MIN);
+    // Counted first, as a failure, so that attempts sent together cannot all pass the count.
+    let attempt = login_attempt::begin(conn, &email, &ip)?;
     let (by_email, oldest_email) = login_attempt::failures_for_email(conn, &email, since)?;
     let (by_ip, oldest_ip) = login_attempt::failures_for_ip(conn, &ip, since)?;
+    // The counts include this attempt.
     let blocked_since = match (
-        by_email >= MAX_FAILURES_PER_EMAIL,
-        by_ip >= MAX_FAILURES_PER_IP,
+        by_email > MAX_FAILURES_PER_EMAIL,
+        by_ip > MAX_FAILURES_PER_IP,
     ) {
         (true, true) => oldest_email.max(oldest_ip),
         (true, false) => oldest_email,
@@ -55,12 +58,15 @@ pub fn login(
         (false, false) => None,
     };
     if let Some(oldest) = blocked_since {
+        login_attempt::withdraw(conn, attempt)?;
         let left = (oldest + Duration::minutes(THROTTLE_WINDOW_MIN) - now).num_minutes() + 1;
         return Ok(Login::Throttled(left.clamp(1, THROTTLE_WINDOW_MIN)));
     }
     let found = user::find_by_email(conn, &email)?;
     let ok = password::verify(pw, found.as_ref().and_then(|u| u.password_hash.as_deref()));
-    login_attempt::record(conn, &email, &ip, ok)?;
+    if ok {
+        login_attempt::succeeded(conn, attempt)?;
+    }
     let Some(u) = found.filter(|_| ok) else {
         return Ok(Login::Invalid);
     };

@@ -192,15 +192,18 @@ pub fn change_password(
     // The same pause as at login, on the same count: a borrowed session must not be a way to
     // guess the password (often used elsewhere too) without limit.
     let since = db::now() - Duration::minutes(super::login::THROTTLE_WINDOW_MIN);
+    let ip = actor.ip.clone().unwrap_or_default();
+    // Counted first, as at login, so that tries sent together cannot all pass the count.
+    let attempt = login_attempt::begin(conn, &u.email, &ip)?;
     let (failures, _) = login_attempt::failures_for_email(conn, &u.email, since)?;
-    if failures >= super::login::MAX_FAILURES_PER_EMAIL {
+    if failures > super::login::MAX_FAILURES_PER_EMAIL {
+        login_attempt::withdraw(conn, attempt)?;
         return Err(invalid("current", "account.current_paused"));
     }
     if !password::verify(current, u.password_hash.as_deref()) {
-        let ip = actor.ip.clone().unwrap_or_default();
-        login_attempt::record(conn, &u.email, &ip, false)?;
         return Err(invalid("current", "account.current_wrong"));
     }
+    login_attempt::succeeded(conn, attempt)?;
     let pw = Password::parse(new_password, confirm).map_err(|k| invalid("password", k))?;
     let hash = password::hash(pw.expose())?;
     db::transaction(conn, |conn| {

@@ -404,7 +404,8 @@ pub async fn gate(
         }
         _ => None,
     };
-    let gzip = crate::web::compress::accepts_gzip(&req);
+    // Only a page that may be kept is compressed here; the others are left to `web::compress`.
+    let gzip = kept_as.is_some() && crate::web::compress::accepts_gzip(&req);
     if let Some((key, stamp)) = &kept_as
         && let Some(page) = state.pages.get(key, stamp)
     {

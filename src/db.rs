@@ -434,6 +434,32 @@ impl ChangeWatch {
         }
     }
 
+    /// Whether stamp `a` was read after stamp `b` (not merely differs from it), so that a request
+    /// that read its stamp just before a commit and comes late does not drop the pages drawn
+    /// after it. SQLite's `opened:count` only grows; a PostgreSQL snapshot `xmin:xmax:ids` is
+    /// later when its `xmax` is higher, or equal with a higher `xmin` or fewer transactions in
+    /// progress. A stamp that cannot be read as either counts as later: the pages are dropped,
+    /// which is never wrong.
+    pub fn later(a: &str, b: &str) -> bool {
+        fn order(s: &str) -> Option<(u64, u64, i64)> {
+            let mut parts = s.split(':');
+            let (first, second) = (parts.next()?.parse().ok()?, parts.next()?.parse().ok()?);
+            match parts.next() {
+                // PostgreSQL: xmin, xmax and the ids still in progress.
+                Some(ids) if parts.next().is_none() => {
+                    let running = ids.split(',').filter(|i| !i.is_empty()).count() as i64;
+                    Some((second, first, -running))
+                }
+                None => Some((first, second, 0)),
+                Some(_) => None,
+            }
+        }
+        match (order(a), order(b)) {
+            (Some(a), Some(b)) => a > b,
+            _ => true,
+        }
+    }
+
     /// Whether a stamp needs a pooled connection (PostgreSQL); SQLite's needs none.
     pub fn needs_connection(&self) -> bool {
         is_postgres_url(&self.url)

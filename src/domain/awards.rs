@@ -102,11 +102,17 @@ pub struct UnitStanding {
 
 /// Units ranked by the sum of their `best` highest-standing entries' final scores; ties go to the
 /// unit whose best entry stands higher. Only units for which `eligible` holds take part.
+///
+/// When the rounds carry no weights (`combined` false), an entry's final score is the score of the
+/// furthest round it reached, so two units' sums may add up scores of different rounds, judged on
+/// different rubrics. Then units whose counted entries went further stand above, as entries do in
+/// [`final_standing`], and the sums decide only between units whose entries went as far.
 pub fn unit_standing(
     standing: &[Standing],
     unit_of: &HashMap<i32, i32>,
     eligible: impl Fn(i32) -> bool,
     best: usize,
+    combined: bool,
 ) -> Vec<UnitStanding> {
     let mut by_unit: HashMap<i32, Vec<&Standing>> = HashMap::new();
     // `standing` is in rank order, so each unit's list is best first.
@@ -117,25 +123,34 @@ pub fn unit_standing(
             by_unit.entry(u).or_default().push(s);
         }
     }
-    let mut out: Vec<UnitStanding> = by_unit
+    // Each unit with how far its counted entries went, furthest first (the standing's order), so
+    // that comparing two of these compares their furthest entries, then their next ones, and a unit
+    // with fewer entries than `best` reaches less, as its score sums less.
+    let mut out: Vec<(Vec<usize>, UnitStanding)> = by_unit
         .into_iter()
         .map(|(unit, list)| {
             let top: Vec<&&Standing> = list.iter().take(best.max(1)).collect();
-            UnitStanding {
+            let reach = if combined {
+                Vec::new()
+            } else {
+                top.iter().map(|s| s.stage).collect()
+            };
+            let u = UnitStanding {
                 unit,
                 score_bp: top.iter().map(|s| s.score_bp).sum(),
                 entries: top.iter().map(|s| s.entry).collect(),
                 best_rank: list[0].rank,
-            }
+            };
+            (reach, u)
         })
         .collect();
-    out.sort_by(|a, b| {
-        b.score_bp
-            .cmp(&a.score_bp)
+    out.sort_by(|(ra, a), (rb, b)| {
+        rb.cmp(ra)
+            .then(b.score_bp.cmp(&a.score_bp))
             .then(a.best_rank.cmp(&b.best_rank))
             .then(a.unit.cmp(&b.unit))
     });
-    out
+    out.into_iter().map(|(_, u)| u).collect()
 }
 
 #[cfg(test)]
@@ -205,22 +220,72 @@ mod tests {
         let unit_of: HashMap<i32, i32> = [(10, 1), (14, 1), (11, 2), (12, 2), (13, 2)]
             .into_iter()
             .collect();
-        let u = unit_standing(&standing, &unit_of, |_| true, 2);
+        let u = unit_standing(&standing, &unit_of, |_| true, 2, true);
         assert_eq!(
             u.iter().map(|x| (x.unit, x.score_bp)).collect::<Vec<_>>(),
             [(2, 15000), (1, 14000)]
         );
         assert_eq!(u[0].entries, [11, 12]);
         // One entry each: unit 1's 90 beats unit 2's 80.
-        let u = unit_standing(&standing, &unit_of, |_| true, 1);
+        let u = unit_standing(&standing, &unit_of, |_| true, 1, true);
         assert_eq!(u[0].unit, 1);
         // A tie on the sum goes to the unit whose best entry stands higher.
         let tie: HashMap<i32, i32> = [(10, 1), (14, 1), (11, 2), (13, 2)].into_iter().collect();
-        let u = unit_standing(&standing, &tie, |_| true, 2);
+        let u = unit_standing(&standing, &tie, |_| true, 2, true);
         assert_eq!((u[0].score_bp, u[1].score_bp), (14000, 14000));
         assert_eq!(u[0].unit, 1);
         // Ineligible units take no part.
-        let u = unit_standing(&standing, &unit_of, |unit| unit == 2, 2);
+        let u = unit_standing(&standing, &unit_of, |unit| unit == 2, 2, true);
         assert_eq!(u.len(), 1);
+    }
+
+    #[test]
+    fn without_weights_units_whose_entries_went_further_stand_above() {
+        // No weights. The desk round ranks everyone; 20, 21 and 22 went on to present.
+        let rounds = [
+            RoundRanked {
+                weight: 0,
+                rows: vec![
+                    placed(31, 1, 9500),
+                    placed(30, 2, 9000),
+                    placed(32, 3, 8800),
+                    placed(20, 4, 8500),
+                    placed(21, 5, 8400),
+                    placed(22, 6, 8300),
+                ],
+            },
+            RoundRanked {
+                weight: 0,
+                rows: vec![
+                    placed(20, 1, 7000),
+                    placed(22, 2, 6500),
+                    placed(21, 3, 6000),
+                ],
+            },
+        ];
+        let standing = final_standing(&rounds);
+        // Unit 2: two presenters (70 + 65); unit 3: two stopped at the desk (95 + 90, on that
+        // round's own rubric); unit 4: one presenter and one stopped at the desk (60 + 88).
+        let unit_of: HashMap<i32, i32> = [(20, 2), (22, 2), (30, 3), (31, 3), (21, 4), (32, 4)]
+            .into_iter()
+            .collect();
+        let u = unit_standing(&standing, &unit_of, |_| true, 2, false);
+        assert_eq!(
+            u.iter().map(|x| (x.unit, x.score_bp)).collect::<Vec<_>>(),
+            [(2, 13500), (4, 14800), (3, 18500)],
+            "the sums add up different rounds' scores: how far the entries went decides first"
+        );
+        // Between units whose entries went as far, the sum decides.
+        let u = unit_standing(
+            &standing,
+            &[(30, 3), (31, 5)].into_iter().collect(),
+            |_| true,
+            2,
+            false,
+        );
+        assert_eq!(u.iter().map(|x| x.unit).collect::<Vec<_>>(), [5, 3]);
+        // With weights the edition's rule is the sum alone: the combined scores compare.
+        let u = unit_standing(&standing, &unit_of, |_| true, 2, true);
+        assert_eq!(u.iter().map(|x| x.unit).collect::<Vec<_>>(), [3, 4, 2]);
     }
 }

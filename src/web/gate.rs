@@ -117,8 +117,8 @@ pub async fn establish(page: &crate::web::Page, user: &user::User) -> Result<(),
     Ok(())
 }
 
-/// The signed-in user of a session, and with `want_stamp` the database's change stamp read after
-/// the session's own writes (for `web::page_cache`).
+/// The signed-in user of a session, and with `want_stamp` the database's change stamp read before
+/// the user (for `web::page_cache`); none when this request wrote the session's "last seen".
 async fn load_viewer(
     state: &AppState,
     session: &Session,
@@ -144,6 +144,10 @@ async fn load_viewer(
     let pages = state.pages.clone();
     // One query finds the open session and its user; the "last seen" write is rare.
     let (found, stamp) = db::run(&state.pool, move |conn| {
+        // The stamp comes first: the user's role, unit and name are read after it, so a change
+        // to them committed meanwhile moves the stamp, and a page drawn for the old ones is
+        // never served under the new stamp.
+        let stamp = want_stamp.then(|| pages.stamp(conn)).flatten();
         let Some((s, u)) = sessions::find_open(conn, &hash)? else {
             return Ok((None, None));
         };
@@ -154,8 +158,9 @@ async fn load_viewer(
         }
         if now - s.last_seen_at >= TOUCH_EVERY {
             sessions::touch(conn, s.id, now)?;
+            // This request's own commit moved the stamp: its page is drawn afresh, not kept.
+            return Ok((Some((s.id, u)), None));
         }
-        let stamp = want_stamp.then(|| pages.stamp(conn)).flatten();
         Ok((Some((s.id, u)), stamp))
     })
     .await?;
@@ -396,8 +401,15 @@ pub async fn gate(
     let kept_as = match (stamp, csrf) {
         (Some(stamp), Some(csrf)) => {
             let (sign_in, lang) = match &viewer {
-                Some(u) => (u.session_id, u.lang),
-                None => (0, crate::web::page::request_lang(None, &session)),
+                Some(u) => (u.session_id, Some(u.lang)),
+                None => (
+                    0,
+                    session
+                        .get::<String>(keys::LANG)
+                        .ok()
+                        .flatten()
+                        .map(|c| Lang::from_code(&c)),
+                ),
             };
             let target = req.uri().path_and_query().map_or("/", |p| p.as_str());
             Some((page_cache::Key::new(sign_in, csrf, lang, target), stamp))

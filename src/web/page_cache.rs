@@ -36,8 +36,10 @@ pub struct Key {
     /// The session cookie's CSRF token, which the page carries in its forms: a visitor's copies
     /// are found by it.
     pub csrf: String,
-    /// The page's language.
-    pub lang: Lang,
+    /// The language the session asked for: a signed-in user's own, a visitor's choice, or none
+    /// when a visitor has not chosen (then a page may follow something else, such as the
+    /// language of the person an invitation link was sent to).
+    pub lang: Option<Lang>,
     /// Minutes since the epoch when it was drawn.
     pub minute: i64,
     /// Path and query.
@@ -46,7 +48,7 @@ pub struct Key {
 
 impl Key {
     /// The key of a request now.
-    pub fn new(session: i32, csrf: String, lang: Lang, target: &str) -> Key {
+    pub fn new(session: i32, csrf: String, lang: Option<Lang>, target: &str) -> Key {
         Key {
             session,
             csrf,
@@ -113,6 +115,15 @@ struct Kept {
 }
 
 impl Kept {
+    fn remove(&mut self, key: &Key) {
+        if let Some((size, _)) = self.pages.remove(key) {
+            self.bytes -= size;
+            if key.session == 0 {
+                self.visitor_bytes -= size;
+            }
+        }
+    }
+
     fn drop_where(&mut self, gone: impl Fn(&Key) -> bool) {
         let (mut bytes, mut visitor_bytes) = (self.bytes, self.visitor_bytes);
         self.pages.retain(|k, (size, _)| {
@@ -164,15 +175,18 @@ impl PageCache {
             .ok()
     }
 
-    /// The page kept under `key` at `stamp`. A stamp other than the kept pages' means something
-    /// was committed since they were drawn: they are all dropped.
+    /// The page kept under `key` at `stamp`. A later stamp than the kept pages' means something
+    /// was committed since they were drawn: they are all dropped. An earlier one (a request that
+    /// read it just before a commit) finds nothing and leaves them.
     pub fn get(&self, key: &Key, stamp: &str) -> Option<Arc<KeptPage>> {
         let mut kept = self.kept.lock().unwrap_or_else(|p| p.into_inner());
         if kept.stamp != stamp {
-            *kept = Kept {
-                stamp: stamp.to_string(),
-                ..Kept::default()
-            };
+            if ChangeWatch::later(stamp, &kept.stamp) {
+                *kept = Kept {
+                    stamp: stamp.to_string(),
+                    ..Kept::default()
+                };
+            }
             return None;
         }
         let page = kept.pages.get(key).map(|(_, p)| p.clone());
@@ -189,8 +203,9 @@ impl PageCache {
 
     /// Keeps a page drawn after `stamp` was read, unless the stamp has moved on meanwhile. When
     /// the cache is full it starts again empty: every page in it is as old as this stamp. Visitors
-    /// who are not signed in share half of it, and fill only their own half: however many of
-    /// them come (results day), they never push out the organisers', judges' and units' pages.
+    /// who are not signed in share half of it, and fill only their own half and whatever the
+    /// signed-in pages leave: however many of them come (results day), they never push out the
+    /// organisers', judges' and units' pages.
     pub fn put(&self, key: Key, stamp: &str, page: KeptPage) -> Arc<KeptPage> {
         let page = Arc::new(page);
         let size = page.size() + key.target.len() + key.csrf.len();
@@ -202,11 +217,17 @@ impl PageCache {
         if kept.stamp != stamp {
             return page;
         }
-        kept.drop_where(|k| *k == key);
-        if visitor && kept.visitor_bytes + size > self.capacity / 2 {
-            kept.drop_where(|k| k.session == 0);
-        }
-        if kept.bytes + size > self.capacity {
+        kept.remove(&key);
+        if visitor {
+            if kept.visitor_bytes + size > self.capacity / 2 {
+                kept.drop_where(|k| k.session == 0);
+            }
+            // The signed-in pages fill the rest: a visitor's page waits for room, it never
+            // makes it.
+            if kept.bytes + size > self.capacity {
+                return page;
+            }
+        } else if kept.bytes + size > self.capacity {
             kept.drop_where(|_| true);
         }
         kept.pages.insert(key, (size, page.clone()));
@@ -253,7 +274,7 @@ mod tests {
         Key {
             session,
             csrf: format!("token-{session}"),
-            lang: Lang::Id,
+            lang: Some(Lang::Id),
             minute: 1,
             target: target.into(),
         }
@@ -282,6 +303,30 @@ mod tests {
         // A page drawn after a stamp that has since moved on is not kept.
         cache.put(key(1, "/b"), "7", page("old"));
         assert!(cache.get(&key(1, "/b"), "8").is_none());
+        // A request that read its stamp before the last commit finds nothing, and leaves the
+        // pages drawn after it.
+        cache.get(&key(1, "/b"), "1:8");
+        cache.put(key(1, "/b"), "1:8", page("new"));
+        assert!(cache.get(&key(1, "/b"), "1:7").is_none());
+        assert_eq!(cache.get(&key(1, "/b"), "1:8").unwrap().body, "new");
+    }
+
+    #[test]
+    fn stamps_are_ordered_as_they_were_read() {
+        let later = ChangeWatch::later;
+        // SQLite: times opened, then the count.
+        assert!(later("1:8", "1:7") && !later("1:7", "1:8") && !later("1:7", "1:7"));
+        assert!(
+            later("2:1", "1:900"),
+            "a reopened watch counts again from 1"
+        );
+        // PostgreSQL: xmax, then xmin, then fewer in progress.
+        assert!(later("10:12:", "10:11:"));
+        assert!(later("11:12:", "10:12:10"));
+        assert!(later("10:12:10", "10:12:10,11"));
+        assert!(!later("10:12:10,11", "10:12:10"));
+        // Anything else counts as later: the kept pages go.
+        assert!(later("?", "1:7") && later("1:7", ""));
     }
 
     #[test]
@@ -304,6 +349,40 @@ mod tests {
         assert!(cache.kept.lock().unwrap().bytes <= 8192);
         let off = PageCache::new(":memory:", 0);
         assert!(!off.enabled());
+    }
+
+    #[test]
+    fn visitors_wait_for_room_when_signed_in_pages_fill_more_than_half() {
+        let cache = PageCache::new(":memory:", 8192);
+        cache.get(&key(1, "/"), "1");
+        // About 1.5 KB each: four signed-in pages take three quarters of the budget, so the
+        // second visitor's page fits in the visitors' half but not in what is left.
+        let signed_in = ["/a", "/b", "/c", "/d"];
+        for target in signed_in {
+            cache.put(key(1, target), "1", page(&"o".repeat(1000)));
+        }
+        for n in 0..3 {
+            cache.put(
+                key(0, &format!("/results/{n}")),
+                "1",
+                page(&"v".repeat(1000)),
+            );
+        }
+        for target in signed_in {
+            assert!(
+                cache.get(&key(1, target), "1").is_some(),
+                "{target} pushed out"
+            );
+        }
+        assert!(
+            cache.get(&key(0, "/results/0"), "1").is_some(),
+            "room for one"
+        );
+        assert!(cache.get(&key(0, "/results/1"), "1").is_none(), "no room");
+        let kept = cache.kept.lock().unwrap();
+        assert!(kept.bytes <= 8192);
+        let counted: usize = kept.pages.values().map(|(size, _)| size).sum();
+        assert_eq!(kept.bytes, counted);
     }
 
     #[test]

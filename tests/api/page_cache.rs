@@ -155,3 +155,39 @@ async fn a_visitors_page_is_kept_for_that_visitor_alone() {
     let english = app.get_with(&visitor, "/login").await.text().await.unwrap();
     assert!(english.contains("lang=\"en\""), "drawn again in English");
 }
+
+#[tokio::test]
+async fn a_page_drawn_in_someone_elses_language_is_not_served_after_the_visitor_chooses_one() {
+    let app = spawn_app().await;
+    app.login_as(Role::Organiser).await;
+    let unit = app.unit_id("Dinas Kesehatan").await.to_string();
+    let res = app
+        .post_form(
+            "/organiser/users/new",
+            &[
+                ("email", "ani@bekasikota.go.id"),
+                ("name", "Ani Rahmawati"),
+                ("role", "opd"),
+                ("unit_id", &unit),
+                ("lang", "en"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status().as_u16(), 303);
+    let link = app.link_in(&app.mails_to("ani@bekasikota.go.id").await[0], "/invite/");
+    // A visitor who has not chosen a language reads the invitation in the invitee's.
+    let visitor = new_client();
+    app.get_with(&visitor, "/login").await;
+    let kept = view_kept(&app, &visitor, &link).await;
+    assert!(kept.contains("Activate your account"));
+    // Choosing Indonesian writes nothing to the database: the stamp stays, the key must not.
+    let res = visitor
+        .post(format!("{}/lang", app.address))
+        .form(&[("lang", "id"), ("next", &link), ("csrf", &csrf_in(&kept))])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 303);
+    let chosen = app.get_with(&visitor, &link).await.text().await.unwrap();
+    assert!(chosen.contains("Aktifkan akun"), "{chosen}");
+}

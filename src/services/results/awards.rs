@@ -309,6 +309,8 @@ fn read_awards(
         }
     }
     let unit_of: HashMap<i32, i32> = info.values().map(|i| (i.0, i.3)).collect();
+    // As in `final_standing`: the final scores are combined when any counted round has a weight.
+    let combined = rs.iter().any(|r| r.final_weight > 0);
     let unit_info: HashMap<i32, (String, String)> = info
         .values()
         .map(|i| (i.3, (i.4.clone(), i.5.clone())))
@@ -336,26 +338,32 @@ fn read_awards(
                     .get(&u)
                     .is_some_and(|(_, t)| types.contains(&t.as_str()))
             };
-            unit_standing(standing, &unit_of, eligible, ed.unit_award_best as usize)
-                .into_iter()
-                .take(places)
-                .enumerate()
-                .map(|(i, u)| Winner {
-                    place: i + 1,
-                    entry: None,
-                    name: unit_info
-                        .get(&u.unit)
-                        .map(|x| x.0.clone())
-                        .unwrap_or_default(),
-                    detail: u
-                        .entries
-                        .iter()
-                        .filter_map(|e| info.get(e).map(|i| i.1.clone()))
-                        .collect::<Vec<_>>()
-                        .join("; "),
-                    score_bp: u.score_bp,
-                })
-                .collect()
+            unit_standing(
+                standing,
+                &unit_of,
+                eligible,
+                ed.unit_award_best as usize,
+                combined,
+            )
+            .into_iter()
+            .take(places)
+            .enumerate()
+            .map(|(i, u)| Winner {
+                place: i + 1,
+                entry: None,
+                name: unit_info
+                    .get(&u.unit)
+                    .map(|x| x.0.clone())
+                    .unwrap_or_default(),
+                detail: u
+                    .entries
+                    .iter()
+                    .filter_map(|e| info.get(e).map(|i| i.1.clone()))
+                    .collect::<Vec<_>>()
+                    .join("; "),
+                score_bp: u.score_bp,
+            })
+            .collect()
         };
         if !winners.is_empty() {
             out.push(Award {

@@ -69,9 +69,12 @@ fn mail_user(
 pub const CONFLICT_REASON: &str = "conflict";
 
 /// Called inside the transaction that changes them: the round is held until it commits, so a
-/// freeze waits for the change and a change after a freeze sees it.
+/// freeze waits for the change and a change after a freeze sees it. Held alone: two changes of
+/// who judges what (an organiser's hand assignment while another runs the automatic one, a
+/// double click) each read the loads and places the other is changing, so on PostgreSQL both
+/// would pass a judge's limit or insert the same pair.
 fn unfrozen_round(conn: &mut DbConn, round_id: i32) -> Result<round::Round, AppError> {
-    db::hold(conn, db::Row::Round(round_id), db::Hold::Shared)?;
+    db::hold(conn, db::Row::Round(round_id), db::Hold::Exclusive)?;
     let r = round::find(conn, round_id)?.ok_or(AppError::NotFound)?;
     if r.frozen_at.is_some() {
         return Err(invalid("round", "judging.round_frozen"));

@@ -396,6 +396,13 @@ pub fn save(
         // Nothing submitted uses this version, so a removed criterion takes only draft scores along.
         diesel::delete(sheet_scores::table.filter(sheet_scores::criterion_id.eq_any(&gone)))
             .execute(conn)?;
+        // A criterion gone or added: a judge's open page no longer has the sheet's criteria, so
+        // its next save is refused as out of date (what was typed kept) rather than failing.
+        if !gone.is_empty() || valid.criteria.iter().any(|c| c.id.is_none()) {
+            diesel::update(sheets::table.filter(sheets::rubric_id.eq(id)))
+                .set(sheets::lock_version.eq(sheets::lock_version + 1))
+                .execute(conn)?;
+        }
         diesel::delete(rubric_criteria::table.filter(rubric_criteria::id.eq_any(&gone)))
             .execute(conn)?;
         let all_codes = codes_for(valid, &codes);
@@ -460,12 +467,11 @@ fn move_drafts(conn: &mut DbConn, old: i32, new: i32) -> Result<(), AppError> {
                         .select(rounds::id),
                 ),
             )
-            .select(sheets::id)
     };
     for (old_id, code) in &old_codes {
         let scores = sheet_scores::table
             .filter(sheet_scores::criterion_id.eq(old_id))
-            .filter(sheet_scores::sheet_id.eq_any(drafts()));
+            .filter(sheet_scores::sheet_id.eq_any(drafts().select(sheets::id)));
         match new_ids.get(code) {
             Some(new_id) => {
                 diesel::update(scores)
@@ -477,13 +483,15 @@ fn move_drafts(conn: &mut DbConn, old: i32, new: i32) -> Result<(), AppError> {
             }
         }
     }
-    diesel::update(
-        sheets::table
-            .filter(sheets::rubric_id.eq(old))
-            .filter(sheets::status.eq(SheetStatus::Draft.code())),
-    )
-    .set(sheets::rubric_id.eq(new))
-    .execute(conn)?;
+    // The same drafts as their scores (a frozen round's stay whole on the old version), each at a
+    // new version: a judge's page still showing the old criteria is then refused as out of date,
+    // with what was typed kept, instead of failing on criteria that are gone.
+    diesel::update(drafts())
+        .set((
+            sheets::rubric_id.eq(new),
+            sheets::lock_version.eq(sheets::lock_version + 1),
+        ))
+        .execute(conn)?;
     Ok(())
 }
 

@@ -7,7 +7,6 @@ use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 
 use crate::db;
-use crate::domain::judging::ConflictSource;
 use crate::error::{AppError, FieldErrors};
 use crate::models::{edition, entry, sheet};
 use crate::services::judging::{
@@ -296,7 +295,14 @@ pub async fn save_form(
             .await
         }
         Err(AppError::Conflict) => {
-            let ctx = db::run(&page.state.pool, move |conn| svc::load(conn, &who, id)).await?;
+            // A newer version of the sheet, or of its rubric: what was typed is kept, on the
+            // criteria as they are now.
+            let (ctx, input) = db::run(&page.state.pool, move |conn| {
+                let ctx = svc::load(conn, &who, id)?;
+                let input = input.follow_rubric(conn, &ctx)?;
+                Ok((ctx, input))
+            })
+            .await?;
             let errors = FieldErrors::from([("overall".to_string(), "judge.conflict".to_string())]);
             sheet_page(page, ctx, mode, Some(&input), &errors, StatusCode::CONFLICT).await
         }
@@ -363,22 +369,11 @@ pub async fn declare_conflict(
 ) -> Result<HttpResponse, AppError> {
     let who = judge_of(&page)?;
     let id = id.into_inner();
-    let (actor, reason, judge) = (page.actor(), form.reason.clone(), page.user()?.id);
+    let (actor, reason) = (page.actor(), form.reason.clone());
+    // Once the window closes the judge's scores stand: declaring a conflict then would take a
+    // submitted sheet out of the results. Organisers can still record one.
     let result = db::run(&page.state.pool, move |conn| {
-        let ctx = svc::load(conn, &who, id)?;
-        // Once the window closes the judge's scores stand: declaring a conflict then would take
-        // a submitted sheet out of the results. Organisers can still record one.
-        if matches!(ctx.window, svc::Window::Closed | svc::Window::Frozen) {
-            return Err(crate::error::invalid("window", "judge.conflict_closed"));
-        }
-        svc::record_conflict(
-            conn,
-            &actor,
-            judge,
-            ctx.entry.id,
-            ConflictSource::Declared,
-            &reason,
-        )
+        svc::declare_conflict(conn, &who, &actor, id, &reason)
     })
     .await;
     match result {

@@ -106,3 +106,83 @@ async fn read_then_write_transactions_wait_their_turn() {
         .await;
     assert_eq!(made, 200);
 }
+
+/// A judge's first autosave still on its way when the same sheet is saved again, many times at
+/// once: one sheet, each refused save a clear 409 (never a 500), and an organiser's double click
+/// on "notify judges" and racing assignments send each judge one digest and pass no limit.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn first_saves_notices_and_assignments_sent_at_once_stay_single() {
+    use crate::judging::{
+        add_judges, assign, criteria_of, declare, judge, live, open_round, sheet_form,
+    };
+    let app = spawn_app().await;
+    let (ed, round, ids) = open_round(&app, 4).await;
+    let a = judge(&app, "a@univ.ac.id", None).await;
+    let b = judge(&app, "b@univ.ac.id", None).await;
+    add_judges(&app, round, &[&a, &b]).await;
+    assign(&app, round, &a, &ids[..1]).await;
+    declare(&app, &a, ed).await;
+    let aid = live(&app, round).await[0].0;
+    let mut form = sheet_form(&criteria_of(&app, round).await, "4", 0);
+    form.push(("csrf".into(), app.csrf_for(&a.client).await));
+    let path = format!("{}/judge/sheets/{aid}/autosave", app.address);
+    let saves = (0..6).map(|_| a.client.post(&path).form(&form).send());
+    let statuses: Vec<u16> = futures_util::future::join_all(saves)
+        .await
+        .into_iter()
+        .map(|r| r.unwrap().status().as_u16())
+        .collect();
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 200).count(),
+        1,
+        "{statuses:?}"
+    );
+    assert!(
+        statuses.iter().all(|s| [200, 409].contains(s)),
+        "{statuses:?}"
+    );
+
+    // A double click on "assign automatically", at most 2 entries a judge: each entry gets its
+    // judges once and no judge passes the limit (a hand assignment may; that is the organiser's
+    // own choice, so none is made here).
+    app.db(move |conn| {
+        diesel::update(biw::db::schema::rounds::table.find(round))
+            .set(biw::db::schema::rounds::max_per_judge.eq(2))
+            .execute(conn)
+            .unwrap()
+    })
+    .await;
+    let auto = format!("/organiser/rounds/{round}/assignments/auto");
+    let (x, y) = tokio::join!(app.post_form(&auto, &[]), app.post_form(&auto, &[]));
+    assert!(
+        x.status().as_u16() < 500 && y.status().as_u16() < 500,
+        "{} {}",
+        x.status(),
+        y.status()
+    );
+    let placed = live(&app, round).await;
+    for j in [a.id, b.id] {
+        let load = placed.iter().filter(|x| x.2 == j).count();
+        assert!(load <= 2, "judge {j} has {load}");
+    }
+    for e in &ids {
+        assert!(
+            placed.iter().filter(|x| x.1 == *e).count() <= 2,
+            "entry {e}"
+        );
+    }
+
+    // A double click on "notify judges": one digest each.
+    let notify = format!("/organiser/rounds/{round}/notify");
+    let (x, y) = tokio::join!(app.post_form(&notify, &[]), app.post_form(&notify, &[]));
+    assert!(x.status().as_u16() < 500 && y.status().as_u16() < 500);
+    for j in [&a, &b] {
+        let digests = app
+            .mails_to(&j.email)
+            .await
+            .into_iter()
+            .filter(|m| m.template == "assignment_digest")
+            .count();
+        assert_eq!(digests, 1, "{}", j.email);
+    }
+}

@@ -1555,3 +1555,160 @@ async fn withdrawing_a_started_assignment_or_taking_its_judge_off_needs_a_reason
     assert_eq!(live(&app, round).await.len(), 1);
     assert_counters_agree(&app).await;
 }
+
+/// The first entry of an open round, scored and submitted by `a` through the form.
+async fn submit_all(app: &TestApp, j: &Judge, assignment: i32, round: i32, score: &str) {
+    let crit = criteria_of(app, round).await;
+    let lock = sheet_row(app, assignment).await.map_or(0, |s| s.1);
+    let mut form = sheet_form(&crit, score, lock);
+    form.push(("action".into(), "submit".into()));
+    let res = post_pairs(
+        app,
+        &j.client,
+        &format!("/judge/sheets/{assignment}"),
+        &form,
+    )
+    .await;
+    assert_eq!(res.status().as_u16(), 303, "submitted");
+}
+
+#[tokio::test]
+async fn a_new_rubric_version_under_an_open_sheet_keeps_what_the_judge_typed() {
+    let app = spawn_app().await;
+    let (ed, round, ids) = open_round(&app, 1).await;
+    let a = judge(&app, "a@univ.ac.id", None).await;
+    let b = judge(&app, "b@univ.ac.id", None).await;
+    add_judges(&app, round, &[&a, &b]).await;
+    assign(&app, round, &a, &ids).await;
+    assign(&app, round, &b, &ids).await;
+    declare(&app, &a, ed).await;
+    declare(&app, &b, ed).await;
+    let got = live(&app, round).await;
+    let (aid_a, aid_b) = (got[0].0, got[1].0);
+    // B's page holds the criteria of version 1; an autosave made the sheet's version 1.
+    let v1_crit = criteria_of(&app, round).await;
+    let res = post_pairs(
+        &app,
+        &b.client,
+        &format!("/judge/sheets/{aid_b}/autosave"),
+        &sheet_form(&v1_crit, "4", 0),
+    )
+    .await;
+    assert_eq!(res.status().as_u16(), 200);
+    // A submits, so the rubric is locked; the organiser's edit makes version 2.
+    submit_all(&app, &a, aid_a, round, "4").await;
+    let v1 = app
+        .db(move |conn| {
+            rounds::table
+                .find(round)
+                .select(rounds::rubric_id)
+                .first::<i32>(conn)
+                .unwrap()
+        })
+        .await;
+    let mut form =
+        crate::helpers::form_fields(&app.page(&format!("/organiser/rubrics/{v1}")).await);
+    crate::rubrics::set(&mut form, "c.0.weight", "30");
+    form.push(("c.5.removed".into(), "1".into()));
+    let res = post_pairs(
+        &app,
+        &app.client,
+        &format!("/organiser/rubrics/{v1}"),
+        &form,
+    )
+    .await;
+    assert_eq!(res.status().as_u16(), 303);
+    let v2_crit = criteria_of(&app, round).await;
+    assert_eq!(v2_crit.len(), 5);
+    assert!(v2_crit.iter().all(|c| !v1_crit.contains(c)), "new ids");
+    assert_eq!(
+        sheet_row(&app, aid_b).await.map(|s| s.1),
+        Some(2),
+        "the moved draft is at a new version"
+    );
+    // B saves from the old page: refused as out of date, what B typed is on the new criteria.
+    let mut typed = sheet_form(&v1_crit, "2", 1);
+    typed.push(("action".into(), "save".into()));
+    let res = post_pairs(&app, &b.client, &format!("/judge/sheets/{aid_b}"), &typed).await;
+    assert_eq!(res.status().as_u16(), 409);
+    let html = res.text().await.unwrap();
+    assert!(
+        html.contains("Data sebelum-sesudah jelas"),
+        "the comment follows its criterion to version 2"
+    );
+    assert!(
+        html.contains(&format!("name=\"comment.{}\"", v2_crit[0].0)),
+        "drawn on version 2"
+    );
+    assert_eq!(sheet_row(&app, aid_b).await.map(|s| s.1), Some(2));
+}
+
+#[tokio::test]
+async fn a_conflict_declared_in_one_round_leaves_scores_standing_in_a_closed_one() {
+    let app = spawn_app().await;
+    let (ed, round1, ids) = open_round(&app, 1).await;
+    let a = judge(&app, "a@univ.ac.id", None).await;
+    add_judges(&app, round1, &[&a]).await;
+    assign(&app, round1, &a, &ids).await;
+    declare(&app, &a, ed).await;
+    let aid1 = live(&app, round1).await[0].0;
+    submit_all(&app, &a, aid1, round1, "4").await;
+    // Round 1 closes (not frozen); the entry goes on to round 2, where A judges it again.
+    let rubric = app
+        .db(move |conn| {
+            let now = biw::db::now();
+            diesel::update(rounds::table.find(round1))
+                .set(rounds::closes_at.eq(now - chrono::Duration::seconds(1)))
+                .execute(conn)
+                .unwrap();
+            rounds::table
+                .find(round1)
+                .select(rounds::rubric_id)
+                .first::<i32>(conn)
+                .unwrap()
+        })
+        .await;
+    let now = biw::db::now();
+    let day = chrono::Duration::days(1);
+    let res = post_round(&app, ed, "Presentasi", rubric, (now - day, now + day), "1").await;
+    assert_eq!(res.status().as_u16(), 303);
+    let round2: i32 = location(&res).rsplit('/').next().unwrap().parse().unwrap();
+    let res = app
+        .post_form(
+            &format!("/organiser/rounds/{round2}/entries"),
+            &[("entry", &ids[0].to_string())],
+        )
+        .await;
+    assert_eq!(res.status().as_u16(), 303);
+    add_judges(&app, round2, &[&a]).await;
+    assign(&app, round2, &a, &ids).await;
+    let aid2 = live(&app, round2).await[0].0;
+    let res = app
+        .post_form_with(
+            &a.client,
+            &format!("/judge/sheets/{aid2}/conflict"),
+            &[("reason", "Saudara saya kepala dinasnya")],
+        )
+        .await;
+    assert_eq!(res.status().as_u16(), 303);
+    assert!(
+        live(&app, round2).await.is_empty(),
+        "withdrawn where declared"
+    );
+    assert_eq!(
+        live(&app, round1).await.len(),
+        1,
+        "the closed round's submitted sheet still counts"
+    );
+    // The conflict is on record: the judge no longer reaches the entry in any round, and the
+    // organisers decide about the closed one.
+    let res = app
+        .post_form_with(
+            &a.client,
+            &format!("/judge/sheets/{aid1}/conflict"),
+            &[("reason", "Saudara saya kepala dinasnya")],
+        )
+        .await;
+    assert_eq!(res.status().as_u16(), 404);
+    assert_eq!(live(&app, round1).await.len(), 1);
+}

@@ -12,7 +12,7 @@ use diesel::prelude::*;
 use crate::entries::{new_draft, open_edition, post_pairs, unit_team};
 use crate::helpers::{TestApp, assert_redirect, form_fields, location, spawn_app};
 
-fn set(fields: &mut [(String, String)], name: &str, value: &str) {
+pub fn set(fields: &mut [(String, String)], name: &str, value: &str) {
     fields
         .iter_mut()
         .find(|(n, _)| n == name)
@@ -214,9 +214,9 @@ async fn a_rubric_that_a_submitted_sheet_uses_gets_a_new_version_and_old_scores_
         .db(move |conn| rubric::criteria(conn, v1).unwrap())
         .await;
     let c2 = criteria.clone();
-    let (submitted, _draft) = app
+    let (submitted, _draft, frozen_draft) = app
         .db(move |conn| {
-            let mut sheet = |judge: i32, submitted: bool| -> i32 {
+            let mut sheet = |round: i32, judge: i32, submitted: bool| -> i32 {
                 let a: i32 = diesel::insert_into(assignments::table)
                     .values((
                         assignments::round_id.eq(round),
@@ -255,7 +255,11 @@ async fn a_rubric_that_a_submitted_sheet_uses_gets_a_new_version_and_old_scores_
                 }
                 s
             };
-            (sheet(judge_a, true), sheet(judge_b, false))
+            (
+                sheet(round, judge_a, true),
+                sheet(round, judge_b, false),
+                sheet(frozen_round, judge_b, false),
+            )
         })
         .await;
 
@@ -344,8 +348,14 @@ async fn a_rubric_that_a_submitted_sheet_uses_gets_a_new_version_and_old_scores_
         "the submitted sheet keeps its version"
     );
     assert_eq!(sheet_rubrics[1].1, v2, "the draft follows the round");
+    assert_eq!(
+        sheet_rubrics[2],
+        (frozen_draft, v1),
+        "a frozen round's draft stays whole on its version"
+    );
     let on = |sheet: i32, r: i32| scores.iter().filter(|s| **s == (sheet, r)).count();
     assert_eq!(on(submitted, v1), 6);
+    assert_eq!(on(frozen_draft, v1), 6);
     assert_eq!(
         on(sheet_rubrics[1].0, v2),
         5,

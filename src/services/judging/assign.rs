@@ -473,6 +473,8 @@ pub fn notify_judges(
     round_id: i32,
 ) -> Result<usize, AppError> {
     db::transaction(conn, |conn| {
+        // A second click waits for the first to commit, then finds nothing left to announce.
+        db::hold(conn, db::Row::Round(round_id), db::Hold::Exclusive)?;
         let r = round::find(conn, round_id)?.ok_or(AppError::NotFound)?;
         let ed = crate::models::edition::find(conn, r.edition_id)?.ok_or(AppError::NotFound)?;
         let fresh: Vec<(i32, i32, String, String, String)> = assignments::table
@@ -519,9 +521,13 @@ pub fn notify_judges(
                 ctx.insert("link", &format!("{}/judge", state.settings.base_url));
             })?;
             let ids: Vec<i32> = list.iter().map(|l| l.0).collect();
-            diesel::update(assignments::table.filter(assignments::id.eq_any(&ids)))
-                .set(assignments::notified_at.eq(now))
-                .execute(conn)?;
+            diesel::update(
+                assignments::table
+                    .filter(assignments::id.eq_any(&ids))
+                    .filter(assignments::notified_at.is_null()),
+            )
+            .set(assignments::notified_at.eq(now))
+            .execute(conn)?;
         }
         audit::record(
             conn,

@@ -187,8 +187,8 @@ pub struct ConflictOutcome {
     pub kept_frozen: usize,
 }
 
-/// Records a conflict between a judge and an entry, declared by the judge or set by an organiser,
-/// with its reason, and withdraws the judge's assignments on the entry in rounds not frozen.
+/// Records a conflict between a judge and an entry, set by an organiser, with its reason, and
+/// withdraws the judge's assignments on the entry in rounds not frozen.
 pub fn record_conflict(
     conn: &mut DbConn,
     actor: &Actor,
@@ -196,6 +196,47 @@ pub fn record_conflict(
     entry_id: i32,
     source: ConflictSource,
     reason: &str,
+) -> Result<ConflictOutcome, AppError> {
+    conflict_in(conn, actor, judge_id, entry_id, source, reason, None)
+}
+
+/// A judge declares a conflict with the entry of one of their assignments, while its round's
+/// window is open. Only that round's assignment is withdrawn: in another round whose window has
+/// closed the judge's submitted scores stand (the organisers see the recorded conflict and
+/// decide). The window is checked with the round held, so a freeze or a closing cannot slip in
+/// between the check and the withdrawal.
+pub fn declare_conflict(
+    conn: &mut DbConn,
+    who: &SheetActor,
+    actor: &Actor,
+    assignment_id: i32,
+    reason: &str,
+) -> Result<ConflictOutcome, AppError> {
+    db::transaction(conn, |conn| {
+        let ctx = load_held(conn, who, assignment_id)?;
+        if matches!(ctx.window, Window::Closed | Window::Frozen) {
+            return Err(invalid("window", "judge.conflict_closed"));
+        }
+        conflict_in(
+            conn,
+            actor,
+            ctx.assignment.judge_id,
+            ctx.entry.id,
+            ConflictSource::Declared,
+            reason,
+            Some(ctx.round.id),
+        )
+    })
+}
+
+fn conflict_in(
+    conn: &mut DbConn,
+    actor: &Actor,
+    judge_id: i32,
+    entry_id: i32,
+    source: ConflictSource,
+    reason: &str,
+    only_round: Option<i32>,
 ) -> Result<ConflictOutcome, AppError> {
     db::transaction(conn, |conn| {
         let reason =
@@ -214,7 +255,7 @@ pub fn record_conflict(
                 ))
                 .execute(conn)?;
         }
-        let withdrawn = withdraw(conn, judge_id, Some(entry_id), None, CONFLICT_REASON)?;
+        let withdrawn = withdraw(conn, judge_id, Some(entry_id), only_round, CONFLICT_REASON)?;
         // What is left live is in frozen rounds; those the organiser can still reopen are named
         // (a published round's results stand as published), as `sweep_conflicts` does.
         let kept_frozen: i64 = assignments::table

@@ -157,6 +157,53 @@ pub struct SheetInput {
 }
 
 impl SheetInput {
+    /// What was typed on a page showing an earlier version of the rubric, moved to the criteria of
+    /// `ctx` with the same codes (a new version gives every criterion a new id), so that a page
+    /// drawn again after a refused save still holds it. Criteria gone from the rubric are dropped.
+    pub fn follow_rubric(
+        mut self,
+        conn: &mut DbConn,
+        ctx: &SheetContext,
+    ) -> Result<SheetInput, AppError> {
+        use crate::db::schema::rubric_criteria;
+        let current: HashSet<i32> = ctx.criteria.iter().map(|c| c.id).collect();
+        let stale: Vec<i32> = self
+            .scores
+            .keys()
+            .chain(self.comments.keys())
+            .copied()
+            .filter(|id| !current.contains(id))
+            .collect();
+        if stale.is_empty() {
+            return Ok(self);
+        }
+        let codes: HashMap<i32, String> = rubric_criteria::table
+            .filter(rubric_criteria::id.eq_any(&stale))
+            .select((rubric_criteria::id, rubric_criteria::code))
+            .load::<(i32, String)>(conn)?
+            .into_iter()
+            .collect();
+        let by_code: HashMap<&str, i32> = ctx
+            .criteria
+            .iter()
+            .map(|c| (c.code.as_str(), c.id))
+            .collect();
+        let now_id = |id: &i32| {
+            if current.contains(id) {
+                return Some(*id);
+            }
+            codes.get(id).and_then(|c| by_code.get(c.as_str())).copied()
+        };
+        let rekey = |map: BTreeMap<i32, String>| -> BTreeMap<i32, String> {
+            map.into_iter()
+                .filter_map(|(id, v)| now_id(&id).map(|n| (n, v)))
+                .collect()
+        };
+        self.scores = rekey(std::mem::take(&mut self.scores));
+        self.comments = rekey(std::mem::take(&mut self.comments));
+        Ok(self)
+    }
+
     /// Reads `score.{criterion}`, `comment.{criterion}`, `overall` and `lock_version`; a field
     /// naming something that is not a number is a bad request.
     pub fn from_form(pairs: &[(String, String)]) -> Result<SheetInput, AppError> {
@@ -219,6 +266,21 @@ fn clean_comment(s: &str) -> Result<String, &'static str> {
     Ok(s.trim().replace("\r\n", "\n"))
 }
 
+/// [`load`] inside a transaction that changes the sheet or its assignment, with the round held
+/// until it commits: freezing the round waits for the change, and a change after a freeze sees it.
+pub(super) fn load_held(
+    conn: &mut DbConn,
+    who: &SheetActor,
+    assignment_id: i32,
+) -> Result<SheetContext, AppError> {
+    db::hold(
+        conn,
+        db::Row::RoundOfAssignment(assignment_id),
+        db::Hold::Shared,
+    )?;
+    load(conn, who, assignment_id)
+}
+
 /// Saves (or submits) a sheet: checks access, the window, the version the page showed, every
 /// criterion (of this rubric, in range) and, to submit, completeness; writes the sheet, its scores
 /// and a new version in one transaction. Nothing changes when anything is wrong.
@@ -231,13 +293,7 @@ pub fn save(
     action: SheetAction,
 ) -> Result<SavedSheet, AppError> {
     db::transaction(conn, |conn| {
-        // Freezing the round waits for this save to commit, and a save after it sees it frozen.
-        db::hold(
-            conn,
-            db::Row::RoundOfAssignment(assignment_id),
-            db::Hold::Shared,
-        )?;
-        let ctx = load(conn, who, assignment_id)?;
+        let ctx = load_held(conn, who, assignment_id)?;
         if !ctx.editable(who) {
             let key = match ctx.window {
                 Window::NotYet => "sheets.not_open",
@@ -359,7 +415,17 @@ pub fn save(
                         sheets::updated_at.eq(now),
                     ))
                     .returning(sheets::id)
-                    .get_result(conn)?;
+                    .get_result(conn)
+                    // Two first saves at once (an autosave still on its way when the judge
+                    // submits): on PostgreSQL both saw no sheet; the later one is refused as a
+                    // save over a newer version, with what was typed kept on the page.
+                    .map_err(|e| {
+                        if db::is_unique_violation(&e) {
+                            AppError::Conflict
+                        } else {
+                            e.into()
+                        }
+                    })?;
                 (id, 1)
             }
         };

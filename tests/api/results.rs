@@ -404,6 +404,35 @@ async fn stage_of(app: &TestApp, round: i32) -> (bool, bool, bool) {
     .await
 }
 
+/// Adds a presentation round after `round`, open for a week, with the same rubric.
+async fn next_round(app: &TestApp, ed: i32, round: i32) -> i32 {
+    let rubric = app
+        .db(move |conn| {
+            biw::models::round::find(conn, round)
+                .unwrap()
+                .unwrap()
+                .rubric_id
+        })
+        .await;
+    let now = biw::db::now();
+    let res = crate::rubrics::post_round(
+        app,
+        ed,
+        "Presentasi",
+        rubric,
+        (now, now + chrono::Duration::days(7)),
+        "1",
+    )
+    .await;
+    assert_eq!(res.status().as_u16(), 303);
+    crate::helpers::location(&res)
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
 async fn step(app: &TestApp, round: i32, action: &str, fields: &[(&str, &str)]) -> String {
     let path = format!("/organiser/rounds/{round}/results");
     let res = app.post_form(&format!("{path}/{action}"), fields).await;
@@ -778,31 +807,7 @@ async fn the_top_of_each_category_is_promoted_into_the_next_round_with_the_rule_
         )
         .await;
     assert_eq!(res.status().as_u16(), 422);
-    let rubric = app
-        .db(move |conn| {
-            biw::models::round::find(conn, round)
-                .unwrap()
-                .unwrap()
-                .rubric_id
-        })
-        .await;
-    let now = biw::db::now();
-    let res = crate::rubrics::post_round(
-        &app,
-        ed,
-        "Presentasi",
-        rubric,
-        (now, now + chrono::Duration::days(7)),
-        "1",
-    )
-    .await;
-    assert_eq!(res.status().as_u16(), 303);
-    let next: i32 = crate::helpers::location(&res)
-        .rsplit('/')
-        .next()
-        .unwrap()
-        .parse()
-        .unwrap();
+    let next = next_round(&app, ed, round).await;
 
     // A bad number is named and kept; nothing is recorded.
     let res = app
@@ -1096,6 +1101,31 @@ async fn each_unit_gets_its_outcome_by_mail_and_a_feedback_report_and_withdrawn_
     assert!(
         !best.contains("paling banyak mengurangi"),
         "full marks lose nothing"
+    );
+    // A judge who wrote nothing is not numbered: the one who did is "Juri 1", not "Juri 2".
+    let (judge_a, entry) = (a.id, e1);
+    app.db(move |conn| {
+        use biw::db::schema::{sheet_scores, sheets};
+        let sheet: i32 = sheets::table
+            .filter(sheets::judge_id.eq(judge_a))
+            .filter(sheets::entry_id.eq(entry))
+            .select(sheets::id)
+            .first(conn)
+            .unwrap();
+        diesel::update(sheets::table.find(sheet))
+            .set(sheets::overall_comment.eq(""))
+            .execute(conn)
+            .unwrap();
+        diesel::update(sheet_scores::table.filter(sheet_scores::sheet_id.eq(sheet)))
+            .set(sheet_scores::comment.eq(""))
+            .execute(conn)
+            .unwrap();
+    })
+    .await;
+    let (_, best) = read(&opd, report(e1)).await;
+    assert!(
+        best.contains("Juri 1") && !best.contains("Juri 2"),
+        "{best}"
     );
 
     // Another unit's operator does not learn the entry exists.
@@ -1402,6 +1432,10 @@ async fn the_national_shortlist_tells_units_what_they_lack_and_they_complete_it(
     assert_eq!(mails.len(), 2);
     assert!(mails[0].body_text.contains("Regulasi inovasi daerah"));
     assert!(mails[0].body_text.contains("0 dari 111"));
+    // The shortlist stands on the published results: they cannot be withdrawn under it.
+    let html = step(&app, round, "unpublish", &[("reason", "Ada sanggahan")]).await;
+    assert!(html.contains("keluarkan dulu dari daftar usulan"));
+    assert!(html.contains(r#"id="published-note""#), "still published");
     // Refused forms come back with the page, the message and what was typed.
     let res = app
         .post_form(&format!("{path}/add"), &[("top", "5000")])
@@ -1976,4 +2010,52 @@ async fn iid_evidence_documents_count_as_evidence_and_reach_only_those_who_may_s
     assert_eq!(stored(), 0);
     assert_eq!(app.audit_count("iid_readiness.file_delete").await, 1);
     assert_eq!(app.audit_count("iid_readiness.file_replace").await, 1);
+}
+
+#[tokio::test]
+async fn a_slot_in_the_next_round_reaches_the_unit_only_once_its_promotion_is_published() {
+    let app = spawn_app().await;
+    let (ed, round, ids) = signed_off_round(&app).await;
+    let next = next_round(&app, ed, round).await;
+    let now = biw::db::now();
+    // Signed off, not published: the top one goes on, and the organisers set its slot.
+    let res = app
+        .post_form(
+            &format!("/organiser/rounds/{round}/results/promote"),
+            &[("rule", "top"), ("count", "3")],
+        )
+        .await;
+    assert_eq!(res.status().as_u16(), 303);
+    let at = biw::time::to_jakarta_local(now + chrono::Duration::days(2));
+    let e = ids[0];
+    let res = app
+        .post_form(
+            &format!("/organiser/rounds/{next}/schedule"),
+            &[
+                (&format!("slot.{e}.at"), at.as_str()),
+                (&format!("slot.{e}.minutes"), "20"),
+                (&format!("slot.{e}.place"), "Aula Pemkot"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status().as_u16(), 303);
+    let send = format!("/organiser/rounds/{next}/schedule/send");
+    app.post_form(&send, &[]).await;
+    let slot_mails = || async {
+        app.mails_to("staf@dinkes.biw.id")
+            .await
+            .into_iter()
+            .filter(|m| m.template == "presentation_slot")
+            .count()
+    };
+    assert_eq!(slot_mails().await, 0, "not before publication");
+    let opd = unit_operator(&app).await;
+    let html = app.get_with(&opd, "/opd").await.text().await.unwrap();
+    assert!(!html.contains("Aula Pemkot"), "not on the unit's dashboard");
+    // Published: the dashboard shows it, and the organisers' next send mails it.
+    step(&app, round, "publish", &[]).await;
+    let html = app.get_with(&opd, "/opd").await.text().await.unwrap();
+    assert!(html.contains("Aula Pemkot"));
+    app.post_form(&send, &[]).await;
+    assert_eq!(slot_mails().await, 1);
 }

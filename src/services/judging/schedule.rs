@@ -138,8 +138,8 @@ pub fn save_schedule(
     })
 }
 
-/// Emails every unit whose slot is set and not yet announced (or changed since); returns how many
-/// entries were announced.
+/// Emails every unit whose slot is set and not yet announced (or changed since), unless the entry's
+/// promotion into the round is not published yet; returns how many entries were announced.
 pub fn send_schedule(
     conn: &mut DbConn,
     state: &crate::state::AppState,
@@ -148,9 +148,11 @@ pub fn send_schedule(
 ) -> Result<usize, AppError> {
     db::transaction(conn, |conn| {
         let r = round::find(conn, round_id)?.ok_or(AppError::NotFound)?;
+        // Entries whose promotion is not published yet are told once it is.
+        let hidden = promoted_unannounced(conn, Some(round_id))?;
         let due: Vec<SlotRow> = slots(conn, round_id)?
             .into_iter()
-            .filter(|s| s.3.is_some() && s.6.is_none())
+            .filter(|s| s.3.is_some() && s.6.is_none() && !hidden.contains(&(round_id, s.0)))
             .collect();
         for (entry_id, name, _, at, minutes, place, _) in &due {
             let e = entry::find(conn, *entry_id)?.ok_or(AppError::NotFound)?;
@@ -190,6 +192,28 @@ pub fn send_schedule(
     })
 }
 
+/// Entries of a round (`round` names it, or every round) promoted into it from a round whose
+/// results are not published yet: (round, entry). Their slots are the organisers' alone until then:
+/// a slot on the unit's dashboard or in its mail would tell the unit it went through.
+fn promoted_unannounced(
+    conn: &mut DbConn,
+    round: Option<i32>,
+) -> Result<HashSet<(i32, i32)>, AppError> {
+    use crate::db::schema::{promotion_entries, promotions, rounds};
+    let mut q = promotions::table
+        .inner_join(promotion_entries::table)
+        .inner_join(rounds::table.on(rounds::id.eq(promotions::round_id)))
+        .filter(promotions::undone_at.is_null())
+        .filter(promotion_entries::promoted.eq(true))
+        .filter(rounds::published_at.is_null())
+        .select((promotions::next_round_id, promotion_entries::entry_id))
+        .into_boxed();
+    if let Some(r) = round {
+        q = q.filter(promotions::next_round_id.eq(r));
+    }
+    Ok(q.load::<(i32, i32)>(conn)?.into_iter().collect())
+}
+
 /// A unit's slots in every round, soonest first: (round id-name, en-name, entry, at, minutes, place).
 pub type UnitSlot = (String, String, String, NaiveDateTime, Option<i32>, String);
 
@@ -204,23 +228,29 @@ pub fn unit_slots(conn: &mut DbConn, unit_id: i32) -> Result<Vec<UnitSlot>, AppE
         Option<i32>,
         String,
     );
-    let rows: Vec<Row> = round_entries::table
+    let hidden = promoted_unannounced(conn, None)?;
+    let rows: Vec<(i32, i32, Row)> = round_entries::table
         .inner_join(entries::table)
         .inner_join(rounds::table)
         .filter(entries::unit_id.eq(unit_id))
         .filter(round_entries::slot_at.is_not_null())
         .order(round_entries::slot_at)
         .select((
-            rounds::name_id,
-            rounds::name_en,
-            entries::name,
-            round_entries::slot_at,
-            round_entries::slot_minutes,
-            round_entries::slot_place,
+            round_entries::round_id,
+            round_entries::entry_id,
+            (
+                rounds::name_id,
+                rounds::name_en,
+                entries::name,
+                round_entries::slot_at,
+                round_entries::slot_minutes,
+                round_entries::slot_place,
+            ),
         ))
         .load(conn)?;
     Ok(rows
         .into_iter()
-        .filter_map(|(a, b, c, at, m, p)| at.map(|at| (a, b, c, at, m, p)))
+        .filter(|(round, entry, _)| !hidden.contains(&(*round, *entry)))
+        .filter_map(|(_, _, (a, b, c, at, m, p))| at.map(|at| (a, b, c, at, m, p)))
         .collect())
 }

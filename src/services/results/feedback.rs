@@ -400,11 +400,12 @@ fn judge_notes(
             sheet_scores::comment,
         ))
         .load(conn)?;
+    // Numbered after the judges who wrote nothing are left out: "Juri 1, Juri 3" would say
+    // that a second judge scored without a word.
     Ok(sheet_rows
         .into_iter()
-        .enumerate()
-        .map(|(i, (id, overall))| JudgeNotes {
-            number: i + 1,
+        .map(|(id, overall)| JudgeNotes {
+            number: 0,
             overall,
             on: comments
                 .iter()
@@ -413,5 +414,7 @@ fn judge_notes(
                 .collect(),
         })
         .filter(|n| !n.overall.trim().is_empty() || !n.on.is_empty())
+        .enumerate()
+        .map(|(i, n)| JudgeNotes { number: i + 1, ..n })
         .collect())
 }

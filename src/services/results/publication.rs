@@ -324,8 +324,17 @@ pub fn unpublish(
     reason: &str,
 ) -> Result<(), AppError> {
     db::transaction(conn, |conn| {
-        at_stage(conn, round_id, &[Stage::Published])?;
+        let r = at_stage(conn, round_id, &[Stage::Published])?;
         let reason = required_line(reason, 500).map_err(|k| invalid("reason", k))?;
+        // The national shortlist is drawn from the published standing, and units read and are
+        // mailed that they are on it: it would outlive the results it came from.
+        let shortlisted: i64 = crate::db::schema::shortlist::table
+            .filter(crate::db::schema::shortlist::edition_id.eq(r.edition_id))
+            .count()
+            .get_result(conn)?;
+        if shortlisted > 0 {
+            return Err(invalid("reason", "results.unpublish_shortlisted"));
+        }
         // Its results mail and any objection-window notice that has not gone out are no longer true.
         let withdrawn = withdraw_announcement(conn, round_id)?
             + crate::models::outbox::withdraw(conn, &objections_topic(round_id))?;

@@ -363,6 +363,7 @@ diesel::table! {
         answer -> Text,
         answered_by -> Nullable<Integer>,
         answered_at -> Nullable<Timestamp>,
+        superseded_at -> Nullable<Timestamp>,
     }
 }
 

@@ -139,7 +139,12 @@ pub async fn public_edition(
         let ed = svc::public_edition(conn, id)?;
         let rounds = svc::public_rounds(conn, id)?;
         let cats = crate::models::edition::categories(conn, id)?;
-        let awards = svc::awards(conn, id, false)?;
+        // Winners drawn from the early rounds alone would be provisional, and read as final.
+        let awards = if svc::every_round_published(conn, id)? {
+            svc::awards(conn, id, false)?
+        } else {
+            None
+        };
         let (shown, _) = match q.round {
             Some(r) => rounds
                 .iter()
@@ -183,6 +188,7 @@ pub async fn public_edition(
     let mut ctx = tera::Context::new();
     ctx.insert("edition", &ed);
     ctx.insert("rounds", &round_names);
+    ctx.insert("winners_pending", &(awards.is_none() && !rounds.is_empty()));
     ctx.insert("awards", &awards);
     ctx.insert("shown_round", &shown_id);
     ctx.insert("rows", &rows);

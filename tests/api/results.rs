@@ -1323,6 +1323,18 @@ async fn the_public_page_lists_winners_promoted_and_each_entry_with_csv_and_json
         .await;
     let (_, html) = get(format!("/results/{ed}/entries/{}", ids[0])).await;
     assert!(html.contains("rank 2, score 80.00"));
+    let (_, html) = get(format!("/results/{ed}")).await;
+    assert!(html.contains(r#"id="award-"#), "winners named");
+    // A later round not yet published: the standing is provisional, and no winner is named.
+    next_round(&app, ed, round).await;
+    let (_, html) = get(format!("/results/{ed}")).await;
+    assert!(!html.contains(r#"id="award-"#));
+    assert!(html.contains("The winners are announced once every round"));
+    assert_eq!(
+        order(&html),
+        [ids[1], ids[0]],
+        "the published round still shows"
+    );
 }
 
 #[tokio::test]
@@ -1660,6 +1672,43 @@ async fn organisers_edit_this_years_iid_indicators_with_every_bad_field_named() 
     assert!(html.contains("<option value=\"4\" selected>"));
 }
 
+/// The id of the one objection that stands (not superseded by a withdrawn publication).
+async fn standing_objection(app: &TestApp) -> i32 {
+    app.db(|conn| {
+        use biw::db::schema::objections;
+        objections::table
+            .filter(objections::superseded_at.is_null())
+            .select(objections::id)
+            .first(conn)
+            .unwrap()
+    })
+    .await
+}
+
+/// Ends the round's objection window an hour ago.
+async fn end_objection_window(app: &TestApp, round: i32) {
+    app.db(move |conn| {
+        diesel::update(rounds::table.find(round))
+            .set(rounds::objections_until.eq(Some(biw::db::now() - chrono::Duration::hours(1))))
+            .execute(conn)
+            .unwrap();
+    })
+    .await;
+}
+
+/// The unit's operator objects to `entry`'s result in `round`.
+async fn object_to(
+    app: &TestApp,
+    opd: &reqwest::Client,
+    (entry, round): (i32, i32),
+    reason: &str,
+) -> reqwest::Response {
+    let path = format!("/opd/entries/{entry}/objections");
+    let round = round.to_string();
+    app.post_form_with(opd, &path, &[("round", round.as_str()), ("reason", reason)])
+        .await
+}
+
 #[tokio::test]
 async fn an_objection_window_takes_objections_answers_each_and_then_the_results_are_final() {
     let app = spawn_app().await;
@@ -1667,15 +1716,7 @@ async fn an_objection_window_takes_objections_answers_each_and_then_the_results_
     step(&app, round, "publish", &[]).await;
     let opd = unit_operator(&app).await;
     let report = format!("/opd/entries/{}/feedback", ids[0]);
-    let object = |reason: &'static str| {
-        let (app, opd) = (&app, &opd);
-        let round = round.to_string();
-        let path = format!("/opd/entries/{}/objections", ids[0]);
-        async move {
-            app.post_form_with(opd, &path, &[("round", round.as_str()), ("reason", reason)])
-                .await
-        }
-    };
+    let object = |reason: &'static str| object_to(&app, &opd, (ids[0], round), reason);
     // Not open yet: no form, and a forged post is refused with the reason kept.
     let html = app.get_with(&opd, &report).await.text().await.unwrap();
     assert!(!html.contains("Ajukan sanggahan"));
@@ -1748,14 +1789,7 @@ async fn an_objection_window_takes_objections_answers_each_and_then_the_results_
         .page(&format!("/organiser/rounds/{round}/results"))
         .await;
     assert!(html.contains("Nilai kriteria manfaat keliru"));
-    let objection: i32 = app
-        .db(|conn| {
-            biw::db::schema::objections::table
-                .select(biw::db::schema::objections::id)
-                .first(conn)
-                .unwrap()
-        })
-        .await;
+    let objection: i32 = standing_objection(&app).await;
     // Answered: a decision and a reason are both needed; upheld, the unit's queued results mail
     // is withdrawn (its outcome may change) and the answer is mailed.
     let answer = format!("/organiser/objections/{objection}/answer");
@@ -1797,16 +1831,70 @@ async fn an_objection_window_takes_objections_answers_each_and_then_the_results_
     let html = app.get_with(&opd, &report).await.text().await.unwrap();
     assert!(html.contains("Nilai juri B salah input") && html.contains("Diterima"));
     // Once the window has ended, the results are declared final.
-    app.db(move |conn| {
-        diesel::update(rounds::table.find(round))
-            .set(rounds::objections_until.eq(Some(biw::db::now() - chrono::Duration::hours(1))))
-            .execute(conn)
-            .unwrap();
-    })
-    .await;
+    end_objection_window(&app, round).await;
     let html = step(&app, round, "final", &[]).await;
     assert!(html.contains("Hasil final sejak"));
     assert_eq!(app.audit_count("round.final").await, 1);
+}
+
+#[tokio::test]
+async fn an_objection_to_a_withdrawn_publication_gives_way_to_one_against_the_next() {
+    let app = spawn_app().await;
+    let (_, round, ids) = signed_off_round(&app).await;
+    step(&app, round, "publish", &[]).await;
+    step(&app, round, "objections", &[("days", "5")]).await;
+    let opd = unit_operator(&app).await;
+    let report = format!("/opd/entries/{}/feedback", ids[0]);
+    let object = |reason: &'static str| {
+        let res = object_to(&app, &opd, (ids[0], round), reason);
+        async move { res.await.status().as_u16() }
+    };
+    assert_eq!(object("Nilai kriteria manfaat keliru").await, 303);
+    let first: i32 = standing_objection(&app).await;
+    // The publication is withdrawn and made again: the objection answered the old one.
+    step(&app, round, "unpublish", &[("reason", "Salah input nilai")]).await;
+    let html = step(&app, round, "publish", &[]).await;
+    assert!(!html.contains("Nilai kriteria manfaat keliru"));
+    let res = app
+        .post_form(
+            &format!("/organiser/objections/{first}/answer"),
+            &[("upheld", "no"), ("answer", "Tetap")],
+        )
+        .await;
+    assert_eq!(res.status().as_u16(), 404, "nothing left to answer");
+    let html = app.get_with(&opd, &report).await.text().await.unwrap();
+    assert!(!html.contains("Nilai kriteria manfaat keliru"));
+    // A new window: the unit objects to the new results, once.
+    step(&app, round, "objections", &[("days", "3")]).await;
+    assert_eq!(object("Nilai baru juga keliru").await, 303);
+    assert_eq!(object("Sekali lagi").await, 422);
+    let html = app.get_with(&opd, &report).await.text().await.unwrap();
+    assert!(html.contains("Nilai baru juga keliru"));
+    // Only the standing objection holds the results back from being final.
+    end_objection_window(&app, round).await;
+    let html = step(&app, round, "final", &[]).await;
+    assert!(html.contains("Masih ada sanggahan yang belum dijawab."));
+    let second: i32 = standing_objection(&app).await;
+    assert_ne!(first, second);
+    let res = app
+        .post_form(
+            &format!("/organiser/objections/{second}/answer"),
+            &[("upheld", "no"), ("answer", "Nilai sudah sesuai")],
+        )
+        .await;
+    assert_eq!(res.status().as_u16(), 303);
+    let html = step(&app, round, "final", &[]).await;
+    assert!(html.contains("Hasil final sejak"));
+    // Both are kept.
+    let kept: i64 = app
+        .db(|conn| {
+            biw::db::schema::objections::table
+                .count()
+                .get_result(conn)
+                .unwrap()
+        })
+        .await;
+    assert_eq!(kept, 2);
 }
 
 /// A multipart post of the IID form: the CSRF token first (as the page sends it), then the fields,

@@ -72,18 +72,20 @@ type _ObjectionQuery = diesel::dsl::Select<
     ),
 >;
 
-/// A round's objections, oldest first.
+/// A round's objections to its current publication, oldest first.
 pub fn objections_of(conn: &mut DbConn, round_id: i32) -> Result<Vec<Objection>, AppError> {
     Ok(query()
         .filter(objections::round_id.eq(round_id))
+        .filter(objections::superseded_at.is_null())
         .order(objections::id)
         .load(conn)?)
 }
 
-/// An entry's objections (one per round at most).
+/// An entry's standing objections (one per round at most).
 pub fn objections_of_entry(conn: &mut DbConn, entry_id: i32) -> Result<Vec<Objection>, AppError> {
     Ok(query()
         .filter(objections::entry_id.eq(entry_id))
+        .filter(objections::superseded_at.is_null())
         .order(objections::id)
         .load(conn)?)
 }
@@ -230,7 +232,8 @@ pub fn file_objection(
         let already: bool = diesel::select(diesel::dsl::exists(
             objections::table
                 .filter(objections::round_id.eq(round_id))
-                .filter(objections::entry_id.eq(entry_id)),
+                .filter(objections::entry_id.eq(entry_id))
+                .filter(objections::superseded_at.is_null()),
         ))
         .get_result(conn)?;
         if already {
@@ -317,14 +320,21 @@ pub fn answer_objection(
         return Err(AppError::Invalid(errors));
     }
     db::transaction(conn, |conn| {
+        let round_id = round_of_objection(conn, objection_id)?;
+        // Declaring the list final or withdrawing the publication waits for this answer, and
+        // this one for them.
+        db::hold(conn, db::Row::Round(round_id), db::Hold::Shared)?;
+        // An objection to a withdrawn publication no longer stands: there is nothing to answer.
         let o = query()
             .filter(objections::id.eq(objection_id))
+            .filter(objections::superseded_at.is_null())
             .get_result::<Objection>(conn)
             .optional()?
             .ok_or(AppError::NotFound)?;
-        // Declaring the list final waits for this answer, and this one for it.
-        db::hold(conn, db::Row::Round(o.round_id), db::Hold::Shared)?;
         let r = round::find(conn, o.round_id)?.ok_or(AppError::NotFound)?;
+        if r.published_at.is_none() {
+            return Err(AppError::NotFound);
+        }
         if r.final_at.is_some() {
             return Err(invalid("answer", "objections.already_final"));
         }
@@ -395,6 +405,7 @@ pub fn finalise(conn: &mut DbConn, actor: &Actor, round_id: i32) -> Result<(), A
         }
         let open: i64 = objections::table
             .filter(objections::round_id.eq(round_id))
+            .filter(objections::superseded_at.is_null())
             .filter(objections::upheld.is_null())
             .count()
             .get_result(conn)?;

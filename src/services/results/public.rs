@@ -76,6 +76,17 @@ pub fn public_edition(conn: &mut DbConn, edition_id: i32) -> Result<PublicEditio
         .ok_or(AppError::NotFound)
 }
 
+/// Whether every round of the edition is published: until then the standing is provisional and
+/// the public page names no winner.
+pub fn every_round_published(conn: &mut DbConn, edition_id: i32) -> Result<bool, AppError> {
+    let unpublished: i64 = rounds::table
+        .filter(rounds::edition_id.eq(edition_id))
+        .filter(rounds::published_at.is_null())
+        .count()
+        .get_result(conn)?;
+    Ok(unpublished == 0)
+}
+
 /// The edition's published rounds in order, each with its promoted entries.
 pub fn public_rounds(
     conn: &mut DbConn,

@@ -338,6 +338,14 @@ pub fn unpublish(
         // Its results mail and any objection-window notice that has not gone out are no longer true.
         let withdrawn = withdraw_announcement(conn, round_id)?
             + crate::models::outbox::withdraw(conn, &objections_topic(round_id))?;
+        // Objections answered this publication; the next one may differ, and units may object anew.
+        let superseded = diesel::update(
+            crate::db::schema::objections::table
+                .filter(crate::db::schema::objections::round_id.eq(round_id))
+                .filter(crate::db::schema::objections::superseded_at.is_null()),
+        )
+        .set(crate::db::schema::objections::superseded_at.eq(Some(db::now())))
+        .execute(conn)?;
         diesel::update(rounds::table.find(round_id))
             .set((
                 rounds::published_at.eq(None::<chrono::NaiveDateTime>),
@@ -353,7 +361,8 @@ pub fn unpublish(
             actor,
             "results.unpublish",
             ("round", Some(round_id)),
-            json!({ "reason": reason, "mail_withdrawn": withdrawn }),
+            json!({ "reason": reason, "mail_withdrawn": withdrawn,
+                    "objections_superseded": superseded }),
         )?;
         Ok(())
     })

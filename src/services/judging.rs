@@ -44,10 +44,22 @@ fn mail_user(
     user: &crate::models::user::User,
     fill: impl FnOnce(crate::i18n::Lang, &mut tera::Context),
 ) -> Result<(), AppError> {
+    let mail = render_for(state, template, user, fill)?;
+    crate::outbox::enqueue(conn, &mail)?;
+    Ok(())
+}
+
+/// A mail from `template` to `user` in their language, not queued yet.
+fn render_for(
+    state: &crate::state::AppState,
+    template: &str,
+    user: &crate::models::user::User,
+    fill: impl FnOnce(crate::i18n::Lang, &mut tera::Context),
+) -> Result<crate::models::outbox::NewMail, AppError> {
     let lang = crate::i18n::Lang::from_code(&user.lang);
     let mut ctx = tera::Context::new();
     fill(lang, &mut ctx);
-    let mail = crate::email::render(
+    crate::email::render(
         &state.templates,
         template,
         &crate::email::Recipient {
@@ -56,9 +68,7 @@ fn mail_user(
             lang,
         },
         &mut ctx,
-    )?;
-    crate::outbox::enqueue(conn, &mail)?;
-    Ok(())
+    )
 }
 
 /// The round, when its judges and assignments may change. A frozen round's ranking is kept, and its

@@ -235,6 +235,20 @@ pub fn update(
         if r.frozen_at.is_some() && s.rubric_id != r.rubric_id {
             return Err(crate::error::invalid("rubric_id", "rounds.frozen_rubric"));
         }
+        // Sheets begun on another rubric would be ranked beside sheets on the new one, their
+        // totals measured on different criteria. (A new version of the same rubric moves drafts
+        // on by itself; see `services::rubrics`.)
+        if s.rubric_id != r.rubric_id {
+            use crate::db::schema::sheets;
+            let begun: i64 = sheets::table
+                .filter(sheets::round_id.eq(id))
+                .filter(sheets::rubric_id.ne(s.rubric_id))
+                .count()
+                .get_result(conn)?;
+            if begun > 0 {
+                return Err(crate::error::invalid("rubric_id", "rounds.begun_rubric"));
+            }
+        }
         diesel::update(rounds::table.find(id))
             .set(&s)
             .execute(conn)?;

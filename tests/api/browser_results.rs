@@ -131,12 +131,12 @@ async fn a_round_goes_from_review_to_publication_and_reaches_the_unit_and_the_pu
     phone.screenshot("feedback-report-phone").await;
     phone.close().await;
 
-    // A visitor sees the winners and the promoted list.
+    // A visitor sees the promoted list; the winners wait for the last round.
     let Some(visitor) = browser(360, 740).await else {
         return;
     };
     visitor.open(&app, &format!("/results/{ed}")).await;
-    wait_for_text(&visitor, "Inovasi Terbaik").await;
+    wait_for_text(&visitor, "Pemenang diumumkan setelah hasil semua babak").await;
     let text = visitor.main_text().await;
     assert!(
         text.contains("Inovasi 1") && text.contains("Lolos dari Evaluasi dokumen ke Presentasi")

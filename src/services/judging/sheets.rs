@@ -622,13 +622,18 @@ pub fn remind_late(
         }
         for (j, list) in &by_judge {
             let u = crate::models::user::find(conn, *j)?.ok_or(AppError::NotFound)?;
-            mail_user(conn, state, "judge_reminder", &u, |lang, ctx| {
+            let mail = render_for(state, "judge_reminder", &u, |lang, ctx| {
                 ctx.insert("round", lang.pick(&r.name_id, &r.name_en));
                 ctx.insert("entries", list);
                 ctx.insert("count", &list.len());
                 ctx.insert("closes", &crate::time::format_time(r.closes_at, lang));
                 ctx.insert("link", &format!("{}/judge", state.settings.base_url));
             })?;
+            // A reminder not sent yet is replaced, not joined by a second one (a double click,
+            // or the organisers reminding just after the scheduler did).
+            let topic = format!("judge_reminder:{round_id}:{j}:");
+            crate::models::outbox::withdraw(conn, &topic)?;
+            crate::outbox::enqueue(conn, &mail.about(topic))?;
         }
         audit::record(
             conn,

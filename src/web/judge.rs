@@ -86,6 +86,18 @@ pub async fn sheet_page(
     errors: &FieldErrors,
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
+    let t = sheet_view(page, ctx, mode, typed, errors).await?;
+    page.render_status(status, "judge/sheet.html", t)
+}
+
+/// What the sheet page shows (see `sheet_page`), for a caller that adds to it.
+pub async fn sheet_view(
+    page: &Page,
+    ctx: SheetContext,
+    mode: Mode,
+    typed: Option<&SheetInput>,
+    errors: &FieldErrors,
+) -> Result<tera::Context, AppError> {
     let lang = page.lang;
     let (e_id, ed_id, unit_id, sheet_id) = (
         ctx.entry.id,
@@ -224,7 +236,10 @@ pub async fn sheet_page(
     t.insert("history", &history);
     t.insert("error_items", &summary);
     t.insert("error_count", &summary.len());
-    page.render_status(status, "judge/sheet.html", t)
+    let empty = serde_json::json!({"reason": "", "days": "2", "error": null});
+    t.insert("reopen", &empty);
+    t.insert("conflict", &empty);
+    Ok(t)
 }
 
 /// `GET /judge/sheets/{assignment}`.
@@ -381,12 +396,25 @@ pub async fn declare_conflict(
             page.flash("success", page.t("judge.conflict_declared"));
             Ok(see_other("/judge"))
         }
+        // The sheet again (422) with the reason typed and why it was refused.
         Err(AppError::Invalid(errors)) => {
-            let key = errors
-                .get("window")
-                .map_or("judging.reason_required", String::as_str);
-            page.flash("error", page.t(key));
-            Ok(see_other(&format!("/judge/sheets/{id}#conflict")))
+            let (field, key) = errors.into_iter().next().unwrap_or_default();
+            // Once the window is closed the form is gone: the summary says why.
+            let anchor = match field.as_str() {
+                "window" => "form-error-summary",
+                _ => "conflict-reason",
+            };
+            let who = judge_of(&page)?;
+            let ctx = db::run(&page.state.pool, move |conn| svc::load(conn, &who, id)).await?;
+            let mut t = sheet_view(&page, ctx, Mode::Judge, None, &FieldErrors::new()).await?;
+            let message = page.t(&key);
+            t.insert(
+                "conflict",
+                &serde_json::json!({"reason": form.reason, "error": message}),
+            );
+            t.insert("error_items", &[(anchor, &message)]);
+            t.insert("error_count", &1);
+            page.render_status(StatusCode::UNPROCESSABLE_ENTITY, "judge/sheet.html", t)
         }
         Err(e) => Err(e),
     }

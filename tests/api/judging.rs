@@ -348,9 +348,35 @@ async fn a_judge_sees_only_entries_assigned_declared_and_free_of_conflict_on_eve
         );
     }
     // A conflict set by an organiser withdraws A's assignment: the same routes are now 404 for A.
+    let conflicts = format!("/organiser/editions/{ed}/judges/{}/conflicts", a.id);
+    // Refused (no entry chosen, no reason): each is named and what was typed stays.
+    for (entry, reason, key) in [
+        (
+            String::new(),
+            "Pernah menjadi konsultan",
+            "judging.choose_entry",
+        ),
+        (ids[0].to_string(), " ", "form.required"),
+    ] {
+        let res = app
+            .post_form(&conflicts, &[("entry", &entry), ("reason", reason)])
+            .await;
+        assert_eq!(res.status().as_u16(), 422);
+        let html = res.text().await.unwrap();
+        assert!(
+            html.contains(&biw::i18n::t(biw::i18n::Lang::Id, key, &[])),
+            "{key}"
+        );
+        assert!(html.contains(&format!(
+            r#"name="reason" maxlength="500" value="{reason}""#
+        )));
+        if !entry.is_empty() {
+            assert!(html.contains(&format!(r#"<option value="{entry}" selected>"#)));
+        }
+    }
     let res = app
         .post_form(
-            &format!("/organiser/editions/{ed}/judges/{}/conflicts", a.id),
+            &conflicts,
             &[
                 ("entry", &ids[0].to_string()),
                 ("reason", "Pernah menjadi konsultan unit ini"),
@@ -398,10 +424,18 @@ async fn a_judge_sees_only_entries_assigned_declared_and_free_of_conflict_on_eve
         .post_form_with(
             &a.client,
             &format!("/judge/sheets/{a1}/conflict"),
-            &[("reason", "")],
+            &[("reason", "Kakak saya\nbekerja di sana")],
         )
         .await;
-    assert_eq!(res.status().as_u16(), 303);
+    // A reason on one line is needed; the refusal names it and keeps what was typed.
+    assert_eq!(res.status().as_u16(), 422);
+    let html = res.text().await.unwrap();
+    assert!(html.contains(&biw::i18n::t(
+        biw::i18n::Lang::Id,
+        "form.control_chars",
+        &[]
+    )));
+    assert!(html.contains("Kakak saya"));
     assert_eq!(
         status_of(&app, &a, "GET", &format!("/judge/sheets/{a1}")).await,
         200,
@@ -761,13 +795,24 @@ async fn scoring_lifecycle_from_draft_to_reopening_keeps_every_version() {
                 .unwrap()
         })
         .await;
-    let res = app
-        .post_form(
-            &format!("/organiser/sheets/{sheet_id}/reopen"),
-            &[("reason", ""), ("days", "2")],
-        )
-        .await;
-    assert_eq!(res.status().as_u16(), 303);
+    // A refusal brings the sheet back with the message and what was typed.
+    let reopen = format!("/organiser/sheets/{sheet_id}/reopen");
+    for (reason, days, message) in [
+        ("", "2", "form.required"),
+        ("Salah memasukkan nilai", "90", "objections.error_days"),
+    ] {
+        let res = app
+            .post_form(&reopen, &[("reason", reason), ("days", days)])
+            .await;
+        assert_eq!(res.status().as_u16(), 422);
+        let html = res.text().await.unwrap();
+        let message = biw::i18n::t(biw::i18n::Lang::Id, message, &[]);
+        assert!(html.contains(&message), "{message}");
+        assert!(html.contains(&format!(
+            r#"name="reason" maxlength="500" value="{reason}""#
+        )));
+        assert!(html.contains(&format!(r#"value="{days}""#)));
+    }
     assert_eq!(sheet_row(&app, aid).await.unwrap().0, "submitted");
     let res = app
         .post_form(

@@ -436,8 +436,22 @@ async fn next_round(app: &TestApp, ed: i32, round: i32) -> i32 {
 async fn step(app: &TestApp, round: i32, action: &str, fields: &[(&str, &str)]) -> String {
     let path = format!("/organiser/rounds/{round}/results");
     let res = app.post_form(&format!("{path}/{action}"), fields).await;
-    assert_eq!(res.status().as_u16(), 303, "{action}");
+    if res.status().as_u16() != 303 {
+        let html = res.text().await.unwrap();
+        let summary = html.find("form-error-summary").map_or("", |i| &html[i..]);
+        panic!("{action}: {}", &summary[..summary.len().min(600)]);
+    }
     app.page(&path).await
+}
+
+/// A stage change the page refuses: it comes back (422) with the message and what was typed.
+async fn refused(app: &TestApp, round: i32, action: &str, fields: &[(&str, &str)]) -> String {
+    let path = format!("/organiser/rounds/{round}/results/{action}");
+    let res = app.post_form(&path, fields).await;
+    assert_eq!(res.status().as_u16(), 422, "{action}");
+    let html = res.text().await.unwrap();
+    assert!(html.contains(r#"id="form-error-summary""#), "{action}");
+    html
 }
 
 #[tokio::test]
@@ -542,9 +556,9 @@ async fn a_frozen_ranking_is_kept_signed_off_published_and_only_reopened_with_a_
     let path = format!("/organiser/rounds/{round}/results");
 
     // Nothing can be signed off or published before the results are frozen.
-    let html = step(&app, round, "sign-off", &[("confirm", "1")]).await;
+    let html = refused(&app, round, "sign-off", &[("confirm", "1")]).await;
     assert!(html.contains("hasil babak ini belum dibekukan"));
-    let html = step(&app, round, "publish", &[]).await;
+    let html = refused(&app, round, "publish", &[]).await;
     assert!(html.contains("hasil babak ini belum dibekukan"));
     assert_eq!(stage_of(&app, round).await, (false, false, false));
 
@@ -648,13 +662,9 @@ async fn a_frozen_ranking_is_kept_signed_off_published_and_only_reopened_with_a_
             &[("reason", "Saudara kandung")],
         )
         .await;
-    assert_eq!(res.status().as_u16(), 303);
-    let sheet = app
-        .get_with(&a.client, &format!("/judge/sheets/{a_on_2}"))
-        .await
-        .text()
-        .await
-        .unwrap();
+    assert_eq!(res.status().as_u16(), 422);
+    let sheet = res.text().await.unwrap();
+    assert!(sheet.contains(r##"<a href="#form-error-summary">"##));
     assert!(sheet.contains("Masa penilaian sudah ditutup"), "{sheet}");
     assert_eq!(live(&app, round).await, before);
     // Nor are judges reminded of sheets they can no longer change.
@@ -702,8 +712,9 @@ async fn a_frozen_ranking_is_kept_signed_off_published_and_only_reopened_with_a_
     assert_eq!(order(&html), [ids[1], ids[0], ids[2]]);
 
     // Sign-off needs the box ticked; the note is kept with who and when.
-    let html = step(&app, round, "sign-off", &[("note", "Rapat tim 3 Juli")]).await;
+    let html = refused(&app, round, "sign-off", &[("note", "Rapat tim 3 Juli")]).await;
     assert!(html.contains("Centang pernyataan bahwa peringkat sudah diperiksa."));
+    assert!(html.contains(r#"name="note" rows="3" maxlength="2000">Rapat tim 3 Juli</textarea>"#));
     let html = step(
         &app,
         round,
@@ -717,9 +728,9 @@ async fn a_frozen_ranking_is_kept_signed_off_published_and_only_reopened_with_a_
     assert!(html.contains("Hasil diumumkan."));
     assert_eq!(stage_of(&app, round).await, (true, true, true));
     // Published results cannot be reopened; unpublishing needs a reason.
-    let html = step(&app, round, "unfreeze", &[("reason", "Salah hitung")]).await;
+    let html = refused(&app, round, "unfreeze", &[("reason", "Salah hitung")]).await;
     assert!(html.contains("hasil babak ini sudah diumumkan"));
-    let html = step(&app, round, "unpublish", &[("reason", " ")]).await;
+    let html = refused(&app, round, "unpublish", &[("reason", " ")]).await;
     assert!(html.contains(&biw::i18n::t(biw::i18n::Lang::Id, "form.required", &[])));
     assert_eq!(stage_of(&app, round).await, (true, true, true));
     step(&app, round, "unpublish", &[("reason", "Ada sanggahan")]).await;
@@ -900,12 +911,16 @@ async fn the_top_of_each_category_is_promoted_into_the_next_round_with_the_rule_
             .contains("Babak ini sudah dipromosikan.")
     );
     // Nor can its judging be reopened under the promoted entries.
-    let html = step(&app, round, "unfreeze", &[("reason", "Salah input")]).await;
+    let html = refused(&app, round, "unfreeze", &[("reason", "Salah input")]).await;
     assert!(html.contains("sudah dipromosikan ke babak berikutnya"));
+    assert!(
+        html.contains(r#"value="Salah input""#),
+        "the reason typed is kept"
+    );
     assert_eq!(stage_of(&app, round).await, (true, true, false));
 
     // Undone with a reason: the entries leave the next round, the record stays.
-    let html = step(&app, round, "promotion/undo", &[("reason", " ")]).await;
+    let html = refused(&app, round, "promotion/undo", &[("reason", " ")]).await;
     assert!(html.contains(&biw::i18n::t(biw::i18n::Lang::Id, "form.required", &[])));
     let html = step(
         &app,
@@ -963,7 +978,7 @@ async fn the_top_of_each_category_is_promoted_into_the_next_round_with_the_rule_
     let b_judge = judge(&app, "b@brin.go.id", None).await;
     add_judges(&app, next, &[&b_judge]).await;
     assign(&app, next, &b_judge, &[ids[1]]).await;
-    let html = step(
+    let html = refused(
         &app,
         round,
         "promotion/undo",
@@ -971,6 +986,7 @@ async fn the_top_of_each_category_is_promoted_into_the_next_round_with_the_rule_
     )
     .await;
     assert!(html.contains("juri sudah ditugaskan"));
+    assert!(html.contains(r#"<details open>"#) && html.contains(r#"value="Berubah pikiran""#));
     assert_eq!(in_next().await, [ids[1], ids[3]]);
     assert_eq!(app.audit_count("promotion.undo").await, 1);
 }
@@ -1445,8 +1461,13 @@ async fn the_national_shortlist_tells_units_what_they_lack_and_they_complete_it(
     assert!(mails[0].body_text.contains("Regulasi inovasi daerah"));
     assert!(mails[0].body_text.contains("0 dari 111"));
     // The shortlist stands on the published results: they cannot be withdrawn under it.
-    let html = step(&app, round, "unpublish", &[("reason", "Ada sanggahan")]).await;
+    let html = refused(&app, round, "unpublish", &[("reason", "Ada sanggahan")]).await;
     assert!(html.contains("keluarkan dulu dari daftar usulan"));
+    assert!(html.contains(r#"<details class="danger-zone" open>"#));
+    assert!(
+        html.contains(r#"value="Ada sanggahan""#),
+        "the reason typed is kept"
+    );
     assert!(html.contains(r#"id="published-note""#), "still published");
     // Refused forms come back with the page, the message and what was typed.
     let res = app
@@ -1725,7 +1746,7 @@ async fn an_objection_window_takes_objections_answers_each_and_then_the_results_
     let html = res.text().await.unwrap();
     assert!(html.contains("sudah berakhir atau belum dibuka"));
     // Opened for five days: the unit is told.
-    let html = step(&app, round, "objections", &[("days", "0")]).await;
+    let html = refused(&app, round, "objections", &[("days", "0")]).await;
     assert!(html.contains("Isi angka 1 sampai 30."));
     let html = step(&app, round, "objections", &[("days", "5")]).await;
     assert!(html.contains("Masa sanggah sampai"));
@@ -1748,7 +1769,7 @@ async fn an_objection_window_takes_objections_answers_each_and_then_the_results_
         .map(|m| m.status)
         .collect();
     assert_eq!(notices, ["withdrawn", "pending"]);
-    let html = step(&app, round, "final", &[]).await;
+    let html = refused(&app, round, "final", &[]).await;
     assert!(html.contains("Masa sanggah masih berjalan"));
     // A unit the organisers deactivated cannot object.
     let set_active = |active: bool| {
@@ -1793,12 +1814,16 @@ async fn an_objection_window_takes_objections_answers_each_and_then_the_results_
     // Answered: a decision and a reason are both needed; upheld, the unit's queued results mail
     // is withdrawn (its outcome may change) and the answer is mailed.
     let answer = format!("/organiser/objections/{objection}/answer");
-    app.post_form(&answer, &[("answer", "Sudah diperiksa")])
+    let res = app
+        .post_form(&answer, &[("answer", "Sudah diperiksa")])
         .await;
-    let html = app
-        .page(&format!("/organiser/rounds/{round}/results"))
-        .await;
+    assert_eq!(res.status().as_u16(), 422);
+    let html = res.text().await.unwrap();
     assert!(html.contains("Pilih salah satu dari daftar."));
+    assert!(
+        html.contains(">Sudah diperiksa</textarea>"),
+        "the answer typed is kept"
+    );
     let res = app
         .post_form(
             &answer,
@@ -1872,7 +1897,7 @@ async fn an_objection_to_a_withdrawn_publication_gives_way_to_one_against_the_ne
     assert!(html.contains("Nilai baru juga keliru"));
     // Only the standing objection holds the results back from being final.
     end_objection_window(&app, round).await;
-    let html = step(&app, round, "final", &[]).await;
+    let html = refused(&app, round, "final", &[]).await;
     assert!(html.contains("Masih ada sanggahan yang belum dijawab."));
     let second: i32 = standing_objection(&app).await;
     assert_ne!(first, second);

@@ -112,16 +112,31 @@ async fn deadlines_are_the_servers_and_an_extension_opens_one_unit() {
     app.login_as(Role::Organiser).await;
     let unit = app.unit_id("Dinas Kesehatan").await;
     let later = biw::time::to_jakarta_local(biw::db::now() + chrono::Duration::days(2));
-    let res = app
-        .post_form(
-            &format!("/organiser/editions/{ed}/extensions"),
-            &[
-                ("unit_id", &unit.to_string()),
-                ("closes_at", &later),
-                ("reason", "Banjir"),
-            ],
-        )
-        .await;
+    let (path, unit_id) = (
+        format!("/organiser/editions/{ed}/extensions"),
+        unit.to_string(),
+    );
+    let client = &app;
+    let extend = |reason: &'static str| {
+        let fields = [
+            ("unit_id", unit_id.clone()),
+            ("closes_at", later.clone()),
+            ("reason", reason.to_string()),
+        ];
+        let path = path.clone();
+        async move {
+            let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            client.post_form(&path, &fields).await
+        }
+    };
+    // A refused extension names the bad field and keeps what was typed.
+    let res = extend(" ").await;
+    assert_eq!(res.status().as_u16(), 422);
+    let html = res.text().await.unwrap();
+    assert!(html.contains(r##"<a href="#x-reason">Alasan: Wajib diisi.</a>"##));
+    assert!(html.contains(&format!(r#"<option value="{unit}" selected>"#)));
+    assert!(html.contains(&format!(r#"value="{later}""#)));
+    let res = extend("Banjir").await;
     assert_redirect(&res, &format!("/organiser/editions/{ed}#extensions"));
     assert_eq!(app.audit_count("edition.extend_unit").await, 1);
     app.post_form_with(&endorser, &format!("/opd/entries/{id}/submit"), &[])

@@ -1,7 +1,7 @@
 //! Editions: list, create (fresh or copying last year's settings), timeline and rules, unit extensions.
 
 use actix_web::{HttpResponse, web};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::db;
 use crate::domain::edition_defaults::FIELDS;
@@ -26,6 +26,19 @@ async fn form_page(
     values: &SettingsInput,
     errors: Option<&crate::error::FieldErrors>,
 ) -> Result<HttpResponse, AppError> {
+    let ctx = form_context(page, id).await?;
+    match errors {
+        Some(errors) => page.form_errors("organiser/editions/form.html", ctx, values, errors),
+        None => {
+            let mut ctx = ctx;
+            ctx.insert("values", values);
+            page.render("organiser/editions/form.html", ctx)
+        }
+    }
+}
+
+/// The edition page's lists (other editions, extensions, units), with the extension form empty.
+async fn form_context(page: &Page, id: Option<i32>) -> Result<tera::Context, AppError> {
     let (all, ext, units) = db::run(&page.state.pool, move |conn| {
         let ext = match id {
             Some(id) => edition::extensions(conn, id)?,
@@ -52,13 +65,9 @@ async fn form_page(
         "units",
         &units.into_iter().filter(|u| u.active).collect::<Vec<_>>(),
     );
-    match errors {
-        Some(errors) => page.form_errors("organiser/editions/form.html", ctx, values, errors),
-        None => {
-            ctx.insert("values", values);
-            page.render("organiser/editions/form.html", ctx)
-        }
-    }
+    ctx.insert("ext", &ExtensionForm::default());
+    ctx.insert("ext_errors", &crate::error::FieldErrors::new());
+    Ok(ctx)
 }
 
 /// `GET /organiser/editions/new`.
@@ -162,7 +171,7 @@ pub async fn update(
 }
 
 /// The extension form.
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Serialize, Default)]
 #[serde(default)]
 pub struct ExtensionForm {
     unit_id: String,
@@ -180,23 +189,42 @@ pub async fn extend(
     let f = form.into_inner();
     let actor = page.actor();
     let unit_id = f.unit_id.trim().parse::<i32>().unwrap_or(0);
+    let (closes_at, reason) = (f.closes_at.clone(), f.reason.clone());
     match db::run(&page.state.pool, move |conn| {
-        editions::extend_for_unit(conn, &actor, id, unit_id, &f.closes_at, &f.reason)
+        editions::extend_for_unit(conn, &actor, id, unit_id, &closes_at, &reason)
     })
     .await
     {
-        Ok(()) => page.flash("success", page.t("editions.extended")),
-        Err(AppError::Invalid(errors)) => {
-            let text = errors
-                .iter()
-                .map(|(f, k)| format!("{}: {}", page.t(&format!("editions.ext_{f}")), page.t(k)))
-                .collect::<Vec<_>>()
-                .join(" ");
-            page.flash("error", text);
+        Ok(()) => {
+            page.flash("success", page.t("editions.extended"));
+            Ok(see_other(&format!("/organiser/editions/{id}#extensions")))
         }
-        Err(e) => return Err(e),
+        // The page again (422), every bad field named and what was typed kept.
+        Err(AppError::Invalid(errors)) => {
+            let e = db::run(&page.state.pool, move |conn| Ok(edition::find(conn, id)?))
+                .await?
+                .ok_or(AppError::NotFound)?;
+            let mut ctx = form_context(&page, Some(id)).await?;
+            ctx.insert("values", &SettingsInput::from_edition(&e));
+            let items: Vec<(String, String)> = errors
+                .iter()
+                .map(|(field, key)| {
+                    let label = page.t(&format!("editions.ext_{field}"));
+                    (format!("x-{field}"), format!("{label}: {}", page.t(key)))
+                })
+                .collect();
+            ctx.insert("ext", &f);
+            ctx.insert("ext_errors", &errors);
+            ctx.insert("error_count", &items.len());
+            ctx.insert("error_items", &items);
+            page.render_status(
+                actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
+                "organiser/editions/form.html",
+                ctx,
+            )
+        }
+        Err(e) => Err(e),
     }
-    Ok(see_other(&format!("/organiser/editions/{id}#extensions")))
 }
 
 async fn lists_page(

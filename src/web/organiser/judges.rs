@@ -1,15 +1,16 @@
 //! A judge within an edition, for organisers: declaration, expertise, conflicts of interest (set one
 //! with a reason, which withdraws any assignment on that entry) and assignments.
 
+use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use diesel::prelude::*;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::db;
 use crate::db::schema::{assignments, entries, rounds};
 use crate::domain::EntryStatus;
 use crate::domain::judging::ConflictSource;
-use crate::error::AppError;
+use crate::error::{AppError, FieldErrors};
 use crate::models::{edition, judging};
 use crate::services::judging as svc;
 use crate::web::Page;
@@ -18,6 +19,16 @@ use crate::web::page::see_other;
 /// `GET /organiser/editions/{ed}/judges/{judge}`.
 pub async fn show(page: Page, path: web::Path<(i32, i32)>) -> Result<HttpResponse, AppError> {
     let (ed_id, judge_id) = path.into_inner();
+    judge_page(&page, ed_id, judge_id, None).await
+}
+
+/// The judge's page; with a refused conflict form, again (422) with what was typed and why.
+async fn judge_page(
+    page: &Page,
+    ed_id: i32,
+    judge_id: i32,
+    refused: Option<(&ConflictForm, &FieldErrors)>,
+) -> Result<HttpResponse, AppError> {
     let lang = page.lang;
     let data = db::run(&page.state.pool, move |conn| {
         let ed = edition::find(conn, ed_id)?.ok_or(AppError::NotFound)?;
@@ -88,7 +99,28 @@ pub async fn show(page: Page, path: web::Path<(i32, i32)>) -> Result<HttpRespons
     ctx.insert("conflicts", &conflicts);
     ctx.insert("candidates", &candidates);
     ctx.insert("assigned", &assigned);
-    page.render("organiser/judging/judge.html", ctx)
+    match refused {
+        None => {
+            ctx.insert("coi", &ConflictForm::default());
+            ctx.insert("coi_errors", &FieldErrors::new());
+            page.render("organiser/judging/judge.html", ctx)
+        }
+        Some((form, errors)) => {
+            let items: Vec<(String, String)> = errors
+                .iter()
+                .map(|(f, k)| (format!("coi-{f}"), page.t(k)))
+                .collect();
+            ctx.insert("coi", form);
+            ctx.insert("coi_errors", errors);
+            ctx.insert("error_count", &items.len());
+            ctx.insert("error_items", &items);
+            page.render_status(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "organiser/judging/judge.html",
+                ctx,
+            )
+        }
+    }
 }
 
 /// `POST /organiser/editions/{ed}/judges/{judge}/expertise` (`category` repeats).
@@ -116,7 +148,7 @@ pub async fn set_expertise(
 }
 
 /// The organiser's conflict form.
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize, Default)]
 pub struct ConflictForm {
     #[serde(default)]
     entry: String,
@@ -132,9 +164,10 @@ pub async fn set_conflict(
 ) -> Result<HttpResponse, AppError> {
     let (ed, judge) = path.into_inner();
     let here = format!("/organiser/editions/{ed}/judges/{judge}");
+    let form = form.into_inner();
     let Ok(entry) = form.entry.trim().parse::<i32>() else {
-        page.flash("error", page.t("judging.choose_entry"));
-        return Ok(see_other(&here));
+        let errors = FieldErrors::from([("entry".into(), "judging.choose_entry".into())]);
+        return judge_page(&page, ed, judge, Some((&form, &errors))).await;
     };
     let (actor, reason) = (page.actor(), form.reason.clone());
     let result = db::run(&page.state.pool, move |conn| {
@@ -163,9 +196,8 @@ pub async fn set_conflict(
             page.flash("success", message);
             Ok(see_other(&here))
         }
-        Err(AppError::Invalid(_)) => {
-            page.flash("error", page.t("judging.reason_required"));
-            Ok(see_other(&here))
+        Err(AppError::Invalid(errors)) => {
+            judge_page(&page, ed, judge, Some((&form, &errors))).await
         }
         Err(e) => Err(e),
     }

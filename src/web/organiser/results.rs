@@ -296,6 +296,70 @@ impl Values {
 enum Typed<'a> {
     Settings(&'a SettingsInput, &'a FieldErrors),
     Promotion(&'a PromotionInput, &'a FieldErrors),
+    Stage(StageTyped),
+}
+
+/// A refused stage form (freeze to final, an objection's answer): which form, what was typed in
+/// it, and why it was refused, so the page comes back with the text still in its box.
+#[derive(Serialize, Default)]
+struct StageTyped {
+    /// `sign_off`, `unfreeze`, `unpublish`, `undo`, `objections`, `answer`, …; empty for none.
+    form: String,
+    reason: String,
+    note: String,
+    confirm: bool,
+    days: String,
+    upheld: String,
+    answer: String,
+    /// The objection answered.
+    objection: i32,
+    /// The refusal's messages, one line each.
+    message: String,
+    /// The summary's lines: the id of the control each links to, and its message.
+    items: Vec<(String, String)>,
+}
+
+impl StageTyped {
+    fn of(form: &str, f: &StageForm) -> StageTyped {
+        StageTyped {
+            form: form.into(),
+            reason: f.reason.clone(),
+            note: f.note.clone(),
+            confirm: f.confirm.is_some(),
+            ..StageTyped::default()
+        }
+    }
+
+    /// The form refused for `errors`: every message, each linked to its control.
+    fn refused(mut self, page: &Page, errors: &FieldErrors) -> StageTyped {
+        self.items = errors
+            .iter()
+            .map(|(field, key)| (self.anchor(field, key), page.t(key)))
+            .collect();
+        self.message = self
+            .items
+            .iter()
+            .map(|(_, m)| m.as_str())
+            .collect::<Vec<_>>()
+            .join(" ");
+        self
+    }
+
+    fn anchor(&self, field: &str, key: &str) -> String {
+        match (self.form.as_str(), field) {
+            // The round is no longer at the stage the form was for: its form is gone.
+            (_, "stage") => "stage".into(),
+            _ if key == "objections.already_final" => "objections".into(),
+            ("sign_off", "confirm") => "f-confirm".into(),
+            ("sign_off", _) => "f-note".into(),
+            ("unfreeze" | "unpublish" | "undo", _) => format!("f-{}-reason", self.form),
+            ("objections", _) => "f-days".into(),
+            ("answer", "upheld") => format!("f-upheld-{}", self.objection),
+            ("answer", _) => format!("f-answer-{}", self.objection),
+            ("final", _) => "objections".into(),
+            _ => "stage".into(),
+        }
+    }
 }
 
 /// The criterion-by-category grid of a round: its rows, the counted criteria's names (numbered in
@@ -457,6 +521,7 @@ async fn results_page(
         v
     };
     ctx.insert("criteria", &counted);
+    ctx.insert("st", &StageTyped::default());
     match typed {
         Some(Typed::Settings(input, errors)) => {
             ctx.insert("promote", &PromotionInput::default());
@@ -477,6 +542,18 @@ async fn results_page(
                 .map(|(f, k)| (format!("p-{f}"), page.t(k)))
                 .collect();
             ctx.insert("error_items", &items);
+            page.render_status(
+                actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
+                "organiser/results/round.html",
+                ctx,
+            )
+        }
+        Some(Typed::Stage(typed)) => {
+            ctx.insert("promote", &PromotionInput::default());
+            ctx.insert("values", &pad(Values::stored(&r, view.tie_codes)));
+            ctx.insert("error_count", &typed.items.len());
+            ctx.insert("error_items", &typed.items);
+            ctx.insert("st", &typed);
             page.render_status(
                 actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
                 "organiser/results/round.html",
@@ -637,9 +714,11 @@ pub struct StageForm {
     confirm: Option<String>,
 }
 
+/// Makes a stage change; a refusal shows the page again (422) with the message and what was typed.
 async fn stage_change<T: Send + 'static>(
     page: Page,
     id: i32,
+    typed: StageTyped,
     done: impl FnOnce(&Page, T) -> String,
     change: impl FnOnce(&mut db::DbConn, &crate::audit::Actor) -> Result<T, AppError> + Send + 'static,
 ) -> Result<HttpResponse, AppError> {
@@ -648,14 +727,14 @@ async fn stage_change<T: Send + 'static>(
         Ok(v) => {
             let message = done(&page, v);
             page.flash("success", message);
+            Ok(see_other(&format!("/organiser/rounds/{id}/results#stage")))
         }
         Err(AppError::Invalid(errors)) => {
-            let key = errors.values().next().cloned().unwrap_or_default();
-            page.flash("error", page.t(&key));
+            let typed = Typed::Stage(typed.refused(&page, &errors));
+            results_page(&page, id, &ResultsQuery::default(), Some(typed)).await
         }
-        Err(e) => return Err(e),
+        Err(e) => Err(e),
     }
-    Ok(see_other(&format!("/organiser/rounds/{id}/results#stage")))
 }
 
 /// `POST /organiser/rounds/{id}/results/freeze`.
@@ -664,6 +743,7 @@ pub async fn freeze(page: Page, id: web::Path<i32>) -> Result<HttpResponse, AppE
     stage_change(
         page,
         id,
+        StageTyped::of("freeze", &StageForm::default()),
         |p, ()| p.t("results.frozen_done"),
         move |c, a| svc::freeze(c, a, id),
     )
@@ -676,12 +756,15 @@ pub async fn unfreeze(
     id: web::Path<i32>,
     form: web::Form<StageForm>,
 ) -> Result<HttpResponse, AppError> {
-    let (id, reason) = (id.into_inner(), form.into_inner().reason);
+    let (id, form) = (id.into_inner(), form.into_inner());
+    let typed = StageTyped::of("unfreeze", &form);
     let done = |p: &Page, withdrawn: usize| match withdrawn {
         0 => p.t("results.unfrozen_done"),
         n => p.t_args("results.unfrozen_withdrew", &[("n", n.to_string())]),
     };
-    stage_change(page, id, done, move |c, a| svc::unfreeze(c, a, id, &reason)).await
+    let change =
+        move |c: &mut db::DbConn, a: &crate::audit::Actor| svc::unfreeze(c, a, id, &form.reason);
+    stage_change(page, id, typed, done, change).await
 }
 
 /// `POST /organiser/rounds/{id}/results/sign-off`.
@@ -694,6 +777,7 @@ pub async fn sign_off(
     stage_change(
         page,
         id,
+        StageTyped::of("sign_off", &f),
         |p, ()| p.t("results.signed_off_done"),
         move |c, a| svc::sign_off(c, a, id, f.confirm.is_some(), &f.note),
     )
@@ -706,6 +790,7 @@ pub async fn publish(page: Page, id: web::Path<i32>) -> Result<HttpResponse, App
     stage_change(
         page,
         id,
+        StageTyped::of("publish", &StageForm::default()),
         |p, ()| p.t("results.published_done"),
         move |c, a| svc::publish(c, &state, a, id),
     )
@@ -718,12 +803,13 @@ pub async fn unpublish(
     id: web::Path<i32>,
     form: web::Form<StageForm>,
 ) -> Result<HttpResponse, AppError> {
-    let (id, reason) = (id.into_inner(), form.into_inner().reason);
+    let (id, f) = (id.into_inner(), form.into_inner());
     stage_change(
         page,
         id,
+        StageTyped::of("unpublish", &f),
         |p, ()| p.t("results.unpublished_done"),
-        move |c, a| svc::unpublish(c, a, id, &reason),
+        move |c, a| svc::unpublish(c, a, id, &f.reason),
     )
     .await
 }
@@ -742,9 +828,15 @@ pub async fn open_objections(
     form: web::Form<DaysForm>,
 ) -> Result<HttpResponse, AppError> {
     let (id, days, state) = (id.into_inner(), form.into_inner().days, page.state.clone());
+    let typed = StageTyped {
+        form: "objections".into(),
+        days: days.clone(),
+        ..StageTyped::default()
+    };
     stage_change(
         page,
         id,
+        typed,
         |p, ()| p.t("objections.opened_done"),
         move |c, a| svc::open_objections(c, &state, a, id, &days),
     )
@@ -757,6 +849,7 @@ pub async fn finalise(page: Page, id: web::Path<i32>) -> Result<HttpResponse, Ap
     stage_change(
         page,
         id,
+        StageTyped::of("final", &StageForm::default()),
         |p, ()| p.t("objections.final_done"),
         move |c, a| svc::finalise(c, a, id),
     )
@@ -784,26 +877,35 @@ pub async fn answer_objection(
         _ => None,
     };
     let (actor, state) = (page.actor(), page.state.clone());
-    let round = db::run(&page.state.pool, move |conn| {
+    let answer = f.answer.clone();
+    let (round, refused) = db::run(&page.state.pool, move |conn| {
         let round = svc::round_of_objection(conn, id)?;
-        match svc::answer_objection(conn, &state, &actor, id, upheld, &f.answer) {
+        match svc::answer_objection(conn, &state, &actor, id, upheld, &answer) {
             Ok(_) => Ok((round, None)),
             Err(AppError::Invalid(errors)) => Ok((round, Some(errors))),
             Err(e) => Err(e),
         }
     })
     .await?;
-    match round.1 {
-        None => page.flash("success", page.t("objections.answered_done")),
+    match refused {
+        None => {
+            page.flash("success", page.t("objections.answered_done"));
+            Ok(see_other(&format!(
+                "/organiser/rounds/{round}/results#objection-{id}"
+            )))
+        }
         Some(errors) => {
-            let key = errors.values().next().cloned().unwrap_or_default();
-            page.flash("error", page.t(&key));
+            let typed = StageTyped {
+                form: "answer".into(),
+                upheld: f.upheld,
+                answer: f.answer,
+                objection: id,
+                ..StageTyped::default()
+            };
+            let typed = Typed::Stage(typed.refused(&page, &errors));
+            results_page(&page, round, &ResultsQuery::default(), Some(typed)).await
         }
     }
-    Ok(see_other(&format!(
-        "/organiser/rounds/{}/results#objection-{id}",
-        round.0
-    )))
 }
 
 /// `POST /organiser/rounds/{id}/results/promotion/undo`.
@@ -812,16 +914,13 @@ pub async fn undo_promotion(
     id: web::Path<i32>,
     form: web::Form<StageForm>,
 ) -> Result<HttpResponse, AppError> {
-    let (id, reason, state) = (
-        id.into_inner(),
-        form.into_inner().reason,
-        page.state.clone(),
-    );
+    let (id, f, state) = (id.into_inner(), form.into_inner(), page.state.clone());
     stage_change(
         page,
         id,
+        StageTyped::of("undo", &f),
         |p, ()| p.t("results.undone_done"),
-        move |c, a| svc::undo_promotion(c, &state, a, id, &reason),
+        move |c, a| svc::undo_promotion(c, &state, a, id, &f.reason),
     )
     .await
 }

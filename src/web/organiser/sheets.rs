@@ -136,33 +136,60 @@ pub struct ReopenForm {
     days: String,
 }
 
-/// `POST /organiser/sheets/{sheet}/reopen`.
+/// `POST /organiser/sheets/{sheet}/reopen`; a refusal shows the sheet again (422) with the
+/// message and what was typed.
 pub async fn reopen(
     page: Page,
     id: web::Path<i32>,
     form: web::Form<ReopenForm>,
 ) -> Result<HttpResponse, AppError> {
-    let id = id.into_inner();
-    let days = form.days.trim().parse::<i64>().unwrap_or(2);
-    let (state, actor, reason) = (page.state.clone(), page.actor(), form.reason.clone());
+    let (id, form) = (id.into_inner(), form.into_inner());
     let assignment = db::run(&page.state.pool, move |conn| {
         Ok(crate::models::sheet::find(conn, id)?.map(|s| s.assignment_id))
     })
     .await?
     .ok_or(AppError::NotFound)?;
-    match db::run(&page.state.pool, move |conn| {
-        svc::reopen(conn, &state, &actor, id, &reason, days)
-    })
-    .await
-    {
-        Ok(_) => page.flash("success", page.t("judge.reopened")),
-        Err(AppError::Invalid(errors)) => {
-            let key = errors.values().next().cloned().unwrap_or_default();
-            page.flash("error", page.t(&key));
+    let (state, actor, reason) = (page.state.clone(), page.actor(), form.reason.clone());
+    let days = form.days.trim().parse::<i64>();
+    let result = match days {
+        Ok(days @ 1..=30) => {
+            db::run(&page.state.pool, move |conn| {
+                svc::reopen(conn, &state, &actor, id, &reason, days)
+            })
+            .await
         }
-        Err(e) => return Err(e),
+        _ => Err(crate::error::invalid("days", "objections.error_days")),
+    };
+    match result {
+        Ok(_) => {
+            page.flash("success", page.t("judge.reopened"));
+            Ok(see_other(&format!("/organiser/sheets/{assignment}")))
+        }
+        Err(AppError::Invalid(errors)) => {
+            let (field, key) = errors.into_iter().next().unwrap_or_default();
+            let ctx = db::run(&page.state.pool, move |conn| {
+                svc::load(conn, &SheetActor::Organiser, assignment)
+            })
+            .await?;
+            let mut t =
+                crate::web::judge::sheet_view(&page, ctx, Mode::Paper, None, &FieldErrors::new())
+                    .await?;
+            // A sheet no longer submitted has no reopen form to point at.
+            let anchor = match key.as_str() {
+                "sheets.not_submitted" => "form-error-summary".to_string(),
+                _ => format!("reopen-{field}"),
+            };
+            let message = page.t(&key);
+            t.insert(
+                "reopen",
+                &serde_json::json!({"reason": form.reason, "days": form.days, "error": message}),
+            );
+            t.insert("error_items", &[(anchor, message)]);
+            t.insert("error_count", &1);
+            page.render_status(StatusCode::UNPROCESSABLE_ENTITY, "judge/sheet.html", t)
+        }
+        Err(e) => Err(e),
     }
-    Ok(see_other(&format!("/organiser/sheets/{assignment}")))
 }
 
 /// `POST /organiser/rounds/{id}/remind`: one reminder to every judge with sheets still to submit.

@@ -329,6 +329,8 @@ pub enum Row {
     RoundOfAssignment(i32),
     /// A user (whether they may still act as an organiser).
     User(i32),
+    /// An edition (its national shortlist).
+    Edition(i32),
 }
 
 /// How a [`Row`] is held.
@@ -368,6 +370,7 @@ pub fn hold(conn: &mut DbConn, row: Row, how: Hold) -> QueryResult<()> {
             id,
         ),
         Row::User(id) => ("users", "$1", id),
+        Row::Edition(id) => ("editions", "$1", id),
     };
     // `NO KEY UPDATE`, not `UPDATE`: rows that refer to this one (an audit event naming its user,
     // a sheet version) take a key-share lock as they are inserted, and must not wait for it.

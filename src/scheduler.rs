@@ -179,14 +179,16 @@ pub fn tick(conn: &mut DbConn, state: &AppState) -> Result<usize, AppError> {
         })?;
     }
     sent += remind_units(conn, state, now)?;
+    // A round frozen while its window is open asks nothing more of its judges.
     let closing: Vec<(i32, i32)> = rounds::table
         .filter(rounds::opens_at.le(now))
         .filter(rounds::closes_at.gt(now))
         .filter(rounds::closes_at.le(now + chrono::Duration::days(JUDGE_REMINDER_DAYS)))
+        .filter(rounds::frozen_at.is_null())
         .select((rounds::id, rounds::edition_id))
         .load(conn)?;
     for (round, edition_id) in closing {
-        sent += db::transaction(conn, |conn| -> Result<usize, AppError> {
+        let reminded = db::transaction(conn, |conn| -> Result<usize, AppError> {
             if !edition::mark_mailing(conn, edition_id, &format!("judge_reminder:{round}"))? {
                 return Ok(0);
             }
@@ -196,7 +198,16 @@ pub fn tick(conn: &mut DbConn, state: &AppState) -> Result<usize, AppError> {
                 &crate::audit::Actor::system(),
                 round,
             )
-        })?;
+        });
+        // One round refused (frozen in the meantime) must not hold back the others, nor the
+        // jobs of the next ticks.
+        match reminded {
+            Ok(n) => sent += n,
+            Err(AppError::Invalid(why)) => {
+                tracing::info!(round, ?why, "judges' reminder not sent");
+            }
+            Err(e) => return Err(e),
+        }
     }
     Ok(sent)
 }

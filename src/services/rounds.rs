@@ -174,6 +174,28 @@ fn passed_entries(conn: &mut DbConn, edition_id: i32) -> Result<Vec<i32>, AppErr
         .load(conn)?)
 }
 
+/// An entry that has just passed the administrative check joins the edition's first round, as
+/// those that passed before the round was made did; a frozen first round takes no more. Returns
+/// whether it joined.
+pub fn take_passed(
+    conn: &mut DbConn,
+    actor: &Actor,
+    edition_id: i32,
+    entry_id: i32,
+) -> Result<bool, AppError> {
+    let Some(first) = model::for_edition(conn, edition_id)?.into_iter().next() else {
+        return Ok(false);
+    };
+    db::hold(conn, db::Row::Round(first.id), db::Hold::Exclusive)?;
+    let r = model::find(conn, first.id)?.ok_or(AppError::NotFound)?;
+    if r.frozen_at.is_some() {
+        return Ok(false);
+    }
+    let source = EntrySource::Screening.code();
+    let added = model::add_entries(conn, r.id, &[entry_id], source, actor.user_id, db::now())?;
+    Ok(added > 0)
+}
+
 /// Creates the edition's next round; the first one takes every entry that passed screening.
 pub fn create(
     conn: &mut DbConn,

@@ -328,6 +328,9 @@ pub fn add(
     // taken, the read inside the transaction is the cached value unless something moved since.
     crate::services::results::final_standing_of(conn, edition_id, false)?;
     db::transaction(conn, |conn| {
+        // The list changes one writer at a time, and not while a publication it draws on is
+        // withdrawn (which holds the edition too).
+        db::hold(conn, db::Row::Edition(edition_id), db::Hold::Exclusive)?;
         let shared = crate::services::results::final_standing_of(conn, edition_id, false)?;
         let standing = standing_rows(&shared);
         if standing.is_empty() {
@@ -412,6 +415,8 @@ pub fn remove(
     let reason =
         crate::domain::text::required_line(reason, 500).map_err(|k| invalid("reason", k))?;
     db::transaction(conn, |conn| {
+        // A notice being queued for an entry finishes first, so its mail is there to withdraw.
+        db::hold(conn, db::Row::Edition(edition_id), db::Hold::Exclusive)?;
         for &entry_id in entry_ids {
             let n = diesel::delete(
                 shortlist::table
@@ -444,6 +449,9 @@ pub fn notify(
     edition_id: i32,
 ) -> Result<usize, AppError> {
     db::transaction(conn, |conn| {
+        // One notice at a time: a double click mails each unit once, and an entry taken off the
+        // list meanwhile is not told it is on it.
+        db::hold(conn, db::Row::Edition(edition_id), db::Hold::Exclusive)?;
         let edition = crate::models::edition::find(conn, edition_id)?.ok_or(AppError::NotFound)?;
         let pending: Vec<ShortlistRow> = list(conn, edition_id)?
             .into_iter()

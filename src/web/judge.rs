@@ -226,6 +226,12 @@ pub async fn sheet_view(
     t.insert("overall_error", &errors.get("overall").map(|k| page.t(k)));
     t.insert("sheet", &ctx.sheet);
     t.insert(
+        "reopenable",
+        &ctx.sheet
+            .as_ref()
+            .is_some_and(|s| svc::reopenable(s, db::now())),
+    );
+    t.insert(
         "lock_version",
         &ctx.sheet.as_ref().map_or(0, |s| s.lock_version),
     );

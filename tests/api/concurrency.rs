@@ -185,4 +185,36 @@ async fn first_saves_notices_and_assignments_sent_at_once_stay_single() {
             .count();
         assert_eq!(digests, 1, "{}", j.email);
     }
+
+    // A double click on "send the schedule": each unit is told its slot once.
+    let at = biw::time::to_jakarta_local(biw::db::now() + chrono::Duration::days(3));
+    let e = ids[0];
+    let res = app
+        .post_form(
+            &format!("/organiser/rounds/{round}/schedule"),
+            &[
+                (&format!("slot.{e}.at"), at.as_str()),
+                (&format!("slot.{e}.place"), "Aula Pemkot"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status().as_u16(), 303);
+    let send = format!("/organiser/rounds/{round}/schedule/send");
+    let (x, y) = tokio::join!(app.post_form(&send, &[]), app.post_form(&send, &[]));
+    assert!(x.status().as_u16() < 500 && y.status().as_u16() < 500);
+    let told: Vec<String> = app
+        .db(|conn| {
+            use biw::db::schema::outbox;
+            outbox::table
+                .filter(outbox::template.eq("presentation_slot"))
+                .select(outbox::to_email)
+                .load(conn)
+                .unwrap()
+        })
+        .await;
+    let mut once = told.clone();
+    once.sort();
+    once.dedup();
+    assert!(!told.is_empty());
+    assert_eq!(told.len(), once.len(), "{told:?}");
 }

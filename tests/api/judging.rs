@@ -837,17 +837,44 @@ async fn scoring_lifecycle_from_draft_to_reopening_keeps_every_version() {
             .body_text
             .contains("Salah memasukkan nilai kebaruan")
     );
-    let mut again = sheet_form(&crit, "3", 4);
+    // The time given runs out before the judge submits: the organisers can give it again.
+    app.db(move |conn| {
+        diesel::update(sheets::table.find(sheet_id))
+            .set(sheets::reopened_until.eq(Some(biw::db::now() - chrono::Duration::hours(1))))
+            .execute(conn)
+            .unwrap()
+    })
+    .await;
+    let paper = app.page(&format!("/organiser/sheets/{aid}")).await;
+    assert!(
+        paper.contains(r#"id="reopen-sheet""#),
+        "the reopen form is offered again"
+    );
+    let res = app
+        .post_form(&reopen, &[("reason", "Waktu habis"), ("days", "1")])
+        .await;
+    assert_eq!(res.status().as_u16(), 303);
+    let until: Option<chrono::NaiveDateTime> = app
+        .db(move |conn| {
+            sheets::table
+                .find(sheet_id)
+                .select(sheets::reopened_until)
+                .first(conn)
+                .unwrap()
+        })
+        .await;
+    assert!(until.unwrap() > biw::db::now());
+    let mut again = sheet_form(&crit, "3", 5);
     again.push(("action".into(), "submit".into()));
     let res = post_pairs(&app, &a.client, &path, &again).await;
     assert_eq!(location(&res), "/judge");
     assert_eq!(
         sheet_row(&app, aid).await,
-        Some(("submitted".into(), 5, Some(6_000)))
+        Some(("submitted".into(), 6, Some(6_000)))
     );
 
     // Every version is kept: who, when, what; the organiser's paper entry says so.
-    let mut paper = sheet_form(&crit, "4", 5);
+    let mut paper = sheet_form(&crit, "4", 6);
     paper.push(("action".into(), "submit".into()));
     let res = post_pairs(
         &app,
@@ -862,10 +889,11 @@ async fn scoring_lifecycle_from_draft_to_reopening_keeps_every_version() {
         .await;
     assert_eq!(
         versions.iter().map(|v| v.version).collect::<Vec<_>>(),
-        vec![1, 2, 3, 4, 5, 6]
+        vec![1, 2, 3, 4, 5, 6, 7]
     );
     assert_eq!(versions[3].note, "Salah memasukkan nilai kebaruan");
-    assert!(versions[5].on_paper && !versions[4].on_paper);
+    assert_eq!(versions[4].note, "Waktu habis");
+    assert!(versions[6].on_paper && !versions[5].on_paper);
     assert!(versions[1].content.contains("\"score\":4"));
     let history = app.page(&format!("/organiser/sheets/{aid}")).await;
     assert!(history.contains("dimasukkan dari lembar kertas"));
@@ -877,6 +905,23 @@ async fn scoring_lifecycle_from_draft_to_reopening_keeps_every_version() {
     assert_eq!(csv.headers()["cache-control"], "no-store");
     let text = csv.text().await.unwrap();
     assert!(text.contains("Babak,No. inovasi,Inovasi"));
+    assert_eq!(text.lines().count(), 1 + crit.len());
+    // A criterion left blank (no score row kept) still has its row, its score cell empty.
+    let blank = crit[0].0;
+    app.db(move |conn| {
+        use biw::db::schema::sheet_scores;
+        diesel::delete(
+            sheet_scores::table
+                .filter(sheet_scores::sheet_id.eq(sheet_id))
+                .filter(sheet_scores::criterion_id.eq(blank)),
+        )
+        .execute(conn)
+        .unwrap()
+    })
+    .await;
+    let text = app
+        .page(&format!("/organiser/rounds/{round}/sheets.csv"))
+        .await;
     assert_eq!(text.lines().count(), 1 + crit.len());
     let xlsx = app
         .get(&format!("/organiser/rounds/{round}/sheets.xlsx"))
@@ -954,18 +999,7 @@ async fn judges_never_see_each_others_scores_and_late_judges_are_reminded_once_e
     assert!(reminder.body_text.contains("Inovasi 0") && reminder.body_text.contains("Inovasi 1"));
 
     // Two days before the round closes the worker reminds them by itself, once.
-    app.db(move |conn| {
-        diesel::update(rounds::table.find(round))
-            .set(rounds::closes_at.eq(biw::db::now() + chrono::Duration::hours(30)))
-            .execute(conn)
-            .unwrap()
-    })
-    .await;
-    for _ in 0..2 {
-        let state = app.state.clone();
-        app.db(move |conn| biw::scheduler::tick(conn, &state).unwrap())
-            .await;
-    }
+    closing_in_a_day_the_scheduler_ticks(&app, round).await;
     // (It replaces the organisers' reminder where that has not gone out yet.)
     let reminders = |mails: Vec<biw::models::outbox::OutboxMail>| {
         mails
@@ -1793,4 +1827,40 @@ async fn a_conflict_declared_in_one_round_leaves_scores_standing_in_a_closed_one
         .await;
     assert_eq!(res.status().as_u16(), 404);
     assert_eq!(live(&app, round1).await.len(), 1);
+}
+
+/// A round frozen while its window is still open is left out of the scheduler's reminders; it
+/// used to fail the scheduler's every tick from two days before its closing.
+#[tokio::test]
+async fn a_round_frozen_before_it_closes_neither_reminds_nor_stops_the_scheduler() {
+    let app = spawn_app().await;
+    let (_, round, ids) = open_round(&app, 1).await;
+    let a = judge(&app, "a@univ.ac.id", None).await;
+    add_judges(&app, round, &[&a]).await;
+    assign(&app, round, &a, &ids).await;
+    let res = app
+        .post_form(&format!("/organiser/rounds/{round}/results/freeze"), &[])
+        .await;
+    assert_eq!(res.status().as_u16(), 303);
+    closing_in_a_day_the_scheduler_ticks(&app, round).await;
+    let mails = app.mails_to(&a.email).await;
+    assert!(mails.iter().all(|m| m.template != "judge_reminder"));
+}
+
+/// Moves the round's closing to 30 hours from now (inside the reminder's two days) and runs the
+/// scheduler twice, as its worker would; every tick must succeed.
+async fn closing_in_a_day_the_scheduler_ticks(app: &TestApp, round: i32) {
+    app.db(move |conn| {
+        diesel::update(rounds::table.find(round))
+            .set(rounds::closes_at.eq(biw::db::now() + chrono::Duration::hours(30)))
+            .execute(conn)
+            .unwrap()
+    })
+    .await;
+    for _ in 0..2 {
+        let state = app.state.clone();
+        app.db(move |conn| biw::scheduler::tick(conn, &state))
+            .await
+            .expect("the scheduler runs on");
+    }
 }

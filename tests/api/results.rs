@@ -1369,6 +1369,14 @@ async fn awards_follow_the_edition_rule_and_print_as_certificates() {
             .as_u16(),
         404
     );
+    // Certificates printed now say they are a draft.
+    let certificates = format!("/organiser/editions/{ed}/awards/certificates");
+    let html = app.page(&certificates).await;
+    assert!(html.contains(r#"id="provisional-note""#));
+    assert_eq!(
+        html.matches(r#"class="piagam-draft""#).count(),
+        html.matches(r#"class="piagam""#).count()
+    );
     step(&app, round, "publish", &[]).await;
     // Best innovation: 1 then 0; Dinas Kesehatan adds up its best two (100 + 80).
     let html = app.page(&path).await;
@@ -1395,10 +1403,9 @@ async fn awards_follow_the_edition_rule_and_print_as_certificates() {
     let html = app.page(&path).await;
     assert!(!html.contains("180,00") && !html.contains("Inovasi 0"));
     // One certificate per winner, each on its own printed page.
-    let html = app
-        .page(&format!("/organiser/editions/{ed}/awards/certificates"))
-        .await;
+    let html = app.page(&certificates).await;
     assert!(html.contains("PIAGAM PENGHARGAAN"));
+    assert!(!html.contains("piagam-draft") && !html.contains("provisional-note"));
     assert_eq!(html.matches("class=\"piagam\"").count(), 2);
     assert!(html.contains("Juara 1") && html.contains("Dinas Kesehatan"));
     // The public page carries the awards.
@@ -1609,7 +1616,9 @@ async fn the_national_shortlist_tells_units_what_they_lack_and_they_complete_it(
     let dash = app.get_with(&opd, "/opd").await.text().await.unwrap();
     assert!(dash.contains("Lengkapi kesiapan IID: Inovasi 1 (9 dari 111)"));
 
-    // Exports read back: CSV and a workbook, Indonesian headers.
+    // Exports read back: CSV and a workbook, Indonesian headers (for an organiser reading in
+    // English too: they are archived and sent on as they are).
+    app.post_form("/lang", &[("lang", "en")]).await;
     let text = app
         .page(&format!("/organiser/editions/{ed}/shortlist.csv"))
         .await;
@@ -1631,6 +1640,15 @@ async fn the_national_shortlist_tells_units_what_they_lack_and_they_complete_it(
     assert_eq!(sheet.get_value((0, 1)).unwrap().to_string(), "Inovasi");
     assert_eq!(sheet.get_value((1, 1)).unwrap().to_string(), "Inovasi 1");
     assert_eq!(sheet.get_value((1, 5)).unwrap().to_string(), "9");
+    for export in [
+        format!("/organiser/rounds/{round}/results.csv"),
+        format!("/organiser/rounds/{round}/sheets.csv"),
+    ] {
+        let text = app.page(&export).await;
+        assert!(text.contains("Inovasi"), "{export}: {text}");
+        assert!(!text.contains("Innovation"), "{export}: {text}");
+    }
+    app.post_form("/lang", &[("lang", "id")]).await;
     let print = app.page(&format!("{path}/print")).await;
     assert!(print.contains("Daftar pendek nasional") && print.contains("Inovasi 1"));
 }
@@ -1853,6 +1871,23 @@ async fn an_objection_window_takes_objections_answers_each_and_then_the_results_
             .iter()
             .any(|m| m.0 == "objection" && m.2.starts_with("Jawaban atas sanggahan"))
     );
+    // It is answered once: a second answer (another organiser, a double click) is refused and
+    // nothing more is mailed.
+    let res = app
+        .post_form(
+            &answer,
+            &[("upheld", "no"), ("answer", "Nilai sudah sesuai")],
+        )
+        .await;
+    assert_eq!(res.status().as_u16(), 422);
+    assert!(res.text().await.unwrap().contains("sudah dijawab"));
+    let answers = app
+        .mails_to("staf@dinkes.biw.id")
+        .await
+        .into_iter()
+        .filter(|m| m.subject.starts_with("Jawaban atas sanggahan"))
+        .count();
+    assert_eq!(answers, 1);
     let html = app.get_with(&opd, &report).await.text().await.unwrap();
     assert!(html.contains("Nilai juri B salah input") && html.contains("Diterima"));
     // Once the window has ended, the results are declared final.
@@ -2171,4 +2206,42 @@ async fn a_slot_in_the_next_round_reaches_the_unit_only_once_its_promotion_is_pu
     assert!(html.contains("Aula Pemkot"));
     app.post_form(&send, &[]).await;
     assert_eq!(slot_mails().await, 1);
+}
+
+/// Rounds are published in order: a round's list of entries is who went through from the round
+/// before, so it waits for that round's publication, and that one cannot be withdrawn under it.
+#[tokio::test]
+async fn rounds_are_published_in_order_and_withdrawn_in_reverse() {
+    let app = spawn_app().await;
+    let (ed, round, _) = signed_off_round(&app).await;
+    let next = next_round(&app, ed, round).await;
+    let res = app
+        .post_form(
+            &format!("/organiser/rounds/{round}/results/promote"),
+            &[("rule", "top"), ("count", "2")],
+        )
+        .await;
+    assert_eq!(res.status().as_u16(), 303);
+    // The next round's results, signed off (its judging is not what this is about).
+    app.db(move |conn| {
+        use biw::db::schema::rounds;
+        let now = biw::db::now();
+        diesel::update(rounds::table.find(next))
+            .set((
+                rounds::frozen_at.eq(Some(now)),
+                rounds::signed_off_at.eq(Some(now)),
+            ))
+            .execute(conn)
+            .unwrap()
+    })
+    .await;
+    let html = refused(&app, next, "publish", &[]).await;
+    assert!(html.contains("Hasil babak sebelumnya belum diumumkan"));
+    step(&app, round, "publish", &[]).await;
+    step(&app, next, "publish", &[]).await;
+    let html = refused(&app, round, "unpublish", &[("reason", "Salah input")]).await;
+    assert!(html.contains("Hasil babak sesudahnya sudah diumumkan"));
+    assert!(html.contains(r#"value="Salah input""#));
+    step(&app, next, "unpublish", &[("reason", "Salah input")]).await;
+    step(&app, round, "unpublish", &[("reason", "Salah input")]).await;
 }

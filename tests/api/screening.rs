@@ -142,6 +142,17 @@ async fn returned_revised_resubmitted_and_passed_with_the_history_kept() {
     app.post_form_with(&endorser, &format!("/opd/entries/{id}/submit"), &[])
         .await;
     assert_eq!(status(&app, id).await, "resubmitted");
+    // The first round is made before screening ends: what passes afterwards joins it.
+    let rubric = crate::rubrics::rubric_from(&app, ed, "preset:default_desk").await;
+    let now = biw::db::now();
+    let window = (now, now + chrono::Duration::days(7));
+    let res = crate::rubrics::post_round(&app, ed, "Evaluasi dokumen", rubric, window, "3").await;
+    let round: i32 = crate::helpers::location(&res)
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
     let res = app
         .post_form(
             &format!("/organiser/entries/{id}/check"),
@@ -150,6 +161,16 @@ async fn returned_revised_resubmitted_and_passed_with_the_history_kept() {
         .await;
     assert_redirect(&res, &format!("/organiser/entries/{id}"));
     assert_eq!(status(&app, id).await, "passed");
+    let joined = app
+        .db(move |conn| biw::models::round::entry_ids(conn, round).unwrap())
+        .await;
+    assert_eq!(
+        joined,
+        vec![id],
+        "round 1 takes what passes after it was made"
+    );
+    let page = app.page(&format!("/organiser/rounds/{round}")).await;
+    assert!(page.contains("Lolos seleksi administrasi"));
     let html = app.page(&format!("/organiser/entries/{id}")).await;
     for s in [
         "Terkirim",

@@ -112,6 +112,9 @@ pub fn transition(
             ("entry", Some(id)),
             json!({"before": {"status": from.code()}, "after": {"status": to.code()}, "note": note.trim()}),
         )?;
+        if to == EntryStatus::Passed {
+            crate::services::rounds::take_passed(conn, &who.actor, ed.id, id)?;
+        }
         let updated = entry::find(conn, id)?.ok_or(AppError::NotFound)?;
         notify(conn, state, &updated, &ed, to, note, checks)?;
         Ok(updated)

@@ -44,6 +44,7 @@ pub fn sheet_table(
         Option<chrono::NaiveDateTime>,
         Option<i32>,
         String,
+        i32,
     );
     let rows: Vec<Row> = sheets::table
         .inner_join(entries::table.inner_join(units::table))
@@ -62,39 +63,53 @@ pub fn sheet_table(
             sheets::submitted_at,
             sheets::total_bp,
             sheets::overall_comment,
+            sheets::rubric_id,
         ))
         .load(conn)?;
+    // Every criterion of each sheet's rubric (version) in order, scored or not: a row per sheet and
+    // criterion even where the judge left one blank.
+    type Criterion = (i32, i32, String, String, i32, bool);
+    let mut rubric_ids: Vec<i32> = rows.iter().map(|r| r.9).collect();
+    rubric_ids.sort_unstable();
+    rubric_ids.dedup();
+    let mut criteria: HashMap<i32, Vec<Criterion>> = HashMap::new();
+    for c in rubric_criteria::table
+        .filter(rubric_criteria::rubric_id.eq_any(&rubric_ids))
+        .order((rubric_criteria::rubric_id, rubric_criteria::position))
+        .select((
+            rubric_criteria::id,
+            rubric_criteria::rubric_id,
+            rubric_criteria::name_id,
+            rubric_criteria::name_en,
+            rubric_criteria::weight,
+            rubric_criteria::counted,
+        ))
+        .load::<Criterion>(conn)?
+    {
+        criteria.entry(c.1).or_default().push(c);
+    }
     let ids: Vec<i32> = rows.iter().map(|r| r.0).collect();
-    // Per sheet: (criterion id-name, en-name, weight, counted, score, comment), in rubric order.
-    type Line = (String, String, i32, bool, Option<i32>, String);
-    let mut scores: HashMap<i32, Vec<Line>> = HashMap::new();
+    let mut scores: HashMap<(i32, i32), (Option<i32>, String)> = HashMap::new();
     for chunk in ids.chunks(5_000) {
-        for (sheet, name_id, name_en, weight, counted, score, comment) in sheet_scores::table
-            .inner_join(rubric_criteria::table)
+        for (sheet, criterion, score, comment) in sheet_scores::table
             .filter(sheet_scores::sheet_id.eq_any(chunk))
-            .order((sheet_scores::sheet_id, rubric_criteria::position))
             .select((
                 sheet_scores::sheet_id,
-                rubric_criteria::name_id,
-                rubric_criteria::name_en,
-                rubric_criteria::weight,
-                rubric_criteria::counted,
+                sheet_scores::criterion_id,
                 sheet_scores::score,
                 sheet_scores::comment,
             ))
-            .load::<(i32, String, String, i32, bool, Option<i32>, String)>(conn)?
+            .load::<(i32, i32, Option<i32>, String)>(conn)?
         {
-            scores
-                .entry(sheet)
-                .or_default()
-                .push((name_id, name_en, weight, counted, score, comment));
+            scores.insert((sheet, criterion), (score, comment));
         }
     }
     let round_name = lang.pick(&r.name_id, &r.name_en).to_string();
-    for (id, entry_id, entry, unit, judge, status, at, total, overall) in rows {
-        for (name_id, name_en, weight, counted, score, comment) in
-            scores.remove(&id).unwrap_or_default()
+    for (id, entry_id, entry, unit, judge, status, at, total, overall, rubric) in rows {
+        for (criterion, _, name_id, name_en, weight, counted) in
+            criteria.get(&rubric).map(Vec::as_slice).unwrap_or_default()
         {
+            let (score, comment) = scores.remove(&(id, *criterion)).unwrap_or_default();
             out.push(vec![
                 round_name.clone(),
                 entry_id.to_string(),
@@ -103,9 +118,9 @@ pub fn sheet_table(
                 judge.clone(),
                 t(&format!("judging.sheet_{status}")),
                 at.map(crate::time::format_sortable).unwrap_or_default(),
-                lang.pick(&name_id, &name_en).to_string(),
+                lang.pick(name_id, name_en).to_string(),
                 weight.to_string(),
-                t(if counted { "export.yes" } else { "export.no" }),
+                t(if *counted { "export.yes" } else { "export.no" }),
                 score.map(|s| s.to_string()).unwrap_or_default(),
                 comment,
                 total

@@ -66,6 +66,9 @@ pub fn save_schedule(
     input: &[SlotInput],
 ) -> Result<usize, AppError> {
     db::transaction(conn, |conn| {
+        // Not while the schedule is being sent: a slot changed then would be marked announced
+        // with its old time in the mail.
+        db::hold(conn, db::Row::Round(round_id), db::Hold::Exclusive)?;
         round::find(conn, round_id)?.ok_or(AppError::NotFound)?;
         let current: HashMap<i32, (Option<NaiveDateTime>, Option<i32>, String)> =
             slots(conn, round_id)?
@@ -147,6 +150,8 @@ pub fn send_schedule(
     round_id: i32,
 ) -> Result<usize, AppError> {
     db::transaction(conn, |conn| {
+        // One send at a time (a double click mails each unit once), and no slot changes under it.
+        db::hold(conn, db::Row::Round(round_id), db::Hold::Exclusive)?;
         let r = round::find(conn, round_id)?.ok_or(AppError::NotFound)?;
         // Entries whose promotion is not published yet are told once it is.
         let hidden = promoted_unannounced(conn, Some(round_id))?;

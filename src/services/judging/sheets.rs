@@ -512,6 +512,12 @@ fn insert_version(
     Ok(())
 }
 
+/// Whether organisers may give the sheet back to its judge: it is submitted, or it was reopened
+/// and the time given has run out before the judge submitted it again.
+pub fn reopenable(s: &sheet_model::Sheet, now: chrono::NaiveDateTime) -> bool {
+    s.status == SheetStatus::Submitted.code() || s.reopened_until.is_some_and(|u| u <= now)
+}
+
 /// Reopens a submitted sheet after its round closed, for `days` days, with a reason; the judge is
 /// emailed. Returns the assignment, for the page to go back to.
 pub fn reopen(
@@ -527,7 +533,7 @@ pub fn reopen(
         db::hold(conn, db::Row::Round(s.round_id), db::Hold::Shared)?;
         let reason =
             crate::domain::text::required_line(reason, 500).map_err(|k| invalid("reason", k))?;
-        if s.status != SheetStatus::Submitted.code() {
+        if !reopenable(&s, db::now()) {
             return Err(invalid("reason", "sheets.not_submitted"));
         }
         if round::find(conn, s.round_id)?.is_some_and(|r| r.frozen_at.is_some()) {

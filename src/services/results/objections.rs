@@ -338,14 +338,23 @@ pub fn answer_objection(
         if r.final_at.is_some() {
             return Err(invalid("answer", "objections.already_final"));
         }
-        diesel::update(objections::table.find(objection_id))
-            .set((
-                objections::upheld.eq(upheld),
-                objections::answer.eq(&text),
-                objections::answered_by.eq(actor.user_id),
-                objections::answered_at.eq(Some(db::now())),
-            ))
-            .execute(conn)?;
+        // Answered once: a second answer (two organisers, a double click) would overwrite the
+        // first after both were mailed to the unit.
+        let answered = diesel::update(
+            objections::table
+                .find(objection_id)
+                .filter(objections::answered_at.is_null()),
+        )
+        .set((
+            objections::upheld.eq(upheld),
+            objections::answer.eq(&text),
+            objections::answered_by.eq(actor.user_id),
+            objections::answered_at.eq(Some(db::now())),
+        ))
+        .execute(conn)?;
+        if answered == 0 {
+            return Err(invalid("answer", "objections.already_answered"));
+        }
         let unit_id: i32 = entries::table
             .find(o.entry_id)
             .select(entries::unit_id)

@@ -285,6 +285,39 @@ pub fn sign_off(
     })
 }
 
+/// How many of the edition's rounds before `r` (`earlier`) hold entries and are not published, or
+/// after it are published: either stands in the way of the publication order.
+fn other_rounds(conn: &mut DbConn, r: &Round, earlier: bool) -> Result<i64, AppError> {
+    use crate::db::schema::round_entries;
+    let same = rounds::table
+        .filter(rounds::edition_id.eq(r.edition_id))
+        .filter(rounds::id.ne(r.id))
+        .into_boxed();
+    let n = if earlier {
+        same.filter(
+            rounds::position
+                .lt(r.position)
+                .or(rounds::position.eq(r.position).and(rounds::id.lt(r.id))),
+        )
+        .filter(rounds::published_at.is_null())
+        .filter(diesel::dsl::exists(
+            round_entries::table.filter(round_entries::round_id.eq(rounds::id)),
+        ))
+        .count()
+        .get_result(conn)?
+    } else {
+        same.filter(
+            rounds::position
+                .gt(r.position)
+                .or(rounds::position.eq(r.position).and(rounds::id.gt(r.id))),
+        )
+        .filter(rounds::published_at.is_not_null())
+        .count()
+        .get_result(conn)?
+    };
+    Ok(n)
+}
+
 /// Publishes a signed-off round: from now on units and the public may see its results, and every
 /// unit with an entry in it is mailed its outcome (in the same transaction).
 pub fn publish(
@@ -295,6 +328,12 @@ pub fn publish(
 ) -> Result<(), AppError> {
     db::transaction(conn, |conn| {
         let r = at_stage(conn, round_id, &[Stage::SignedOff])?;
+        // Rounds are published in order, one at a time per edition: a round's list of entries
+        // is who was promoted from the round before, so it would announce that round's outcome.
+        db::hold(conn, db::Row::Edition(r.edition_id), db::Hold::Exclusive)?;
+        if other_rounds(conn, &r, true)? > 0 {
+            return Err(invalid("stage", "results.earlier_unpublished"));
+        }
         let now = db::now();
         diesel::update(rounds::table.find(round_id))
             .set((
@@ -326,6 +365,11 @@ pub fn unpublish(
     db::transaction(conn, |conn| {
         let r = at_stage(conn, round_id, &[Stage::Published])?;
         let reason = required_line(reason, 500).map_err(|k| invalid("reason", k))?;
+        // Held against the shortlist's changes and other rounds' publication (see `publish`).
+        db::hold(conn, db::Row::Edition(r.edition_id), db::Hold::Exclusive)?;
+        if other_rounds(conn, &r, false)? > 0 {
+            return Err(invalid("reason", "results.later_published"));
+        }
         // The national shortlist is drawn from the published standing, and units read and are
         // mailed that they are on it: it would outlive the results it came from.
         let shortlisted: i64 = crate::db::schema::shortlist::table

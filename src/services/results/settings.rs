@@ -77,6 +77,9 @@ pub fn save_settings(
     input: &SettingsInput,
 ) -> Result<(), AppError> {
     db::transaction(conn, |conn| {
+        // Held against a freeze: settings changed under a kept ranking would rank it one way
+        // and promote and award it another.
+        db::hold(conn, db::Row::Round(round_id), db::Hold::Exclusive)?;
         let r = round::find(conn, round_id)?.ok_or(AppError::NotFound)?;
         if r.frozen_at.is_some() {
             return Err(crate::error::invalid("ranking", "results.not_frozen"));

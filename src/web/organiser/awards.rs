@@ -73,10 +73,18 @@ pub async fn certificates(
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
     let only = q.get("award").cloned();
-    let awards = db::run(&page.state.pool, move |conn| svc::awards(conn, id, true))
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let (awards, final_) = db::run(&page.state.pool, move |conn| {
+        Ok((
+            svc::awards(conn, id, true)?,
+            svc::every_round_published(conn, id)?,
+        ))
+    })
+    .await?;
+    let awards = awards.ok_or(AppError::NotFound)?;
     let mut ctx = tera::Context::new();
+    // Printed before every round is published, a certificate says it is a draft: the standing
+    // may still change.
+    ctx.insert("provisional", &!final_);
     let list: Vec<&svc::Award> = awards
         .awards
         .iter()

@@ -350,6 +350,7 @@ impl StageTyped {
             // The round is no longer at the stage the form was for: its form is gone.
             (_, "stage") => "stage".into(),
             _ if key == "objections.already_final" => "objections".into(),
+            _ if key == "objections.already_answered" => format!("objection-{}", self.objection),
             ("sign_off", "confirm") => "f-confirm".into(),
             ("sign_off", _) => "f-note".into(),
             ("unfreeze" | "unpublish" | "undo", _) => format!("f-{}-reason", self.form),
@@ -622,7 +623,8 @@ pub async fn save_settings(
 /// The whole ranking as a table, header first, one row per entry (the kept one once frozen); and the
 /// round's name for a sheet.
 async fn export_table(page: &Page, id: i32) -> Result<(Round, Vec<Vec<String>>), AppError> {
-    let lang = page.lang;
+    // Exports are archived and sent on in Indonesian, whatever the reader's language.
+    let lang = Lang::Id;
     let caches = page.state.rounds.clone();
     let (r, rows) = db::run(&page.state.pool, move |conn| {
         let r = crate::models::round::find(conn, id)?.ok_or(AppError::NotFound)?;
@@ -637,7 +639,7 @@ async fn export_table(page: &Page, id: i32) -> Result<(Round, Vec<Vec<String>>),
         Ok((r, view.rows))
     })
     .await?;
-    let t = |k: &str| page.t(k);
+    let t = |k: &str| crate::i18n::t(lang, k, &[]);
     let score = |x: Option<i64>| x.map_or(String::new(), |v| format_total(v as i32, lang));
     let rank = |x: Option<usize>| x.map_or(String::new(), |v| v.to_string());
     let mut table = vec![
@@ -697,7 +699,7 @@ pub async fn export_csv(page: Page, id: web::Path<i32>) -> Result<HttpResponse, 
 /// `GET /organiser/rounds/{id}/results.xlsx`: the same as a workbook.
 pub async fn export_xlsx(page: Page, id: web::Path<i32>) -> Result<HttpResponse, AppError> {
     let (r, table) = export_table(&page, id.into_inner()).await?;
-    let sheet = crate::web::export::sheet_name(page.lang.pick(&r.name_id, &r.name_en), "Hasil");
+    let sheet = crate::web::export::sheet_name(&r.name_id, "Hasil");
     crate::web::export::xlsx_response(table, sheet, &format!("biw-results-round-{}.xlsx", r.id))
         .await
 }

@@ -72,7 +72,8 @@ pub async fn progress(
 }
 
 async fn table(page: &Page, id: i32) -> Result<(round::Round, Vec<Vec<String>>), AppError> {
-    let lang = page.lang;
+    // Exports are archived and sent on in Indonesian, whatever the reader's language.
+    let lang = crate::i18n::Lang::Id;
     db::run(&page.state.pool, move |conn| {
         let r = round::find(conn, id)?.ok_or(AppError::NotFound)?;
         Ok((r, svc::sheet_table(conn, id, lang)?))
@@ -89,7 +90,7 @@ pub async fn export_csv(page: Page, id: web::Path<i32>) -> Result<HttpResponse, 
 /// `GET /organiser/rounds/{id}/sheets.xlsx`.
 pub async fn export_xlsx(page: Page, id: web::Path<i32>) -> Result<HttpResponse, AppError> {
     let (r, rows) = table(&page, id.into_inner()).await?;
-    let sheet = crate::web::export::sheet_name(page.lang.pick(&r.name_id, &r.name_en), "Nilai");
+    let sheet = crate::web::export::sheet_name(&r.name_id, "Nilai");
     crate::web::export::xlsx_response(rows, sheet, &format!("biw-sheets-round-{}.xlsx", r.id)).await
 }
 

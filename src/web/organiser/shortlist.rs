@@ -151,8 +151,9 @@ async fn table(page: &Page, id: i32) -> Result<(String, Vec<Vec<String>>), AppEr
         Ok((ed, svc::list(conn, id)?))
     })
     .await?;
-    let lang = page.lang;
-    let t = |k: &str| page.t(k);
+    // Exports are archived and sent on in Indonesian, whatever the reader's language.
+    let lang = crate::i18n::Lang::Id;
+    let t = |k: &str| crate::i18n::t(lang, k, &[]);
     let mut out = vec![vec![
         t("shortlist.col_no"),
         t("shortlist.col_entry"),

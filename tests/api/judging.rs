@@ -873,7 +873,7 @@ async fn scoring_lifecycle_from_draft_to_reopening_keeps_every_version() {
         Some(("submitted".into(), 6, Some(6_000)))
     );
 
-    // Every version is kept: who, when, what; the organiser's paper entry says so.
+    // A sheet the judge scores online is not typed over from paper: it is reopened for them.
     let mut paper = sheet_form(&crit, "4", 6);
     paper.push(("action".into(), "submit".into()));
     let res = post_pairs(
@@ -883,19 +883,46 @@ async fn scoring_lifecycle_from_draft_to_reopening_keeps_every_version() {
         &paper,
     )
     .await;
-    assert_eq!(res.status().as_u16(), 303);
+    assert_eq!(res.status().as_u16(), 422);
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("Juri mengisi lembar ini secara daring")
+    );
+    // Every version is kept: who, when, what.
     let versions = app
         .db(move |conn| biw::models::sheet::versions(conn, sheet_id).unwrap())
         .await;
     assert_eq!(
         versions.iter().map(|v| v.version).collect::<Vec<_>>(),
-        vec![1, 2, 3, 4, 5, 6, 7]
+        vec![1, 2, 3, 4, 5, 6]
     );
     assert_eq!(versions[3].note, "Salah memasukkan nilai kebaruan");
     assert_eq!(versions[4].note, "Waktu habis");
-    assert!(versions[6].on_paper && !versions[5].on_paper);
+    assert!(versions.iter().all(|v| !v.on_paper));
     assert!(versions[1].content.contains("\"score\":4"));
-    let history = app.page(&format!("/organiser/sheets/{aid}")).await;
+    // A judge who scored on paper: the organiser types the sheet in, and its history says so.
+    let b = judge(&app, "b@univ.ac.id", None).await;
+    add_judges(&app, round, &[&b]).await;
+    assign(&app, round, &b, &ids).await;
+    let on_paper = live(&app, round)
+        .await
+        .into_iter()
+        .find(|x| x.2 == b.id)
+        .unwrap()
+        .0;
+    let mut paper = sheet_form(&crit, "4", 0);
+    paper.push(("action".into(), "submit".into()));
+    let res = post_pairs(
+        &app,
+        &app.client,
+        &format!("/organiser/sheets/{on_paper}"),
+        &paper,
+    )
+    .await;
+    assert_eq!(res.status().as_u16(), 303);
+    let history = app.page(&format!("/organiser/sheets/{on_paper}")).await;
     assert!(history.contains("dimasukkan dari lembar kertas"));
 
     // Exports: one row per sheet and criterion, headers in Indonesian.
@@ -905,7 +932,7 @@ async fn scoring_lifecycle_from_draft_to_reopening_keeps_every_version() {
     assert_eq!(csv.headers()["cache-control"], "no-store");
     let text = csv.text().await.unwrap();
     assert!(text.contains("Babak,No. inovasi,Inovasi"));
-    assert_eq!(text.lines().count(), 1 + crit.len());
+    assert_eq!(text.lines().count(), 1 + 2 * crit.len(), "two sheets");
     // A criterion left blank (no score row kept) still has its row, its score cell empty.
     let blank = crit[0].0;
     app.db(move |conn| {
@@ -922,7 +949,7 @@ async fn scoring_lifecycle_from_draft_to_reopening_keeps_every_version() {
     let text = app
         .page(&format!("/organiser/rounds/{round}/sheets.csv"))
         .await;
-    assert_eq!(text.lines().count(), 1 + crit.len());
+    assert_eq!(text.lines().count(), 1 + 2 * crit.len());
     let xlsx = app
         .get(&format!("/organiser/rounds/{round}/sheets.xlsx"))
         .await;
@@ -1799,6 +1826,20 @@ async fn a_conflict_declared_in_one_round_leaves_scores_standing_in_a_closed_one
     add_judges(&app, round2, &[&a]).await;
     assign(&app, round2, &a, &ids).await;
     let aid2 = live(&app, round2).await[0].0;
+    // A field check still to come, where A is already down for the same entry.
+    let window = (now + day * 3, now + day * 5);
+    let res = post_round(&app, ed, "Verifikasi lapangan", rubric, window, "1").await;
+    let round3: i32 = location(&res).rsplit('/').next().unwrap().parse().unwrap();
+    let res = app
+        .post_form(
+            &format!("/organiser/rounds/{round3}/entries"),
+            &[("entry", &ids[0].to_string())],
+        )
+        .await;
+    assert_eq!(res.status().as_u16(), 303);
+    add_judges(&app, round3, &[&a]).await;
+    assign(&app, round3, &a, &ids).await;
+    assert_eq!(live(&app, round3).await.len(), 1);
     let res = app
         .post_form_with(
             &a.client,
@@ -1810,6 +1851,10 @@ async fn a_conflict_declared_in_one_round_leaves_scores_standing_in_a_closed_one
     assert!(
         live(&app, round2).await.is_empty(),
         "withdrawn where declared"
+    );
+    assert!(
+        live(&app, round3).await.is_empty(),
+        "and in the round still to come, where it would count A for an entry A cannot open"
     );
     assert_eq!(
         live(&app, round1).await.len(),

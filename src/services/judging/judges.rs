@@ -201,10 +201,11 @@ pub fn record_conflict(
 }
 
 /// A judge declares a conflict with the entry of one of their assignments, while its round's
-/// window is open. Only that round's assignment is withdrawn: in another round whose window has
-/// closed the judge's submitted scores stand (the organisers see the recorded conflict and
-/// decide). The window is checked with the round held, so a freeze or a closing cannot slip in
-/// between the check and the withdrawal.
+/// window is open. That round's assignment is withdrawn, and the judge's assignments on the entry
+/// in rounds still to come (window not closed, not frozen): left live they would count the judge
+/// for an entry the judge can no longer open. In a round whose window has closed the judge's
+/// submitted scores stand (the organisers see the recorded conflict and decide). Every round
+/// touched is held, so a freeze or a closing cannot slip in between the check and the withdrawal.
 pub fn declare_conflict(
     conn: &mut DbConn,
     who: &SheetActor,
@@ -217,14 +218,37 @@ pub fn declare_conflict(
         if matches!(ctx.window, Window::Closed | Window::Frozen) {
             return Err(invalid("window", "judge.conflict_closed"));
         }
+        let (judge_id, entry_id) = (ctx.assignment.judge_id, ctx.entry.id);
+        let now = db::now();
+        let mut later: Vec<i32> = assignments::table
+            .inner_join(crate::db::schema::rounds::table)
+            .filter(assignments::judge_id.eq(judge_id))
+            .filter(assignments::entry_id.eq(entry_id))
+            .filter(assignments::withdrawn_at.is_null())
+            .filter(assignments::round_id.ne(ctx.round.id))
+            .filter(crate::db::schema::rounds::frozen_at.is_null())
+            .filter(crate::db::schema::rounds::closes_at.gt(now))
+            .select(assignments::round_id)
+            .load(conn)?;
+        later.sort_unstable();
+        for &r in &later {
+            db::hold(conn, db::Row::Round(r), db::Hold::Shared)?;
+        }
+        // Read again under the holds: a round frozen meanwhile keeps its assignment.
+        let mut rounds: Vec<i32> = crate::db::schema::rounds::table
+            .filter(crate::db::schema::rounds::id.eq_any(&later))
+            .filter(crate::db::schema::rounds::frozen_at.is_null())
+            .select(crate::db::schema::rounds::id)
+            .load(conn)?;
+        rounds.push(ctx.round.id);
         conflict_in(
             conn,
             actor,
-            ctx.assignment.judge_id,
-            ctx.entry.id,
+            judge_id,
+            entry_id,
             ConflictSource::Declared,
             reason,
-            Some(ctx.round.id),
+            Some(&rounds),
         )
     })
 }
@@ -236,7 +260,7 @@ fn conflict_in(
     entry_id: i32,
     source: ConflictSource,
     reason: &str,
-    only_round: Option<i32>,
+    only_rounds: Option<&[i32]>,
 ) -> Result<ConflictOutcome, AppError> {
     db::transaction(conn, |conn| {
         let reason =
@@ -255,7 +279,16 @@ fn conflict_in(
                 ))
                 .execute(conn)?;
         }
-        let withdrawn = withdraw(conn, judge_id, Some(entry_id), only_round, CONFLICT_REASON)?;
+        let withdrawn = match only_rounds {
+            None => withdraw(conn, judge_id, Some(entry_id), None, CONFLICT_REASON)?,
+            Some(rounds) => {
+                let mut n = 0;
+                for &r in rounds {
+                    n += withdraw(conn, judge_id, Some(entry_id), Some(r), CONFLICT_REASON)?;
+                }
+                n
+            }
+        };
         // What is left live is in frozen rounds; those the organiser can still reopen are named
         // (a published round's results stand as published), as `sweep_conflicts` does.
         let kept_frozen: i64 = assignments::table

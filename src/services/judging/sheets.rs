@@ -302,6 +302,20 @@ pub fn save(
             };
             return Err(invalid("sheet", key));
         }
+        // A paper sheet is typed in for a judge who scores on paper. A sheet the judge has saved
+        // online is theirs: organisers change it only by reopening it, with a reason the judge is
+        // mailed.
+        if let (SheetActor::Organiser, Some(s)) = (who, &ctx.sheet) {
+            let judges_own: i64 = sheet_versions::table
+                .filter(sheet_versions::sheet_id.eq(s.id))
+                .filter(sheet_versions::actor_id.eq(s.judge_id))
+                .filter(sheet_versions::on_paper.eq(false))
+                .count()
+                .get_result(conn)?;
+            if judges_own > 0 {
+                return Err(invalid("sheet", "sheets.judge_online"));
+            }
+        }
         if let Some(s) = &ctx.sheet
             && s.lock_version != input.lock_version
         {

@@ -953,6 +953,15 @@ async fn the_top_of_each_category_is_promoted_into_the_next_round_with_the_rule_
     assert!(undone.0.is_some());
     assert_eq!(undone.1, "Kategori salah diisi");
     // Picked by hand: only the ticked entries go, in ranking order; nothing ticked is refused.
+    // The whole ranking can be shown on one page to pick from; a refusal comes back whole.
+    let whole = app.page(&format!("{path}?all=1")).await;
+    for e in &ids {
+        assert!(
+            whole.contains(&format!(r#"name="entry" value="{e}""#)),
+            "{e}"
+        );
+    }
+    assert!(!whole.contains(r#"class="pager""#));
     let res = app
         .post_form(&format!("{path}/promote"), &[("rule", "chosen")])
         .await;

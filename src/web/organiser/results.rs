@@ -32,7 +32,12 @@ pub struct ResultsQuery {
     show: Option<String>,
     /// Page, 1-based.
     page: Option<usize>,
+    /// `1`: every row on one page, to pick entries for promotion from the whole ranking.
+    all: Option<String>,
 }
+
+/// Rows on the one page of `?all=1`: more than a round holds.
+const ALL_ROWS: usize = 100_000;
 
 /// A score in hundredths, for the `total` filter.
 fn bp(x: Option<f64>) -> Option<i64> {
@@ -410,7 +415,12 @@ async fn results_page(
     typed: Option<Typed<'_>>,
 ) -> Result<HttpResponse, AppError> {
     let only_flagged = q.show.as_deref() == Some("flagged");
-    let page_no = q.page.unwrap_or(1).clamp(1, 10_000);
+    let all = q.all.is_some();
+    let (page_no, per_page) = if all {
+        (1, ALL_ROWS)
+    } else {
+        (q.page.unwrap_or(1).clamp(1, 10_000), RESULTS_PAGE)
+    };
     let lang = page.lang;
     let caches = page.state.rounds.clone();
     let (r, view, criteria, people, promotion, next, grid) =
@@ -425,16 +435,9 @@ async fn results_page(
             );
             let criteria = crate::models::rubric::criteria(conn, r.rubric_id)?;
             let mut view = if svc::stage(&r) == Stage::Open {
-                live_view(
-                    conn,
-                    &caches,
-                    &r,
-                    only_flagged,
-                    (page_no, RESULTS_PAGE),
-                    lang,
-                )?
+                live_view(conn, &caches, &r, only_flagged, (page_no, per_page), lang)?
             } else {
-                let shown = (page_no, RESULTS_PAGE);
+                let shown = (page_no, per_page);
                 kept_view(conn, &caches, &r, &criteria, only_flagged, shown, lang)?
             };
             let promotion = svc::live_promotion(conn, r.id)?;
@@ -510,7 +513,8 @@ async fn results_page(
     ctx.insert("rank_pairs", &view.chart.1);
     ctx.insert("chart_ranks", &(CHART_RANKS + 1));
     ctx.insert("page_no", &page_no);
-    ctx.insert("pages", &view.listed.div_ceil(RESULTS_PAGE).max(1));
+    ctx.insert("pages", &view.listed.div_ceil(per_page).max(1));
+    ctx.insert("all_rows", &all);
     ctx.insert("rankings", &Ranking::ALL.map(Ranking::code));
     ctx.insert(
         "normalisations",
@@ -950,9 +954,14 @@ pub async fn promote(
                 "/organiser/rounds/{id}/results#promotion"
             )))
         }
+        // Picks may come from the whole ranking: it comes back whole, every tick kept.
         Err(AppError::Invalid(errors)) => {
             let typed = Typed::Promotion(&input, &errors);
-            results_page(&page, id, &ResultsQuery::default(), Some(typed)).await
+            let q = ResultsQuery {
+                all: Some("1".into()),
+                ..ResultsQuery::default()
+            };
+            results_page(&page, id, &q, Some(typed)).await
         }
         Err(e) => Err(e),
     }

@@ -285,35 +285,26 @@ pub fn sign_off(
     })
 }
 
-/// How many of the edition's rounds before `r` (`earlier`) hold entries and are not published, or
-/// after it are published: either stands in the way of the publication order.
-fn other_rounds(conn: &mut DbConn, r: &Round, earlier: bool) -> Result<i64, AppError> {
-    use crate::db::schema::round_entries;
-    let same = rounds::table
-        .filter(rounds::edition_id.eq(r.edition_id))
-        .filter(rounds::id.ne(r.id))
-        .into_boxed();
-    let n = if earlier {
-        same.filter(
-            rounds::position
-                .lt(r.position)
-                .or(rounds::position.eq(r.position).and(rounds::id.lt(r.id))),
-        )
-        .filter(rounds::published_at.is_null())
-        .filter(diesel::dsl::exists(
-            round_entries::table.filter(round_entries::round_id.eq(rounds::id)),
-        ))
-        .count()
-        .get_result(conn)?
+/// Live promotions that stand in the way of the publication order: into `r` from a round not
+/// published (`into`: publishing `r` would announce who went through), or out of `r` into a
+/// published round (withdrawing `r` would leave that announced).
+fn other_rounds(conn: &mut DbConn, r: &Round, into: bool) -> Result<i64, AppError> {
+    use crate::db::schema::promotions;
+    let (source, next) = diesel::alias!(rounds as source, rounds as next);
+    let live = promotions::table
+        .inner_join(source.on(source.field(rounds::id).eq(promotions::round_id)))
+        .inner_join(next.on(next.field(rounds::id).eq(promotions::next_round_id)))
+        .filter(promotions::undone_at.is_null());
+    let n = if into {
+        live.filter(promotions::next_round_id.eq(r.id))
+            .filter(source.field(rounds::published_at).is_null())
+            .count()
+            .get_result(conn)?
     } else {
-        same.filter(
-            rounds::position
-                .gt(r.position)
-                .or(rounds::position.eq(r.position).and(rounds::id.gt(r.id))),
-        )
-        .filter(rounds::published_at.is_not_null())
-        .count()
-        .get_result(conn)?
+        live.filter(promotions::round_id.eq(r.id))
+            .filter(next.field(rounds::published_at).is_not_null())
+            .count()
+            .get_result(conn)?
     };
     Ok(n)
 }
@@ -328,8 +319,8 @@ pub fn publish(
 ) -> Result<(), AppError> {
     db::transaction(conn, |conn| {
         let r = at_stage(conn, round_id, &[Stage::SignedOff])?;
-        // Rounds are published in order, one at a time per edition: a round's list of entries
-        // is who was promoted from the round before, so it would announce that round's outcome.
+        // A round promoted into is published after the round it was promoted from: its list of
+        // entries says who went through, so it would announce that round's outcome.
         db::hold(conn, db::Row::Edition(r.edition_id), db::Hold::Exclusive)?;
         if other_rounds(conn, &r, true)? > 0 {
             return Err(invalid("stage", "results.earlier_unpublished"));

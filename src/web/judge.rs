@@ -229,7 +229,7 @@ pub async fn sheet_view(
         "reopenable",
         &ctx.sheet
             .as_ref()
-            .is_some_and(|s| svc::reopenable(s, db::now())),
+            .is_some_and(|s| svc::reopenable(s, ctx.round.closes_at, db::now())),
     );
     t.insert(
         "lock_version",

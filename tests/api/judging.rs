@@ -786,15 +786,7 @@ async fn scoring_lifecycle_from_draft_to_reopening_keeps_every_version() {
     );
 
     // Only an organiser reopens, with a reason; the judge is emailed and may edit again.
-    let sheet_id = app
-        .db(move |conn| {
-            sheets::table
-                .filter(sheets::assignment_id.eq(aid))
-                .select(sheets::id)
-                .first::<i32>(conn)
-                .unwrap()
-        })
-        .await;
+    let sheet_id = sheet_id_of(&app, aid).await;
     // A refusal brings the sheet back with the message and what was typed.
     let reopen = format!("/organiser/sheets/{sheet_id}/reopen");
     for (reason, days, message) in [
@@ -874,15 +866,7 @@ async fn scoring_lifecycle_from_draft_to_reopening_keeps_every_version() {
     );
 
     // A sheet the judge scores online is not typed over from paper: it is reopened for them.
-    let mut paper = sheet_form(&crit, "4", 6);
-    paper.push(("action".into(), "submit".into()));
-    let res = post_pairs(
-        &app,
-        &app.client,
-        &format!("/organiser/sheets/{aid}"),
-        &paper,
-    )
-    .await;
+    let res = paper_submit(&app, aid, &crit, "4", 6).await;
     assert_eq!(res.status().as_u16(), 422);
     assert!(
         res.text()
@@ -912,15 +896,7 @@ async fn scoring_lifecycle_from_draft_to_reopening_keeps_every_version() {
         .find(|x| x.2 == b.id)
         .unwrap()
         .0;
-    let mut paper = sheet_form(&crit, "4", 0);
-    paper.push(("action".into(), "submit".into()));
-    let res = post_pairs(
-        &app,
-        &app.client,
-        &format!("/organiser/sheets/{on_paper}"),
-        &paper,
-    )
-    .await;
+    let res = paper_submit(&app, on_paper, &crit, "4", 0).await;
     assert_eq!(res.status().as_u16(), 303);
     let history = app.page(&format!("/organiser/sheets/{on_paper}")).await;
     assert!(history.contains("dimasukkan dari lembar kertas"));
@@ -1043,21 +1019,7 @@ async fn judges_never_see_each_others_scores_and_late_judges_are_reminded_once_e
 #[tokio::test]
 async fn a_conflict_found_after_assignment_withdraws_it_and_keeps_the_draft_hidden() {
     let app = spawn_app().await;
-    let (ed, round, ids) = open_round(&app, 1).await;
-    let a = judge(&app, "a@univ.ac.id", None).await;
-    add_judges(&app, round, &[&a]).await;
-    assign(&app, round, &a, &ids).await;
-    declare(&app, &a, ed).await;
-    let aid = live(&app, round).await[0].0;
-    let crit = criteria_of(&app, round).await;
-    let res = post_pairs(
-        &app,
-        &a.client,
-        &format!("/judge/sheets/{aid}/autosave"),
-        &sheet_form(&crit, "3", 0),
-    )
-    .await;
-    assert_eq!(res.status().as_u16(), 200);
+    let (round, a, aid, _) = a_judge_with_a_draft(&app).await;
 
     // The organiser records that the judge now works for the submitting unit.
     let dinkes = app.unit_id("Dinas Kesehatan").await;
@@ -1908,4 +1870,91 @@ async fn closing_in_a_day_the_scheduler_ticks(app: &TestApp, round: i32) {
             .await
             .expect("the scheduler runs on");
     }
+}
+
+/// A draft the judge saved online and left when the window closed is given back to the judge by
+/// reopening it (it is not typed over from paper).
+#[tokio::test]
+async fn a_late_judges_online_draft_is_reopened_for_them() {
+    let app = spawn_app().await;
+    let (round, a, aid, crit) = a_judge_with_a_draft(&app).await;
+    app.db(move |conn| {
+        diesel::update(rounds::table.find(round))
+            .set(rounds::closes_at.eq(biw::db::now() - chrono::Duration::hours(1)))
+            .execute(conn)
+            .unwrap()
+    })
+    .await;
+    let res = paper_submit(&app, aid, &crit, "4", 1).await;
+    assert_eq!(res.status().as_u16(), 422);
+    let page = app.page(&format!("/organiser/sheets/{aid}")).await;
+    assert!(
+        page.contains(r#"id="reopen-sheet""#),
+        "the way out is offered"
+    );
+    let sheet_id = sheet_id_of(&app, aid).await;
+    let res = app
+        .post_form(
+            &format!("/organiser/sheets/{sheet_id}/reopen"),
+            &[("reason", "Juri terlambat"), ("days", "1")],
+        )
+        .await;
+    assert_eq!(res.status().as_u16(), 303);
+    let told = app
+        .mails_to(&a.email)
+        .await
+        .into_iter()
+        .filter(|m| m.template == "sheet_reopened")
+        .count();
+    assert_eq!(told, 1);
+    let mut submit = sheet_form(&crit, "3", 2);
+    submit.push(("action".into(), "submit".into()));
+    let res = post_pairs(&app, &a.client, &format!("/judge/sheets/{aid}"), &submit).await;
+    assert_eq!(location(&res), "/judge");
+    assert_eq!(sheet_row(&app, aid).await.unwrap().0, "submitted");
+}
+
+async fn sheet_id_of(app: &TestApp, assignment: i32) -> i32 {
+    app.db(move |conn| {
+        sheets::table
+            .filter(sheets::assignment_id.eq(assignment))
+            .select(sheets::id)
+            .first::<i32>(conn)
+            .unwrap()
+    })
+    .await
+}
+
+/// One entry in an open round, judge A assigned and declared, with a draft saved online (lock 1).
+async fn a_judge_with_a_draft(app: &TestApp) -> (i32, Judge, i32, Vec<(i32, bool)>) {
+    let (ed, round, ids) = open_round(app, 1).await;
+    let a = judge(app, "a@univ.ac.id", None).await;
+    add_judges(app, round, &[&a]).await;
+    assign(app, round, &a, &ids).await;
+    declare(app, &a, ed).await;
+    let aid = live(app, round).await[0].0;
+    let crit = criteria_of(app, round).await;
+    let res = post_pairs(
+        app,
+        &a.client,
+        &format!("/judge/sheets/{aid}/autosave"),
+        &sheet_form(&crit, "3", 0),
+    )
+    .await;
+    assert_eq!(res.status().as_u16(), 200);
+    (round, a, aid, crit)
+}
+
+/// An organiser types in and submits a paper sheet for the assignment, every criterion at `score`.
+async fn paper_submit(
+    app: &TestApp,
+    assignment: i32,
+    crit: &[(i32, bool)],
+    score: &str,
+    lock: i32,
+) -> reqwest::Response {
+    let mut paper = sheet_form(crit, score, lock);
+    paper.push(("action".into(), "submit".into()));
+    let path = format!("/organiser/sheets/{assignment}");
+    post_pairs(app, &app.client, &path, &paper).await
 }

@@ -526,10 +526,16 @@ fn insert_version(
     Ok(())
 }
 
-/// Whether organisers may give the sheet back to its judge: it is submitted, or it was reopened
-/// and the time given has run out before the judge submitted it again.
-pub fn reopenable(s: &sheet_model::Sheet, now: chrono::NaiveDateTime) -> bool {
-    s.status == SheetStatus::Submitted.code() || s.reopened_until.is_some_and(|u| u <= now)
+/// Whether organisers may give the sheet back to its judge: it is submitted, or the judge can no
+/// longer change it (the round's window closed, `closes_at`, and any time given since has run
+/// out) though it was never submitted, such as a draft left when the window closed.
+pub fn reopenable(
+    s: &sheet_model::Sheet,
+    closes_at: chrono::NaiveDateTime,
+    now: chrono::NaiveDateTime,
+) -> bool {
+    s.status == SheetStatus::Submitted.code()
+        || (now > closes_at && s.reopened_until.is_none_or(|u| u <= now))
 }
 
 /// Reopens a submitted sheet after its round closed, for `days` days, with a reason; the judge is
@@ -547,10 +553,11 @@ pub fn reopen(
         db::hold(conn, db::Row::Round(s.round_id), db::Hold::Shared)?;
         let reason =
             crate::domain::text::required_line(reason, 500).map_err(|k| invalid("reason", k))?;
-        if !reopenable(&s, db::now()) {
+        let r = round::find(conn, s.round_id)?.ok_or(AppError::NotFound)?;
+        if !reopenable(&s, r.closes_at, db::now()) {
             return Err(invalid("reason", "sheets.not_submitted"));
         }
-        if round::find(conn, s.round_id)?.is_some_and(|r| r.frozen_at.is_some()) {
+        if r.frozen_at.is_some() {
             return Err(invalid("reason", "sheets.frozen"));
         }
         let days = days.clamp(1, 30);

@@ -99,16 +99,15 @@ pub async fn sheet_view(
     errors: &FieldErrors,
 ) -> Result<tera::Context, AppError> {
     let lang = page.lang;
-    let (e_id, ed_id, unit_id, sheet_id) = (
-        ctx.entry.id,
-        ctx.entry.edition_id,
-        ctx.entry.unit_id,
-        ctx.sheet.as_ref().map(|s| s.id),
-    );
-    let (options, files, unit, history) = db::run(&page.state.pool, move |conn| {
-        let history = match (mode, sheet_id) {
-            (Mode::Paper, Some(id)) => sheet::versions(conn, id)?,
-            _ => Vec::new(),
+    let (e_id, ed_id, unit_id) = (ctx.entry.id, ctx.entry.edition_id, ctx.entry.unit_id);
+    let the_sheet = ctx.sheet.clone();
+    let (options, files, unit, (history, online)) = db::run(&page.state.pool, move |conn| {
+        let history = match (mode, &the_sheet) {
+            (Mode::Paper, Some(s)) => (
+                sheet::versions(conn, s.id)?,
+                svc::judge_saved_online(conn, s)?,
+            ),
+            _ => (Vec::new(), false),
         };
         Ok((
             edition::options(conn, ed_id)?,
@@ -193,7 +192,8 @@ pub async fn sheet_view(
             .unwrap_or_default(),
     };
     let editable = match mode {
-        Mode::Paper => ctx.editable(&crate::services::judging::SheetActor::Organiser),
+        // Not offered where saving would be refused: the judge's own online sheet.
+        Mode::Paper => ctx.editable(&SheetActor::Organiser) && !online,
         Mode::Judge => ctx.window == Window::Open,
     };
     let base = match mode {
@@ -246,6 +246,24 @@ pub async fn sheet_view(
     t.insert("reopen", &empty);
     t.insert("conflict", &empty);
     Ok(t)
+}
+
+/// The sheet page again (422) with one of its side forms (`reopen`, `conflict`) refused: `typed`
+/// holds what was typed in it and its `error`; the summary links the message to `anchor`.
+pub async fn sheet_refused(
+    page: &Page,
+    ctx: SheetContext,
+    mode: Mode,
+    form: &str,
+    typed: serde_json::Value,
+    anchor: &str,
+) -> Result<HttpResponse, AppError> {
+    let mut t = sheet_view(page, ctx, mode, None, &FieldErrors::new()).await?;
+    let message = typed["error"].as_str().unwrap_or_default().to_string();
+    t.insert(form, &typed);
+    t.insert("error_items", &[(anchor, message)]);
+    t.insert("error_count", &1);
+    page.render_status(StatusCode::UNPROCESSABLE_ENTITY, "judge/sheet.html", t)
 }
 
 /// `GET /judge/sheets/{assignment}`.
@@ -412,15 +430,8 @@ pub async fn declare_conflict(
             };
             let who = judge_of(&page)?;
             let ctx = db::run(&page.state.pool, move |conn| svc::load(conn, &who, id)).await?;
-            let mut t = sheet_view(&page, ctx, Mode::Judge, None, &FieldErrors::new()).await?;
-            let message = page.t(&key);
-            t.insert(
-                "conflict",
-                &serde_json::json!({"reason": form.reason, "error": message}),
-            );
-            t.insert("error_items", &[(anchor, &message)]);
-            t.insert("error_count", &1);
-            page.render_status(StatusCode::UNPROCESSABLE_ENTITY, "judge/sheet.html", t)
+            let typed = serde_json::json!({"reason": form.reason, "error": page.t(&key)});
+            sheet_refused(&page, ctx, Mode::Judge, "conflict", typed, anchor).await
         }
         Err(e) => Err(e),
     }

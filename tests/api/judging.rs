@@ -1889,6 +1889,10 @@ async fn a_late_judges_online_draft_is_reopened_for_them() {
     assert_eq!(res.status().as_u16(), 422);
     let page = app.page(&format!("/organiser/sheets/{aid}")).await;
     assert!(
+        page.contains(" disabled>") && page.contains(" readonly>"),
+        "the judge's own sheet is not offered for typing in from paper"
+    );
+    assert!(
         page.contains(r#"id="reopen-sheet""#),
         "the way out is offered"
     );

@@ -305,16 +305,10 @@ pub fn save(
         // A paper sheet is typed in for a judge who scores on paper. A sheet the judge has saved
         // online is theirs: organisers change it only by reopening it, with a reason the judge is
         // mailed.
-        if let (SheetActor::Organiser, Some(s)) = (who, &ctx.sheet) {
-            let judges_own: i64 = sheet_versions::table
-                .filter(sheet_versions::sheet_id.eq(s.id))
-                .filter(sheet_versions::actor_id.eq(s.judge_id))
-                .filter(sheet_versions::on_paper.eq(false))
-                .count()
-                .get_result(conn)?;
-            if judges_own > 0 {
-                return Err(invalid("sheet", "sheets.judge_online"));
-            }
+        if let (SheetActor::Organiser, Some(s)) = (who, &ctx.sheet)
+            && judge_saved_online(conn, s)?
+        {
+            return Err(invalid("sheet", "sheets.judge_online"));
         }
         if let Some(s) = &ctx.sheet
             && s.lock_version != input.lock_version
@@ -524,6 +518,17 @@ fn insert_version(
         ))
         .execute(conn)?;
     Ok(())
+}
+
+/// Whether the judge has saved the sheet online: then it is theirs, not typed in from paper.
+pub fn judge_saved_online(conn: &mut DbConn, s: &Sheet) -> QueryResult<bool> {
+    let n: i64 = sheet_versions::table
+        .filter(sheet_versions::sheet_id.eq(s.id))
+        .filter(sheet_versions::actor_id.eq(s.judge_id))
+        .filter(sheet_versions::on_paper.eq(false))
+        .count()
+        .get_result(conn)?;
+    Ok(n > 0)
 }
 
 /// Whether organisers may give the sheet back to its judge: it is submitted, or the judge can no

@@ -172,22 +172,16 @@ pub async fn reopen(
                 svc::load(conn, &SheetActor::Organiser, assignment)
             })
             .await?;
-            let mut t =
-                crate::web::judge::sheet_view(&page, ctx, Mode::Paper, None, &FieldErrors::new())
-                    .await?;
-            // A sheet no longer submitted has no reopen form to point at.
+            // A sheet that cannot be reopened has no reopen form to point at.
             let anchor = match key.as_str() {
                 "sheets.not_submitted" => "form-error-summary".to_string(),
                 _ => format!("reopen-{field}"),
             };
-            let message = page.t(&key);
-            t.insert(
-                "reopen",
-                &serde_json::json!({"reason": form.reason, "days": form.days, "error": message}),
-            );
-            t.insert("error_items", &[(anchor, message)]);
-            t.insert("error_count", &1);
-            page.render_status(StatusCode::UNPROCESSABLE_ENTITY, "judge/sheet.html", t)
+            let typed = serde_json::json!({
+                "reason": form.reason, "days": form.days, "error": page.t(&key),
+            });
+            crate::web::judge::sheet_refused(&page, ctx, Mode::Paper, "reopen", typed, &anchor)
+                .await
         }
         Err(e) => Err(e),
     }

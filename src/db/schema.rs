@@ -352,6 +352,17 @@ diesel::table! {
 }
 
 diesel::table! {
+    panel_notes (id) {
+        id -> Integer,
+        round_id -> Integer,
+        entry_id -> Integer,
+        note -> Text,
+        written_by -> Nullable<Integer>,
+        written_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     objections (id) {
         id -> Integer,
         round_id -> Integer,
@@ -625,6 +636,8 @@ diesel::joinable!(round_result_criteria -> rounds (round_id));
 diesel::joinable!(shortlist -> entries (entry_id));
 diesel::joinable!(objections -> entries (entry_id));
 diesel::joinable!(objections -> rounds (round_id));
+diesel::joinable!(panel_notes -> entries (entry_id));
+diesel::joinable!(panel_notes -> rounds (round_id));
 diesel::joinable!(iid_answers -> iid_indicators (indicator_id));
 diesel::joinable!(iid_files -> entries (entry_id));
 diesel::joinable!(iid_files -> iid_indicators (indicator_id));
@@ -673,6 +686,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     iid_answers,
     iid_files,
     objections,
+    panel_notes,
     promotions,
     promotion_entries,
     round_judges,

@@ -132,12 +132,12 @@ fn clean_pair(
         if one_line {
             text::single_line(s, max)
         } else if s.chars().count() > max {
-            Err("form.too_long")
+            Err(text::too_long(max))
         } else if s
             .chars()
             .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
         {
-            Err("form.control_chars")
+            Err(text::PARAGRAPH_CHARS)
         } else {
             Ok(s.trim().replace("\r\n", "\n"))
         }

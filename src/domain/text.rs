@@ -13,7 +13,7 @@ pub fn single_line(input: &str, max_chars: usize) -> Result<String, &'static str
     }
     let folded = trimmed.split_whitespace().collect::<Vec<_>>().join(" ");
     if folded.chars().count() > max_chars {
-        return Err("form.too_long");
+        return Err(too_long(max_chars));
     }
     Ok(folded)
 }
@@ -34,13 +34,35 @@ pub fn paragraph(input: &str, max_chars: usize) -> Result<String, &'static str> 
         .chars()
         .any(|c| (c.is_control() && c != '\n' && c != '\t') || is_invisible_format(c))
     {
-        return Err("form.control_chars");
+        return Err(PARAGRAPH_CHARS);
     }
     if text.chars().count() > max_chars {
-        return Err("form.too_long");
+        return Err(too_long(max_chars));
     }
     Ok(text)
 }
+
+/// The message for text of several lines with a control or invisible character: line breaks
+/// are allowed there, so the one-line message would mislead.
+pub const PARAGRAPH_CHARS: &str = "form.paragraph_chars";
+
+/// The message for text longer than `max_chars`, naming that limit (each limit the forms use has
+/// its own message; any other gets one without a number rather than a wrong one).
+pub fn too_long(max_chars: usize) -> &'static str {
+    match max_chars {
+        60 => "form.too_long_60",
+        200 => "form.too_long",
+        300 => "form.too_long_300",
+        500 => "form.too_long_500",
+        1000 => "form.too_long_1000",
+        2000 => "form.too_long_2000",
+        5000 => "form.too_long_5000",
+        _ => "form.too_long_any",
+    }
+}
+
+/// Every limit [`too_long`] names.
+pub const NAMED_LIMITS: [usize; 7] = [60, 200, 300, 500, 1000, 2000, 5000];
 
 /// A code for a new list item or criterion, made from its label and unique among `taken`: nobody
 /// types codes.
@@ -114,8 +136,34 @@ mod tests {
     }
 
     #[test]
+    fn every_limit_is_named_in_both_languages() {
+        use super::{NAMED_LIMITS, PARAGRAPH_CHARS, paragraph, too_long};
+        use crate::i18n::{Lang, t};
+        for n in NAMED_LIMITS {
+            let key = too_long(n);
+            assert_eq!(single_line(&"a".repeat(n + 1), n), Err(key));
+            assert_eq!(paragraph(&"a".repeat(n + 1), n), Err(key));
+            for lang in [Lang::Id, Lang::En] {
+                let text = t(lang, key, &[]);
+                assert_ne!(text, key, "{key} translated");
+                let digits: String = text.chars().filter(char::is_ascii_digit).collect();
+                assert_eq!(digits, n.to_string(), "{text} names {n}");
+            }
+        }
+        assert_eq!(too_long(123), "form.too_long_any");
+        // Line breaks are allowed in a paragraph: its message must not ask for one line.
+        assert_eq!(paragraph("a\u{7}b", 100), Err(PARAGRAPH_CHARS));
+        assert_eq!(paragraph("a\nb", 100).unwrap(), "a\nb");
+        for lang in [Lang::Id, Lang::En] {
+            assert_ne!(t(lang, PARAGRAPH_CHARS, &[]), PARAGRAPH_CHARS);
+            assert_ne!(t(lang, "form.too_long_any", &[]), "form.too_long_any");
+        }
+    }
+
+    #[test]
     fn counts_characters_not_bytes() {
         assert!(single_line(&"é".repeat(10), 10).is_ok());
-        assert_eq!(single_line(&"é".repeat(11), 10), Err("form.too_long"));
+        assert_eq!(single_line(&"é".repeat(11), 10), Err("form.too_long_any"));
+        assert_eq!(single_line(&"é".repeat(201), 200), Err("form.too_long"));
     }
 }

@@ -6,6 +6,7 @@ pub mod awards;
 pub mod editions;
 pub mod entries;
 pub mod judges;
+pub mod moderation;
 pub mod outbox;
 pub mod results;
 pub mod rounds;

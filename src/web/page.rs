@@ -221,6 +221,22 @@ impl Page {
         self.render_status(StatusCode::OK, name, ctx)
     }
 
+    /// Renders a refused form's page (422) with its error summary: each message linked to the
+    /// control `anchor` names for its field.
+    pub fn render_refused(
+        &self,
+        name: &str,
+        mut ctx: tera::Context,
+        errors: &crate::error::FieldErrors,
+        anchor: impl Fn(&str) -> String,
+    ) -> Result<HttpResponse, AppError> {
+        let items: Vec<(String, String)> =
+            errors.iter().map(|(f, k)| (anchor(f), self.t(k))).collect();
+        ctx.insert("error_count", &items.len());
+        ctx.insert("error_items", &items);
+        self.render_status(StatusCode::UNPROCESSABLE_ENTITY, name, ctx)
+    }
+
     /// Renders a page with a status (422 for a form with errors).
     pub fn render_status(
         &self,

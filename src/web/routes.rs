@@ -179,6 +179,9 @@ routes! {
     Get  "/organiser/rounds/{id}/results.csv"  ORGANISER => organiser::results::export_csv;
     Get  "/organiser/rounds/{id}/results.xlsx" ORGANISER => organiser::results::export_xlsx;
     Get  "/organiser/rounds/{id}/results/judges" ORGANISER => organiser::results::judges;
+    Get  "/organiser/rounds/{id}/results/entries/{entry}" ORGANISER => organiser::moderation::show;
+    Post "/organiser/rounds/{id}/results/entries/{entry}/notes" ORGANISER => organiser::moderation::add_note;
+    Post "/organiser/rounds/{id}/results/entries/{entry}/judges" ORGANISER => organiser::moderation::add_judge;
     Post "/organiser/rounds/{id}/results/freeze" ORGANISER => organiser::results::freeze;
     Post "/organiser/rounds/{id}/results/unfreeze" ORGANISER => organiser::results::unfreeze;
     Post "/organiser/rounds/{id}/results/sign-off" ORGANISER => organiser::results::sign_off;

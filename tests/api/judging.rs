@@ -517,6 +517,11 @@ async fn automatic_assignment_meets_every_constraint_keeps_manual_choices_and_ex
         .post_form(&format!("/organiser/rounds/{round}/assignments/auto"), &[])
         .await;
     assert_eq!(res.status().as_u16(), 303);
+    assert_eq!(
+        res.headers()["location"],
+        format!("/organiser/rounds/{round}/assignments?show=short").as_str(),
+        "a run that leaves entries short shows them"
+    );
     let board = app
         .page(&format!("/organiser/rounds/{round}/assignments"))
         .await;
@@ -548,10 +553,7 @@ async fn automatic_assignment_meets_every_constraint_keeps_manual_choices_and_ex
         .map(|e| 3 - per_entry.get(e).copied().unwrap_or(0))
         .sum();
     assert_eq!(missing, 2, "the two places that cannot be filled");
-    assert!(
-        board.contains("belum mendapat cukup juri") && board.contains("sudah penuh"),
-        "explained"
-    );
+    assert!(board.contains("belum mendapat cukup juri"), "{board}");
     let short = app
         .get(&format!("/organiser/rounds/{round}/assignments?show=short"))
         .await
@@ -559,6 +561,41 @@ async fn automatic_assignment_meets_every_constraint_keeps_manual_choices_and_ex
         .await
         .unwrap();
     assert!(short.contains("<strong class=\"warn\">Kurang "));
+    // Every short entry says why, on the board itself: the outside judges are at their limit of
+    // 5, and the official is conflicted on the entries of their own unit.
+    for e in ids
+        .iter()
+        .filter(|e| per_entry.get(*e).copied().unwrap_or(0) < 3)
+    {
+        let n = per_entry.get(e).copied().unwrap_or(0);
+        let why = short
+            .split(&format!("id=\"why-{e}\">"))
+            .nth(1)
+            .and_then(|rest| rest.split("</span>").next())
+            .unwrap_or_else(|| panic!("entry {e} explained: {short}"));
+        let full = 4 - js
+            .iter()
+            .filter(|j| got.iter().any(|x| x.1 == *e && x.2 == j.id))
+            .count();
+        assert_eq!(
+            why.split_whitespace().collect::<Vec<_>>().join(" "),
+            format!(
+                "Perlu 3 juri, ada {n}. Juri lain di babak ini: {}{full} sudah penuh.",
+                if moved.contains(e) {
+                    ""
+                } else {
+                    "1 berkonflik; "
+                }
+            ),
+            "entry {e}"
+        );
+    }
+    assert_eq!(
+        short.matches("class=\"why\"").count(),
+        ids.iter()
+            .filter(|e| per_entry.get(*e).copied().unwrap_or(0) < 3)
+            .count()
+    );
 
     // Running it again changes nothing.
     app.post_form(&format!("/organiser/rounds/{round}/assignments/auto"), &[])
@@ -637,7 +674,7 @@ async fn automatic_assignment_meets_every_constraint_keeps_manual_choices_and_ex
         assert_eq!(active, if *e == e1 { 2 } else { 3 }, "entry {e}");
     }
     assert!(
-        board.contains("1 pernah ditarik panitia"),
+        board.contains("1 ditarik panitia dari inovasi ini"),
         "explained: {board}"
     );
     assert_counters_agree(&app).await;

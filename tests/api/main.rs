@@ -21,6 +21,7 @@ mod i18n;
 mod input;
 mod invitations;
 mod judging;
+mod moderation;
 mod outbox;
 mod page_cache;
 mod pages;

@@ -14,7 +14,7 @@ use crate::judging::{
 };
 
 /// Submits a sheet with the same score on every criterion (total = score × 20).
-async fn submit(app: &TestApp, j: &Judge, round: i32, entry: i32, score: u8) {
+pub async fn submit(app: &TestApp, j: &Judge, round: i32, entry: i32, score: u8) {
     submit_scores(app, j, round, entry, [score; 6]).await
 }
 
@@ -433,7 +433,7 @@ async fn next_round(app: &TestApp, ed: i32, round: i32) -> i32 {
         .unwrap()
 }
 
-async fn step(app: &TestApp, round: i32, action: &str, fields: &[(&str, &str)]) -> String {
+pub async fn step(app: &TestApp, round: i32, action: &str, fields: &[(&str, &str)]) -> String {
     let path = format!("/organiser/rounds/{round}/results");
     let res = app.post_form(&format!("{path}/{action}"), fields).await;
     if res.status().as_u16() != 303 {
@@ -1880,6 +1880,22 @@ async fn an_objection_window_takes_objections_answers_each_and_then_the_results_
             .iter()
             .any(|m| m.0 == "objection" && m.2.starts_with("Jawaban atas sanggahan"))
     );
+    // The answer takes the withdrawn results mail's place: it says so, and links the report.
+    let answer_mail = app
+        .mails_to("staf@dinkes.biw.id")
+        .await
+        .into_iter()
+        .find(|m| m.subject.starts_with("Jawaban atas sanggahan"))
+        .unwrap();
+    for body in [&answer_mail.body_text, &answer_mail.body_html] {
+        assert!(
+            body.contains(
+                "Email hasil babak ini yang belum sempat terkirim kepada Anda dibatalkan"
+            ),
+            "{body}"
+        );
+        assert!(body.contains("/feedback"));
+    }
     // It is answered once: a second answer (another organiser, a double click) is refused and
     // nothing more is mailed.
     let res = app

@@ -28,6 +28,8 @@ pub struct Shortfall {
     pub full: u32,
     /// Round judges an organiser withdrew from the entry (automatic runs leave them off it).
     pub withdrawn: u32,
+    /// Round judges free to take it (the entry waits for an automatic run or a hand assignment).
+    pub free: u32,
 }
 
 /// What an automatic run did.
@@ -61,9 +63,19 @@ enum Barrier {
 }
 
 impl RoundFacts {
-    fn read(conn: &mut DbConn, round_id: i32) -> Result<RoundFacts, AppError> {
+    /// Reads what the round's assignment depends on; `only` narrows the entries (and their
+    /// conflicts, assignments and sheets) to those named, for explaining a few entries on a page.
+    fn read(
+        conn: &mut DbConn,
+        round_id: i32,
+        only: Option<&[i32]>,
+    ) -> Result<RoundFacts, AppError> {
         let round = round::find(conn, round_id)?.ok_or(AppError::NotFound)?;
-        let entry_ids = round::entry_ids(conn, round_id)?;
+        let mut entry_ids = round::entry_ids(conn, round_id)?;
+        if let Some(only) = only {
+            let wanted: HashSet<i32> = only.iter().copied().collect();
+            entry_ids.retain(|e| wanted.contains(e));
+        }
         let entries: Vec<(i32, i32, Option<i32>)> = entries::table
             .filter(entries::id.eq_any(&entry_ids))
             .order(entries::id)
@@ -75,12 +87,14 @@ impl RoundFacts {
             .map(|j| (j.id, j.unit_id))
             .collect();
         let judge_ids: Vec<i32> = judges.iter().map(|j| j.0).collect();
-        let recorded = conflicts::table
+        let mut recorded_q = conflicts::table
             .filter(conflicts::judge_id.eq_any(&judge_ids))
             .select((conflicts::judge_id, conflicts::entry_id))
-            .load::<(i32, i32)>(conn)?
-            .into_iter()
-            .collect();
+            .into_boxed();
+        if only.is_some() {
+            recorded_q = recorded_q.filter(conflicts::entry_id.eq_any(&entry_ids));
+        }
+        let recorded = recorded_q.load::<(i32, i32)>(conn)?.into_iter().collect();
         let mut expertise: HashMap<i32, HashSet<i32>> = HashMap::new();
         for (j, c) in judge_expertise::table
             .filter(judge_expertise::judge_id.eq_any(&judge_ids))
@@ -89,7 +103,7 @@ impl RoundFacts {
         {
             expertise.entry(j).or_default().insert(c);
         }
-        let all: Vec<(i32, i32, Option<NaiveDateTime>, String)> = assignments::table
+        let mut all_q = assignments::table
             .filter(assignments::round_id.eq(round_id))
             .select((
                 assignments::entry_id,
@@ -97,7 +111,11 @@ impl RoundFacts {
                 assignments::withdrawn_at,
                 assignments::withdrawn_reason,
             ))
-            .load(conn)?;
+            .into_boxed();
+        if only.is_some() {
+            all_q = all_q.filter(assignments::entry_id.eq_any(&entry_ids));
+        }
+        let all: Vec<(i32, i32, Option<NaiveDateTime>, String)> = all_q.load(conn)?;
         let live = all
             .iter()
             .filter(|a| a.2.is_none())
@@ -113,13 +131,15 @@ impl RoundFacts {
             .filter(|a| a.2.is_some() && a.3 != CONFLICT_REASON)
             .map(|a| (a.0, a.1))
             .collect();
-        let submitted = sheets::table
+        let mut submitted_q = sheets::table
             .filter(sheets::round_id.eq(round_id))
             .filter(sheets::status.eq(SheetStatus::Submitted.code()))
             .select((sheets::entry_id, sheets::judge_id))
-            .load::<(i32, i32)>(conn)?
-            .into_iter()
-            .collect();
+            .into_boxed();
+        if only.is_some() {
+            submitted_q = submitted_q.filter(sheets::entry_id.eq_any(&entry_ids));
+        }
+        let submitted = submitted_q.load::<(i32, i32)>(conn)?.into_iter().collect();
         Ok(RoundFacts {
             parents: unit_parents(conn)?,
             round,
@@ -156,6 +176,93 @@ impl RoundFacts {
         }
         None
     }
+
+    /// The limit on entries per judge (none when the round sets 0).
+    fn limit(&self) -> u32 {
+        match self.round.max_per_judge {
+            n if n > 0 => n as u32,
+            _ => u32::MAX,
+        }
+    }
+
+    /// Why `entry` has `has` of the round's judges and not more: each other judge of the round
+    /// counted under what keeps them off it (`load` is every judge's live assignments).
+    fn shortfall(
+        &self,
+        entry: (i32, i32, Option<i32>),
+        has: u32,
+        assigned: &HashSet<(i32, i32)>,
+        load: &HashMap<i32, u32>,
+    ) -> Shortfall {
+        let limit = self.limit();
+        let mut s = Shortfall {
+            entry_id: entry.0,
+            needed: self.round.judges_per_entry.max(0) as u32,
+            has,
+            conflicted: 0,
+            no_expertise: 0,
+            full: 0,
+            withdrawn: 0,
+            free: 0,
+        };
+        for j in &self.judges {
+            if assigned.contains(&(entry.0, j.0)) {
+                continue;
+            }
+            match self.barrier(entry, *j) {
+                Some(Barrier::Conflict) => s.conflicted += 1,
+                Some(Barrier::Expertise) => s.no_expertise += 1,
+                None if self.withdrawn_by_hand.contains(&(entry.0, j.0)) => s.withdrawn += 1,
+                None if load.get(&j.0).copied().unwrap_or(0) >= limit => s.full += 1,
+                None => s.free += 1,
+            }
+        }
+        s
+    }
+
+    /// Live assignments that fill a place: their judge can still score (active, on the round)
+    /// or has submitted. A deactivated judge's unsubmitted one would hold a place that nobody
+    /// will ever fill.
+    fn places_filled(&self) -> HashMap<i32, u32> {
+        let can_score: HashSet<i32> = self.judges.iter().map(|j| j.0).collect();
+        let mut has: HashMap<i32, u32> = HashMap::new();
+        for (e, j) in &self.live {
+            if can_score.contains(j) || self.submitted.contains(&(*e, *j)) {
+                *has.entry(*e).or_default() += 1;
+            }
+        }
+        has
+    }
+}
+
+/// Why each of `entry_ids` (entries of the round short of judges) has no more judges, for the
+/// board: read for those entries alone, with every judge's load from the round's counters.
+pub fn explain_shortfalls(
+    conn: &mut DbConn,
+    round_id: i32,
+    entry_ids: &[i32],
+) -> Result<HashMap<i32, Shortfall>, AppError> {
+    use crate::db::schema::round_judges;
+    if entry_ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let f = RoundFacts::read(conn, round_id, Some(entry_ids))?;
+    let load: HashMap<i32, u32> = round_judges::table
+        .filter(round_judges::round_id.eq(round_id))
+        .select((round_judges::judge_id, round_judges::assigned))
+        .load::<(i32, i32)>(conn)?
+        .into_iter()
+        .map(|(j, n)| (j, n.max(0) as u32))
+        .collect();
+    let has = f.places_filled();
+    let k = f.round.judges_per_entry.max(0) as u32;
+    Ok(f.entries
+        .iter()
+        .filter_map(|e| {
+            let n = has.get(&e.0).copied().unwrap_or(0);
+            (n < k).then(|| (e.0, f.shortfall(*e, n, &f.live, &load)))
+        })
+        .collect())
 }
 
 /// Assigns judges automatically: every entry gets up to the round's number of judges from those
@@ -169,24 +276,14 @@ pub fn auto_assign(
 ) -> Result<AutoResult, AppError> {
     db::transaction(conn, |conn| {
         unfrozen_round(conn, round_id)?;
-        let f = RoundFacts::read(conn, round_id)?;
+        let f = RoundFacts::read(conn, round_id, None)?;
         let k = f.round.judges_per_entry.max(0) as u32;
-        let limit = match f.round.max_per_judge {
-            n if n > 0 => n as u32,
-            _ => u32::MAX,
-        };
+        let limit = f.limit();
         let mut load: HashMap<i32, u32> = HashMap::new();
-        let mut has: HashMap<i32, u32> = HashMap::new();
-        // A live assignment fills a place when its judge can still score (active, in the
-        // round) or has submitted: a deactivated judge's unsubmitted one would hold a place
-        // that nobody will ever fill.
-        let can_score: HashSet<i32> = f.judges.iter().map(|j| j.0).collect();
-        for (e, j) in &f.live {
+        for (_, j) in &f.live {
             *load.entry(*j).or_default() += 1;
-            if can_score.contains(j) || f.submitted.contains(&(*e, *j)) {
-                *has.entry(*e).or_default() += 1;
-            }
         }
+        let has = f.places_filled();
         let problem = Problem {
             need: f
                 .entries
@@ -246,35 +343,14 @@ pub fn auto_assign(
             .copied()
             .chain(pairs.iter().copied())
             .collect();
-        let mut shortfalls = Vec::new();
-        for e in &f.entries {
-            let n = got.get(&e.0).copied().unwrap_or(0);
-            if n >= k {
-                continue;
-            }
-            let mut s = Shortfall {
-                entry_id: e.0,
-                needed: k,
-                has: n,
-                conflicted: 0,
-                no_expertise: 0,
-                full: 0,
-                withdrawn: 0,
-            };
-            for j in &f.judges {
-                if assigned.contains(&(e.0, j.0)) {
-                    continue;
-                }
-                match f.barrier(*e, *j) {
-                    Some(Barrier::Conflict) => s.conflicted += 1,
-                    Some(Barrier::Expertise) => s.no_expertise += 1,
-                    None if f.withdrawn_by_hand.contains(&(e.0, j.0)) => s.withdrawn += 1,
-                    None if new_load.get(&j.0).copied().unwrap_or(0) >= limit => s.full += 1,
-                    None => {}
-                }
-            }
-            shortfalls.push(s);
-        }
+        let shortfalls: Vec<Shortfall> = f
+            .entries
+            .iter()
+            .filter_map(|e| {
+                let n = got.get(&e.0).copied().unwrap_or(0);
+                (n < k).then(|| f.shortfall(*e, n, &assigned, &new_load))
+            })
+            .collect();
         audit::record(
             conn,
             actor,
@@ -342,6 +418,31 @@ fn insert_assignments(
     Ok(())
 }
 
+/// The round's judges who could be added to `entry_id` by hand (active, not on it yet, no
+/// conflict), by name: for adding a judge to an entry whose judges disagree.
+pub fn addable_judges(
+    conn: &mut DbConn,
+    round_id: i32,
+    entry_id: i32,
+) -> Result<Vec<(i32, String)>, AppError> {
+    let f = RoundFacts::read(conn, round_id, Some(&[entry_id]))?;
+    let Some(entry) = f.entries.first().copied() else {
+        return Ok(Vec::new());
+    };
+    let ids: Vec<i32> = f
+        .judges
+        .iter()
+        .filter(|j| !f.live.contains(&(entry.0, j.0)))
+        .filter(|j| !matches!(f.barrier(entry, **j), Some(Barrier::Conflict)))
+        .map(|j| j.0)
+        .collect();
+    Ok(users::table
+        .filter(users::id.eq_any(&ids))
+        .order((users::name, users::id))
+        .select((users::id, users::name))
+        .load(conn)?)
+}
+
 /// Assigns one judge to entries of the round by hand (entries they already have are skipped). A
 /// conflict, an entry outside the round or a judge not on it is refused and nothing is assigned.
 pub fn assign(
@@ -353,7 +454,8 @@ pub fn assign(
 ) -> Result<usize, AppError> {
     db::transaction(conn, |conn| {
         unfrozen_round(conn, round_id)?;
-        let f = RoundFacts::read(conn, round_id)?;
+        // Only the named entries matter to a hand assignment.
+        let f = RoundFacts::read(conn, round_id, Some(entry_ids))?;
         let judge = *f
             .judges
             .iter()

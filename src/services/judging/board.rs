@@ -40,6 +40,8 @@ pub struct OnEntry {
     pub sheet: String,
     /// Made by hand.
     pub manual: bool,
+    /// The judge's account is active (a deactivated judge's unsubmitted sheet fills no place).
+    pub active: bool,
 }
 
 /// An entry's line on the board.
@@ -55,6 +57,8 @@ pub struct EntryLine {
     pub judges: Vec<OnEntry>,
     /// Judges still missing.
     pub missing: i64,
+    /// Why it has no more judges, when it is short.
+    pub why: Option<Shortfall>,
 }
 
 /// A judge of the round, for the "assign to" choice.
@@ -139,7 +143,7 @@ pub fn board(
     };
     let shown_count = if only_short { short_count } else { entry_count };
     let ids: Vec<i32> = page_rows.iter().map(|e| e.0).collect();
-    let on: Vec<(i32, i32, String, String, Option<String>)> = assignments::table
+    let on: Vec<(i32, i32, String, String, Option<String>, bool)> = assignments::table
         .inner_join(users::table.on(users::id.eq(assignments::judge_id)))
         .left_join(sheets::table.on(sheets::assignment_id.eq(assignments::id)))
         .filter(assignments::round_id.eq(round_id))
@@ -152,30 +156,48 @@ pub fn board(
             users::name,
             assignments::source,
             sheets::status.nullable(),
+            users::active,
         ))
         .load(conn)?;
     let mut by_entry: HashMap<i32, Vec<OnEntry>> = HashMap::new();
-    for (e, a, judge, source, sheet) in on {
+    for (e, a, judge, source, sheet, active) in on {
         by_entry.entry(e).or_default().push(OnEntry {
             assignment_id: a,
             judge,
             sheet: sheet.unwrap_or_else(|| "none".into()),
             manual: source == AssignmentSource::Manual.code(),
+            active,
         });
     }
-    let entries = page_rows
+    let mut entries: Vec<EntryLine> = page_rows
         .into_iter()
         .map(|(id, name, unit)| {
             let judges = by_entry.remove(&id).unwrap_or_default();
+            // The places filled as automatic assignment counts them.
+            let filled = judges
+                .iter()
+                .filter(|j| j.active || j.sheet == SheetStatus::Submitted.code())
+                .count();
             EntryLine {
-                missing: (i64::from(k) - judges.len() as i64).max(0),
+                missing: (i64::from(k) - filled as i64).max(0),
                 judges,
                 id,
                 name,
                 unit,
+                why: None,
             }
         })
         .collect();
+    // Every short entry on the page says why, so nothing is under-filled without a reason.
+    let short: Vec<i32> = entries
+        .iter()
+        .filter(|e| e.missing > 0)
+        .map(|e| e.id)
+        .collect();
+    let mut why = explain_shortfalls(conn, round_id, &short)?;
+    for e in &mut entries {
+        e.why = why.remove(&e.id);
+    }
 
     type JudgeCounts = (i32, String, Option<i32>, Option<String>, i32, i32, i32, i32);
     let rows: Vec<JudgeCounts> = round_judges::table

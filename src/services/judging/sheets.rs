@@ -256,12 +256,12 @@ pub struct SavedSheet {
 
 fn clean_comment(s: &str) -> Result<String, &'static str> {
     if s.chars().count() > MAX_COMMENT {
-        return Err("form.too_long");
+        return Err(crate::domain::text::too_long(MAX_COMMENT));
     }
     if s.chars()
         .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
     {
-        return Err("form.control_chars");
+        return Err(crate::domain::text::PARAGRAPH_CHARS);
     }
     Ok(s.trim().replace("\r\n", "\n"))
 }

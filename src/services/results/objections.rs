@@ -375,6 +375,8 @@ pub fn answer_objection(
             state.settings.base_url, o.entry_id
         );
         let up = upheld == Some(true);
+        // The results mail it replaces was withdrawn: this one says where the results stand.
+        let replaces = withdrawn > 0;
         mail_unit(
             conn,
             state,
@@ -385,6 +387,7 @@ pub fn answer_objection(
                 ctx.insert("round", lang.pick(&rid, &ren));
                 ctx.insert("entry", &name);
                 ctx.insert("upheld", &up);
+                ctx.insert("replaces_results", &replaces);
                 ctx.insert("answer", &said);
                 ctx.insert("link", &link);
             },

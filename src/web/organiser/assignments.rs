@@ -218,48 +218,18 @@ pub async fn auto(page: Page, id: web::Path<i32>) -> Result<HttpResponse, AppErr
         "success",
         page.t_args("judging.auto_done", &[("n", result.added.to_string())]),
     );
-    if !result.shortfalls.is_empty() {
-        // The reasons of the first few; the board lists every entry still short.
-        let names = db::run(&page.state.pool, {
-            let ids: Vec<i32> = result
-                .shortfalls
-                .iter()
-                .take(5)
-                .map(|s| s.entry_id)
-                .collect();
-            move |conn| {
-                let mut out = Vec::new();
-                for id in ids {
-                    if let Some(e) = crate::models::entry::find(conn, id)? {
-                        out.push(e.name);
-                    }
-                }
-                Ok(out)
-            }
-        })
-        .await?;
-        let mut text = page.t_args(
+    if result.shortfalls.is_empty() {
+        return Ok(see_other(&back(id)));
+    }
+    // The board's "short" view says why for each entry, every one of them, page by page.
+    page.flash(
+        "error",
+        page.t_args(
             "judging.short_total",
             &[("n", result.shortfalls.len().to_string())],
-        );
-        for (s, name) in result.shortfalls.iter().zip(names) {
-            text.push(' ');
-            text.push_str(&page.t_args(
-                "judging.short_why",
-                &[
-                    ("name", name),
-                    ("needed", s.needed.to_string()),
-                    ("has", s.has.to_string()),
-                    ("conflicted", s.conflicted.to_string()),
-                    ("expertise", s.no_expertise.to_string()),
-                    ("full", s.full.to_string()),
-                    ("withdrawn", s.withdrawn.to_string()),
-                ],
-            ));
-        }
-        page.flash("error", text);
-    }
-    Ok(see_other(&back(id)))
+        ),
+    );
+    Ok(see_other(&format!("{}?show=short", back(id))))
 }
 
 /// `POST /organiser/rounds/{id}/assignments`: one judge to the ticked entries (`entry` repeats).

@@ -1,7 +1,6 @@
 //! A judge within an edition, for organisers: declaration, expertise, conflicts of interest (set one
 //! with a reason, which withdraws any assignment on that entry) and assignments.
 
-use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -106,19 +105,11 @@ async fn judge_page(
             page.render("organiser/judging/judge.html", ctx)
         }
         Some((form, errors)) => {
-            let items: Vec<(String, String)> = errors
-                .iter()
-                .map(|(f, k)| (format!("coi-{f}"), page.t(k)))
-                .collect();
             ctx.insert("coi", form);
             ctx.insert("coi_errors", errors);
-            ctx.insert("error_count", &items.len());
-            ctx.insert("error_items", &items);
-            page.render_status(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "organiser/judging/judge.html",
-                ctx,
-            )
+            page.render_refused("organiser/judging/judge.html", ctx, errors, |f| {
+                format!("coi-{f}")
+            })
         }
     }
 }

@@ -63,6 +63,8 @@ struct Row {
     flagged: bool,
     tie: Option<String>,
     promoted: bool,
+    /// The panel's newest note on it (moderation).
+    note: Option<String>,
 }
 
 /// The sentence that says how a tie with the entry above was broken.
@@ -101,6 +103,8 @@ struct View {
     scored: usize,
     sheets: usize,
     flagged: usize,
+    /// The flagged entries (to count those the panel has written about).
+    flagged_ids: Vec<i32>,
     /// Judges left uncorrected (known when computed live).
     raw_judges: Option<usize>,
     /// Rows matching the filter.
@@ -157,6 +161,7 @@ fn live_view(
                     .as_ref()
                     .map(|t| tie_text(lang, t, &c.tie_breakers, c.scale_max)),
                 promoted: false,
+                note: None,
             }
         })
         .collect();
@@ -182,6 +187,13 @@ fn live_view(
         scored: c.results.entries.iter().filter(|e| e.sheets > 0).count(),
         sheets: c.results.entries.iter().map(|e| e.sheets).sum(),
         flagged: c.results.flagged,
+        flagged_ids: c
+            .results
+            .entries
+            .iter()
+            .filter(|e| e.flagged)
+            .map(|e| e.entry)
+            .collect(),
         raw_judges: Some(c.results.judges.iter().filter(|j| !j.normalised).count()),
         listed: total,
         tie_codes: c.tie_breakers.iter().map(|t| t.code.clone()).collect(),
@@ -226,6 +238,7 @@ fn kept_view(
             flagged: k.flagged,
             tie: k.tie.as_ref().map(|t| tie_text(lang, t, &ties, scale_max)),
             promoted: false,
+            note: None,
         })
         .collect();
     let ranking = svc::settings_of(r).ranking;
@@ -254,6 +267,7 @@ fn kept_view(
         scored: totals.scored as usize,
         sheets: totals.sheets as usize,
         flagged: totals.flagged as usize,
+        flagged_ids: svc::kept_flagged(conn, r.id)?,
         raw_judges: None,
         listed: if only_flagged {
             totals.flagged as usize
@@ -448,7 +462,22 @@ async fn results_page(
                     row.promoted = went.contains(&row.entry);
                 }
             }
-            let next = (svc::next_round(conn, &r)?, svc::objections_of(conn, r.id)?);
+            let ids: Vec<i32> = view.rows.iter().map(|x| x.entry).collect();
+            let mut notes = svc::latest_notes(conn, r.id, &ids)?;
+            for row in &mut view.rows {
+                row.note = notes.remove(&row.entry);
+            }
+            let noted = svc::moderated(conn, r.id)?;
+            let moderated = view
+                .flagged_ids
+                .iter()
+                .filter(|e| noted.contains(e))
+                .count();
+            let next = (
+                svc::next_round(conn, &r)?,
+                svc::objections_of(conn, r.id)?,
+                moderated,
+            );
             let who: Vec<i32> = [r.frozen_by, r.signed_off_by, r.published_by]
                 .into_iter()
                 .chain(promotion.as_ref().map(|p| p.created_by))
@@ -458,7 +487,7 @@ async fn results_page(
             Ok((r, view, criteria, people, promotion, next, grid))
         })
         .await?;
-    let (next, objections) = next;
+    let (next, objections, moderated) = next;
     let stage = svc::stage(&r);
     let person = |id: Option<i32>| id.and_then(|i| people.get(&i).cloned()).unwrap_or_default();
     let counted: Vec<(String, String)> = criteria
@@ -504,6 +533,7 @@ async fn results_page(
     ctx.insert("scored", &view.scored);
     ctx.insert("sheet_count", &view.sheets);
     ctx.insert("flagged", &view.flagged);
+    ctx.insert("moderated", &moderated);
     ctx.insert("raw_judges", &view.raw_judges.unwrap_or(0));
     ctx.insert("ranking", settings.ranking.code());
     ctx.insert("normalisation", settings.normalisation.code());

@@ -673,6 +673,11 @@ async fn automatic_assignment_meets_every_constraint_keeps_manual_choices_and_ex
         let active = got.iter().filter(|x| x.1 == *e && x.2 != gone).count();
         assert_eq!(active, if *e == e1 { 2 } else { 3 }, "entry {e}");
     }
+    // The short view lists it too: the deactivated judge's assignment is live but fills no place.
+    let short = app
+        .page(&format!("/organiser/rounds/{round}/assignments?show=short"))
+        .await;
+    assert!(short.contains(&format!("id=\"why-{e1}\"")), "{short}");
     assert!(
         board.contains("1 ditarik panitia dari inovasi ini"),
         "explained: {board}"

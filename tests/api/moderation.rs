@@ -40,7 +40,8 @@ async fn a_flagged_entry_is_moderated_with_notes_and_an_extra_judge_until_public
     }
     // Entry 0: 100, 40, 80 (60 apart, flagged); entries 1 and 2 agree.
     for (j, s) in [(&a, [5, 3, 3]), (&b, [2, 3, 4]), (&c, [4, 3, 4])] {
-        for (e, score) in ids.iter().zip(s) {
+        // Last entry first: sheet ids then differ from assignment ids, which name the sheet page.
+        for (e, score) in ids.iter().zip(s).rev() {
             submit(&app, j, round, *e, score).await;
         }
     }
@@ -67,6 +68,12 @@ async fn a_flagged_entry_is_moderated_with_notes_and_an_extra_judge_until_public
         .collect();
     assert!(totals.windows(2).all(|w| w[0] < w[1]), "highest first");
     assert!(html.contains("terendah dari lembar yang sudah dikirim: 60,00"));
+    for (aid, _, _, _) in live(&app, round).await.iter().filter(|x| x.1 == flagged) {
+        assert!(
+            html.contains(&format!("href=\"/organiser/sheets/{aid}\"")),
+            "{aid}"
+        );
+    }
     let select = &html[html.find("id=\"f-judge\"").unwrap()..];
     let select = &select[..select.find("</select>").unwrap()];
     assert!(select.contains(&format!("value=\"{}\"", spare.id)));
@@ -160,6 +167,14 @@ async fn a_flagged_entry_is_moderated_with_notes_and_an_extra_judge_until_public
         html.contains("id=\"no-addable\""),
         "no one else can be added"
     );
+    // Sent twice (a double click): said, nothing new, no second audit.
+    let before = app.audit_count("assignment.manual").await;
+    let res = app
+        .post_form(&judges, &[("judge", &spare.id.to_string())])
+        .await;
+    assert_eq!(res.status().as_u16(), 303);
+    assert!(app.page(&page).await.contains("sudah menilai inovasi ini"));
+    assert_eq!(app.audit_count("assignment.manual").await, before);
 
     // Outside the round, or another round's entry: not found.
     let other = app
@@ -210,6 +225,11 @@ async fn a_flagged_entry_is_moderated_with_notes_and_an_extra_judge_until_public
         .post_form(&notes_path(round, flagged), &[("note", "Terlambat.")])
         .await;
     assert_eq!(res.status().as_u16(), 422);
-    assert!(res.text().await.unwrap().contains("sudah diumumkan"));
+    let body = res.text().await.unwrap();
+    assert!(body.contains("sudah diumumkan"));
+    assert!(
+        body.contains("href=\"#notes-closed\""),
+        "the summary points at what is shown"
+    );
     assert_eq!(note_count(&app, round).await, 3);
 }

@@ -71,11 +71,15 @@ impl RoundFacts {
         only: Option<&[i32]>,
     ) -> Result<RoundFacts, AppError> {
         let round = round::find(conn, round_id)?.ok_or(AppError::NotFound)?;
-        let mut entry_ids = round::entry_ids(conn, round_id)?;
+        use crate::db::schema::round_entries;
+        let mut in_round = round_entries::table
+            .filter(round_entries::round_id.eq(round_id))
+            .select(round_entries::entry_id)
+            .into_boxed();
         if let Some(only) = only {
-            let wanted: HashSet<i32> = only.iter().copied().collect();
-            entry_ids.retain(|e| wanted.contains(e));
+            in_round = in_round.filter(round_entries::entry_id.eq_any(only));
         }
+        let entry_ids: Vec<i32> = in_round.load(conn)?;
         let entries: Vec<(i32, i32, Option<i32>)> = entries::table
             .filter(entries::id.eq_any(&entry_ids))
             .order(entries::id)
@@ -477,6 +481,9 @@ pub fn assign(
             if !f.live.contains(&(e.0, judge_id)) {
                 pairs.push((e.0, judge_id));
             }
+        }
+        if pairs.is_empty() {
+            return Ok(0);
         }
         insert_assignments(
             conn,

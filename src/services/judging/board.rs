@@ -117,21 +117,61 @@ pub fn board(
         .filter(round_entries::round_id.eq(round_id))
         .count()
         .get_result(conn)?;
-    let short_count: i64 = round_entries::table
+    let counted_short: i64 = round_entries::table
         .filter(round_entries::round_id.eq(round_id))
         .filter(round_entries::judges.lt(k))
         .count()
         .get_result(conn)?;
+    // The counter counts every live assignment; a deactivated judge's unsubmitted one fills no
+    // place (as automatic assignment counts it). Such judges are few, so the entries they leave
+    // short are found apart and added to the short view.
+    let mut dead: HashMap<i32, i32> = HashMap::new();
+    for e in assignments::table
+        .inner_join(users::table.on(users::id.eq(assignments::judge_id)))
+        .left_join(sheets::table.on(sheets::assignment_id.eq(assignments::id)))
+        .filter(assignments::round_id.eq(round_id))
+        .filter(assignments::withdrawn_at.is_null())
+        .filter(users::active.eq(false))
+        .filter(
+            sheets::status
+                .is_null()
+                .or(sheets::status.ne(SheetStatus::Submitted.code())),
+        )
+        .select(assignments::entry_id)
+        .load::<i32>(conn)?
+    {
+        *dead.entry(e).or_default() += 1;
+    }
+    let dead_ids: Vec<i32> = dead.keys().copied().collect();
+    let also_short: Vec<i32> = round_entries::table
+        .filter(round_entries::round_id.eq(round_id))
+        .filter(round_entries::entry_id.eq_any(&dead_ids))
+        .filter(round_entries::judges.ge(k))
+        .select((round_entries::entry_id, round_entries::judges))
+        .load::<(i32, i32)>(conn)?
+        .into_iter()
+        .filter(|(e, n)| n - dead.get(e).copied().unwrap_or(0) < k)
+        .map(|(e, _)| e)
+        .collect();
+    let short_count = counted_short + also_short.len() as i64;
     let start = (page.max(1) - 1) * BOARD_PAGE;
     // The page's entries by name: the edition's name index is walked in order and each entry
     // looked up in the round, so no view sorts the whole round.
     let page_rows: Vec<(i32, String, String)> = {
         // One statement for both lists: "all" is "fewer judges than any round can ask for".
-        let below = if only_short { k } else { i32::MAX };
+        let (below, also) = if only_short {
+            (k, also_short.clone())
+        } else {
+            (i32::MAX, Vec::new())
+        };
         let in_this_round = round_entries::table
             .filter(round_entries::round_id.eq(round_id))
             .filter(round_entries::entry_id.eq(entries::id))
-            .filter(round_entries::judges.lt(below));
+            .filter(
+                round_entries::judges
+                    .lt(below)
+                    .or(round_entries::entry_id.eq_any(also)),
+            );
         entries::table
             .inner_join(units::table)
             .filter(entries::edition_id.eq(r.edition_id))

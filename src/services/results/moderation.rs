@@ -27,8 +27,8 @@ pub struct PanelNote {
 /// A live sheet of the entry in the round, as the panel compares them.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct SheetLine {
-    /// The sheet (the organiser's sheet page).
-    pub id: i32,
+    /// The sheet's assignment (the organiser's sheet page is named by it).
+    pub assignment_id: i32,
     /// The judge.
     pub judge: String,
     /// `draft` or `submitted`.
@@ -76,11 +76,16 @@ pub fn moderation(conn: &mut DbConn, r: &Round, entry_id: i32) -> Result<Moderat
         .filter(sheets::round_id.eq(r.id))
         .filter(sheets::entry_id.eq(entry_id))
         .filter(assignments::withdrawn_at.is_null())
-        .select((sheets::id, users::name, sheets::status, sheets::total_bp))
+        .select((
+            sheets::assignment_id,
+            users::name,
+            sheets::status,
+            sheets::total_bp,
+        ))
         .load::<(i32, String, String, Option<i32>)>(conn)?
         .into_iter()
-        .map(|(id, judge, status, total_bp)| SheetLine {
-            id,
+        .map(|(assignment_id, judge, status, total_bp)| SheetLine {
+            assignment_id,
             judge,
             status,
             total_bp,

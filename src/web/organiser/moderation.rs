@@ -66,6 +66,13 @@ pub async fn add_judge(
     })
     .await;
     match result {
+        // Already on it (a double click, or another organiser first): said, not claimed as new.
+        Ok(0) => Ok(done(
+            &page,
+            round_id,
+            entry_id,
+            "moderation.judge_already_on",
+        )),
         Ok(_) => Ok(done(&page, round_id, entry_id, "moderation.judge_added")),
         Err(AppError::Invalid(errors)) => {
             // The assignment's own field names ("judge", "entries", "round") all point at the
@@ -122,9 +129,15 @@ async fn moderation_page(
         Some((form, errors)) => {
             ctx.insert("form", form);
             ctx.insert("note_errors", errors);
-            page.render_refused("organiser/results/moderation.html", ctx, errors, |f| {
-                format!("f-{f}")
-            })
+            // A form the page no longer shows (the round frozen or published meanwhile) is
+            // pointed at the sentence that says so.
+            let anchor = |f: &str| match f {
+                "note" if !m.open => "notes-closed".to_string(),
+                "judge" if r.frozen_at.is_some() => "judges-frozen".to_string(),
+                "judge" if addable.is_empty() => "no-addable".to_string(),
+                f => format!("f-{f}"),
+            };
+            page.render_refused("organiser/results/moderation.html", ctx, errors, anchor)
         }
     }
 }

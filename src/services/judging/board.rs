@@ -123,36 +123,49 @@ pub fn board(
         .count()
         .get_result(conn)?;
     // The counter counts every live assignment; a deactivated judge's unsubmitted one fills no
-    // place (as automatic assignment counts it). Such judges are few, so the entries they leave
-    // short are found apart and added to the short view.
-    let mut dead: HashMap<i32, i32> = HashMap::new();
-    for e in assignments::table
-        .inner_join(users::table.on(users::id.eq(assignments::judge_id)))
-        .left_join(sheets::table.on(sheets::assignment_id.eq(assignments::id)))
-        .filter(assignments::round_id.eq(round_id))
-        .filter(assignments::withdrawn_at.is_null())
+    // place (as automatic assignment counts it). Such judges are few (usually none), so their
+    // assignments are read alone and the entries they leave short added to the short view.
+    let inactive: Vec<i32> = round_judges::table
+        .inner_join(users::table.on(users::id.eq(round_judges::judge_id)))
+        .filter(round_judges::round_id.eq(round_id))
         .filter(users::active.eq(false))
-        .filter(
-            sheets::status
-                .is_null()
-                .or(sheets::status.ne(SheetStatus::Submitted.code())),
-        )
-        .select(assignments::entry_id)
-        .load::<i32>(conn)?
-    {
+        .select(users::id)
+        .load(conn)?;
+    let dead_rows: Vec<i32> = if inactive.is_empty() {
+        Vec::new()
+    } else {
+        assignments::table
+            .left_join(sheets::table.on(sheets::assignment_id.eq(assignments::id)))
+            .filter(assignments::round_id.eq(round_id))
+            .filter(assignments::judge_id.eq_any(&inactive))
+            .filter(assignments::withdrawn_at.is_null())
+            .filter(
+                sheets::status
+                    .is_null()
+                    .or(sheets::status.ne(SheetStatus::Submitted.code())),
+            )
+            .select(assignments::entry_id)
+            .load::<i32>(conn)?
+    };
+    let mut dead: HashMap<i32, i32> = HashMap::new();
+    for e in dead_rows {
         *dead.entry(e).or_default() += 1;
     }
     let dead_ids: Vec<i32> = dead.keys().copied().collect();
-    let also_short: Vec<i32> = round_entries::table
-        .filter(round_entries::round_id.eq(round_id))
-        .filter(round_entries::entry_id.eq_any(&dead_ids))
-        .filter(round_entries::judges.ge(k))
-        .select((round_entries::entry_id, round_entries::judges))
-        .load::<(i32, i32)>(conn)?
-        .into_iter()
-        .filter(|(e, n)| n - dead.get(e).copied().unwrap_or(0) < k)
-        .map(|(e, _)| e)
-        .collect();
+    let also_short: Vec<i32> = if dead.is_empty() {
+        Vec::new()
+    } else {
+        round_entries::table
+            .filter(round_entries::round_id.eq(round_id))
+            .filter(round_entries::entry_id.eq_any(&dead_ids))
+            .filter(round_entries::judges.ge(k))
+            .select((round_entries::entry_id, round_entries::judges))
+            .load::<(i32, i32)>(conn)?
+            .into_iter()
+            .filter(|(e, n)| n - dead.get(e).copied().unwrap_or(0) < k)
+            .map(|(e, _)| e)
+            .collect()
+    };
     let short_count = counted_short + also_short.len() as i64;
     let start = (page.max(1) - 1) * BOARD_PAGE;
     // The page's entries by name: the edition's name index is walked in order and each entry

@@ -1,5 +1,6 @@
-//! Pages kept for their sign-in (`web::page_cache`): served again only while nothing was committed,
-//! wherever the change came from, and never to anyone else.
+//! Pages kept for their user (`web::page_cache`): served again only while nothing was committed,
+//! wherever the change came from, to any sign-in of that user (the account page to its own), and
+//! never to anyone else.
 
 use biw::db::schema::units;
 use biw::domain::Role;
@@ -190,4 +191,47 @@ async fn a_page_drawn_in_someone_elses_language_is_not_served_after_the_visitor_
     assert_eq!(res.status().as_u16(), 303);
     let chosen = app.get_with(&visitor, &link).await.text().await.unwrap();
     assert!(chosen.contains("Aktifkan akun"), "{chosen}");
+}
+
+/// The session rows a page offers to end (the account page's other sign-ins).
+fn ends_offered(html: &str) -> Vec<String> {
+    html.split("action=\"/account/sessions/")
+        .skip(1)
+        .filter_map(|rest| rest.split_once("/end\"").map(|(id, _)| id.to_string()))
+        .collect()
+}
+
+#[tokio::test]
+async fn a_users_sign_ins_share_kept_pages_but_each_sees_its_own_account_page() {
+    use crate::sessions::{get_with_cookie, login_cookie};
+    let app = spawn_app().await;
+    app.login_as(Role::Organiser).await;
+    let second = login_cookie(&app, "organiser@test.biw.id", "correct horse battery").await;
+    let list = "/organiser/units";
+    // The second browser is served the copy drawn for the first (on PostgreSQL another test's
+    // commit may fall in between: then try again).
+    let mut shared = None;
+    for _ in 0..50 {
+        let first = view_kept(&app, &app.client, list).await;
+        let served = app.state.pages.served();
+        let res = get_with_cookie(&app, list, &second).await;
+        assert_eq!(res.status().as_u16(), 200);
+        let theirs = res.text().await.unwrap();
+        if app.state.pages.served() > served {
+            shared = Some((first, theirs));
+            break;
+        }
+    }
+    let (first, theirs) = shared.expect("the second sign-in was never served the kept page");
+    assert_eq!(first, theirs);
+    assert_eq!(csrf_in(&first), csrf_in(&theirs), "one token for the user");
+
+    // The account page marks the sign-in asking: each browser offers to end the other one only.
+    let mine = view_kept(&app, &app.client, "/account").await;
+    let res = get_with_cookie(&app, "/account", &second).await;
+    assert_eq!(res.status().as_u16(), 200);
+    let theirs = res.text().await.unwrap();
+    let (mine, theirs) = (ends_offered(&mine), ends_offered(&theirs));
+    assert_eq!((mine.len(), theirs.len()), (1, 1), "{mine:?} {theirs:?}");
+    assert_ne!(mine, theirs, "each page offers the other sign-in");
 }

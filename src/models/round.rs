@@ -198,6 +198,16 @@ pub fn add_entries(
     Ok(added)
 }
 
+/// Whether `entry_id` is one of the round's entries.
+pub fn has_entry(conn: &mut DbConn, round_id: i32, entry_id: i32) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        round_entries::table
+            .filter(round_entries::round_id.eq(round_id))
+            .filter(round_entries::entry_id.eq(entry_id)),
+    ))
+    .get_result(conn)
+}
+
 fn entry_ids_in(
     conn: &mut DbConn,
     round_id: i32,

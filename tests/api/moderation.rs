@@ -135,6 +135,18 @@ async fn a_flagged_entry_is_moderated_with_notes_and_an_extra_judge_until_public
     assert!(html.contains("1 di antaranya sudah diberi catatan panel."));
     assert!(html.contains("Sudah dimoderasi:</strong> Panel: nilai juri B tetap dipakai"));
     assert_eq!(app.audit_count("round.panel_note").await, 2);
+    // The export carries the newest note in its own column, on the entry's row alone.
+    let csv = app
+        .page(&format!("/organiser/rounds/{round}/results.csv"))
+        .await;
+    let mut lines = csv.lines();
+    assert!(lines.next().unwrap().ends_with(",Catatan panel"), "{csv}");
+    let noted: Vec<&str> = lines
+        .filter(|l| l.contains("nilai juri B tetap dipakai"))
+        .collect();
+    assert_eq!(noted.len(), 1, "{csv}");
+    assert!(noted[0].contains(&format!(",{flagged},")), "{csv}");
+    assert!(!csv.contains("membaca bukti dukung versi lama"), "{csv}");
 
     // An extra judge: a forced conflicted choice and an empty one are refused on the page.
     let judges = format!("{page}/judges");

@@ -58,14 +58,12 @@ pub struct Moderation {
 
 /// The moderation page of `entry_id` in `round_id`; an entry outside the round is not found.
 pub fn moderation(conn: &mut DbConn, r: &Round, entry_id: i32) -> Result<Moderation, AppError> {
+    if !round::has_entry(conn, r.id, entry_id)? {
+        return Err(AppError::NotFound);
+    }
     let (name, unit): (String, String) = entries::table
         .inner_join(units::table)
         .filter(entries::id.eq(entry_id))
-        .filter(diesel::dsl::exists(
-            crate::db::schema::round_entries::table
-                .filter(crate::db::schema::round_entries::round_id.eq(r.id))
-                .filter(crate::db::schema::round_entries::entry_id.eq(entry_id)),
-        ))
         .select((entries::name, units::name))
         .first(conn)
         .optional()?
@@ -193,13 +191,7 @@ pub fn add_note(
     db::transaction(conn, |conn| {
         db::hold(conn, db::Row::Round(round_id), db::Hold::Shared)?;
         let r = round::find(conn, round_id)?.ok_or(AppError::NotFound)?;
-        let in_round: bool = diesel::select(diesel::dsl::exists(
-            crate::db::schema::round_entries::table
-                .filter(crate::db::schema::round_entries::round_id.eq(round_id))
-                .filter(crate::db::schema::round_entries::entry_id.eq(entry_id)),
-        ))
-        .get_result(conn)?;
-        if !in_round {
+        if !round::has_entry(conn, round_id, entry_id)? {
             return Err(AppError::NotFound);
         }
         if stage(&r) == Stage::Published {

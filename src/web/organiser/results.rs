@@ -654,8 +654,8 @@ pub async fn save_settings(
     }
 }
 
-/// The whole ranking as a table, header first, one row per entry (the kept one once frozen); and the
-/// round's name for a sheet.
+/// The whole ranking as a table, header first, one row per entry (the kept one once frozen), with
+/// the panel's newest note; and the round's name for a sheet.
 async fn export_table(page: &Page, id: i32) -> Result<(Round, Vec<Vec<String>>), AppError> {
     // Exports are archived and sent on in Indonesian, whatever the reader's language.
     let lang = Lang::Id;
@@ -670,7 +670,13 @@ async fn export_table(page: &Page, id: i32) -> Result<(Round, Vec<Vec<String>>),
             let criteria = crate::models::rubric::criteria(conn, r.rubric_id)?;
             kept_view(conn, &caches, &r, &criteria, false, all, lang)?
         };
-        Ok((r, view.rows))
+        let mut rows = view.rows;
+        let ids: Vec<i32> = rows.iter().map(|x| x.entry).collect();
+        let mut notes = svc::latest_notes(conn, r.id, &ids)?;
+        for row in &mut rows {
+            row.note = notes.remove(&row.entry);
+        }
+        Ok((r, rows))
     })
     .await?;
     let t = |k: &str| crate::i18n::t(lang, k, &[]);
@@ -693,6 +699,7 @@ async fn export_table(page: &Page, id: i32) -> Result<(Round, Vec<Vec<String>>),
             "results.range",
             "results.flag",
             "results.tie",
+            "moderation.notes",
         ]
         .iter()
         .map(|k| t(k))
@@ -719,6 +726,8 @@ async fn export_table(page: &Page, id: i32) -> Result<(Round, Vec<Vec<String>>),
                 String::new()
             },
             e.tie.unwrap_or_default(),
+            // The panel's newest note: what it decided about a flagged entry.
+            e.note.unwrap_or_default(),
         ]);
     }
     Ok((r, table))

@@ -183,6 +183,8 @@ pub fn take_passed(
     edition_id: i32,
     entry_id: i32,
 ) -> Result<bool, AppError> {
+    // Held against the first round being made meanwhile (see `create`).
+    db::hold(conn, db::Row::Edition(edition_id), db::Hold::Shared)?;
     let Some(first) = model::for_edition(conn, edition_id)?.into_iter().next() else {
         return Ok(false);
     };
@@ -204,6 +206,10 @@ pub fn create(
     input: &RoundInput,
 ) -> Result<i32, AppError> {
     db::transaction(conn, |conn| {
+        // Against an entry passing meanwhile (`take_passed` holds the edition too): it either
+        // finds this round or is among the entries it takes. And two rounds made at once get
+        // different positions.
+        db::hold(conn, db::Row::Edition(edition_id), db::Hold::Exclusive)?;
         edition::find(conn, edition_id)?.ok_or(AppError::NotFound)?;
         let s = validate(input, &rubric_ids(conn, edition_id)?).map_err(AppError::Invalid)?;
         let position = model::for_edition(conn, edition_id)?.len() as i32 + 1;

@@ -77,7 +77,7 @@ pub async fn send_next(pool: &DbPool, mailer: &Mailer, from: &str) -> Result<Ste
     let Some(mail) = claimed else {
         return Ok(Step::Idle);
     };
-    let (id, attempts) = (mail.id, mail.attempts);
+    let (id, attempts, claim) = (mail.id, mail.attempts, mail.claim());
     // A panic while building or sending one mail must not stop the worker or leave the row claimed:
     // it becomes that mail's failure, and the next mail goes on.
     let outcome = {
@@ -103,25 +103,23 @@ pub async fn send_next(pool: &DbPool, mailer: &Mailer, from: &str) -> Result<Ste
     let record = |conn: &mut DbConn| -> Result<Step, AppError> {
         let now = db::now();
         let (step, n) = match &outcome {
-            Ok(()) => (Step::Sent(id), rows::mark_sent(conn, id, attempts, now)?),
+            Ok(()) => (Step::Sent(id), rows::mark_sent(conn, id, claim, now)?),
             Err(SendError::Transient(e)) if attempts < MAX_ATTEMPTS => {
                 tracing::warn!(mail = id, attempts, error = %e, "mail not sent, will retry");
                 let at = Some(retry_at(now, attempts));
-                (
-                    Step::Retry(id),
-                    rows::mark_failed(conn, id, attempts, e, at)?,
-                )
+                (Step::Retry(id), rows::mark_failed(conn, id, claim, e, at)?)
             }
             Err(SendError::Transient(e) | SendError::Permanent(e)) => {
                 tracing::error!(mail = id, attempts, error = %e, "mail failed for good");
                 (
                     Step::Failed(id),
-                    rows::mark_failed(conn, id, attempts, e, None)?,
+                    rows::mark_failed(conn, id, claim, e, None)?,
                 )
             }
         };
         if n == 0 {
-            // Withdrawn while this try failed, or the lease ran out and another worker holds it.
+            // Withdrawn while this try failed, or the lease ran out and another worker holds it
+            // (perhaps after an organiser's retry).
             tracing::info!(
                 mail = id,
                 attempts,

@@ -182,21 +182,48 @@ pub fn find(conn: &mut DbConn, id: i32) -> QueryResult<Option<OutboxMail>> {
         .optional()
 }
 
-/// Marks a claimed mail delivered, if this worker's claim (`attempt`, the attempt count its claim
-/// set) still stands: a worker whose lease ran out and whose mail another worker took again records
-/// nothing. A mail withdrawn while it was on its way is recorded as sent too, because it went.
+/// What a worker's claim on a mail set: the attempt count and the lease. Its outcome is recorded
+/// only while both are still the row's. The count alone is not enough: an organiser's retry puts
+/// it back to 0, so a worker whose lease lapsed long ago could hold the same count as the claim
+/// made after the retry; the lease's end is new at every claim.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Claim {
+    /// `attempts` as the claim set it.
+    pub attempt: i32,
+    /// `locked_until` as the claim set it.
+    pub lease: Option<NaiveDateTime>,
+}
+
+impl OutboxMail {
+    /// The claim this row, just claimed, records.
+    pub fn claim(&self) -> Claim {
+        Claim {
+            attempt: self.attempts,
+            lease: self.locked_until,
+        }
+    }
+}
+
+/// Marks a claimed mail delivered, if this worker's claim still stands: a worker whose lease ran
+/// out and whose mail another worker took again records nothing. A mail withdrawn while it was on
+/// its way is recorded as sent too, because it went.
 pub fn mark_sent(
     conn: &mut DbConn,
     id: i32,
-    attempt: i32,
+    claim: Claim,
     now: NaiveDateTime,
 ) -> QueryResult<usize> {
     crate::db::write(conn, |conn| {
         diesel::update(
             outbox::table
                 .filter(outbox::id.eq(id))
-                .filter(outbox::attempts.eq(attempt))
-                .filter(outbox::status.eq_any([SENDING, WITHDRAWN])),
+                .filter(outbox::attempts.eq(claim.attempt))
+                .filter(
+                    outbox::status
+                        .eq(SENDING)
+                        .and(outbox::locked_until.eq(claim.lease))
+                        .or(outbox::status.eq(WITHDRAWN)),
+                ),
         )
         .set((
             outbox::status.eq(SENT),
@@ -209,12 +236,12 @@ pub fn mark_sent(
 }
 
 /// Puts a claimed mail back for a later try, or gives up on it (`retry_at` none), if this worker's
-/// claim (`attempt`) still stands and the mail was not withdrawn meanwhile: a withdrawn mail stays
+/// claim still stands and the mail was not withdrawn meanwhile: a withdrawn mail stays
 /// withdrawn, so a failed try never brings back a mail whose decision changed.
 pub fn mark_failed(
     conn: &mut DbConn,
     id: i32,
-    attempt: i32,
+    claim: Claim,
     error: &str,
     retry_at: Option<NaiveDateTime>,
 ) -> QueryResult<usize> {
@@ -226,7 +253,8 @@ pub fn mark_failed(
         diesel::update(
             outbox::table
                 .filter(outbox::id.eq(id))
-                .filter(outbox::attempts.eq(attempt))
+                .filter(outbox::attempts.eq(claim.attempt))
+                .filter(outbox::locked_until.eq(claim.lease))
                 .filter(outbox::status.eq(SENDING)),
         )
         .set((

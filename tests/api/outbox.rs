@@ -143,12 +143,12 @@ async fn a_mail_withdrawn_while_on_its_way_stays_withdrawn_and_a_lapsed_claim_re
             let (a, b, c) = (&claimed[0], &claimed[1], &claimed[2]);
             let later = Some(now + chrono::Duration::minutes(1));
             assert_eq!(
-                rows::mark_failed(conn, a.id, a.attempts, "421", later).unwrap(),
+                rows::mark_failed(conn, a.id, a.claim(), "421", later).unwrap(),
                 0
             );
-            assert_eq!(rows::mark_sent(conn, b.id, b.attempts, now).unwrap(), 1);
+            assert_eq!(rows::mark_sent(conn, b.id, b.claim(), now).unwrap(), 1);
             assert_eq!(
-                rows::mark_failed(conn, c.id, c.attempts, "550", None).unwrap(),
+                rows::mark_failed(conn, c.id, c.claim(), "550", None).unwrap(),
                 0
             );
             ids.iter()
@@ -175,13 +175,10 @@ async fn a_mail_withdrawn_while_on_its_way_stays_withdrawn_and_a_lapsed_claim_re
             let second = rows::claim(conn, id, after, after + chrono::Duration::minutes(5))
                 .unwrap()
                 .expect("taken again after the lease");
-            assert_eq!(
-                rows::mark_sent(conn, id, second.attempts, after).unwrap(),
-                1
-            );
+            assert_eq!(rows::mark_sent(conn, id, second.claim(), after).unwrap(), 1);
             let retry = Some(after + chrono::Duration::minutes(1));
             assert_eq!(
-                rows::mark_failed(conn, id, first.attempts, "late", retry).unwrap(),
+                rows::mark_failed(conn, id, first.claim(), "late", retry).unwrap(),
                 0
             );
             rows::find(conn, id).unwrap().unwrap().status
@@ -191,6 +188,51 @@ async fn a_mail_withdrawn_while_on_its_way_stays_withdrawn_and_a_lapsed_claim_re
         status, "sent",
         "the lapsed worker's failure did not undo the delivery"
     );
+
+    // The same after an organiser's retry, which counts the tries from 0 again: the claim made
+    // after it has the lapsed worker's count, not its lease.
+    invite(&app, "e@x.biw.id").await;
+    let id = app.mails_to("e@x.biw.id").await[0].id;
+    let status = app
+        .db(move |conn| {
+            let now = biw::db::now();
+            let lapsed = rows::claim(conn, id, now, now + chrono::Duration::seconds(1))
+                .unwrap()
+                .unwrap();
+            let after = now + chrono::Duration::seconds(2);
+            let second = rows::claim(conn, id, after, after + chrono::Duration::minutes(5))
+                .unwrap()
+                .unwrap();
+            assert_eq!(
+                rows::mark_failed(conn, id, second.claim(), "550", None).unwrap(),
+                1
+            );
+            assert!(rows::requeue(conn, id).unwrap());
+            let later = after + chrono::Duration::seconds(1);
+            let third = rows::claim(conn, id, later, later + chrono::Duration::minutes(5))
+                .unwrap()
+                .unwrap();
+            assert_eq!(third.attempts, lapsed.attempts, "the count came round");
+            assert_eq!(
+                rows::mark_sent(conn, id, lapsed.claim(), later).unwrap(),
+                0,
+                "the lapsed worker records nothing"
+            );
+            let retry = Some(later + chrono::Duration::minutes(1));
+            assert_eq!(
+                rows::mark_failed(conn, id, lapsed.claim(), "late", retry).unwrap(),
+                0
+            );
+            assert_eq!(
+                rows::find(conn, id).unwrap().unwrap().status,
+                "sending",
+                "still the third claim's"
+            );
+            assert_eq!(rows::mark_sent(conn, id, third.claim(), later).unwrap(), 1);
+            rows::find(conn, id).unwrap().unwrap().status
+        })
+        .await;
+    assert_eq!(status, "sent");
 }
 
 #[tokio::test]

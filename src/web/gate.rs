@@ -73,7 +73,7 @@ pub struct CurrentUser {
 pub struct Viewer(pub Option<CurrentUser>);
 
 /// Logs a user in on this session: a server-side session row, and a fresh cookie (against
-/// fixation) with the user's CSRF token for the current epoch (`token::csrf_for`).
+/// fixation) with a new CSRF token.
 pub async fn establish(page: &crate::web::Page, user: &user::User) -> Result<(), AppError> {
     let sid = token::new_token();
     // A login over an earlier one in this browser replaces it: the old row ends, so the device
@@ -110,12 +110,7 @@ pub async fn establish(page: &crate::web::Page, user: &user::User) -> Result<(),
     put(keys::UID, user.id.into())?;
     put(keys::SID, sid.into())?;
     put(keys::EPOCH, user.session_epoch.into())?;
-    let csrf = token::csrf_for(
-        &page.state.settings.session_key,
-        user.id,
-        user.session_epoch,
-    );
-    put(keys::CSRF, csrf.into())?;
+    put(keys::CSRF, token::new_token().into())?;
     if let Some(lang) = lang {
         put(keys::LANG, lang.into())?;
     }
@@ -405,10 +400,9 @@ pub async fn gate(
     let csrf = session.get::<String>(keys::CSRF).ok().flatten();
     let kept_as = match (stamp, csrf) {
         (Some(stamp), Some(csrf)) => {
-            let (user, sign_in, lang) = match &viewer {
-                Some(u) => (u.id, u.session_id, Some(u.lang)),
+            let (user, lang) = match &viewer {
+                Some(u) => (u.id, Some(u.lang)),
                 None => (
-                    0,
                     0,
                     session
                         .get::<String>(keys::LANG)
@@ -418,10 +412,7 @@ pub async fn gate(
                 ),
             };
             let target = req.uri().path_and_query().map_or("/", |p| p.as_str());
-            Some((
-                page_cache::Key::new(user, sign_in, csrf, lang, target),
-                stamp,
-            ))
+            Some((page_cache::Key::new(user, csrf, lang, target), stamp))
         }
         _ => None,
     };

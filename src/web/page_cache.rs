@@ -1,24 +1,24 @@
-//! Pages kept for the user (or the visitor's session) they were drawn for while nothing in the
+//! Pages kept for the sign-in (or the visitor's session) they were drawn for while nothing in the
 //! database has changed.
 //!
 //! An organiser's round pages take 1–2 ms of CPU each (a 100 KB board, its queries and its
 //! template), and the same page is often asked for again before anything changes: a reload, the
 //! back button, a second tab; on results day, the public results. A `GET` answered 200 with HTML
-//! is kept under the user (every sign-in of theirs carries the same CSRF token, so one copy serves
-//! all their browsers; the account page, which marks the sign-in asking, per sign-in) or, for a
-//! visitor, the session cookie's CSRF token, the language, the minute and the address, together with the
-//! database's change stamp ([`crate::db::ChangeWatch`]) read *before* the page was drawn. A later
-//! request is answered from the copy only when the stamp it reads is still that one, so the copy
-//! holds exactly what drawing the page again would give: any commit anywhere (through this
-//! instance, another instance or the command line) moves the stamp and empties the cache. The
-//! minute in the key bounds what time alone changes (a deadline passing, "3 days left"). After a
-//! commit, the requests that ask for the same page at once wait for the first to draw it
-//! ([`Lookup`]): one drawing per page and user per commit, however many connections ask.
+//! is kept under the sign-in (the session cookie's CSRF token, random per session), the language,
+//! the minute and the address, together with the database's change stamp
+//! ([`crate::db::ChangeWatch`]) read *before* the page was drawn. A later request is answered
+//! from the copy only when the stamp it reads is still that one, so the copy holds exactly what
+//! drawing the page again would give: any commit anywhere (through this instance, another instance
+//! or the command line) moves the stamp and empties the cache. The minute in the key bounds what
+//! time alone changes (a deadline passing, "3 days left"). After a commit, the requests of one
+//! sign-in that ask for the same page at once (a reload storm, several tabs) wait for the first
+//! to draw it ([`Lookup`]).
 //!
 //! Not kept: requests that carry a flash message, answers that changed the session, anything but
 //! a 200 HTML page, and pages over the cache's size. What is kept is personal (the page's CSRF
-//! token, the user's name), hence the user and the token in the key; it never leaves this
-//! process's memory.
+//! token, the user's name), hence the token in the key; it never leaves this process's memory.
+//! Sign-ins of one user are not shared: a token that outlived one of them (a device signed out)
+//! would otherwise still be good for the others.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -36,15 +36,10 @@ use crate::i18n::Lang;
 /// What a kept page is found by.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Key {
-    /// The signed-in user; 0 for a visitor who is not signed in. A user's sign-ins share their
-    /// pages: they carry the same CSRF token (`auth::token::csrf_for`), so after a commit one
-    /// drawing serves every browser and tab of theirs.
+    /// The signed-in user; 0 for a visitor who is not signed in.
     pub user: i32,
-    /// The `user_sessions` row, for the few pages that show which sign-in is asking (the account
-    /// page marks "this device"); 0 elsewhere.
-    pub sign_in: i32,
-    /// The session cookie's CSRF token, which the page carries in its forms: a visitor's copies
-    /// are found by it, and a user's copies drawn before a new epoch are never served after it.
+    /// The session cookie's CSRF token, which the page carries in its forms: random per session,
+    /// so each sign-in (and each visitor) has copies of its own.
     pub csrf: String,
     /// The language the session asked for: a signed-in user's own, a visitor's choice, or none
     /// when a visitor has not chosen (then a page may follow something else, such as the
@@ -56,23 +51,11 @@ pub struct Key {
     pub target: String,
 }
 
-/// Whether a page shows which of the user's sign-ins asked for it, so it is kept per sign-in.
-pub fn per_sign_in(target: &str) -> bool {
-    let path = target.split('?').next().unwrap_or(target);
-    path == "/account" || path.starts_with("/account/")
-}
-
 impl Key {
-    /// The key of a request now: `user` 0 for a visitor, `sign_in` the session row of a signed-in
-    /// user (used only where [`per_sign_in`] says the page depends on it).
-    pub fn new(user: i32, sign_in: i32, csrf: String, lang: Option<Lang>, target: &str) -> Key {
+    /// The key of a request now: `user` 0 for a visitor.
+    pub fn new(user: i32, csrf: String, lang: Option<Lang>, target: &str) -> Key {
         Key {
             user,
-            sign_in: if user != 0 && per_sign_in(target) {
-                sign_in
-            } else {
-                0
-            },
             csrf,
             lang,
             minute: crate::db::now().and_utc().timestamp().div_euclid(60),
@@ -379,7 +362,6 @@ mod tests {
     fn key(user: i32, target: &str) -> Key {
         Key {
             user,
-            sign_in: 0,
             csrf: format!("token-{user}"),
             lang: Some(Lang::Id),
             minute: 1,
@@ -470,34 +452,6 @@ mod tests {
             cache.lookup(&key(3, "/a"), "1:8"),
             Lookup::Wait(_)
         ));
-    }
-
-    #[test]
-    fn pages_are_shared_by_a_users_sign_ins_except_where_the_sign_in_shows() {
-        let a = Key::new(
-            5,
-            100,
-            "t".into(),
-            Some(Lang::Id),
-            "/organiser/entries?page=2",
-        );
-        let b = Key::new(
-            5,
-            101,
-            "t".into(),
-            Some(Lang::Id),
-            "/organiser/entries?page=2",
-        );
-        assert_eq!(a.sign_in, 0);
-        assert_eq!((a.user, a.target.as_str()), (b.user, b.target.as_str()));
-        for target in ["/account", "/account?x=1", "/account/sessions"] {
-            let here = Key::new(5, 100, "t".into(), Some(Lang::Id), target);
-            let there = Key::new(5, 101, "t".into(), Some(Lang::Id), target);
-            assert_ne!(here.sign_in, there.sign_in, "{target}");
-        }
-        assert!(!per_sign_in("/accounts-report") && !per_sign_in("/organiser/account"));
-        let visitor = Key::new(0, 0, "v".into(), None, "/account");
-        assert_eq!(visitor.sign_in, 0);
     }
 
     #[test]

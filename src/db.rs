@@ -343,6 +343,21 @@ pub enum Hold {
     Exclusive,
 }
 
+/// Whether `conn` is inside a transaction (whose writes may still be rolled back).
+pub fn in_transaction(conn: &mut DbConn) -> bool {
+    use diesel::connection::{AnsiTransactionManager, TransactionManager};
+    let depth = match conn {
+        DbConn::Postgresql(c) => {
+            AnsiTransactionManager::transaction_manager_status_mut(c).transaction_depth()
+        }
+        DbConn::Sqlite(c) => {
+            AnsiTransactionManager::transaction_manager_status_mut(c).transaction_depth()
+        }
+    };
+    // A broken transaction manager is in no state to be trusted with a kept value either.
+    !matches!(depth, Ok(None))
+}
+
 /// Holds `row` until the transaction ends, so what this transaction checked about it stays true
 /// until it commits. Call it before reading what is checked. On PostgreSQL (read committed) two
 /// transactions otherwise check the same state and both write: two submissions past a unit's

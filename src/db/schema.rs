@@ -496,6 +496,13 @@ diesel::table! {
 }
 
 diesel::table! {
+    results_stamps (edition_id) {
+        edition_id -> Integer,
+        n -> Integer,
+    }
+}
+
+diesel::table! {
     tallies (name) {
         name -> Text,
         n -> BigInt,

@@ -1418,14 +1418,30 @@ async fn awards_follow_the_edition_rule_and_print_as_certificates() {
     assert_eq!(html.matches("class=\"piagam\"").count(), 2);
     assert!(html.contains("Juara 1") && html.contains("Dinas Kesehatan"));
     // The public page carries the awards.
-    let html = app
-        .get_with(&visitor, &format!("/results/{ed}"))
-        .await
-        .text()
-        .await
-        .unwrap();
+    let public = format!("/results/{ed}");
+    let public_page = || async { app.get_with(&visitor, &public).await.text().await.unwrap() };
+    let html = public_page().await;
     assert!(html.contains("Inovasi Terbaik") && html.contains("Inovasi 1"));
     assert_eq!(app.audit_count("awards.rule").await, 1);
+    // A unit and an entry renamed by an instance whose clock runs behind the others' (their
+    // change times stay as they were, under the newest): the kept awards are computed again all
+    // the same, for organisers and the public.
+    app.db(|conn| {
+        use biw::db::schema::units;
+        diesel::update(units::table.filter(units::name.eq("Dinas Kesehatan")))
+            .set(units::name.eq("Dinas Kesehatan Kota"))
+            .execute(conn)
+            .unwrap();
+        diesel::update(entries::table.filter(entries::name.eq("Inovasi 1")))
+            .set(entries::name.eq("Inovasi Kesatu"))
+            .execute(conn)
+            .unwrap();
+    })
+    .await;
+    let html = app.page(&certificates).await;
+    assert!(html.contains("Dinas Kesehatan Kota") && html.contains("Inovasi Kesatu"));
+    let html = public_page().await;
+    assert!(html.contains("Inovasi Kesatu") && !html.contains("Inovasi 1<"));
 }
 
 #[tokio::test]

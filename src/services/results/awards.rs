@@ -64,30 +64,25 @@ pub type RoundsAndStanding = (Vec<Round>, Vec<Standing>);
 /// A kept row: entry, rank, and the three scores.
 type KeptRank = (i32, Option<i32>, (Option<i32>, Option<i32>, Option<i32>));
 
-/// What the edition's results are computed from, summarised in one small read: when the edition,
-/// its rounds, its entries and the units last changed, and how many rounds and entries it has. The
-/// standing and the awards are cached per process under it, so a cached copy is only used while
-/// the rows it came from are unchanged, whichever instance changed them.
+/// What the edition's results are computed from, summarised in one small read: when the edition
+/// last changed, and its `results_stamps` counter, which triggers move in the same transaction as
+/// every change to its rounds, to its entries' names, categories and units, and to the units'
+/// names and types (migration `results_stamps`). The standing and the awards are cached per process
+/// under it, so a cached copy is only used while the rows it came from are unchanged, whichever
+/// instance changed them and whatever its clock says.
 #[derive(Clone, Debug, PartialEq, QueryableByName)]
 struct Fingerprint {
     #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Timestamp>)]
     edition: Option<chrono::NaiveDateTime>,
-    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Timestamp>)]
-    rounds: Option<chrono::NaiveDateTime>,
-    #[diesel(sql_type = diesel::sql_types::BigInt)]
-    round_count: i64,
-    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Timestamp>)]
-    entries: Option<chrono::NaiveDateTime>,
-    #[diesel(sql_type = diesel::sql_types::BigInt)]
-    entry_count: i64,
-    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Timestamp>)]
-    units: Option<chrono::NaiveDateTime>,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Integer>)]
+    changes: Option<i32>,
 }
 
 fn fingerprint(conn: &mut DbConn, edition_id: i32) -> Result<Fingerprint, AppError> {
     use diesel::sql_types::Integer;
     Ok(diesel::sql_query(
-        "SELECT (SELECT updated_at FROM editions WHERE id = $1) AS edition,          (SELECT MAX(updated_at) FROM rounds WHERE edition_id = $1) AS rounds,          (SELECT COUNT(*) FROM rounds WHERE edition_id = $1) AS round_count,          (SELECT MAX(updated_at) FROM entries WHERE edition_id = $1) AS entries,          (SELECT COALESCE(SUM(n), 0) FROM entry_counts WHERE edition_id = $1) AS entry_count,          (SELECT MAX(updated_at) FROM units) AS units",
+        "SELECT (SELECT updated_at FROM editions WHERE id = $1) AS edition, \
+         (SELECT n FROM results_stamps WHERE edition_id = $1) AS changes",
     )
     .bind::<Integer, _>(edition_id)
     .get_result(conn)?)
@@ -136,6 +131,10 @@ static AWARDS: std::sync::LazyLock<Cached<Option<Awards>>> =
 
 /// The cached value for this key if its fingerprint still holds, else computes and keeps it. The
 /// fingerprint is read before computing, so a change landing meanwhile is computed again later.
+/// Inside a transaction a value is computed but not kept: its writes may still be rolled back,
+/// and the counter would then come back to the same number over other rows. A transaction that
+/// writes what the results read reads them before it writes (on PostgreSQL the counter moves at
+/// commit).
 fn cached<T>(
     cache: &Cached<T>,
     conn: &mut DbConn,
@@ -159,6 +158,9 @@ fn cached<T>(
         return Ok(value);
     }
     let value = std::sync::Arc::new(compute(conn)?);
+    if db::in_transaction(conn) {
+        return Ok(value);
+    }
     cache
         .kept
         .lock()

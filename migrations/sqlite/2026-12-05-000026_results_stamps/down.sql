@@ -1,0 +1,11 @@
+DROP TRIGGER results_stamps_unit_update;
+DROP TRIGGER results_stamps_entry_delete;
+DROP TRIGGER results_stamps_entry_update;
+DROP TRIGGER results_stamps_entry_insert;
+DROP TRIGGER results_stamps_round_delete;
+DROP TRIGGER results_stamps_round_update;
+DROP TRIGGER results_stamps_round_insert;
+DROP TRIGGER results_stamps_edition;
+DROP TABLE results_stamps;
+CREATE INDEX entries_changed ON entries (edition_id, updated_at);
+CREATE INDEX units_changed ON units (updated_at);

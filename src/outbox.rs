@@ -38,6 +38,20 @@ pub fn enqueue(conn: &mut DbConn, mail: &NewMail) -> Result<i32, AppError> {
     Ok(rows::insert(conn, mail)?)
 }
 
+/// Queues `mail` in place of its topic's mail not sent yet (a second click, or the organisers
+/// reminding just after the scheduler did), in the caller's transaction; returns whether it was
+/// queued. Not while a worker holds one: that one may be with the server already, where no
+/// withdrawal reaches it, and the two would both arrive. Withdrawn first, then looked for, so a
+/// worker's claim landing in between is seen.
+pub fn replace(conn: &mut DbConn, mail: &NewMail) -> Result<bool, AppError> {
+    rows::withdraw_queued(conn, &mail.topic)?;
+    if rows::sending(conn, &mail.topic)? {
+        return Ok(false);
+    }
+    enqueue(conn, mail)?;
+    Ok(true)
+}
+
 /// Waiting time before try `attempt + 1`: 1, 2, 4 … minutes, at most half an hour.
 pub fn backoff(attempt: i32) -> chrono::Duration {
     let minutes = 1i64 << attempt.clamp(1, 7).saturating_sub(1);

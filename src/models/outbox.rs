@@ -289,6 +289,16 @@ pub fn requeue(conn: &mut DbConn, id: i32) -> QueryResult<bool> {
 /// many. A mail a worker holds is withdrawn too: if its try fails it is not tried again (see
 /// [`mark_failed`]); if the server had already taken it, it is recorded as sent.
 pub fn withdraw(conn: &mut DbConn, prefix: &str) -> QueryResult<usize> {
+    withdraw_in(conn, prefix, &[PENDING, FAILED, SENDING])
+}
+
+/// Withdraws the mail about a topic starting with `prefix` that no worker holds (waiting or
+/// failed); returns how many.
+pub fn withdraw_queued(conn: &mut DbConn, prefix: &str) -> QueryResult<usize> {
+    withdraw_in(conn, prefix, &[PENDING, FAILED])
+}
+
+fn withdraw_in(conn: &mut DbConn, prefix: &str, statuses: &[&str]) -> QueryResult<usize> {
     crate::db::write(conn, |conn| {
         diesel::update(
             outbox::table
@@ -297,7 +307,7 @@ pub fn withdraw(conn: &mut DbConn, prefix: &str) -> QueryResult<usize> {
                         .like(format!("{}%", crate::db::escape_like(prefix)))
                         .escape('\\'),
                 )
-                .filter(outbox::status.eq_any([PENDING, FAILED, SENDING])),
+                .filter(outbox::status.eq_any(statuses)),
         )
         .set((
             outbox::status.eq(WITHDRAWN),
@@ -305,6 +315,21 @@ pub fn withdraw(conn: &mut DbConn, prefix: &str) -> QueryResult<usize> {
         ))
         .execute(conn)
     })
+}
+
+/// Whether a worker holds a mail about a topic starting with `prefix` (it may be on its way to
+/// the server now).
+pub fn sending(conn: &mut DbConn, prefix: &str) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        outbox::table
+            .filter(
+                outbox::topic
+                    .like(format!("{}%", crate::db::escape_like(prefix)))
+                    .escape('\\'),
+            )
+            .filter(outbox::status.eq(SENDING)),
+    ))
+    .get_result(conn)
 }
 
 /// Puts every failed mail back in the queue from the start; returns how many.

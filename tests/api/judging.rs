@@ -1042,6 +1042,32 @@ async fn judges_never_see_each_others_scores_and_late_judges_are_reminded_once_e
         reminder.subject
     );
     assert!(reminder.body_text.contains("Inovasi 0") && reminder.body_text.contains("Inovasi 1"));
+    // A reminder a worker holds may be with the mail server already, where no withdrawal reaches
+    // it: reminding again leaves it to go and queues no second one; A's waiting one is replaced.
+    let on_its_way = reminder.id;
+    app.db(move |conn| {
+        use biw::db::schema::outbox;
+        diesel::update(outbox::table.find(on_its_way))
+            .set(outbox::status.eq("sending"))
+            .execute(conn)
+            .unwrap();
+    })
+    .await;
+    let a_before = live(app.mails_to(&a.email).await)[0].id;
+    let res = app
+        .post_form(&format!("/organiser/rounds/{round}/remind"), &[])
+        .await;
+    assert_eq!(res.status().as_u16(), 303);
+    let to_b = live(app.mails_to(&b.email).await);
+    assert_eq!(
+        to_b.iter()
+            .map(|m| (m.id, m.status.as_str()))
+            .collect::<Vec<_>>(),
+        [(on_its_way, "sending")]
+    );
+    let to_a = live(app.mails_to(&a.email).await);
+    assert_eq!(to_a.len(), 1);
+    assert_ne!(to_a[0].id, a_before, "replaced");
 
     // Two days before the round closes the worker reminds them by itself, once.
     closing_in_a_day_the_scheduler_ticks(&app, round).await;
@@ -1052,7 +1078,7 @@ async fn judges_never_see_each_others_scores_and_late_judges_are_reminded_once_e
             .filter(|m| m.template == "judge_reminder")
             .count()
     };
-    assert_eq!(reminders(app.mails_to(&a.email).await), 3);
+    assert_eq!(reminders(app.mails_to(&a.email).await), 4);
     assert_eq!(live(app.mails_to(&a.email).await).len(), 1);
     assert_eq!(live(app.mails_to(&b.email).await).len(), 1);
     assert_counters_agree(&app).await;

@@ -661,11 +661,9 @@ pub fn remind_late(
                 ctx.insert("closes", &crate::time::format_time(r.closes_at, lang));
                 ctx.insert("link", &format!("{}/judge", state.settings.base_url));
             })?;
-            // A reminder not sent yet is replaced, not joined by a second one (a double click,
-            // or the organisers reminding just after the scheduler did).
+            // A reminder not sent yet is replaced, not joined by a second one.
             let topic = format!("judge_reminder:{round_id}:{j}:");
-            crate::models::outbox::withdraw(conn, &topic)?;
-            crate::outbox::enqueue(conn, &mail.about(topic))?;
+            crate::outbox::replace(conn, &mail.about(topic))?;
         }
         audit::record(
             conn,

@@ -183,10 +183,19 @@ pub fn take_passed(
     edition_id: i32,
     entry_id: i32,
 ) -> Result<bool, AppError> {
-    // Held against the first round being made meanwhile (see `create`).
-    db::hold(conn, db::Row::Edition(edition_id), db::Hold::Shared)?;
-    let Some(first) = model::for_edition(conn, edition_id)?.into_iter().next() else {
-        return Ok(false);
+    let first = match model::for_edition(conn, edition_id)?.into_iter().next() {
+        Some(r) => r,
+        None => {
+            // A first round being made right now holds the edition until it commits, and takes
+            // the entries that passed before it read them: wait for it and look again. Only
+            // here, with no round to hold yet: publishing holds a round and then the edition,
+            // so taking the edition first where a round exists could deadlock with it.
+            db::hold(conn, db::Row::Edition(edition_id), db::Hold::Shared)?;
+            match model::for_edition(conn, edition_id)?.into_iter().next() {
+                Some(r) => r,
+                None => return Ok(false),
+            }
+        }
     };
     db::hold(conn, db::Row::Round(first.id), db::Hold::Exclusive)?;
     let r = model::find(conn, first.id)?.ok_or(AppError::NotFound)?;
@@ -206,9 +215,9 @@ pub fn create(
     input: &RoundInput,
 ) -> Result<i32, AppError> {
     db::transaction(conn, |conn| {
-        // Against an entry passing meanwhile (`take_passed` holds the edition too): it either
-        // finds this round or is among the entries it takes. And two rounds made at once get
-        // different positions.
+        // Against an entry passing meanwhile (`take_passed` waits for this round when it finds
+        // none): it either finds this round or is among the entries it takes. And two rounds made
+        // at once get different positions.
         db::hold(conn, db::Row::Edition(edition_id), db::Hold::Exclusive)?;
         edition::find(conn, edition_id)?.ok_or(AppError::NotFound)?;
         let s = validate(input, &rubric_ids(conn, edition_id)?).map_err(AppError::Invalid)?;

@@ -218,3 +218,63 @@ async fn first_saves_notices_and_assignments_sent_at_once_stay_single() {
     assert!(!told.is_empty());
     assert_eq!(told.len(), once.len(), "{told:?}");
 }
+
+/// An entry that passes the administrative check while the edition's first round is being made
+/// joins that round: either the round's making reads it as passed, or the check waits for the
+/// round and puts it in.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_entry_passed_while_the_first_round_is_made_joins_it() {
+    use biw::services::rounds;
+    let app = spawn_app().await;
+    app.login_as(Role::Organiser).await;
+    let ed = crate::entries::open_edition(&app).await;
+    let (opd, _) = crate::entries::unit_team(&app).await;
+    let entry = crate::entries::new_draft(&app, &opd).await;
+    let rubric = crate::rubrics::rubric_from(&app, ed, "preset:default_desk").await;
+    let now = db::now();
+    let input = rounds::RoundInput {
+        name_id: "Evaluasi dokumen".into(),
+        kind: "desk".into(),
+        rubric_id: rubric.to_string(),
+        opens_at: biw::time::to_jakarta_local(now),
+        closes_at: biw::time::to_jakarta_local(now + chrono::Duration::days(7)),
+        judges_per_entry: "3".into(),
+        ..Default::default()
+    };
+    let (made, was_made) = std::sync::mpsc::channel();
+    let pool = app.state.pool.clone();
+    // The round is made and its transaction left open a moment, past the point where it read
+    // which entries passed.
+    let maker = std::thread::spawn(move || {
+        let mut conn = pool.get().unwrap();
+        db::transaction(&mut conn, |conn| {
+            let round = rounds::create(conn, &biw::audit::Actor::system(), ed, &input)?;
+            made.send(()).unwrap();
+            // Time for the check below to reach the edition. Were it slower, it would find the
+            // round committed: the test would then prove less, never fail wrongly.
+            std::thread::sleep(std::time::Duration::from_millis(300));
+            Ok::<_, biw::error::AppError>(round)
+        })
+        .unwrap()
+    });
+    was_made.recv().unwrap();
+    let pool = app.state.pool.clone();
+    let joined = std::thread::spawn(move || {
+        let mut conn = pool.get().unwrap();
+        db::transaction(&mut conn, |conn| {
+            diesel::update(biw::db::schema::entries::table.find(entry))
+                .set(biw::db::schema::entries::status.eq("passed"))
+                .execute(conn)?;
+            rounds::take_passed(conn, &biw::audit::Actor::system(), ed, entry)
+        })
+        .unwrap()
+    })
+    .join()
+    .unwrap();
+    let round = maker.join().unwrap();
+    assert!(joined, "the check found the round once it was made");
+    let inside = app
+        .db(move |conn| biw::models::round::has_entry(conn, round, entry).unwrap())
+        .await;
+    assert!(inside, "the entry is in the first round");
+}

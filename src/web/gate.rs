@@ -400,8 +400,8 @@ pub async fn gate(
     let csrf = session.get::<String>(keys::CSRF).ok().flatten();
     let kept_as = match (stamp, csrf) {
         (Some(stamp), Some(csrf)) => {
-            let (user, lang) = match &viewer {
-                Some(u) => (u.id, Some(u.lang)),
+            let (sign_in, lang) = match &viewer {
+                Some(u) => (u.session_id, Some(u.lang)),
                 None => (
                     0,
                     session
@@ -412,34 +412,16 @@ pub async fn gate(
                 ),
             };
             let target = req.uri().path_and_query().map_or("/", |p| p.as_str());
-            Some((page_cache::Key::new(user, csrf, lang, target), stamp))
+            Some((page_cache::Key::new(sign_in, csrf, lang, target), stamp))
         }
         _ => None,
     };
     // Only a page that may be kept is compressed here; the others are left to `web::compress`.
     let gzip = kept_as.is_some() && crate::web::compress::accepts_gzip(&req);
-    // Held while this request draws the page, so that others asking for it meanwhile wait.
-    let mut drawing = None;
-    if let Some((key, stamp)) = &kept_as {
-        let mut waited = false;
-        loop {
-            match state.pages.lookup(key, stamp) {
-                page_cache::Lookup::Kept(page) => {
-                    return Ok(req.into_response(page.response(gzip)).map_into_right_body());
-                }
-                page_cache::Lookup::Draw(d) => {
-                    drawing = d;
-                    break;
-                }
-                page_cache::Lookup::Wait(mut done) if !waited => {
-                    waited = true;
-                    // The bound only guards against a drawing that never ends.
-                    let _ = tokio::time::timeout(DRAWING_WAIT, done.changed()).await;
-                }
-                // Drawn again without a copy kept (not a page the cache keeps): draw it here.
-                page_cache::Lookup::Wait(_) => break,
-            }
-        }
+    if let Some((key, stamp)) = &kept_as
+        && let Some(page) = state.pages.get(key, stamp)
+    {
+        return Ok(req.into_response(page.response(gzip)).map_into_right_body());
     }
     let mut res = next.call(req).await?;
     // Pages, exports and files behind a login are personal: no browser or proxy keeps a copy.
@@ -449,18 +431,13 @@ pub async fn gate(
             header::HeaderValue::from_static("no-store"),
         );
     }
-    let answer = match kept_as {
+    match kept_as {
         Some((key, stamp)) if keepable_answer(&res, &session) => {
             Ok(keep(&state, key, &stamp, res, gzip))
         }
         _ => Ok(res.map_into_left_body()),
-    };
-    drop(drawing);
-    answer
+    }
 }
-
-/// The longest a request waits for another drawing the page it asked for.
-const DRAWING_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// A page as the cache may keep it: a 200 HTML page whose drawing left the session as it was.
 fn keepable_answer<B>(res: &ServiceResponse<B>, session: &Session) -> bool {

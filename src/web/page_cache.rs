@@ -1,30 +1,25 @@
-//! Pages kept for the sign-in (or the visitor's session) they were drawn for while nothing in the
+//! Pages kept for the sign-in (or the visitor's session) that drew them while nothing in the
 //! database has changed.
 //!
 //! An organiser's round pages take 1–2 ms of CPU each (a 100 KB board, its queries and its
 //! template), and the same page is often asked for again before anything changes: a reload, the
 //! back button, a second tab; on results day, the public results. A `GET` answered 200 with HTML
-//! is kept under the sign-in (the session cookie's CSRF token, random per session), the language,
-//! the minute and the address, together with the database's change stamp
-//! ([`crate::db::ChangeWatch`]) read *before* the page was drawn. A later request is answered
-//! from the copy only when the stamp it reads is still that one, so the copy holds exactly what
-//! drawing the page again would give: any commit anywhere (through this instance, another instance
-//! or the command line) moves the stamp and empties the cache. The minute in the key bounds what
-//! time alone changes (a deadline passing, "3 days left"). After a commit, the requests of one
-//! sign-in that ask for the same page at once (a reload storm, several tabs) wait for the first
-//! to draw it ([`Lookup`]).
+//! is kept under the sign-in (its `user_sessions` row) or, for a visitor, the session cookie's
+//! CSRF token, the language, the minute and the address, together with the
+//! database's change stamp ([`crate::db::ChangeWatch`]) read *before* the page was drawn. A later
+//! request is answered from the copy only when the stamp it reads is still that one, so the copy
+//! holds exactly what drawing the page again would give: any commit anywhere (through this
+//! instance, another instance or the command line) moves the stamp and empties the cache. The
+//! minute in the key bounds what time alone changes (a deadline passing, "3 days left").
 //!
 //! Not kept: requests that carry a flash message, answers that changed the session, anything but
 //! a 200 HTML page, and pages over the cache's size. What is kept is personal (the page's CSRF
-//! token, the user's name), hence the token in the key; it never leaves this process's memory.
-//! Sign-ins of one user are not shared: a token that outlived one of them (a device signed out)
-//! would otherwise still be good for the others.
+//! token, the user's name), hence the sign-in and the token in the key; it never leaves this
+//! process's memory.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-
-use tokio::sync::watch;
 
 use actix_web::HttpResponse;
 use actix_web::http::header::{self, HeaderMap, HeaderValue};
@@ -36,10 +31,10 @@ use crate::i18n::Lang;
 /// What a kept page is found by.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Key {
-    /// The signed-in user; 0 for a visitor who is not signed in.
-    pub user: i32,
-    /// The session cookie's CSRF token, which the page carries in its forms: random per session,
-    /// so each sign-in (and each visitor) has copies of its own.
+    /// The `user_sessions` row of the sign-in; 0 for a visitor who is not signed in.
+    pub session: i32,
+    /// The session cookie's CSRF token, which the page carries in its forms: a visitor's copies
+    /// are found by it.
     pub csrf: String,
     /// The language the session asked for: a signed-in user's own, a visitor's choice, or none
     /// when a visitor has not chosen (then a page may follow something else, such as the
@@ -52,19 +47,15 @@ pub struct Key {
 }
 
 impl Key {
-    /// The key of a request now: `user` 0 for a visitor.
-    pub fn new(user: i32, csrf: String, lang: Option<Lang>, target: &str) -> Key {
+    /// The key of a request now.
+    pub fn new(session: i32, csrf: String, lang: Option<Lang>, target: &str) -> Key {
         Key {
-            user,
+            session,
             csrf,
             lang,
             minute: crate::db::now().and_utc().timestamp().div_euclid(60),
             target: target.to_string(),
         }
-    }
-
-    fn visitor(&self) -> bool {
-        self.user == 0
     }
 }
 
@@ -116,9 +107,6 @@ const TARGET_MAX: usize = 1024;
 #[derive(Default)]
 struct Kept {
     stamp: String,
-    /// The pages being drawn at this stamp, each with the number of its drawing and what the
-    /// requests waiting for it listen on.
-    drawing: HashMap<Key, (u64, watch::Receiver<()>)>,
     /// Each page with the bytes it holds, its key included.
     pages: HashMap<Key, (usize, Arc<KeptPage>)>,
     bytes: usize,
@@ -130,7 +118,7 @@ impl Kept {
     fn remove(&mut self, key: &Key) {
         if let Some((size, _)) = self.pages.remove(key) {
             self.bytes -= size;
-            if key.visitor() {
+            if key.session == 0 {
                 self.visitor_bytes -= size;
             }
         }
@@ -143,7 +131,7 @@ impl Kept {
                 return true;
             }
             bytes -= *size;
-            if k.visitor() {
+            if k.session == 0 {
                 visitor_bytes -= *size;
             }
             false
@@ -158,45 +146,6 @@ pub struct PageCache {
     watch: ChangeWatch,
     kept: Mutex<Kept>,
     served: AtomicU64,
-    drawings: AtomicU64,
-}
-
-/// What a request finds in the cache ([`PageCache::lookup`]).
-pub enum Lookup {
-    /// The page, kept at this stamp.
-    Kept(Arc<KeptPage>),
-    /// Nothing kept: this request draws the page. While it holds the [`Drawing`], others asking
-    /// for the same page at the same stamp wait for it instead of drawing it too (after a
-    /// commit, every connection of a user would otherwise miss at once and draw the same page
-    /// side by side). `None` when the request's stamp is not the cache's.
-    Draw(Option<Drawing>),
-    /// Another request is drawing this page: wait until it is done (the channel closes), then
-    /// look again.
-    Wait(watch::Receiver<()>),
-}
-
-/// A page being drawn. Dropped when the drawing is over, kept or not (an error, a client gone):
-/// the requests waiting for it then look again.
-pub struct Drawing {
-    cache: Arc<PageCache>,
-    key: Key,
-    number: u64,
-    // Closing it wakes the waiters; it is dropped after `drop` has run.
-    _done: watch::Sender<()>,
-}
-
-impl Drop for Drawing {
-    fn drop(&mut self) {
-        let mut kept = self.cache.lock();
-        // The stamp may have moved on, and another request may be drawing the page anew.
-        if kept
-            .drawing
-            .get(&self.key)
-            .is_some_and(|(n, _)| *n == self.number)
-        {
-            kept.drawing.remove(&self.key);
-        }
-    }
 }
 
 impl PageCache {
@@ -207,7 +156,6 @@ impl PageCache {
             watch: ChangeWatch::new(database_url),
             kept: Mutex::default(),
             served: AtomicU64::new(0),
-            drawings: AtomicU64::new(0),
         }
     }
 
@@ -227,30 +175,18 @@ impl PageCache {
             .ok()
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, Kept> {
-        self.kept.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
-    /// Brings the cache to `stamp` and says whether it is there. A later stamp than the kept
-    /// pages' means something was committed since they were drawn: they are all dropped. An
-    /// earlier one (a request that read it just before a commit) leaves them.
-    fn at(kept: &mut Kept, stamp: &str) -> bool {
-        if kept.stamp != stamp {
-            if !ChangeWatch::later(stamp, &kept.stamp) {
-                return false;
-            }
-            *kept = Kept {
-                stamp: stamp.to_string(),
-                ..Kept::default()
-            };
-        }
-        true
-    }
-
-    /// The page kept under `key` at `stamp`, if any.
+    /// The page kept under `key` at `stamp`. A later stamp than the kept pages' means something
+    /// was committed since they were drawn: they are all dropped. An earlier one (a request that
+    /// read it just before a commit) finds nothing and leaves them.
     pub fn get(&self, key: &Key, stamp: &str) -> Option<Arc<KeptPage>> {
-        let mut kept = self.lock();
-        if !Self::at(&mut kept, stamp) {
+        let mut kept = self.kept.lock().unwrap_or_else(|p| p.into_inner());
+        if kept.stamp != stamp {
+            if ChangeWatch::later(stamp, &kept.stamp) {
+                *kept = Kept {
+                    stamp: stamp.to_string(),
+                    ..Kept::default()
+                };
+            }
             return None;
         }
         let page = kept.pages.get(key).map(|(_, p)| p.clone());
@@ -258,31 +194,6 @@ impl PageCache {
             self.served.fetch_add(1, Ordering::Relaxed);
         }
         page
-    }
-
-    /// The page kept under `key` at `stamp`; else whether this request draws it or waits for
-    /// the request already drawing it.
-    pub fn lookup(self: &Arc<Self>, key: &Key, stamp: &str) -> Lookup {
-        let mut kept = self.lock();
-        if !Self::at(&mut kept, stamp) {
-            return Lookup::Draw(None);
-        }
-        if let Some((_, page)) = kept.pages.get(key) {
-            self.served.fetch_add(1, Ordering::Relaxed);
-            return Lookup::Kept(page.clone());
-        }
-        if let Some((_, waiting)) = kept.drawing.get(key) {
-            return Lookup::Wait(waiting.clone());
-        }
-        let number = self.drawings.fetch_add(1, Ordering::Relaxed);
-        let (done, waiting) = watch::channel(());
-        kept.drawing.insert(key.clone(), (number, waiting));
-        Lookup::Draw(Some(Drawing {
-            cache: self.clone(),
-            key: key.clone(),
-            number,
-            _done: done,
-        }))
     }
 
     /// How many answers came from the cache since start.
@@ -298,18 +209,18 @@ impl PageCache {
     pub fn put(&self, key: Key, stamp: &str, page: KeptPage) -> Arc<KeptPage> {
         let page = Arc::new(page);
         let size = page.size() + key.target.len() + key.csrf.len();
-        let visitor = key.visitor();
+        let visitor = key.session == 0;
         if size > self.capacity / 4 || key.target.len() > TARGET_MAX {
             return page;
         }
-        let mut kept = self.lock();
+        let mut kept = self.kept.lock().unwrap_or_else(|p| p.into_inner());
         if kept.stamp != stamp {
             return page;
         }
         kept.remove(&key);
         if visitor {
             if kept.visitor_bytes + size > self.capacity / 2 {
-                kept.drop_where(|k| k.visitor());
+                kept.drop_where(|k| k.session == 0);
             }
             // The signed-in pages fill the rest: a visitor's page waits for room, it never
             // makes it.
@@ -359,10 +270,10 @@ mod tests {
         KeptPage::new(headers, Bytes::from(text.to_string()))
     }
 
-    fn key(user: i32, target: &str) -> Key {
+    fn key(session: i32, target: &str) -> Key {
         Key {
-            user,
-            csrf: format!("token-{user}"),
+            session,
+            csrf: format!("token-{session}"),
             lang: Some(Lang::Id),
             minute: 1,
             target: target.into(),
@@ -398,60 +309,6 @@ mod tests {
         cache.put(key(1, "/b"), "1:8", page("new"));
         assert!(cache.get(&key(1, "/b"), "1:7").is_none());
         assert_eq!(cache.get(&key(1, "/b"), "1:8").unwrap().body, "new");
-    }
-
-    #[tokio::test]
-    async fn a_page_asked_for_by_several_requests_at_once_is_drawn_once() {
-        let cache = Arc::new(PageCache::new(":memory:", 1 << 20));
-        let Lookup::Draw(Some(drawing)) = cache.lookup(&key(1, "/a"), "1:7") else {
-            panic!("the first request draws");
-        };
-        let Lookup::Wait(mut waiting) = cache.lookup(&key(1, "/a"), "1:7") else {
-            panic!("the second waits");
-        };
-        assert!(
-            matches!(cache.lookup(&key(1, "/b"), "1:7"), Lookup::Draw(Some(_))),
-            "another page is drawn alongside"
-        );
-        assert!(
-            matches!(cache.lookup(&key(1, "/a"), "1:6"), Lookup::Draw(None)),
-            "a request that read an earlier stamp draws on its own"
-        );
-        cache.put(key(1, "/a"), "1:7", page("drawn once"));
-        drop(drawing);
-        assert!(waiting.changed().await.is_err(), "woken when done");
-        let Lookup::Kept(page) = cache.lookup(&key(1, "/a"), "1:7") else {
-            panic!("then served the copy");
-        };
-        assert_eq!(page.body, "drawn once");
-
-        // A drawing that ends without a page (an error, the client gone) wakes its waiters too,
-        // and the next request draws.
-        let Lookup::Draw(Some(failed)) = cache.lookup(&key(2, "/a"), "1:7") else {
-            panic!("draws");
-        };
-        let Lookup::Wait(mut waiting) = cache.lookup(&key(2, "/a"), "1:7") else {
-            panic!("waits");
-        };
-        drop(failed);
-        assert!(waiting.changed().await.is_err());
-        assert!(matches!(
-            cache.lookup(&key(2, "/a"), "1:7"),
-            Lookup::Draw(Some(_))
-        ));
-
-        // A commit meanwhile: the old drawing's end leaves the new stamp's drawing of the page.
-        let Lookup::Draw(Some(old)) = cache.lookup(&key(3, "/a"), "1:7") else {
-            panic!("draws");
-        };
-        let Lookup::Draw(Some(_new)) = cache.lookup(&key(3, "/a"), "1:8") else {
-            panic!("a later stamp starts afresh");
-        };
-        drop(old);
-        assert!(matches!(
-            cache.lookup(&key(3, "/a"), "1:8"),
-            Lookup::Wait(_)
-        ));
     }
 
     #[test]
@@ -551,7 +408,7 @@ mod tests {
         let visitors: usize = kept
             .pages
             .iter()
-            .filter(|(k, _)| k.visitor())
+            .filter(|(k, _)| k.session == 0)
             .map(|(_, (size, _))| size)
             .sum();
         assert_eq!(kept.visitor_bytes, visitors);

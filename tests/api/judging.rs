@@ -1068,6 +1068,25 @@ async fn judges_never_see_each_others_scores_and_late_judges_are_reminded_once_e
     let to_a = live(app.mails_to(&a.email).await);
     assert_eq!(to_a.len(), 1);
     assert_ne!(to_a[0].id, a_before, "replaced");
+    let detail: String = app
+        .db(|conn| {
+            use biw::db::schema::audit_events;
+            audit_events::table
+                .filter(audit_events::action.eq("round.remind"))
+                .order(audit_events::id.desc())
+                .select(audit_events::detail)
+                .first(conn)
+                .unwrap()
+        })
+        .await;
+    let detail: serde_json::Value = serde_json::from_str(&detail).unwrap();
+    assert_eq!(
+        (
+            detail["judges"].as_i64(),
+            detail["already_sending"].as_i64()
+        ),
+        (Some(2), Some(1))
+    );
 
     // Two days before the round closes the worker reminds them by itself, once.
     closing_in_a_day_the_scheduler_ticks(&app, round).await;

@@ -6,5 +6,4 @@ DROP TRIGGER results_stamps_edition ON editions;
 DROP FUNCTION results_stamps_changed();
 DROP FUNCTION results_stamps_bump(INTEGER);
 DROP TABLE results_stamps;
-CREATE INDEX entries_changed ON entries (edition_id, updated_at);
 CREATE INDEX units_changed ON units (updated_at);

@@ -24,8 +24,9 @@ BEGIN
             ON CONFLICT (edition_id) DO NOTHING;
     ELSIF TG_TABLE_NAME = 'units' THEN
         -- Units belong to no edition: a change to one moves every edition's counter (a handful
-        -- of rows).
-        UPDATE results_stamps SET n = n + 1;
+        -- of rows), locked in key order so that two such commits cannot deadlock on them.
+        UPDATE results_stamps SET n = n + 1
+            WHERE edition_id IN (SELECT edition_id FROM results_stamps ORDER BY edition_id FOR UPDATE);
     ELSIF TG_OP = 'DELETE' THEN
         UPDATE results_stamps SET n = n + 1 WHERE edition_id = OLD.edition_id;
     ELSE
@@ -40,7 +41,10 @@ $$ LANGUAGE plpgsql;
 
 -- Deferred to commit: the counter's row is then the last lock a transaction takes, so autosaves
 -- and submissions of one edition queue for it only while committing and never hold it while they
--- wait for another lock (no deadlock with the entry counts' rows or anything else).
+-- wait for another lock (no deadlock with the entry counts' rows or anything else). A later
+-- migration that changes rows of `entries`, `rounds` or `units` and then alters that table must
+-- `SET CONSTRAINTS ALL IMMEDIATE` in between (PostgreSQL refuses to alter a table with pending
+-- trigger events).
 CREATE TRIGGER results_stamps_edition AFTER INSERT ON editions
     FOR EACH ROW EXECUTE FUNCTION results_stamps_changed();
 CREATE CONSTRAINT TRIGGER results_stamps_rounds AFTER INSERT OR UPDATE OR DELETE ON rounds
@@ -61,7 +65,6 @@ CREATE CONSTRAINT TRIGGER results_stamps_unit_update AFTER UPDATE ON units
     WHEN (OLD.name IS DISTINCT FROM NEW.name OR OLD.unit_type IS DISTINCT FROM NEW.unit_type)
     EXECUTE FUNCTION results_stamps_changed();
 
--- Only an edition's entries' units are read, and an entry holds its unit until it is removed,
--- so making or removing a unit changes no results.
-DROP INDEX entries_changed;
+-- The units' index served only the old fingerprint. The entries' one stays: the entry list
+-- sorted by last change walks it.
 DROP INDEX units_changed;

@@ -7,5 +7,4 @@ DROP TRIGGER results_stamps_round_update;
 DROP TRIGGER results_stamps_round_insert;
 DROP TRIGGER results_stamps_edition;
 DROP TABLE results_stamps;
-CREATE INDEX entries_changed ON entries (edition_id, updated_at);
 CREATE INDEX units_changed ON units (updated_at);

@@ -63,7 +63,6 @@ BEGIN
     UPDATE results_stamps SET n = n + 1;
 END;
 
--- Only an edition's entries' units are read, and an entry holds its unit until it is removed,
--- so making or removing a unit changes no results.
-DROP INDEX entries_changed;
+-- The units' index served only the old fingerprint. The entries' one stays: the entry list
+-- sorted by last change walks it.
 DROP INDEX units_changed;

@@ -618,8 +618,9 @@ pub fn reopen(
 }
 
 /// Emails every judge of the round who has assignments not yet submitted: one mail each, listing
-/// them, with the closing time. Returns how many judges were written to; refused once the
-/// round's results are frozen.
+/// them, with the closing time. Returns how many judges are reminded (a reminder a worker is
+/// sending already counts, and no second one is queued); refused once the round's results are
+/// frozen.
 pub fn remind_late(
     conn: &mut DbConn,
     state: &AppState,
@@ -652,6 +653,7 @@ pub fn remind_late(
                 _ => by_judge.push((j, vec![name])),
             }
         }
+        let mut on_their_way = 0;
         for (j, list) in &by_judge {
             let u = crate::models::user::find(conn, *j)?.ok_or(AppError::NotFound)?;
             let mail = render_for(state, "judge_reminder", &u, |lang, ctx| {
@@ -661,16 +663,19 @@ pub fn remind_late(
                 ctx.insert("closes", &crate::time::format_time(r.closes_at, lang));
                 ctx.insert("link", &format!("{}/judge", state.settings.base_url));
             })?;
-            // A reminder not sent yet is replaced, not joined by a second one.
+            // A reminder not sent yet is replaced, not joined by a second one; one a worker is
+            // sending reminds the judge already.
             let topic = format!("judge_reminder:{round_id}:{j}:");
-            crate::outbox::replace(conn, &mail.about(topic))?;
+            if !crate::outbox::replace(conn, &mail.about(topic))? {
+                on_their_way += 1;
+            }
         }
         audit::record(
             conn,
             actor,
             "round.remind",
             ("round", Some(round_id)),
-            json!({"judges": by_judge.len()}),
+            json!({"judges": by_judge.len(), "already_sending": on_their_way}),
         )?;
         Ok(by_judge.len())
     })

@@ -364,15 +364,8 @@ pub fn in_transaction(conn: &mut DbConn) -> bool {
 /// limit, a sheet saved into a round being frozen. SQLite's write transactions already hold the
 /// whole database (`BEGIN IMMEDIATE`, [`transaction`]), so there it does nothing.
 pub fn hold(conn: &mut DbConn, row: Row, how: Hold) -> QueryResult<()> {
-    use diesel::connection::{AnsiTransactionManager, TransactionManager};
-    let DbConn::Postgresql(c) = conn else {
-        return Ok(());
-    };
     // Outside a transaction a lock ends with its statement: nothing to hold.
-    if AnsiTransactionManager::transaction_manager_status_mut(c)
-        .transaction_depth()?
-        .is_none()
-    {
+    if is_sqlite(conn) || !in_transaction(conn) {
         return Ok(());
     }
     let (table, key, id) = match row {

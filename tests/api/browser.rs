@@ -668,16 +668,7 @@ async fn every_organiser_page_names_its_controls_fits_a_phone_in_both_languages(
                     &biw::services::rubrics::Start::Preset("default".into()),
                 )
                 .unwrap();
-                let now = biw::db::now();
-                let input = biw::services::rounds::RoundInput {
-                    name_id: "Evaluasi dokumen".into(),
-                    kind: "desk".into(),
-                    rubric_id: rubric.to_string(),
-                    opens_at: biw::time::to_jakarta_local(now),
-                    closes_at: biw::time::to_jakarta_local(now + chrono::Duration::days(7)),
-                    judges_per_entry: "3".into(),
-                    ..Default::default()
-                };
+                let input = crate::rubrics::week_long_desk_round(rubric);
                 let round = biw::services::rounds::create(conn, &actor, ed, &input).unwrap();
                 (rubric, round)
             })

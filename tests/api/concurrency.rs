@@ -231,16 +231,7 @@ async fn an_entry_passed_while_the_first_round_is_made_joins_it() {
     let (opd, _) = crate::entries::unit_team(&app).await;
     let entry = crate::entries::new_draft(&app, &opd).await;
     let rubric = crate::rubrics::rubric_from(&app, ed, "preset:default_desk").await;
-    let now = db::now();
-    let input = rounds::RoundInput {
-        name_id: "Evaluasi dokumen".into(),
-        kind: "desk".into(),
-        rubric_id: rubric.to_string(),
-        opens_at: biw::time::to_jakarta_local(now),
-        closes_at: biw::time::to_jakarta_local(now + chrono::Duration::days(7)),
-        judges_per_entry: "3".into(),
-        ..Default::default()
-    };
+    let input = crate::rubrics::week_long_desk_round(rubric);
     let (made, was_made) = std::sync::mpsc::channel();
     let pool = app.state.pool.clone();
     // The round is made and its transaction left open a moment, past the point where it read

@@ -74,6 +74,20 @@ async fn weights(app: &TestApp, rubric_id: i32) -> Vec<(String, i32)> {
     .await
 }
 
+/// A desk round open for a week from now on `rubric`, three judges an entry, for the service.
+pub fn week_long_desk_round(rubric: i32) -> biw::services::rounds::RoundInput {
+    let now = biw::db::now();
+    biw::services::rounds::RoundInput {
+        name_id: "Evaluasi dokumen".into(),
+        kind: "desk".into(),
+        rubric_id: rubric.to_string(),
+        opens_at: biw::time::to_jakarta_local(now),
+        closes_at: biw::time::to_jakarta_local(now + chrono::Duration::days(7)),
+        judges_per_entry: "3".into(),
+        ..Default::default()
+    }
+}
+
 /// Entries that passed the administrative check (set directly: screening has its own tests).
 pub async fn passed_entries(app: &TestApp, client: &reqwest::Client, n: usize) -> Vec<i32> {
     let mut ids = Vec::new();

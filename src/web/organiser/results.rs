@@ -67,6 +67,16 @@ struct Row {
     note: Option<String>,
 }
 
+/// Puts the panel's newest note on each row that has one.
+fn with_notes(conn: &mut db::DbConn, round_id: i32, rows: &mut [Row]) -> Result<(), AppError> {
+    let ids: Vec<i32> = rows.iter().map(|x| x.entry).collect();
+    let mut notes = svc::latest_notes(conn, round_id, &ids)?;
+    for row in rows {
+        row.note = notes.remove(&row.entry);
+    }
+    Ok(())
+}
+
 /// The sentence that says how a tie with the entry above was broken.
 fn tie_text(lang: Lang, tie: &TieBreak, ties: &[TieCriterion], scale_max: i32) -> String {
     let t = |k: &str, args: &[(&str, String)]| crate::i18n::t(lang, k, args);
@@ -462,11 +472,7 @@ async fn results_page(
                     row.promoted = went.contains(&row.entry);
                 }
             }
-            let ids: Vec<i32> = view.rows.iter().map(|x| x.entry).collect();
-            let mut notes = svc::latest_notes(conn, r.id, &ids)?;
-            for row in &mut view.rows {
-                row.note = notes.remove(&row.entry);
-            }
+            with_notes(conn, r.id, &mut view.rows)?;
             let noted = svc::moderated(conn, r.id)?;
             let moderated = view
                 .flagged_ids
@@ -671,11 +677,7 @@ async fn export_table(page: &Page, id: i32) -> Result<(Round, Vec<Vec<String>>),
             kept_view(conn, &caches, &r, &criteria, false, all, lang)?
         };
         let mut rows = view.rows;
-        let ids: Vec<i32> = rows.iter().map(|x| x.entry).collect();
-        let mut notes = svc::latest_notes(conn, r.id, &ids)?;
-        for row in &mut rows {
-            row.note = notes.remove(&row.entry);
-        }
+        with_notes(conn, r.id, &mut rows)?;
         Ok((r, rows))
     })
     .await?;

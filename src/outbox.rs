@@ -52,6 +52,23 @@ pub fn replace(conn: &mut DbConn, mail: &NewMail) -> Result<bool, AppError> {
     Ok(true)
 }
 
+/// Takes back the mail about `topic` whose decision changed, in the caller's transaction; answers
+/// how many were withdrawn and whether the reader may have read one (it went out, or a worker
+/// holds it and it may be with the server now) and has had no mail about `corrected` since, so a
+/// correction must follow. The mail waiting is withdrawn first: after that no worker can take up
+/// another, so what is then found on its way is all there is; what a worker holds is withdrawn
+/// last, so a failed try of it is not tried again.
+pub fn take_back(
+    conn: &mut DbConn,
+    topic: &str,
+    corrected: &str,
+) -> Result<(usize, bool), AppError> {
+    let queued = rows::withdraw_queued(conn, topic)?;
+    let read = rows::told_since(conn, topic, corrected)?;
+    let held = rows::withdraw(conn, topic)?;
+    Ok((queued + held, read))
+}
+
 /// Waiting time before try `attempt + 1`: 1, 2, 4 … minutes, at most half an hour.
 pub fn backoff(attempt: i32) -> chrono::Duration {
     let minutes = 1i64 << attempt.clamp(1, 7).saturating_sub(1);

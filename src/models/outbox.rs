@@ -332,6 +332,26 @@ pub fn sending(conn: &mut DbConn, prefix: &str) -> QueryResult<bool> {
     .get_result(conn)
 }
 
+/// Whether a reader still holds what a mail about `told` said: the newest such mail that went
+/// out, or that a worker holds (it may be with the server already), is newer than every mail
+/// about `corrected` in the same state. Ids, not times: instances' clocks may disagree.
+pub fn told_since(conn: &mut DbConn, told: &str, corrected: &str) -> QueryResult<bool> {
+    let newest = |conn: &mut DbConn, prefix: &str| -> QueryResult<Option<i32>> {
+        outbox::table
+            .filter(
+                outbox::topic
+                    .like(format!("{}%", crate::db::escape_like(prefix)))
+                    .escape('\\'),
+            )
+            .filter(outbox::status.eq_any([SENT, SENDING]))
+            .select(diesel::dsl::max(outbox::id))
+            .get_result(conn)
+    };
+    let told = newest(conn, told)?;
+    let corrected = newest(conn, corrected)?;
+    Ok(told.is_some_and(|t| corrected.is_none_or(|c| t > c)))
+}
+
 /// Puts every failed mail back in the queue from the start; returns how many.
 pub fn requeue_all_failed(conn: &mut DbConn) -> QueryResult<usize> {
     crate::db::write(conn, |conn| {

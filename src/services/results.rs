@@ -22,8 +22,8 @@ mod round_results;
 mod settings;
 mod snapshot;
 
-use announce::{announce, withdraw_announcement};
-pub use announce::{objections_topic, results_topic, unit_results_topic};
+use announce::{announce, take_back_announcement, withdraw_announcement};
+pub use announce::{objections_topic, results_topic, unit_results_topic, withdrawn_topic};
 pub use awards::*;
 pub use feedback::*;
 pub use moderation::*;

@@ -382,6 +382,8 @@ pub fn add(
                 DbConn::Postgresql(c) => insert.execute(c)?,
             };
             if n > 0 {
+                // Back on the list: a notice that it left, still waiting, is no longer true.
+                mail_rows::withdraw_queued(conn, &removed_topic(edition_id, *id))?;
                 added.push(*id);
             }
         }
@@ -400,10 +402,19 @@ fn topic(edition_id: i32, entry_id: i32) -> String {
     format!("shortlist:{edition_id}:entry:{entry_id}:")
 }
 
+/// The topic of the notice that an entry left the shortlist. Not under [`topic`]: taking back the
+/// shortlist mail must not take back the notice that corrects it.
+fn removed_topic(edition_id: i32, entry_id: i32) -> String {
+    format!("shortlist-removed:{edition_id}:entry:{entry_id}:")
+}
+
 /// Takes the ticked entries off the shortlist, with one reason; their mail that has not gone out
-/// is withdrawn. All or none: an entry that is not on the list refuses the whole removal.
+/// is withdrawn, and a unit that may have read that its entry is on the list is mailed that it no
+/// longer is (the reason stays with the organisers, in the audit log). All or none: an entry that
+/// is not on the list refuses the whole removal.
 pub fn remove(
     conn: &mut DbConn,
+    state: &AppState,
     actor: &Actor,
     edition_id: i32,
     entry_ids: &[i32],
@@ -428,17 +439,51 @@ pub fn remove(
                 // Taken off by someone else since the list was drawn (or never on it).
                 return Err(invalid("entry", "shortlist.stale"));
             }
-            let withdrawn = mail_rows::withdraw(conn, &topic(edition_id, entry_id))?;
+            let corrected = removed_topic(edition_id, entry_id);
+            let (withdrawn, read) =
+                crate::outbox::take_back(conn, &topic(edition_id, entry_id), &corrected)?;
+            if read {
+                tell_removed(conn, state, edition_id, entry_id, &corrected)?;
+            }
             audit::record(
                 conn,
                 actor,
                 "national_shortlist.remove",
                 ("entry", Some(entry_id)),
-                json!({"edition": edition_id, "reason": reason, "mail_withdrawn": withdrawn}),
+                json!({"edition": edition_id, "reason": reason, "mail_withdrawn": withdrawn,
+                       "unit_told": read}),
             )?;
         }
         Ok(entry_ids.len())
     })
+}
+
+/// Mails the unit of an entry taken off the shortlist that it no longer is.
+fn tell_removed(
+    conn: &mut DbConn,
+    state: &AppState,
+    edition_id: i32,
+    entry_id: i32,
+    about: &str,
+) -> Result<(), AppError> {
+    let (entry, unit_id): (String, i32) = entries::table
+        .find(entry_id)
+        .select((entries::name, entries::unit_id))
+        .get_result(conn)?;
+    let edition = crate::models::edition::find(conn, edition_id)?.ok_or(AppError::NotFound)?;
+    let link = format!("{}/opd", state.settings.base_url);
+    crate::services::mail_unit(
+        conn,
+        state,
+        unit_id,
+        "shortlist_removed",
+        about,
+        &move |_, ctx| {
+            ctx.insert("entry", &entry);
+            ctx.insert("edition", &edition.name);
+            ctx.insert("link", &link);
+        },
+    )
 }
 
 /// Mails every shortlisted unit not told yet what its entry still lacks; returns how many entries.

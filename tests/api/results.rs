@@ -1189,6 +1189,125 @@ async fn each_unit_gets_its_outcome_by_mail_and_a_feedback_report_and_withdrawn_
 
 /// A round of three entries of one unit scored by two judges (entry 1: 100, entry 0: 80, entry 2
 /// unscored), frozen and signed off but not published. Returns (edition, round, entries).
+/// The template and status of each mail of `template` to an address, oldest first.
+async fn mail_of(app: &TestApp, to: &str, template: &str) -> Vec<(String, String, String)> {
+    app.mails_to(to)
+        .await
+        .into_iter()
+        .filter(|m| m.template == template)
+        .map(|m| (m.status, m.subject, m.body_text))
+        .collect()
+}
+
+/// Sets every results mail of the round still waiting as held by a worker (on its way).
+async fn hold_results_mail(app: &TestApp, round: i32) {
+    let prefix = format!("{}%", biw::services::results::results_topic(round));
+    app.db(move |conn| {
+        use biw::db::schema::outbox;
+        diesel::update(
+            outbox::table
+                .filter(outbox::topic.like(prefix))
+                .filter(outbox::status.eq("pending")),
+        )
+        .set((
+            outbox::status.eq("sending"),
+            outbox::attempts.eq(1),
+            outbox::locked_until.eq(Some(biw::db::now() + chrono::Duration::minutes(5))),
+        ))
+        .execute(conn)
+        .unwrap();
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_unit_that_may_have_read_withdrawn_results_is_told_once_that_they_no_longer_stand() {
+    let app = spawn_app().await;
+    let (_, round, _) = signed_off_round(&app).await;
+    // One reader of the unit reads English.
+    app.db(|conn| {
+        use biw::db::schema::users;
+        diesel::update(users::table.filter(users::email.eq("endorser@dinkes.biw.id")))
+            .set(users::lang.eq("en"))
+            .execute(conn)
+            .unwrap();
+    })
+    .await;
+    let statuses = |to: &'static str, template: &'static str| {
+        let app = &app;
+        async move {
+            mail_of(app, to, template)
+                .await
+                .into_iter()
+                .map(|m| m.0)
+                .collect::<Vec<_>>()
+        }
+    };
+    // Published and mailed; then withdrawn: every reader is told, in their language, without the
+    // organisers' reason.
+    step(&app, round, "publish", &[]).await;
+    app.drain_outbox().await;
+    step(
+        &app,
+        round,
+        "unpublish",
+        &[("reason", "Salah hitung juri 3")],
+    )
+    .await;
+    let id = mail_of(&app, "staf@dinkes.biw.id", "results_withdrawn").await;
+    assert_eq!(id.len(), 1);
+    assert_eq!(id[0].0, "pending");
+    assert!(id[0].1.starts_with("Pengumuman hasil"), "{}", id[0].1);
+    assert!(id[0].2.contains("tidak berlaku lagi"));
+    assert!(id[0].2.contains("Dinas Kesehatan"));
+    assert!(!id[0].2.contains("Salah hitung"));
+    let en = mail_of(&app, "endorser@dinkes.biw.id", "results_withdrawn").await;
+    assert_eq!(en.len(), 1);
+    assert!(en[0].1.starts_with("Results of") && en[0].1.ends_with("withdrawn"));
+    assert!(en[0].2.contains("no longer stand"));
+    app.drain_outbox().await;
+
+    // Published again and withdrawn before that mail went out: the unit's last word is already
+    // that the results do not stand, so nothing more is sent.
+    step(&app, round, "publish", &[]).await;
+    step(&app, round, "unpublish", &[("reason", "Masih salah")]).await;
+    assert_eq!(
+        statuses("staf@dinkes.biw.id", "results_published").await,
+        ["sent", "withdrawn"]
+    );
+    assert_eq!(
+        statuses("staf@dinkes.biw.id", "results_withdrawn").await,
+        ["sent"]
+    );
+
+    // Published again, and withdrawn while a worker holds the mail (it may reach the unit): the
+    // unit is told again.
+    step(&app, round, "publish", &[]).await;
+    hold_results_mail(&app, round).await;
+    step(&app, round, "unpublish", &[("reason", "Sekali lagi")]).await;
+    assert_eq!(
+        statuses("staf@dinkes.biw.id", "results_published").await,
+        ["sent", "withdrawn", "withdrawn"]
+    );
+    assert_eq!(
+        statuses("staf@dinkes.biw.id", "results_withdrawn").await,
+        ["sent", "pending"]
+    );
+    // Published once more before that notice went out: the notice would arrive after the outcome
+    // now published, so it is withdrawn, and the new results mail goes.
+    step(&app, round, "publish", &[]).await;
+    app.drain_outbox().await;
+    assert_eq!(
+        statuses("staf@dinkes.biw.id", "results_withdrawn").await,
+        ["sent", "withdrawn"]
+    );
+    assert_eq!(
+        statuses("staf@dinkes.biw.id", "results_published").await,
+        ["sent", "withdrawn", "withdrawn", "sent"]
+    );
+    assert_eq!(app.audit_count("results.unpublish").await, 3);
+}
+
 async fn signed_off_round(app: &TestApp) -> (i32, i32, Vec<i32>) {
     let (ed, round, ids, _) = scored_round(app).await;
     step(app, round, "freeze", &[]).await;
@@ -1567,6 +1686,12 @@ async fn the_national_shortlist_tells_units_what_they_lack_and_they_complete_it(
         "Inovasi 1 masuk daftar pendek nasional (IGA)".into(),
         "pending".into()
     )));
+    assert!(
+        mail_of(&app, "staf@dinkes.biw.id", "shortlist_removed")
+            .await
+            .is_empty(),
+        "the unit never read that it was on the list"
+    );
     // One entry not on the list refuses the whole removal: the other stays listed.
     let second = ids[1].to_string();
     let res = app
@@ -1676,6 +1801,68 @@ async fn the_national_shortlist_tells_units_what_they_lack_and_they_complete_it(
     app.post_form("/lang", &[("lang", "id")]).await;
     let print = app.page(&format!("{path}/print")).await;
     assert!(print.contains("Daftar pendek nasional") && print.contains("Inovasi 1"));
+}
+
+#[tokio::test]
+async fn a_unit_told_its_entry_is_shortlisted_is_told_when_it_is_taken_off() {
+    let app = spawn_app().await;
+    let (ed, round, ids) = signed_off_round(&app).await;
+    let path = format!("/organiser/editions/{ed}/shortlist");
+    step(&app, round, "publish", &[]).await;
+    let first = ids[1].to_string();
+    let add = [("entry", first.as_str())];
+    assert_eq!(
+        app.post_form(&format!("{path}/add"), &add)
+            .await
+            .status()
+            .as_u16(),
+        303
+    );
+    app.post_form(&format!("{path}/notify"), &[]).await;
+    app.drain_outbox().await;
+    let remove = [
+        ("entry", first.as_str()),
+        ("reason", "Belum dua tahun diterapkan"),
+    ];
+    assert_eq!(
+        app.post_form(&format!("{path}/remove"), &remove)
+            .await
+            .status()
+            .as_u16(),
+        303
+    );
+    let notices = mail_of(&app, "staf@dinkes.biw.id", "shortlist_removed").await;
+    assert_eq!(notices.len(), 1);
+    assert_eq!(notices[0].0, "pending");
+    assert_eq!(
+        notices[0].1,
+        "Inovasi 1 tidak lagi masuk daftar pendek nasional (IGA)"
+    );
+    assert!(notices[0].2.contains("tidak berlaku lagi"));
+    assert!(
+        !notices[0].2.contains("Belum dua tahun"),
+        "the reason stays inside"
+    );
+    // Put back before the notice went out: the notice is withdrawn, and the unit, told again,
+    // reads that it is on the list.
+    app.post_form(&format!("{path}/add"), &add).await;
+    app.post_form(&format!("{path}/notify"), &[]).await;
+    app.drain_outbox().await;
+    let notices = mail_of(&app, "staf@dinkes.biw.id", "shortlist_removed").await;
+    assert_eq!(notices[0].0, "withdrawn");
+    let listed: Vec<String> = mail_of(&app, "staf@dinkes.biw.id", "shortlisted")
+        .await
+        .into_iter()
+        .map(|m| m.0)
+        .collect();
+    assert_eq!(listed, ["sent", "sent"]);
+    // Taken off again once that went out: told again.
+    app.post_form(&format!("{path}/remove"), &remove).await;
+    let notices = mail_of(&app, "staf@dinkes.biw.id", "shortlist_removed").await;
+    assert_eq!(
+        notices.iter().map(|m| m.0.as_str()).collect::<Vec<_>>(),
+        ["withdrawn", "pending"]
+    );
 }
 
 #[tokio::test]

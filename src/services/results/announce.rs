@@ -1,8 +1,9 @@
 //! The results mail: when a round is published every unit with an entry in it is told, in each
 //! reader's language, where each of its entries stands, whether it goes on to the next round, and
 //! where to read its feedback report. Each mail names its decision (its outbox topic), so
-//! unpublishing before the mail has gone out withdraws it: a unit never reads an outcome that is
-//! no longer true.
+//! unpublishing before the mail has gone out withdraws it, and a unit that may already have read
+//! it (it went out, or was on its way) is mailed that those results no longer stand: a unit is
+//! never left holding an outcome that is no longer true.
 
 use super::*;
 use std::collections::BTreeMap;
@@ -30,9 +31,90 @@ pub fn objections_topic(round_id: i32) -> String {
     format!("objections:round:{round_id}:")
 }
 
+/// The topic prefix of the notices that a round's published results were withdrawn. Not under
+/// [`results_topic`]: taking back the results mail must not take back the notice that corrects it.
+pub fn withdrawn_topic(round_id: i32) -> String {
+    format!("results-withdrawn:round:{round_id}:")
+}
+
+fn unit_withdrawn_topic(round_id: i32, unit_id: i32) -> String {
+    format!("{}unit:{unit_id}:", withdrawn_topic(round_id))
+}
+
 /// Withdraws the round's results mail that has not gone out yet; returns how many.
 pub(super) fn withdraw_announcement(conn: &mut DbConn, round_id: i32) -> Result<usize, AppError> {
     Ok(mail_rows::withdraw(conn, &results_topic(round_id))?)
+}
+
+/// Takes back the round's results mail when its publication is withdrawn: what has not gone out is
+/// withdrawn, and every unit that may have read its outcome (the mail went out, or was on its way)
+/// is mailed that those results no longer stand, once however often it happens before the next
+/// publication. Returns how many mails were withdrawn and how many units were told.
+pub(super) fn take_back_announcement(
+    conn: &mut DbConn,
+    state: &AppState,
+    r: &Round,
+) -> Result<(usize, usize), AppError> {
+    // The units as the mail was addressed (a unit's entry may have moved since): read from the
+    // topics themselves.
+    let prefix = format!("{}unit:", results_topic(r.id));
+    let topics: Vec<String> = crate::db::schema::outbox::table
+        .filter(
+            crate::db::schema::outbox::topic
+                .like(format!("{}%", crate::db::escape_like(&prefix)))
+                .escape('\\'),
+        )
+        .select(crate::db::schema::outbox::topic)
+        .distinct()
+        .load(conn)?;
+    let mut units: Vec<i32> = topics
+        .iter()
+        .filter_map(|t| t.strip_prefix(&prefix)?.split(':').next()?.parse().ok())
+        .collect();
+    units.sort_unstable();
+    units.dedup();
+    let mut withdrawn = 0;
+    let mut told = 0;
+    let edition: String = editions::table
+        .find(r.edition_id)
+        .select(editions::name)
+        .get_result(conn)?;
+    for unit_id in units {
+        let corrected = unit_withdrawn_topic(r.id, unit_id);
+        let (n, read) =
+            crate::outbox::take_back(conn, &unit_results_topic(r.id, unit_id), &corrected)?;
+        withdrawn += n;
+        if !read {
+            continue;
+        }
+        let unit: String = units::table
+            .find(unit_id)
+            .select(units::name)
+            .get_result(conn)?;
+        let (rid, ren, edition, link) = (
+            r.name_id.clone(),
+            r.name_en.clone(),
+            edition.clone(),
+            format!("{}/opd", state.settings.base_url),
+        );
+        crate::services::mail_unit(
+            conn,
+            state,
+            unit_id,
+            "results_withdrawn",
+            &corrected,
+            &move |lang, ctx| {
+                ctx.insert("edition", &edition);
+                ctx.insert("round", lang.pick(&rid, &ren));
+                ctx.insert("unit", &unit);
+                ctx.insert("link", &link);
+            },
+        )?;
+        told += 1;
+    }
+    // Anything else about the round's results (none is expected) goes too.
+    withdrawn += withdraw_announcement(conn, r.id)?;
+    Ok((withdrawn, told))
 }
 
 /// One entry as the mail reports it.

@@ -8,7 +8,6 @@ use super::*;
 
 use crate::db::schema::{entries, objections, round_results, rounds, units};
 use crate::domain::results::Stage;
-use crate::email::{self, Recipient};
 use crate::error::invalid;
 use crate::i18n::Lang;
 use crate::models::outbox as mail_rows;
@@ -105,7 +104,7 @@ pub fn window_open(r: &Round, now: chrono::NaiveDateTime) -> bool {
     r.published_at.is_some() && r.final_at.is_none() && r.objections_until.is_some_and(|u| now <= u)
 }
 
-/// Mails the active operators of a unit.
+/// Mails a unit's operators an objection notice about `topic`.
 fn mail_unit(
     conn: &mut DbConn,
     state: &AppState,
@@ -113,25 +112,7 @@ fn mail_unit(
     topic: &str,
     fill: &dyn Fn(Lang, &mut tera::Context),
 ) -> Result<(), AppError> {
-    let readers = crate::models::user::unit_readers(conn, unit_id)?;
-    for (to, name, lang) in readers {
-        let lang = Lang::from_code(&lang);
-        let mut ctx = tera::Context::new();
-        fill(lang, &mut ctx);
-        let mail = email::render(
-            &state.templates,
-            "objection",
-            &Recipient {
-                email: &to,
-                name: &name,
-                lang,
-            },
-            &mut ctx,
-        )?
-        .about(topic.to_string());
-        crate::outbox::enqueue(conn, &mail)?;
-    }
-    Ok(())
+    crate::services::mail_unit(conn, state, unit_id, "objection", topic, fill)
 }
 
 /// Opens (or extends) the objection window of a published round for `days` days from now, and

@@ -850,13 +850,13 @@ pub async fn unpublish(
     id: web::Path<i32>,
     form: web::Form<StageForm>,
 ) -> Result<HttpResponse, AppError> {
-    let (id, f) = (id.into_inner(), form.into_inner());
+    let (id, f, state) = (id.into_inner(), form.into_inner(), page.state.clone());
     stage_change(
         page,
         id,
         StageTyped::of("unpublish", &f),
         |p, ()| p.t("results.unpublished_done"),
-        move |c, a| svc::unpublish(c, a, id, &f.reason),
+        move |c, a| svc::unpublish(c, &state, a, id, &f.reason),
     )
     .await
 }

@@ -111,10 +111,10 @@ pub async fn remove(
     let id = id.into_inner();
     let entries = ids_of(&form, "entry")?;
     let reason = text_of(&form, "reason");
-    let actor = page.actor();
+    let (actor, state) = (page.actor(), page.state.clone());
     let values = serde_json::json!({ "removing": entries, "reason": reason });
     match db::run(&page.state.pool, move |conn| {
-        svc::remove(conn, &actor, id, &entries, &reason)
+        svc::remove(conn, &state, &actor, id, &entries, &reason)
     })
     .await
     {

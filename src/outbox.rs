@@ -52,21 +52,59 @@ pub fn replace(conn: &mut DbConn, mail: &NewMail) -> Result<bool, AppError> {
     Ok(true)
 }
 
-/// Takes back the mail about `topic` whose decision changed, in the caller's transaction; answers
-/// how many were withdrawn and whether the reader may have read one (it went out, or a worker
-/// holds it and it may be with the server now) and has had no mail about `corrected` since, so a
-/// correction must follow. The mail waiting is withdrawn first: after that no worker can take up
-/// another, so what is then found on its way is all there is; what a worker holds is withdrawn
-/// last, so a failed try of it is not tried again.
-pub fn take_back(
-    conn: &mut DbConn,
-    topic: &str,
-    corrected: &str,
-) -> Result<(usize, bool), AppError> {
+/// What taking back a changed decision's mail found.
+#[derive(Debug)]
+pub struct TakenBack {
+    /// Mails withdrawn.
+    pub withdrawn: usize,
+    /// Each address that may have read a mail about the decision (it went out, or was on its way)
+    /// and has had no correction since, with the topic of the newest such mail.
+    pub readers: Vec<(String, String)>,
+    /// A correction goes out no sooner: until then a worker may still be handing the old mail to
+    /// the server, and the correction must not arrive before what it corrects.
+    pub not_before: NaiveDateTime,
+}
+
+/// Takes back the mail about a topic starting with `topic` whose decision changed, in the
+/// caller's transaction, and says who must be told it no longer holds (each reader once: not
+/// those whose newest such mail is older than a correction about `corrected` that went to them).
+/// The mail waiting is withdrawn first: after that no worker can take up another, so what is
+/// then found on its way is all there is; what a worker holds is withdrawn last, so a failed try
+/// of it is not tried again.
+pub fn take_back(conn: &mut DbConn, topic: &str, corrected: &str) -> Result<TakenBack, AppError> {
+    use std::collections::BTreeMap;
     let queued = rows::withdraw_queued(conn, topic)?;
-    let read = rows::told_since(conn, topic, corrected)?;
+    let told = rows::gone(conn, topic)?;
+    let mut fixed: BTreeMap<String, i32> = BTreeMap::new();
+    for c in rows::gone(conn, corrected)? {
+        let at = fixed.entry(c.to_email).or_default();
+        *at = (*at).max(c.id);
+    }
+    let now = db::now();
+    let not_before = told
+        .iter()
+        .filter_map(|g| g.held_until)
+        .filter(|t| *t > now)
+        .max()
+        .unwrap_or(now);
+    let mut newest: BTreeMap<String, (i32, String)> = BTreeMap::new();
+    for g in told {
+        let at = newest.entry(g.to_email).or_insert((g.id, g.topic.clone()));
+        if g.id > at.0 {
+            *at = (g.id, g.topic);
+        }
+    }
+    let readers = newest
+        .into_iter()
+        .filter(|(to, (id, _))| fixed.get(to).is_none_or(|c| id > c))
+        .map(|(to, (_, topic))| (to, topic))
+        .collect();
     let held = rows::withdraw(conn, topic)?;
-    Ok((queued + held, read))
+    Ok(TakenBack {
+        withdrawn: queued + held,
+        readers,
+        not_before,
+    })
 }
 
 /// Waiting time before try `attempt + 1`: 1, 2, 4 … minutes, at most half an hour.

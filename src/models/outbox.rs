@@ -287,7 +287,8 @@ pub fn requeue(conn: &mut DbConn, id: i32) -> QueryResult<bool> {
 
 /// Withdraws every mail about a topic starting with `prefix` that has not gone out; returns how
 /// many. A mail a worker holds is withdrawn too: if its try fails it is not tried again (see
-/// [`mark_failed`]); if the server had already taken it, it is recorded as sent.
+/// [`mark_failed`]); if the server had already taken it, it is recorded as sent. It keeps its
+/// lease, which says it may have gone out all the same (see [`gone`]).
 pub fn withdraw(conn: &mut DbConn, prefix: &str) -> QueryResult<usize> {
     withdraw_in(conn, prefix, &[PENDING, FAILED, SENDING])
 }
@@ -309,10 +310,7 @@ fn withdraw_in(conn: &mut DbConn, prefix: &str, statuses: &[&str]) -> QueryResul
                 )
                 .filter(outbox::status.eq_any(statuses)),
         )
-        .set((
-            outbox::status.eq(WITHDRAWN),
-            outbox::locked_until.eq(None::<NaiveDateTime>),
-        ))
+        .set(outbox::status.eq(WITHDRAWN))
         .execute(conn)
     })
 }
@@ -332,24 +330,62 @@ pub fn sending(conn: &mut DbConn, prefix: &str) -> QueryResult<bool> {
     .get_result(conn)
 }
 
-/// Whether a reader still holds what a mail about `told` said: the newest such mail that went
-/// out, or that a worker holds (it may be with the server already), is newer than every mail
-/// about `corrected` in the same state. Ids, not times: instances' clocks may disagree.
-pub fn told_since(conn: &mut DbConn, told: &str, corrected: &str) -> QueryResult<bool> {
-    let newest = |conn: &mut DbConn, prefix: &str| -> QueryResult<Option<i32>> {
-        outbox::table
-            .filter(
-                outbox::topic
-                    .like(format!("{}%", crate::db::escape_like(prefix)))
-                    .escape('\\'),
-            )
-            .filter(outbox::status.eq_any([SENT, SENDING]))
-            .select(diesel::dsl::max(outbox::id))
-            .get_result(conn)
-    };
-    let told = newest(conn, told)?;
-    let corrected = newest(conn, corrected)?;
-    Ok(told.is_some_and(|t| corrected.is_none_or(|c| t > c)))
+/// A mail about a decision that went out, or may have.
+#[derive(Debug, Clone)]
+pub struct Gone {
+    /// The row.
+    pub id: i32,
+    /// Its reader.
+    pub to_email: String,
+    /// Its topic.
+    pub topic: String,
+    /// While a worker may still be handing it to the server: the end of that worker's lease.
+    pub held_until: Option<NaiveDateTime>,
+}
+
+/// The mail about a topic starting with `prefix` that went out or may have: sent, held by a
+/// worker (it may be with the server now), or withdrawn while one held it (its kept lease says
+/// so; if that try failed, it is counted all the same, as nothing records that it did not go).
+pub fn gone(conn: &mut DbConn, prefix: &str) -> QueryResult<Vec<Gone>> {
+    let rows: Vec<(i32, String, String, String, Option<NaiveDateTime>)> = outbox::table
+        .filter(
+            outbox::topic
+                .like(format!("{}%", crate::db::escape_like(prefix)))
+                .escape('\\'),
+        )
+        .filter(outbox::status.eq_any([SENT, SENDING, WITHDRAWN]))
+        .select((
+            outbox::id,
+            outbox::to_email,
+            outbox::topic,
+            outbox::status,
+            outbox::locked_until,
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .filter(|(_, _, _, status, lease)| status != WITHDRAWN || lease.is_some())
+        .map(|(id, to_email, topic, status, lease)| Gone {
+            id,
+            to_email,
+            topic,
+            held_until: if status == SENT { None } else { lease },
+        })
+        .collect())
+}
+
+/// The end of the latest lease on a mail about a topic starting with `prefix` that a worker may
+/// still be handing to the server (held, or withdrawn while held), if it lies ahead of `now`.
+pub fn held_until(
+    conn: &mut DbConn,
+    prefix: &str,
+    now: NaiveDateTime,
+) -> QueryResult<Option<NaiveDateTime>> {
+    Ok(gone(conn, prefix)?
+        .into_iter()
+        .filter_map(|g| g.held_until)
+        .filter(|t| *t > now)
+        .max())
 }
 
 /// Puts every failed mail back in the queue from the start; returns how many.

@@ -382,8 +382,10 @@ pub fn add(
                 DbConn::Postgresql(c) => insert.execute(c)?,
             };
             if n > 0 {
-                // Back on the list: a notice that it left, still waiting, is no longer true.
-                mail_rows::withdraw_queued(conn, &removed_topic(edition_id, *id))?;
+                // Back on the list: a notice that it left, not sent yet, is no longer true (one
+                // a worker holds may have gone; the shortlist mail is only queued by `notify`,
+                // later).
+                mail_rows::withdraw(conn, &removed_topic(edition_id, *id))?;
                 added.push(*id);
             }
         }
@@ -440,50 +442,63 @@ pub fn remove(
                 return Err(invalid("entry", "shortlist.stale"));
             }
             let corrected = removed_topic(edition_id, entry_id);
-            let (withdrawn, read) =
-                crate::outbox::take_back(conn, &topic(edition_id, entry_id), &corrected)?;
-            if read {
-                tell_removed(conn, state, edition_id, entry_id, &corrected)?;
-            }
+            let taken = crate::outbox::take_back(conn, &topic(edition_id, entry_id), &corrected)?;
+            let told = tell_removed(conn, state, edition_id, entry_id, &corrected, &taken)?;
+            let withdrawn = taken.withdrawn;
             audit::record(
                 conn,
                 actor,
                 "national_shortlist.remove",
                 ("entry", Some(entry_id)),
                 json!({"edition": edition_id, "reason": reason, "mail_withdrawn": withdrawn,
-                       "unit_told": read}),
+                       "readers_told": told}),
             )?;
         }
         Ok(entry_ids.len())
     })
 }
 
-/// Mails the unit of an entry taken off the shortlist that it no longer is.
+/// Mails each reader who may have read that an entry is on the shortlist that it no longer is;
+/// returns how many.
 fn tell_removed(
     conn: &mut DbConn,
     state: &AppState,
     edition_id: i32,
     entry_id: i32,
     about: &str,
-) -> Result<(), AppError> {
-    let (entry, unit_id): (String, i32) = entries::table
+    taken: &crate::outbox::TakenBack,
+) -> Result<usize, AppError> {
+    if taken.readers.is_empty() {
+        return Ok(0);
+    }
+    let entry: String = entries::table
         .find(entry_id)
-        .select((entries::name, entries::unit_id))
+        .select(entries::name)
         .get_result(conn)?;
     let edition = crate::models::edition::find(conn, edition_id)?.ok_or(AppError::NotFound)?;
-    let link = format!("{}/opd", state.settings.base_url);
-    crate::services::mail_unit(
-        conn,
-        state,
-        unit_id,
-        "shortlist_removed",
-        about,
-        &move |_, ctx| {
-            ctx.insert("entry", &entry);
-            ctx.insert("edition", &edition.name);
-            ctx.insert("link", &link);
-        },
-    )
+    let mut told = 0;
+    for (to, _) in &taken.readers {
+        let (entry, edition, link) = (
+            entry.clone(),
+            edition.name.clone(),
+            format!("{}/opd", state.settings.base_url),
+        );
+        let sent = crate::services::mail_reader(
+            conn,
+            state,
+            to,
+            "shortlist_removed",
+            about,
+            taken.not_before,
+            &move |_, ctx| {
+                ctx.insert("entry", &entry);
+                ctx.insert("edition", &edition);
+                ctx.insert("link", &link);
+            },
+        )?;
+        told += usize::from(sent);
+    }
+    Ok(told)
 }
 
 /// Mails every shortlisted unit not told yet what its entry still lacks; returns how many entries.
@@ -502,7 +517,12 @@ pub fn notify(
             .into_iter()
             .filter(|r| r.notified_at.is_none())
             .collect();
+        let now = db::now();
         for r in &pending {
+            // A notice that it had left the list, held by a worker when it came back, may still be
+            // on its way: this mail waits for that lease to end, so it arrives last.
+            let not_before = mail_rows::held_until(conn, &removed_topic(edition_id, r.entry), now)?
+                .unwrap_or(now);
             let readers = crate::models::user::unit_readers(conn, r.unit_id)?;
             for (to, name, lang) in readers {
                 let lang = Lang::from_code(&lang);
@@ -527,6 +547,8 @@ pub fn notify(
                     &mut ctx,
                 )?
                 .about(topic(edition_id, r.entry));
+                let mut mail = mail;
+                mail.next_attempt_at = mail.next_attempt_at.max(not_before);
                 crate::outbox::enqueue(conn, &mail)?;
             }
             diesel::update(

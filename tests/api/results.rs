@@ -1187,9 +1187,7 @@ async fn each_unit_gets_its_outcome_by_mail_and_a_feedback_report_and_withdrawn_
     assert!(html.contains("25th percentile"));
 }
 
-/// A round of three entries of one unit scored by two judges (entry 1: 100, entry 0: 80, entry 2
-/// unscored), frozen and signed off but not published. Returns (edition, round, entries).
-/// The template and status of each mail of `template` to an address, oldest first.
+/// The status, subject and text of each mail of `template` to an address, oldest first.
 async fn mail_of(app: &TestApp, to: &str, template: &str) -> Vec<(String, String, String)> {
     app.mails_to(to)
         .await
@@ -1199,8 +1197,9 @@ async fn mail_of(app: &TestApp, to: &str, template: &str) -> Vec<(String, String
         .collect()
 }
 
-/// Sets every results mail of the round still waiting as held by a worker (on its way).
-async fn hold_results_mail(app: &TestApp, round: i32) {
+/// Sets every results mail of the round still waiting as held by a worker (on its way) until
+/// `lease`.
+async fn hold_results_mail(app: &TestApp, round: i32, lease: chrono::NaiveDateTime) {
     let prefix = format!("{}%", biw::services::results::results_topic(round));
     app.db(move |conn| {
         use biw::db::schema::outbox;
@@ -1212,7 +1211,7 @@ async fn hold_results_mail(app: &TestApp, round: i32) {
         .set((
             outbox::status.eq("sending"),
             outbox::attempts.eq(1),
-            outbox::locked_until.eq(Some(biw::db::now() + chrono::Duration::minutes(5))),
+            outbox::locked_until.eq(Some(lease)),
         ))
         .execute(conn)
         .unwrap();
@@ -1221,7 +1220,7 @@ async fn hold_results_mail(app: &TestApp, round: i32) {
 }
 
 #[tokio::test]
-async fn a_unit_that_may_have_read_withdrawn_results_is_told_once_that_they_no_longer_stand() {
+async fn a_reader_who_may_have_read_withdrawn_results_is_told_once_that_they_no_longer_stand() {
     let app = spawn_app().await;
     let (_, round, _) = signed_off_round(&app).await;
     // One reader of the unit reads English.
@@ -1243,10 +1242,26 @@ async fn a_unit_that_may_have_read_withdrawn_results_is_told_once_that_they_no_l
                 .collect::<Vec<_>>()
         }
     };
-    // Published and mailed; then withdrawn: every reader is told, in their language, without the
-    // organisers' reason.
+    // Published and mailed; an operator joins the unit after that; then the results are
+    // withdrawn: every reader who had them is told, in their language, without the organisers'
+    // reason, and the newcomer, who never read them, is not.
     step(&app, round, "publish", &[]).await;
     app.drain_outbox().await;
+    app.create_user(Role::Opd, "baru@dinkes.biw.id", "correct horse battery")
+        .await;
+    app.db(|conn| {
+        use biw::db::schema::{units, users};
+        let unit: i32 = units::table
+            .filter(units::name.eq("Dinas Kesehatan"))
+            .select(units::id)
+            .first(conn)
+            .unwrap();
+        diesel::update(users::table.filter(users::email.eq("baru@dinkes.biw.id")))
+            .set(users::unit_id.eq(unit))
+            .execute(conn)
+            .unwrap();
+    })
+    .await;
     step(
         &app,
         round,
@@ -1265,10 +1280,15 @@ async fn a_unit_that_may_have_read_withdrawn_results_is_told_once_that_they_no_l
     assert_eq!(en.len(), 1);
     assert!(en[0].1.starts_with("Results of") && en[0].1.ends_with("withdrawn"));
     assert!(en[0].2.contains("no longer stand"));
+    assert!(
+        mail_of(&app, "baru@dinkes.biw.id", "results_withdrawn")
+            .await
+            .is_empty()
+    );
     app.drain_outbox().await;
 
-    // Published again and withdrawn before that mail went out: the unit's last word is already
-    // that the results do not stand, so nothing more is sent.
+    // Published again and withdrawn before that mail went out: their last word is already that
+    // the results do not stand, so nothing more is sent.
     step(&app, round, "publish", &[]).await;
     step(&app, round, "unpublish", &[("reason", "Masih salah")]).await;
     assert_eq!(
@@ -1280,21 +1300,51 @@ async fn a_unit_that_may_have_read_withdrawn_results_is_told_once_that_they_no_l
         ["sent"]
     );
 
-    // Published again, and withdrawn while a worker holds the mail (it may reach the unit): the
-    // unit is told again.
+    // Published again, and withdrawn while a worker holds the mail (it may reach them): they are
+    // told again, and the notice waits for the worker's lease, so it cannot arrive first.
     step(&app, round, "publish", &[]).await;
-    hold_results_mail(&app, round).await;
+    // Whole seconds: PostgreSQL keeps microseconds.
+    let lease =
+        chrono::Timelike::with_nanosecond(&(biw::db::now() + chrono::Duration::minutes(5)), 0)
+            .unwrap();
+    hold_results_mail(&app, round, lease).await;
     step(&app, round, "unpublish", &[("reason", "Sekali lagi")]).await;
     assert_eq!(
         statuses("staf@dinkes.biw.id", "results_published").await,
         ["sent", "withdrawn", "withdrawn"]
     );
+    let notices: Vec<_> = app
+        .mails_to("staf@dinkes.biw.id")
+        .await
+        .into_iter()
+        .filter(|m| m.template == "results_withdrawn")
+        .collect();
+    assert_eq!(notices.len(), 2);
+    assert_eq!(notices[1].status, "pending");
+    assert!(notices[1].next_attempt_at >= lease);
     assert_eq!(
-        statuses("staf@dinkes.biw.id", "results_withdrawn").await,
-        ["sent", "pending"]
+        statuses("baru@dinkes.biw.id", "results_withdrawn").await,
+        ["pending"],
+        "the newcomer had that mail too"
     );
-    // Published once more before that notice went out: the notice would arrive after the outcome
-    // now published, so it is withdrawn, and the new results mail goes.
+    // The worker's try goes through: it is recorded as sent.
+    app.db(move |conn| {
+        use biw::db::schema::outbox;
+        diesel::update(
+            outbox::table
+                .filter(outbox::status.eq("withdrawn"))
+                .filter(outbox::locked_until.eq(Some(lease))),
+        )
+        .set((
+            outbox::status.eq("sent"),
+            outbox::locked_until.eq(None::<chrono::NaiveDateTime>),
+        ))
+        .execute(conn)
+        .unwrap();
+    })
+    .await;
+    // Published once more before the notice went out: it would arrive after the outcome now
+    // published, so it is withdrawn, and the new results mail goes.
     step(&app, round, "publish", &[]).await;
     app.drain_outbox().await;
     assert_eq!(
@@ -1303,11 +1353,13 @@ async fn a_unit_that_may_have_read_withdrawn_results_is_told_once_that_they_no_l
     );
     assert_eq!(
         statuses("staf@dinkes.biw.id", "results_published").await,
-        ["sent", "withdrawn", "withdrawn", "sent"]
+        ["sent", "withdrawn", "sent", "sent"]
     );
     assert_eq!(app.audit_count("results.unpublish").await, 3);
 }
 
+/// A round of three entries of one unit scored by two judges (entry 1: 100, entry 0: 80, entry 2
+/// unscored), frozen and signed off but not published. Returns (edition, round, entries).
 async fn signed_off_round(app: &TestApp) -> (i32, i32, Vec<i32>) {
     let (ed, round, ids, _) = scored_round(app).await;
     step(app, round, "freeze", &[]).await;

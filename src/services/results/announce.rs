@@ -47,62 +47,51 @@ pub(super) fn withdraw_announcement(conn: &mut DbConn, round_id: i32) -> Result<
 }
 
 /// Takes back the round's results mail when its publication is withdrawn: what has not gone out is
-/// withdrawn, and every unit that may have read its outcome (the mail went out, or was on its way)
-/// is mailed that those results no longer stand, once however often it happens before the next
-/// publication. Returns how many mails were withdrawn and how many units were told.
+/// withdrawn, and every reader who may have read an outcome (the mail went out, or was on its
+/// way) is mailed that those results no longer stand, once however often it happens before the
+/// next outcome reaches them. Returns how many mails were withdrawn and how many readers told.
 pub(super) fn take_back_announcement(
     conn: &mut DbConn,
     state: &AppState,
     r: &Round,
 ) -> Result<(usize, usize), AppError> {
-    // The units as the mail was addressed (a unit's entry may have moved since): read from the
-    // topics themselves.
-    let prefix = format!("{}unit:", results_topic(r.id));
-    let topics: Vec<String> = crate::db::schema::outbox::table
-        .filter(
-            crate::db::schema::outbox::topic
-                .like(format!("{}%", crate::db::escape_like(&prefix)))
-                .escape('\\'),
-        )
-        .select(crate::db::schema::outbox::topic)
-        .distinct()
-        .load(conn)?;
-    let mut units: Vec<i32> = topics
-        .iter()
-        .filter_map(|t| t.strip_prefix(&prefix)?.split(':').next()?.parse().ok())
-        .collect();
-    units.sort_unstable();
-    units.dedup();
-    let mut withdrawn = 0;
-    let mut told = 0;
+    let taken = crate::outbox::take_back(conn, &results_topic(r.id), &withdrawn_topic(r.id))?;
     let edition: String = editions::table
         .find(r.edition_id)
         .select(editions::name)
         .get_result(conn)?;
-    for unit_id in units {
-        let corrected = unit_withdrawn_topic(r.id, unit_id);
-        let (n, read) =
-            crate::outbox::take_back(conn, &unit_results_topic(r.id, unit_id), &corrected)?;
-        withdrawn += n;
-        if !read {
+    // The unit as the mail was addressed (an entry may have moved since): read from its topic.
+    let prefix = format!("{}unit:", results_topic(r.id));
+    let mut told = 0;
+    for (to, topic) in taken.readers {
+        let Some(unit_id) = topic
+            .strip_prefix(&prefix)
+            .and_then(|t| t.split(':').next())
+            .and_then(|u| u.parse::<i32>().ok())
+        else {
             continue;
-        }
-        let unit: String = units::table
+        };
+        let Some(unit) = units::table
             .find(unit_id)
             .select(units::name)
-            .get_result(conn)?;
+            .get_result::<String>(conn)
+            .optional()?
+        else {
+            continue;
+        };
         let (rid, ren, edition, link) = (
             r.name_id.clone(),
             r.name_en.clone(),
             edition.clone(),
             format!("{}/opd", state.settings.base_url),
         );
-        crate::services::mail_unit(
+        let sent = crate::services::mail_reader(
             conn,
             state,
-            unit_id,
+            &to,
             "results_withdrawn",
-            &corrected,
+            &unit_withdrawn_topic(r.id, unit_id),
+            taken.not_before,
             &move |lang, ctx| {
                 ctx.insert("edition", &edition);
                 ctx.insert("round", lang.pick(&rid, &ren));
@@ -110,11 +99,9 @@ pub(super) fn take_back_announcement(
                 ctx.insert("link", &link);
             },
         )?;
-        told += 1;
+        told += usize::from(sent);
     }
-    // Anything else about the round's results (none is expected) goes too.
-    withdrawn += withdraw_announcement(conn, r.id)?;
-    Ok((withdrawn, told))
+    Ok((taken.withdrawn, told))
 }
 
 /// One entry as the mail reports it.
@@ -136,6 +123,20 @@ pub(super) fn announce(
     r: &Round,
     promotion_only: bool,
 ) -> Result<usize, AppError> {
+    // A notice that an earlier publication was withdrawn, still waiting, would reach a unit after
+    // the outcome now announced. One a worker holds, or an earlier results mail withdrawn while
+    // held (a promotion undone), may still be on its way: the outcome waits for its lease to end,
+    // so it is the last to arrive.
+    let now = crate::db::now();
+    let not_before = [withdrawn_topic(r.id), results_topic(r.id)]
+        .iter()
+        .map(|t| mail_rows::held_until(conn, t, now))
+        .collect::<Result<Vec<_>, _>>()?
+        .into_iter()
+        .flatten()
+        .max()
+        .unwrap_or(now);
+    mail_rows::withdraw(conn, &withdrawn_topic(r.id))?;
     let score_col = settings_of(r).ranking;
     type Kept = (
         i32,
@@ -248,6 +249,8 @@ pub(super) fn announce(
             &mut ctx,
         )?
         .about(unit_results_topic(r.id, unit_id));
+        let mut mail = mail;
+        mail.next_attempt_at = mail.next_attempt_at.max(not_before);
         crate::outbox::enqueue(conn, &mail)?;
         queued += 1;
     }

@@ -340,8 +340,13 @@ pub fn answer_objection(
             .find(o.entry_id)
             .select(entries::unit_id)
             .get_result(conn)?;
+        // Only a results mail that no worker held can be said not to have reached the unit; one
+        // held is withdrawn too, but may have gone.
         let withdrawn = if upheld == Some(true) {
-            mail_rows::withdraw(conn, &unit_results_topic(r.id, unit_id))?
+            let topic = unit_results_topic(r.id, unit_id);
+            let queued = mail_rows::withdraw_queued(conn, &topic)?;
+            mail_rows::withdraw(conn, &topic)?;
+            queued
         } else {
             0
         };

@@ -340,16 +340,13 @@ pub fn publish(
             ("round", Some(round_id)),
             json!({}),
         )?;
-        // A notice that an earlier publication was withdrawn, still waiting, would reach a unit
-        // after the outcome now published.
-        crate::models::outbox::withdraw_queued(conn, &withdrawn_topic(round_id))?;
         announce(conn, state, &r, false)?;
         Ok(())
     })
 }
 
 /// Withdraws a publication, with a reason; the results stay signed off. The results mail that
-/// has not gone out is withdrawn with it, and each unit that may have read its outcome is mailed
+/// has not gone out is withdrawn with it, and each reader who may have read its outcome is mailed
 /// that it no longer stands (the reason stays with the organisers, in the audit log).
 pub fn unpublish(
     conn: &mut DbConn,
@@ -376,7 +373,7 @@ pub fn unpublish(
             return Err(invalid("reason", "results.unpublish_shortlisted"));
         }
         // Its results mail and any objection-window notice that has not gone out are no longer true.
-        let (results_mail, units_told) = take_back_announcement(conn, state, &r)?;
+        let (results_mail, readers_told) = take_back_announcement(conn, state, &r)?;
         let withdrawn =
             results_mail + crate::models::outbox::withdraw(conn, &objections_topic(round_id))?;
         // Objections answered this publication; the next one may differ, and units may object anew.
@@ -402,7 +399,7 @@ pub fn unpublish(
             actor,
             "results.unpublish",
             ("round", Some(round_id)),
-            json!({ "reason": reason, "mail_withdrawn": withdrawn, "units_told": units_told,
+            json!({ "reason": reason, "mail_withdrawn": withdrawn, "readers_told": readers_told,
                     "objections_superseded": superseded }),
         )?;
         Ok(())

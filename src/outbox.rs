@@ -67,13 +67,13 @@ pub struct TakenBack {
 
 /// Takes back the mail about a topic starting with `topic` whose decision changed, in the
 /// caller's transaction, and says who must be told it no longer holds (each reader once: not
-/// those whose newest such mail is older than a correction about `corrected` that went to them).
-/// The mail waiting is withdrawn first: after that no worker can take up another, so what is
-/// then found on its way is all there is; what a worker holds is withdrawn last, so a failed try
-/// of it is not tried again.
+/// those whose newest such mail is older than a correction about `corrected` that may have gone
+/// to them). Everything is withdrawn first, then looked at: a mail withdrawn while a worker held
+/// it keeps that worker's lease, so what may have gone is still seen, and no claim can come in
+/// between (a withdrawn mail is never due).
 pub fn take_back(conn: &mut DbConn, topic: &str, corrected: &str) -> Result<TakenBack, AppError> {
     use std::collections::BTreeMap;
-    let queued = rows::withdraw_queued(conn, topic)?;
+    let withdrawn = rows::withdraw(conn, topic)?;
     let told = rows::gone(conn, topic)?;
     let mut fixed: BTreeMap<String, i32> = BTreeMap::new();
     for c in rows::gone(conn, corrected)? {
@@ -99,9 +99,8 @@ pub fn take_back(conn: &mut DbConn, topic: &str, corrected: &str) -> Result<Take
         .filter(|(to, (id, _))| fixed.get(to).is_none_or(|c| id > c))
         .map(|(to, (_, topic))| (to, topic))
         .collect();
-    let held = rows::withdraw(conn, topic)?;
     Ok(TakenBack {
-        withdrawn: queued + held,
+        withdrawn,
         readers,
         not_before,
     })

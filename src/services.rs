@@ -22,17 +22,19 @@ pub mod units;
 type Fill<'a> = &'a dyn Fn(crate::i18n::Lang, &mut tera::Context);
 
 /// Mails every active operator of a unit, each in their own language, about `topic`, in the
-/// caller's transaction; `fill` puts the mail's values in.
+/// caller's transaction, not before `not_before` (the end of a lease on the mail it follows);
+/// `fill` puts the mail's values in.
 pub(crate) fn mail_unit(
     conn: &mut crate::db::DbConn,
     state: &crate::state::AppState,
     unit_id: i32,
     template: &str,
     topic: &str,
+    not_before: Option<chrono::NaiveDateTime>,
     fill: Fill,
 ) -> Result<(), crate::error::AppError> {
     for reader in crate::models::user::unit_readers(conn, unit_id)? {
-        mail_one(conn, state, reader, template, topic, None, fill)?;
+        mail_one(conn, state, reader, template, topic, not_before, fill)?;
     }
     Ok(())
 }

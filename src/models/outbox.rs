@@ -237,7 +237,8 @@ pub fn mark_sent(
 
 /// Puts a claimed mail back for a later try, or gives up on it (`retry_at` none), if this worker's
 /// claim still stands and the mail was not withdrawn meanwhile: a withdrawn mail stays
-/// withdrawn, so a failed try never brings back a mail whose decision changed.
+/// withdrawn, so a failed try never brings back a mail whose decision changed. A withdrawn one
+/// loses the lease it kept, which said it might have gone out: now it is known that it did not.
 pub fn mark_failed(
     conn: &mut DbConn,
     id: i32,
@@ -250,20 +251,27 @@ pub fn mark_failed(
             Some(at) => (PENDING, at),
             None => (FAILED, crate::db::now()),
         };
-        diesel::update(
-            outbox::table
-                .filter(outbox::id.eq(id))
-                .filter(outbox::attempts.eq(claim.attempt))
-                .filter(outbox::locked_until.eq(claim.lease))
-                .filter(outbox::status.eq(SENDING)),
-        )
-        .set((
-            outbox::status.eq(status),
-            outbox::next_attempt_at.eq(next),
-            outbox::locked_until.eq(None::<NaiveDateTime>),
-            outbox::last_error.eq(Some(error)),
-        ))
-        .execute(conn)
+        let mine = outbox::table
+            .filter(outbox::id.eq(id))
+            .filter(outbox::attempts.eq(claim.attempt))
+            .filter(outbox::locked_until.eq(claim.lease));
+        let n = diesel::update(mine.filter(outbox::status.eq(SENDING)))
+            .set((
+                outbox::status.eq(status),
+                outbox::next_attempt_at.eq(next),
+                outbox::locked_until.eq(None::<NaiveDateTime>),
+                outbox::last_error.eq(Some(error)),
+            ))
+            .execute(conn)?;
+        if n == 0 {
+            diesel::update(mine.filter(outbox::status.eq(WITHDRAWN)))
+                .set((
+                    outbox::locked_until.eq(None::<NaiveDateTime>),
+                    outbox::last_error.eq(Some(error)),
+                ))
+                .execute(conn)?;
+        }
+        Ok(n)
     })
 }
 
@@ -381,11 +389,16 @@ pub fn held_until(
     prefix: &str,
     now: NaiveDateTime,
 ) -> QueryResult<Option<NaiveDateTime>> {
-    Ok(gone(conn, prefix)?
-        .into_iter()
-        .filter_map(|g| g.held_until)
-        .filter(|t| *t > now)
-        .max())
+    outbox::table
+        .filter(
+            outbox::topic
+                .like(format!("{}%", crate::db::escape_like(prefix)))
+                .escape('\\'),
+        )
+        .filter(outbox::status.eq_any([SENDING, WITHDRAWN]))
+        .filter(outbox::locked_until.gt(now))
+        .select(diesel::dsl::max(outbox::locked_until))
+        .get_result(conn)
 }
 
 /// Puts every failed mail back in the queue from the start; returns how many.

@@ -139,6 +139,11 @@ async fn a_mail_withdrawn_while_on_its_way_stays_withdrawn_and_a_lapsed_claim_re
                 .execute(conn)
                 .unwrap();
             assert_eq!(rows::withdraw(conn, "decision:1:").unwrap(), 3);
+            assert_eq!(
+                rows::gone(conn, "decision:1:").unwrap().len(),
+                3,
+                "withdrawn while held: each may have gone"
+            );
             // a: the server refused for now; b: the server had taken it; c: given up for good.
             let (a, b, c) = (&claimed[0], &claimed[1], &claimed[2]);
             let later = Some(now + chrono::Duration::minutes(1));
@@ -151,6 +156,12 @@ async fn a_mail_withdrawn_while_on_its_way_stays_withdrawn_and_a_lapsed_claim_re
                 rows::mark_failed(conn, c.id, c.claim(), "550", None).unwrap(),
                 0
             );
+            let gone: Vec<i32> = rows::gone(conn, "decision:1:")
+                .unwrap()
+                .into_iter()
+                .map(|g| g.id)
+                .collect();
+            assert_eq!(gone, [b.id], "a failed try is known not to have gone");
             ids.iter()
                 .map(|&id| rows::find(conn, id).unwrap().unwrap().status)
                 .collect::<Vec<_>>()

@@ -1197,15 +1197,13 @@ async fn mail_of(app: &TestApp, to: &str, template: &str) -> Vec<(String, String
         .collect()
 }
 
-/// Sets every results mail of the round still waiting as held by a worker (on its way) until
-/// `lease`.
-async fn hold_results_mail(app: &TestApp, round: i32, lease: chrono::NaiveDateTime) {
-    let prefix = format!("{}%", biw::services::results::results_topic(round));
+/// Sets every mail of `template` still waiting as held by a worker (on its way) until `lease`.
+async fn hold_pending(app: &TestApp, template: &'static str, lease: chrono::NaiveDateTime) {
     app.db(move |conn| {
         use biw::db::schema::outbox;
         diesel::update(
             outbox::table
-                .filter(outbox::topic.like(prefix))
+                .filter(outbox::template.eq(template))
                 .filter(outbox::status.eq("pending")),
         )
         .set((
@@ -1307,7 +1305,7 @@ async fn a_reader_who_may_have_read_withdrawn_results_is_told_once_that_they_no_
     let lease =
         chrono::Timelike::with_nanosecond(&(biw::db::now() + chrono::Duration::minutes(5)), 0)
             .unwrap();
-    hold_results_mail(&app, round, lease).await;
+    hold_pending(&app, "results_published", lease).await;
     step(&app, round, "unpublish", &[("reason", "Sekali lagi")]).await;
     assert_eq!(
         statuses("staf@dinkes.biw.id", "results_published").await,
@@ -1355,7 +1353,25 @@ async fn a_reader_who_may_have_read_withdrawn_results_is_told_once_that_they_no_
         statuses("staf@dinkes.biw.id", "results_published").await,
         ["sent", "withdrawn", "sent", "sent"]
     );
-    assert_eq!(app.audit_count("results.unpublish").await, 3);
+    // Withdrawn again (told: a third notice), and published again while a worker holds that
+    // notice: the new results wait for the notice's lease, so they arrive after it.
+    step(&app, round, "unpublish", &[("reason", "Terakhir")]).await;
+    let later = lease + chrono::Duration::minutes(1);
+    hold_pending(&app, "results_withdrawn", later).await;
+    step(&app, round, "publish", &[]).await;
+    let mail = app.mails_to("staf@dinkes.biw.id").await;
+    let newest = mail
+        .iter()
+        .rfind(|m| m.template == "results_published")
+        .unwrap();
+    assert_eq!(newest.status, "pending");
+    assert!(newest.next_attempt_at >= later);
+    assert_eq!(
+        statuses("staf@dinkes.biw.id", "results_withdrawn").await,
+        ["sent", "withdrawn", "withdrawn"],
+        "the held notice is withdrawn: a failed try of it is not tried again"
+    );
+    assert_eq!(app.audit_count("results.unpublish").await, 4);
 }
 
 /// A round of three entries of one unit scored by two judges (entry 1: 100, entry 0: 80, entry 2

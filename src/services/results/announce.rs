@@ -127,6 +127,8 @@ pub(super) fn announce(
     // the outcome now announced. One a worker holds, or an earlier results mail withdrawn while
     // held (a promotion undone), may still be on its way: the outcome waits for its lease to end,
     // so it is the last to arrive.
+    // Withdrawn first, then looked at: a claim cannot slip in between.
+    mail_rows::withdraw(conn, &withdrawn_topic(r.id))?;
     let now = crate::db::now();
     let not_before = [withdrawn_topic(r.id), results_topic(r.id)]
         .iter()
@@ -136,7 +138,6 @@ pub(super) fn announce(
         .flatten()
         .max()
         .unwrap_or(now);
-    mail_rows::withdraw(conn, &withdrawn_topic(r.id))?;
     let score_col = settings_of(r).ranking;
     type Kept = (
         i32,

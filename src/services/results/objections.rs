@@ -104,15 +104,16 @@ pub fn window_open(r: &Round, now: chrono::NaiveDateTime) -> bool {
     r.published_at.is_some() && r.final_at.is_none() && r.objections_until.is_some_and(|u| now <= u)
 }
 
-/// Mails a unit's operators an objection notice about `topic`.
+/// Mails a unit's operators an objection notice about `topic`, not before `not_before`.
 fn mail_unit(
     conn: &mut DbConn,
     state: &AppState,
     unit_id: i32,
     topic: &str,
+    not_before: Option<chrono::NaiveDateTime>,
     fill: &dyn Fn(Lang, &mut tera::Context),
 ) -> Result<(), AppError> {
-    crate::services::mail_unit(conn, state, unit_id, "objection", topic, fill)
+    crate::services::mail_unit(conn, state, unit_id, "objection", topic, not_before, fill)
 }
 
 /// Opens (or extends) the objection window of a published round for `days` days from now, and
@@ -139,7 +140,10 @@ pub fn open_objections(
             .execute(conn)?;
         // A window set again replaces the notice of the earlier one that has not gone out: a
         // unit must not read two deadlines.
+        // One a worker holds may still be on its way: the new deadline waits for its lease to
+        // end, so it arrives last.
         mail_rows::withdraw(conn, &objections_topic(round_id))?;
+        let not_before = mail_rows::held_until(conn, &objections_topic(round_id), db::now())?;
         let edition = crate::models::edition::find(conn, r.edition_id)?
             .map(|e| e.name)
             .unwrap_or_default();
@@ -158,6 +162,7 @@ pub fn open_objections(
                 state,
                 u,
                 &format!("{}unit:{u}", objections_topic(round_id)),
+                not_before,
                 &move |lang, ctx| {
                     ctx.insert("kind", "window");
                     ctx.insert("round", lang.pick(&rid, &ren));
@@ -253,6 +258,7 @@ pub fn file_objection(
             state,
             e.unit_id,
             &format!("objection:{id}:received"),
+            None,
             &move |lang, ctx| {
                 ctx.insert("kind", "received");
                 ctx.insert("round", lang.pick(&rid, &ren));
@@ -340,16 +346,22 @@ pub fn answer_objection(
             .find(o.entry_id)
             .select(entries::unit_id)
             .get_result(conn)?;
-        // Only a results mail that no worker held can be said not to have reached the unit; one
-        // held is withdrawn too, but may have gone.
-        let withdrawn = if upheld == Some(true) {
+        // The unit's results mail not sent yet is withdrawn. One a worker holds is withdrawn
+        // too, but may have gone: then the answer cannot say it did not reach the unit, and it
+        // waits for that worker's lease to end, so it arrives last.
+        let (queued, held, not_before) = if upheld == Some(true) {
             let topic = unit_results_topic(r.id, unit_id);
             let queued = mail_rows::withdraw_queued(conn, &topic)?;
-            mail_rows::withdraw(conn, &topic)?;
-            queued
+            let held = mail_rows::withdraw(conn, &topic)?;
+            (
+                queued,
+                held,
+                mail_rows::held_until(conn, &topic, db::now())?,
+            )
         } else {
-            0
+            (0, 0, None)
         };
+        let withdrawn = queued + held;
         let (rid, ren, name, said) = (
             r.name_id.clone(),
             r.name_en.clone(),
@@ -361,13 +373,15 @@ pub fn answer_objection(
             state.settings.base_url, o.entry_id
         );
         let up = upheld == Some(true);
-        // The results mail it replaces was withdrawn: this one says where the results stand.
-        let replaces = withdrawn > 0;
+        // The results mail it replaces was withdrawn before it went: this one says where the
+        // results stand.
+        let replaces = queued > 0 && held == 0;
         mail_unit(
             conn,
             state,
             unit_id,
             &format!("objection:{objection_id}:answered"),
+            not_before,
             &move |lang, ctx| {
                 ctx.insert("kind", "answered");
                 ctx.insert("round", lang.pick(&rid, &ren));

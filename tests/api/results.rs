@@ -1320,6 +1320,13 @@ async fn a_reader_who_may_have_read_withdrawn_results_is_told_once_that_they_no_
     assert_eq!(notices.len(), 2);
     assert_eq!(notices[1].status, "pending");
     assert!(notices[1].next_attempt_at >= lease);
+    let html = app
+        .page(&format!("/organiser/outbox/{}", notices[1].id))
+        .await;
+    assert!(
+        html.contains(r#"id="mail-waits""#),
+        "the outbox says it waits"
+    );
     assert_eq!(
         statuses("baru@dinkes.biw.id", "results_withdrawn").await,
         ["pending"],
@@ -1931,6 +1938,25 @@ async fn a_unit_told_its_entry_is_shortlisted_is_told_when_it_is_taken_off() {
         notices.iter().map(|m| m.0.as_str()).collect::<Vec<_>>(),
         ["withdrawn", "pending"]
     );
+    app.drain_outbox().await;
+    // Put back, its mail held by a worker when it is taken off again: the unit is told, after
+    // that worker's lease.
+    app.post_form(&format!("{path}/add"), &add).await;
+    app.post_form(&format!("{path}/notify"), &[]).await;
+    let lease =
+        chrono::Timelike::with_nanosecond(&(biw::db::now() + chrono::Duration::minutes(5)), 0)
+            .unwrap();
+    hold_pending(&app, "shortlisted", lease).await;
+    app.post_form(&format!("{path}/remove"), &remove).await;
+    let notices: Vec<_> = app
+        .mails_to("staf@dinkes.biw.id")
+        .await
+        .into_iter()
+        .filter(|m| m.template == "shortlist_removed")
+        .collect();
+    assert_eq!(notices.len(), 3);
+    assert_eq!(notices[2].status, "pending");
+    assert!(notices[2].next_attempt_at >= lease);
 }
 
 #[tokio::test]

@@ -1,9 +1,9 @@
 //! The results mail: when a round is published every unit with an entry in it is told, in each
 //! reader's language, where each of its entries stands, whether it goes on to the next round, and
 //! where to read its feedback report. Each mail names its decision (its outbox topic), so
-//! unpublishing before the mail has gone out withdraws it, and a unit that may already have read
-//! it (it went out, or was on its way) is mailed that those results no longer stand: a unit is
-//! never left holding an outcome that is no longer true.
+//! unpublishing before the mail has gone out withdraws it, and a reader who may already have read
+//! it (it went out, or was on its way) is mailed that those results no longer stand: no one is
+//! left holding an outcome that is no longer true.
 
 use super::*;
 use std::collections::BTreeMap;
@@ -126,8 +126,7 @@ pub(super) fn announce(
     // A notice that an earlier publication was withdrawn, still waiting, would reach a unit after
     // the outcome now announced. One a worker holds, or an earlier results mail withdrawn while
     // held (a promotion undone), may still be on its way: the outcome waits for its lease to end,
-    // so it is the last to arrive.
-    // Withdrawn first, then looked at: a claim cannot slip in between.
+    // so it is the last to arrive. Withdrawn first, then looked at, so no claim slips in between.
     mail_rows::withdraw(conn, &withdrawn_topic(r.id))?;
     let now = crate::db::now();
     let not_before = [withdrawn_topic(r.id), results_topic(r.id)]

@@ -62,7 +62,13 @@ pub async fn show(page: Page, id: web::Path<i32>) -> Result<HttpResponse, AppErr
     let hidden = page.t("outbox.secret_hidden");
     let body_text = outbox::redact_secrets(&mail.body_text, &hidden);
     let mut ctx = tera::Context::new();
+    // A mail queued to go out later (a correction waiting for the mail it corrects to be
+    // handed over first) says when, though it has not been tried.
+    let waits = mail.status == rows::PENDING
+        && mail.attempts == 0
+        && mail.next_attempt_at > mail.created_at + chrono::Duration::seconds(1);
     ctx.insert("mail", &mail);
+    ctx.insert("waits", &waits);
     ctx.insert("body_text", &body_text);
     page.render("organiser/outbox/show.html", ctx)
 }

@@ -4,6 +4,7 @@
 
 use biw::db::schema::{audit_events, entries, rounds};
 use biw::domain::Role;
+use biw::models::outbox::OutboxMail;
 use diesel::prelude::*;
 
 use crate::entries::post_pairs;
@@ -1197,6 +1198,20 @@ async fn mail_of(app: &TestApp, to: &str, template: &str) -> Vec<(String, String
         .collect()
 }
 
+/// A worker's lease five minutes from now, in whole seconds (PostgreSQL keeps microseconds).
+fn lease_ahead() -> chrono::NaiveDateTime {
+    chrono::Timelike::with_nanosecond(&(biw::db::now() + chrono::Duration::minutes(5)), 0).unwrap()
+}
+
+/// Every mail of `template` to an address, oldest first.
+async fn mails_of(app: &TestApp, to: &str, template: &str) -> Vec<OutboxMail> {
+    app.mails_to(to)
+        .await
+        .into_iter()
+        .filter(|m| m.template == template)
+        .collect()
+}
+
 /// Sets every mail of `template` still waiting as held by a worker (on its way) until `lease`.
 async fn hold_pending(app: &TestApp, template: &'static str, lease: chrono::NaiveDateTime) {
     app.db(move |conn| {
@@ -1301,22 +1316,14 @@ async fn a_reader_who_may_have_read_withdrawn_results_is_told_once_that_they_no_
     // Published again, and withdrawn while a worker holds the mail (it may reach them): they are
     // told again, and the notice waits for the worker's lease, so it cannot arrive first.
     step(&app, round, "publish", &[]).await;
-    // Whole seconds: PostgreSQL keeps microseconds.
-    let lease =
-        chrono::Timelike::with_nanosecond(&(biw::db::now() + chrono::Duration::minutes(5)), 0)
-            .unwrap();
+    let lease = lease_ahead();
     hold_pending(&app, "results_published", lease).await;
     step(&app, round, "unpublish", &[("reason", "Sekali lagi")]).await;
     assert_eq!(
         statuses("staf@dinkes.biw.id", "results_published").await,
         ["sent", "withdrawn", "withdrawn"]
     );
-    let notices: Vec<_> = app
-        .mails_to("staf@dinkes.biw.id")
-        .await
-        .into_iter()
-        .filter(|m| m.template == "results_withdrawn")
-        .collect();
+    let notices = mails_of(&app, "staf@dinkes.biw.id", "results_withdrawn").await;
     assert_eq!(notices.len(), 2);
     assert_eq!(notices[1].status, "pending");
     assert!(notices[1].next_attempt_at >= lease);
@@ -1943,17 +1950,10 @@ async fn a_unit_told_its_entry_is_shortlisted_is_told_when_it_is_taken_off() {
     // that worker's lease.
     app.post_form(&format!("{path}/add"), &add).await;
     app.post_form(&format!("{path}/notify"), &[]).await;
-    let lease =
-        chrono::Timelike::with_nanosecond(&(biw::db::now() + chrono::Duration::minutes(5)), 0)
-            .unwrap();
+    let lease = lease_ahead();
     hold_pending(&app, "shortlisted", lease).await;
     app.post_form(&format!("{path}/remove"), &remove).await;
-    let notices: Vec<_> = app
-        .mails_to("staf@dinkes.biw.id")
-        .await
-        .into_iter()
-        .filter(|m| m.template == "shortlist_removed")
-        .collect();
+    let notices = mails_of(&app, "staf@dinkes.biw.id", "shortlist_removed").await;
     assert_eq!(notices.len(), 3);
     assert_eq!(notices[2].status, "pending");
     assert!(notices[2].next_attempt_at >= lease);

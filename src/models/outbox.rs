@@ -382,6 +382,37 @@ pub fn gone(conn: &mut DbConn, prefix: &str) -> QueryResult<Vec<Gone>> {
         .collect())
 }
 
+/// The readers whose newest mail about a topic starting with `prefix` is known never to have
+/// left: withdrawn before any worker held it (or after a failed try), or given up.
+pub fn never_left(
+    conn: &mut DbConn,
+    prefix: &str,
+) -> QueryResult<std::collections::BTreeSet<String>> {
+    let rows: Vec<(i32, String, String, Option<NaiveDateTime>)> = outbox::table
+        .filter(
+            outbox::topic
+                .like(format!("{}%", crate::db::escape_like(prefix)))
+                .escape('\\'),
+        )
+        .order(outbox::id.asc())
+        .select((
+            outbox::id,
+            outbox::to_email,
+            outbox::status,
+            outbox::locked_until,
+        ))
+        .load(conn)?;
+    let mut newest = std::collections::BTreeMap::new();
+    for (_, to, status, lease) in rows {
+        newest.insert(to, (status, lease));
+    }
+    Ok(newest
+        .into_iter()
+        .filter(|(_, (status, lease))| (status == WITHDRAWN && lease.is_none()) || status == FAILED)
+        .map(|(to, _)| to)
+        .collect())
+}
+
 /// The end of the latest lease on a mail about a topic starting with `prefix` that a worker may
 /// still be handing to the server (held, or withdrawn while held), if it lies ahead of `now`.
 pub fn held_until(

@@ -2148,6 +2148,19 @@ async fn an_objection_window_takes_objections_answers_each_and_then_the_results_
         html.contains(">Sudah diperiksa</textarea>"),
         "the answer typed is kept"
     );
+    // One reader's results mail has already gone (the server took it); the other's waits.
+    app.db(|conn| {
+        use biw::db::schema::outbox;
+        diesel::update(
+            outbox::table
+                .filter(outbox::to_email.eq("endorser@dinkes.biw.id"))
+                .filter(outbox::template.eq("results_published")),
+        )
+        .set(outbox::status.eq("sent"))
+        .execute(conn)
+        .unwrap();
+    })
+    .await;
     let res = app
         .post_form(
             &answer,
@@ -2155,6 +2168,16 @@ async fn an_objection_window_takes_objections_answers_each_and_then_the_results_
         )
         .await;
     assert_eq!(res.status().as_u16(), 303);
+    let read_it = app
+        .mails_to("endorser@dinkes.biw.id")
+        .await
+        .into_iter()
+        .find(|m| m.subject.starts_with("Jawaban atas sanggahan"))
+        .unwrap();
+    assert!(
+        !read_it.body_text.contains("belum sempat terkirim"),
+        "the results mail reached this reader: the answer does not say it did not"
+    );
     let mails: Vec<(String, String, String)> = app
         .mails_to("staf@dinkes.biw.id")
         .await

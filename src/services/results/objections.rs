@@ -346,52 +346,49 @@ pub fn answer_objection(
             .find(o.entry_id)
             .select(entries::unit_id)
             .get_result(conn)?;
-        // The unit's results mail not sent yet is withdrawn. One a worker holds is withdrawn
-        // too, but may have gone: then the answer cannot say it did not reach the unit, and it
-        // waits for that worker's lease to end, so it arrives last.
-        let (queued, held, not_before) = if upheld == Some(true) {
+        // The unit's results mail is withdrawn, one a worker holds too: that one may have gone,
+        // so the answer waits for the worker's lease to end and arrives last. To a reader whose
+        // results mail never left, the answer says it takes that mail's place.
+        let (withdrawn, not_before, never_left) = if upheld == Some(true) {
             let topic = unit_results_topic(r.id, unit_id);
-            let queued = mail_rows::withdraw_queued(conn, &topic)?;
-            let held = mail_rows::withdraw(conn, &topic)?;
-            (
-                queued,
-                held,
-                mail_rows::held_until(conn, &topic, db::now())?,
-            )
+            let withdrawn = mail_rows::withdraw(conn, &topic)?;
+            let now = db::now();
+            let not_before = mail_rows::held_until(conn, &topic, now)?.unwrap_or(now);
+            (withdrawn, not_before, mail_rows::never_left(conn, &topic)?)
         } else {
-            (0, 0, None)
+            (0, db::now(), Default::default())
         };
-        let withdrawn = queued + held;
-        let (rid, ren, name, said) = (
-            r.name_id.clone(),
-            r.name_en.clone(),
-            o.entry.clone(),
-            text.clone(),
-        );
-        let link = format!(
-            "{}/opd/entries/{}/feedback",
-            state.settings.base_url, o.entry_id
-        );
         let up = upheld == Some(true);
-        // The results mail it replaces was withdrawn before it went: this one says where the
-        // results stand.
-        let replaces = queued > 0 && held == 0;
-        mail_unit(
-            conn,
-            state,
-            unit_id,
-            &format!("objection:{objection_id}:answered"),
-            not_before,
-            &move |lang, ctx| {
-                ctx.insert("kind", "answered");
-                ctx.insert("round", lang.pick(&rid, &ren));
-                ctx.insert("entry", &name);
-                ctx.insert("upheld", &up);
-                ctx.insert("replaces_results", &replaces);
-                ctx.insert("answer", &said);
-                ctx.insert("link", &link);
-            },
-        )?;
+        for (to, _, _) in crate::models::user::unit_readers(conn, unit_id)? {
+            let replaces = never_left.contains(&to);
+            let (rid, ren, name, said) = (
+                r.name_id.clone(),
+                r.name_en.clone(),
+                o.entry.clone(),
+                text.clone(),
+            );
+            let link = format!(
+                "{}/opd/entries/{}/feedback",
+                state.settings.base_url, o.entry_id
+            );
+            crate::services::mail_reader(
+                conn,
+                state,
+                &to,
+                "objection",
+                &format!("objection:{objection_id}:answered"),
+                not_before,
+                &move |lang, ctx| {
+                    ctx.insert("kind", "answered");
+                    ctx.insert("round", lang.pick(&rid, &ren));
+                    ctx.insert("entry", &name);
+                    ctx.insert("upheld", &up);
+                    ctx.insert("replaces_results", &replaces);
+                    ctx.insert("answer", &said);
+                    ctx.insert("link", &link);
+                },
+            )?;
+        }
         audit::record(
             conn,
             actor,

@@ -353,7 +353,7 @@ pub struct Gone {
 
 /// The mail about a topic starting with `prefix` that went out or may have: sent, held by a
 /// worker (it may be with the server now), or withdrawn while one held it (its kept lease says
-/// so; if that try failed, it is counted all the same, as nothing records that it did not go).
+/// so; a failed try of it drops the lease, see [`mark_failed`]).
 pub fn gone(conn: &mut DbConn, prefix: &str) -> QueryResult<Vec<Gone>> {
     let rows: Vec<(i32, String, String, String, Option<NaiveDateTime>)> = outbox::table
         .filter(

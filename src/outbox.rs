@@ -81,12 +81,7 @@ pub fn take_back(conn: &mut DbConn, topic: &str, corrected: &str) -> Result<Take
         *at = (*at).max(c.id);
     }
     let now = db::now();
-    let not_before = told
-        .iter()
-        .filter_map(|g| g.held_until)
-        .filter(|t| *t > now)
-        .max()
-        .unwrap_or(now);
+    let not_before = rows::held_until(conn, topic, now)?.unwrap_or(now);
     let mut newest: BTreeMap<String, (i32, String)> = BTreeMap::new();
     for g in told {
         let at = newest.entry(g.to_email).or_insert((g.id, g.topic.clone()));

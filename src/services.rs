@@ -66,7 +66,9 @@ pub(crate) fn mail_reader(
     Ok(true)
 }
 
-fn mail_one(
+/// Mails one reader (address, name, language code) about `topic`, not before `not_before`, in
+/// the caller's transaction.
+pub(crate) fn mail_one(
     conn: &mut crate::db::DbConn,
     state: &crate::state::AppState,
     (to, name, lang): (String, String, String),
@@ -78,7 +80,7 @@ fn mail_one(
     let lang = crate::i18n::Lang::from_code(&lang);
     let mut ctx = tera::Context::new();
     fill(lang, &mut ctx);
-    let mut mail = crate::email::render(
+    let mail = crate::email::render(
         &state.templates,
         template,
         &crate::email::Recipient {
@@ -89,9 +91,10 @@ fn mail_one(
         &mut ctx,
     )?
     .about(topic.to_string());
-    if let Some(at) = not_before {
-        mail.next_attempt_at = mail.next_attempt_at.max(at);
-    }
+    let mail = match not_before {
+        Some(at) => mail.not_before(at),
+        None => mail,
+    };
     crate::outbox::enqueue(conn, &mail)?;
     Ok(())
 }

@@ -97,6 +97,12 @@ impl NewMail {
         self.topic = topic;
         self
     }
+
+    /// The same mail, going out no sooner than `at` (the end of a lease on a mail it follows).
+    pub fn not_before(mut self, at: NaiveDateTime) -> NewMail {
+        self.next_attempt_at = self.next_attempt_at.max(at);
+        self
+    }
 }
 
 /// Inserts a mail and returns its id.
@@ -347,8 +353,6 @@ pub struct Gone {
     pub to_email: String,
     /// Its topic.
     pub topic: String,
-    /// While a worker may still be handing it to the server: the end of that worker's lease.
-    pub held_until: Option<NaiveDateTime>,
 }
 
 /// The mail about a topic starting with `prefix` that went out or may have: sent, held by a
@@ -373,11 +377,10 @@ pub fn gone(conn: &mut DbConn, prefix: &str) -> QueryResult<Vec<Gone>> {
     Ok(rows
         .into_iter()
         .filter(|(_, _, _, status, lease)| status != WITHDRAWN || lease.is_some())
-        .map(|(id, to_email, topic, status, lease)| Gone {
+        .map(|(id, to_email, topic, _, _)| Gone {
             id,
             to_email,
             topic,
-            held_until: if status == SENT { None } else { lease },
         })
         .collect())
 }

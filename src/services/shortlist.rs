@@ -546,9 +546,8 @@ pub fn notify(
                     },
                     &mut ctx,
                 )?
-                .about(topic(edition_id, r.entry));
-                let mut mail = mail;
-                mail.next_attempt_at = mail.next_attempt_at.max(not_before);
+                .about(topic(edition_id, r.entry))
+                .not_before(not_before);
                 crate::outbox::enqueue(conn, &mail)?;
             }
             diesel::update(

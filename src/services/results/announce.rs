@@ -248,9 +248,8 @@ pub(super) fn announce(
             },
             &mut ctx,
         )?
-        .about(unit_results_topic(r.id, unit_id));
-        let mut mail = mail;
-        mail.next_attempt_at = mail.next_attempt_at.max(not_before);
+        .about(unit_results_topic(r.id, unit_id))
+        .not_before(not_before);
         crate::outbox::enqueue(conn, &mail)?;
         queued += 1;
     }

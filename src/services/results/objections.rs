@@ -359,8 +359,8 @@ pub fn answer_objection(
             (0, db::now(), Default::default())
         };
         let up = upheld == Some(true);
-        for (to, _, _) in crate::models::user::unit_readers(conn, unit_id)? {
-            let replaces = never_left.contains(&to);
+        for reader in crate::models::user::unit_readers(conn, unit_id)? {
+            let replaces = never_left.contains(&reader.0);
             let (rid, ren, name, said) = (
                 r.name_id.clone(),
                 r.name_en.clone(),
@@ -371,13 +371,13 @@ pub fn answer_objection(
                 "{}/opd/entries/{}/feedback",
                 state.settings.base_url, o.entry_id
             );
-            crate::services::mail_reader(
+            crate::services::mail_one(
                 conn,
                 state,
-                &to,
+                reader,
                 "objection",
                 &format!("objection:{objection_id}:answered"),
-                not_before,
+                Some(not_before),
                 &move |lang, ctx| {
                     ctx.insert("kind", "answered");
                     ctx.insert("round", lang.pick(&rid, &ren));

@@ -75,10 +75,14 @@ pub fn take_back(conn: &mut DbConn, topic: &str, corrected: &str) -> Result<Take
     use std::collections::BTreeMap;
     let withdrawn = rows::withdraw(conn, topic)?;
     let told = rows::gone(conn, topic)?;
-    let mut fixed: BTreeMap<String, i32> = BTreeMap::new();
+    // Each reader's newest correction that may have gone, and whether a worker held it when it
+    // was withdrawn (the decision it corrected had come back).
+    let mut fixed: BTreeMap<String, (i32, bool)> = BTreeMap::new();
     for c in rows::gone(conn, corrected)? {
         let at = fixed.entry(c.to_email).or_default();
-        *at = (*at).max(c.id);
+        if c.id > at.0 {
+            *at = (c.id, c.held);
+        }
     }
     let now = db::now();
     let not_before = rows::held_until(conn, topic, now)?.unwrap_or(now);
@@ -89,11 +93,22 @@ pub fn take_back(conn: &mut DbConn, topic: &str, corrected: &str) -> Result<Take
             *at = (g.id, g.topic);
         }
     }
-    let readers = newest
-        .into_iter()
-        .filter(|(to, (id, _))| fixed.get(to).is_none_or(|c| id > c))
-        .map(|(to, (_, topic))| (to, topic))
-        .collect();
+    let mut readers = Vec::new();
+    let mut revive = Vec::new();
+    for (to, (id, topic)) in newest {
+        match fixed.get(&to) {
+            // Already told since their newest mail. A correction withdrawn while a worker held it
+            // tells them only if that try succeeds, so it is held again for this decision: a
+            // failed try is then retried instead of leaving the reader untold.
+            Some(&(c, held)) if c > id => {
+                if held {
+                    revive.push(c);
+                }
+            }
+            _ => readers.push((to, topic)),
+        }
+    }
+    rows::revive_held(conn, &revive)?;
     Ok(TakenBack {
         withdrawn,
         readers,

@@ -353,6 +353,8 @@ pub struct Gone {
     pub to_email: String,
     /// Its topic.
     pub topic: String,
+    /// Withdrawn while a worker held it: whether it reached the server is not known yet.
+    pub held: bool,
 }
 
 /// The mail about a topic starting with `prefix` that went out or may have: sent, held by a
@@ -377,12 +379,32 @@ pub fn gone(conn: &mut DbConn, prefix: &str) -> QueryResult<Vec<Gone>> {
     Ok(rows
         .into_iter()
         .filter(|(_, _, _, status, lease)| status != WITHDRAWN || lease.is_some())
-        .map(|(id, to_email, topic, _, _)| Gone {
+        .map(|(id, to_email, topic, status, _)| Gone {
             id,
             to_email,
             topic,
+            held: status == WITHDRAWN,
         })
         .collect())
+}
+
+/// Puts mails withdrawn while a worker held them back to `sending`, their lease and try
+/// unchanged: the decision they carry holds again, so the worker's outcome counts as for any
+/// held mail (a failed try is retried, a lapsed lease lets another worker send it).
+pub fn revive_held(conn: &mut DbConn, ids: &[i32]) -> QueryResult<usize> {
+    if ids.is_empty() {
+        return Ok(0);
+    }
+    crate::db::write(conn, |conn| {
+        diesel::update(
+            outbox::table
+                .filter(outbox::id.eq_any(ids))
+                .filter(outbox::status.eq(WITHDRAWN))
+                .filter(outbox::locked_until.is_not_null()),
+        )
+        .set(outbox::status.eq(SENDING))
+        .execute(conn)
+    })
 }
 
 /// The readers whose newest mail about a topic starting with `prefix` is known never to have

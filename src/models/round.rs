@@ -182,9 +182,10 @@ pub fn add_entries(
     by: Option<i32>,
     now: NaiveDateTime,
 ) -> QueryResult<usize> {
-    let have: std::collections::HashSet<i32> = entry_ids_in(conn, round_id, entry_ids)?;
+    let mut have: std::collections::HashSet<i32> = entry_ids_in(conn, round_id, entry_ids)?;
     let mut added = 0;
-    for id in entry_ids.iter().filter(|id| !have.contains(id)) {
+    // `insert` also skips an id named twice, which would break the round's unique key.
+    for id in entry_ids.iter().filter(|id| have.insert(**id)) {
         added += diesel::insert_into(round_entries::table)
             .values((
                 round_entries::round_id.eq(round_id),

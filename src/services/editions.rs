@@ -238,6 +238,10 @@ pub fn create(
 ) -> Result<i32, AppError> {
     let settings = validate(input)?;
     db::transaction(conn, |conn| {
+        // The form offers only editions that exist; any other number names nothing to copy.
+        if let Some(from) = copy_from {
+            edition::find(conn, from)?.ok_or(AppError::NotFound)?;
+        }
         let now = db::now();
         let id: i32 = diesel::insert_into(editions::table)
             .values((

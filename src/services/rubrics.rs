@@ -336,6 +336,15 @@ pub fn save(
         {
             return Err(AppError::BadRequest("a criterion of another rubric".into()));
         }
+        // Each row of the editor carries its own criterion; one named on two rows is a forged form.
+        let mut named = HashSet::new();
+        if valid
+            .criteria
+            .iter()
+            .any(|c| c.id.is_some_and(|i| !named.insert(i)))
+        {
+            return Err(AppError::BadRequest("a criterion named twice".into()));
+        }
         let detail = json!({
             "name": valid.name.id,
             "weights": valid.criteria.iter().map(|c| format!("{} {}", c.name.id, c.weight)).collect::<Vec<_>>(),

@@ -1334,22 +1334,18 @@ async fn the_demo_holds_a_judged_last_year_and_a_round_in_progress_with_every_sh
     assert_counters_agree(&app).await;
 }
 
-#[tokio::test]
-async fn a_presentation_schedule_reaches_the_units_and_the_judges_running_order() {
-    let app = spawn_app().await;
-    let (ed, desk, ids) = open_round(&app, 2).await;
-    let rubric = app
+/// A one-judge round of the same edition and rubric after `round`, open for a week.
+async fn following_round(app: &TestApp, round: i32) -> i32 {
+    let (ed, rubric) = app
         .db(move |conn| {
-            biw::models::round::find(conn, desk)
-                .unwrap()
-                .unwrap()
-                .rubric_id
+            let r = biw::models::round::find(conn, round).unwrap().unwrap();
+            (r.edition_id, r.rubric_id)
         })
         .await;
     let now = biw::db::now();
     let day = chrono::Duration::days(1);
     let res = post_round(
-        &app,
+        app,
         ed,
         "Presentasi",
         rubric,
@@ -1357,7 +1353,16 @@ async fn a_presentation_schedule_reaches_the_units_and_the_judges_running_order(
         "1",
     )
     .await;
-    let round: i32 = location(&res).rsplit('/').next().unwrap().parse().unwrap();
+    location(&res).rsplit('/').next().unwrap().parse().unwrap()
+}
+
+#[tokio::test]
+async fn a_presentation_schedule_reaches_the_units_and_the_judges_running_order() {
+    let app = spawn_app().await;
+    let (ed, desk, ids) = open_round(&app, 2).await;
+    let round = following_round(&app, desk).await;
+    let now = biw::db::now();
+    let day = chrono::Duration::days(1);
     app.db(move |conn| {
         diesel::update(rounds::table.find(round))
             .set(rounds::kind.eq("presentation"))
@@ -2048,4 +2053,142 @@ async fn paper_submit(
     paper.push(("action".into(), "submit".into()));
     let path = format!("/organiser/sheets/{assignment}");
     post_pairs(app, &app.client, &path, &paper).await
+}
+
+#[tokio::test]
+async fn a_form_naming_something_twice_or_something_gone_is_answered_without_a_500() {
+    use biw::db::schema::{judge_expertise, round_entries, round_judges};
+    let app = spawn_app().await;
+    let (round, a, aid, _) = a_judge_with_a_draft(&app).await;
+    let (ed, entry) = app
+        .db(move |conn| {
+            let r = biw::models::round::find(conn, round).unwrap().unwrap();
+            let e: i32 = round_entries::table
+                .filter(round_entries::round_id.eq(round))
+                .select(round_entries::entry_id)
+                .first(conn)
+                .unwrap();
+            (r.edition_id, e)
+        })
+        .await;
+    let second = following_round(&app, round).await;
+    let (e, j) = (entry.to_string(), a.id.to_string());
+
+    // The same entry, judge or category twice in one form is taken once.
+    let res = app
+        .post_form(
+            &format!("/organiser/rounds/{second}/entries"),
+            &[("entry", &e), ("entry", &e)],
+        )
+        .await;
+    assert_eq!(res.status().as_u16(), 303);
+    let res = app
+        .post_form(
+            &format!("/organiser/rounds/{second}/judges"),
+            &[("judge", &j), ("judge", &j)],
+        )
+        .await;
+    assert_eq!(res.status().as_u16(), 303);
+    let res = app
+        .post_form(
+            &format!("/organiser/rounds/{second}/assignments"),
+            &[("judge", &j), ("entry", &e), ("entry", &e)],
+        )
+        .await;
+    assert_eq!(res.status().as_u16(), 303);
+    let cat = app
+        .db(move |conn| biw::models::edition::categories(conn, ed).unwrap()[0].id)
+        .await
+        .to_string();
+    let res = app
+        .post_form(
+            &format!("/organiser/editions/{ed}/judges/{}/expertise", a.id),
+            &[("category", &cat), ("category", &cat)],
+        )
+        .await;
+    assert_eq!(res.status().as_u16(), 303);
+    let counts = app
+        .db(move |conn| {
+            let entries: i64 = round_entries::table
+                .filter(round_entries::round_id.eq(second))
+                .count()
+                .get_result(conn)
+                .unwrap();
+            let judges: i64 = round_judges::table
+                .filter(round_judges::round_id.eq(second))
+                .count()
+                .get_result(conn)
+                .unwrap();
+            let assigned: i64 = assignments::table
+                .filter(assignments::round_id.eq(second))
+                .count()
+                .get_result(conn)
+                .unwrap();
+            let expertise: i64 = judge_expertise::table
+                .filter(judge_expertise::judge_id.eq(a.id))
+                .count()
+                .get_result(conn)
+                .unwrap();
+            (entries, judges, assigned, expertise)
+        })
+        .await;
+    assert_eq!(counts, (1, 1, 1, 1));
+    assert_counters_agree(&app).await;
+
+    // An edition copied from one that does not exist: not found, and nothing is made.
+    let editions = || {
+        app.db(|conn| {
+            biw::db::schema::editions::table
+                .count()
+                .get_result::<i64>(conn)
+                .unwrap()
+        })
+    };
+    let before = editions().await;
+    let res = app
+        .post_form(
+            "/organiser/editions/new",
+            &[
+                ("name", "BIW Salinan"),
+                ("year", "2031"),
+                ("registration_opens_at", "2031-04-01T08:00"),
+                ("registration_closes_at", "2031-05-01T08:00"),
+                ("screening_closes_at", "2031-06-01T08:00"),
+                ("min_narrative_words", "250"),
+                ("max_entries_per_unit", "3"),
+                ("max_file_mb", "5"),
+                ("reminder_days", "7,3,1"),
+                ("required", "name"),
+                ("copy_from", "999999"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status().as_u16(), 404);
+    assert_eq!(editions().await, before);
+
+    // A submitted sheet whose assignment was withdrawn is not reopened, and its judge is not
+    // mailed about an entry they can no longer open.
+    submit_all(&app, &a, aid, round, "4").await;
+    let sheet = sheet_id_of(&app, aid).await;
+    app.db(move |conn| {
+        diesel::update(assignments::table.find(aid))
+            .set(assignments::withdrawn_at.eq(Some(biw::db::now())))
+            .execute(conn)
+            .unwrap()
+    })
+    .await;
+    let res = app
+        .post_form(
+            &format!("/organiser/sheets/{sheet}/reopen"),
+            &[("reason", "Salah memasukkan nilai"), ("days", "2")],
+        )
+        .await;
+    assert_eq!(res.status().as_u16(), 404);
+    assert_eq!(sheet_row(&app, aid).await.unwrap().0, "submitted");
+    assert!(
+        app.mails_to(&a.email)
+            .await
+            .iter()
+            .all(|m| m.template != "sheet_reopened")
+    );
 }

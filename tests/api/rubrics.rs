@@ -182,6 +182,21 @@ async fn a_rubric_from_a_preset_is_edited_through_the_form_and_a_bad_sum_is_name
     .await;
     assert_eq!(res.status().as_u16(), 400);
     assert_eq!(weights(&app, other).await.len(), 5);
+
+    // Nor can one criterion be named on two rows (a forged form): refused, nothing changes.
+    let own = app
+        .db(move |conn| rubric::criteria(conn, id).unwrap()[1].id)
+        .await;
+    set(&mut form, "c.0.id", &own.to_string());
+    let res = post_pairs(
+        &app,
+        &app.client,
+        &format!("/organiser/rubrics/{id}"),
+        &form,
+    )
+    .await;
+    assert_eq!(res.status().as_u16(), 400);
+    assert_eq!(weights(&app, id).await, after);
 }
 
 #[tokio::test]

@@ -152,6 +152,8 @@ pub fn save(
         }
         require_active_unit(conn, who)?;
         check_content(conn, e.edition_id, content)?;
+        // The version comes from the form: one no save ever gave is simply out of date.
+        let next = lock_version.checked_add(1).ok_or(AppError::Conflict)?;
         let now = db::now();
         let n = diesel::update(
             entries::table
@@ -160,7 +162,7 @@ pub fn save(
         )
         .set((
             content,
-            entries::lock_version.eq(lock_version + 1),
+            entries::lock_version.eq(next),
             entries::updated_by.eq(Some(who.user_id)),
             entries::updated_at.eq(now),
         ))
@@ -169,7 +171,7 @@ pub fn save(
             return Err(AppError::Conflict);
         }
         Ok(Saved {
-            lock_version: lock_version + 1,
+            lock_version: next,
             saved_at: now,
         })
     })

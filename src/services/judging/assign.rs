@@ -478,7 +478,8 @@ pub fn assign(
             if matches!(f.barrier(e, judge), Some(Barrier::Conflict)) {
                 return Err(invalid("judge", "judging.conflicted"));
             }
-            if !f.live.contains(&(e.0, judge_id)) {
+            // An entry named twice is assigned once.
+            if !f.live.contains(&(e.0, judge_id)) && !pairs.contains(&(e.0, judge_id)) {
                 pairs.push((e.0, judge_id));
             }
         }

@@ -54,13 +54,14 @@ pub fn add_round_judges(
         if judge_ids.is_empty() || judge_ids.iter().any(|id| !judges.contains(id)) {
             return Err(invalid("judges", "judging.choose_judges"));
         }
-        let have: HashSet<i32> = model::round_judges(conn, round_id)?
+        let mut have: HashSet<i32> = model::round_judges(conn, round_id)?
             .into_iter()
             .map(|j| j.id)
             .collect();
         let now = db::now();
         let mut added = 0;
-        for id in judge_ids.iter().filter(|id| !have.contains(id)) {
+        // `insert` also skips a judge named twice.
+        for id in judge_ids.iter().filter(|id| have.insert(**id)) {
             added += diesel::insert_into(round_judges::table)
                 .values((
                     round_judges::round_id.eq(round_id),
@@ -160,7 +161,8 @@ pub fn set_expertise(
                 .filter(judge_expertise::category_id.eq_any(&ids)),
         )
         .execute(conn)?;
-        for c in category_ids {
+        let mut seen = HashSet::new();
+        for c in category_ids.iter().filter(|c| seen.insert(**c)) {
             diesel::insert_into(judge_expertise::table)
                 .values((
                     judge_expertise::judge_id.eq(judge_id),

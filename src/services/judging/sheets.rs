@@ -556,6 +556,10 @@ pub fn reopen(
     db::transaction(conn, |conn| {
         let s = sheet_model::find(conn, sheet_id)?.ok_or(AppError::NotFound)?;
         db::hold(conn, db::Row::Round(s.round_id), db::Hold::Shared)?;
+        // A withdrawn assignment's sheet stays as it was: its judge no longer sees the entry.
+        crate::models::judging::find_assignment(conn, s.assignment_id)?
+            .filter(|a| a.withdrawn_at.is_none())
+            .ok_or(AppError::NotFound)?;
         let reason =
             crate::domain::text::required_line(reason, 500).map_err(|k| invalid("reason", k))?;
         let r = round::find(conn, s.round_id)?.ok_or(AppError::NotFound)?;

@@ -121,12 +121,7 @@ pub async fn set_expertise(
     form: web::Form<Vec<(String, String)>>,
 ) -> Result<HttpResponse, AppError> {
     let (ed, judge) = path.into_inner();
-    let cats: Vec<i32> = form
-        .iter()
-        .filter(|(k, _)| k == "category")
-        .map(|(_, v)| v.trim().parse::<i32>())
-        .collect::<Result<_, _>>()
-        .map_err(|_| AppError::BadRequest("category id".into()))?;
+    let cats = super::assignments::ids_of(&form, "category")?;
     let actor = page.actor();
     db::run(&page.state.pool, move |conn| {
         svc::set_expertise(conn, &actor, judge, ed, &cats)

@@ -272,12 +272,7 @@ pub async fn add_entries(
     form: web::Form<Vec<(String, String)>>,
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
-    let ids: Vec<i32> = form
-        .iter()
-        .filter(|(k, _)| k == "entry")
-        .map(|(_, v)| v.trim().parse::<i32>())
-        .collect::<Result<_, _>>()
-        .map_err(|_| AppError::BadRequest("entry id".into()))?;
+    let ids = super::assignments::ids_of(&form, "entry")?;
     let actor = page.actor();
     match db::run(&page.state.pool, move |conn| {
         svc::add_entries(conn, &actor, id, &ids)

@@ -68,7 +68,54 @@ pub const ACTIONS: &[&str] = &[
     "round.send_schedule",
     "mail.retry",
     "mail.retry_all",
+    "round.panel_note",
+    "round.final",
+    "results.settings",
+    "results.freeze",
+    "results.unfreeze",
+    "results.sign_off",
+    "results.publish",
+    "results.unpublish",
+    "results.promote",
+    "promotion.undo",
+    "objection.open_window",
+    "objection.file",
+    "objection.answer",
+    "awards.rule",
+    "national_shortlist.add",
+    "national_shortlist.remove",
+    "national_shortlist.notify",
+    "iid_readiness.indicators",
+    "iid_readiness.answers",
+    "iid_readiness.file_upload",
+    "iid_readiness.file_replace",
+    "iid_readiness.file_delete",
 ];
+
+/// Every kind of object an event names (`audit_object.<kind>` in the catalogues).
+pub const OBJECTS: &[&str] = &[
+    "user",
+    "unit",
+    "edition",
+    "entry",
+    "mail",
+    "round",
+    "rubric",
+    "assignment",
+    "sheet",
+];
+
+/// The families of [`ACTIONS`] in their order there (`audit_family.<family>` in the catalogues).
+pub fn families() -> Vec<&'static str> {
+    let mut out: Vec<&'static str> = Vec::new();
+    for a in ACTIONS {
+        let family = a.split('.').next().unwrap_or(a);
+        if !out.contains(&family) {
+            out.push(family);
+        }
+    }
+    out
+}
 
 /// The catalogue key of an action's readable label.
 pub fn action_key(action: &str) -> String {
@@ -99,6 +146,13 @@ pub fn record(
     object: (&str, Option<i32>),
     detail: Value,
 ) -> Result<(), AppError> {
+    // An action or object outside the lists has no label and no place in the log's filter.
+    debug_assert!(ACTIONS.contains(&action), "unlisted audit action {action}");
+    debug_assert!(
+        OBJECTS.contains(&object.0),
+        "unlisted audit object {}",
+        object.0
+    );
     let detail = detail.to_string();
     audit::insert(
         conn,

@@ -144,7 +144,7 @@ pub fn names_of(
     conn: &mut DbConn,
     wanted: &[(String, i32)],
 ) -> QueryResult<std::collections::HashMap<(String, i32), String>> {
-    use crate::db::schema::{editions, entries, units};
+    use crate::db::schema::{editions, entries, rounds, rubrics, units};
     let ids = |t: &str| -> Vec<i32> {
         let mut v: Vec<i32> = wanted.iter().filter(|w| w.0 == t).map(|w| w.1).collect();
         v.sort_unstable();
@@ -183,6 +183,20 @@ pub fn names_of(
         editions::table
             .filter(editions::id.eq_any(ids("edition")))
             .select((editions::id, editions::name))
+            .load(conn)?,
+    );
+    put(
+        "round",
+        rounds::table
+            .filter(rounds::id.eq_any(ids("round")))
+            .select((rounds::id, rounds::name_id))
+            .load(conn)?,
+    );
+    put(
+        "rubric",
+        rubrics::table
+            .filter(rubrics::id.eq_any(ids("rubric")))
+            .select((rubrics::id, rubrics::name_id))
             .load(conn)?,
     );
     Ok(out)

@@ -72,6 +72,22 @@ fn every_value_of_a_built_key_is_translated() {
             wanted.push(format!("errors.{code}_title"));
             wanted.push(format!("errors.{code}_text"));
         }
+        // The audit log labels every action, family and object it can hold.
+        wanted.extend(
+            biw::audit::ACTIONS
+                .iter()
+                .map(|a| biw::audit::action_key(a)),
+        );
+        wanted.extend(
+            biw::audit::families()
+                .iter()
+                .map(|f| format!("audit_family.{f}")),
+        );
+        wanted.extend(
+            biw::audit::OBJECTS
+                .iter()
+                .map(|o| format!("audit_object.{o}")),
+        );
         for kind in ["users", "units"] {
             for suffix in ["title", "lead", "sample"] {
                 wanted.push(format!("import.{kind}_{suffix}"));

@@ -2134,6 +2134,12 @@ async fn a_form_naming_something_twice_or_something_gone_is_answered_without_a_5
         .await;
     assert_eq!(counts, (1, 1, 1, 1));
     assert_counters_agree(&app).await;
+    // The audit log names the round by its name and links to it, under its own family.
+    let log = app.page("/organiser/audit?action=round").await;
+    assert!(log.contains("Babak: Presentasi"), "{log}");
+    // (tera writes the link's slashes as `&#x2F;`)
+    assert!(log.contains(&format!("&#x2F;organiser&#x2F;rounds&#x2F;{second}\"")));
+    assert!(!log.contains("audit_"), "no raw key");
 
     // An edition copied from one that does not exist: not found, and nothing is made.
     let editions = || {

@@ -111,6 +111,8 @@ fn object_link(kind: &str, id: i32) -> Option<String> {
         "entry" => Some(format!("/organiser/entries/{id}")),
         "edition" => Some(format!("/organiser/editions/{id}")),
         "mail" => Some(format!("/organiser/outbox/{id}")),
+        "round" => Some(format!("/organiser/rounds/{id}")),
+        "rubric" => Some(format!("/organiser/rubrics/{id}")),
         _ => None,
     }
 }
@@ -168,7 +170,7 @@ pub async fn list(page: Page, q: web::Query<AuditFilter>) -> Result<HttpResponse
         })
         .collect();
     // The filter: each family (all of it, or one action), labelled, never a code to type.
-    let groups: Vec<ActionGroup> = ["user", "unit", "edition", "entry", "mail", "auth"]
+    let groups: Vec<ActionGroup> = crate::audit::families()
         .into_iter()
         .map(|f| {
             let label = i18n::t(lang, &format!("audit_family.{f}"), &[]);
@@ -183,6 +185,7 @@ pub async fn list(page: Page, q: web::Query<AuditFilter>) -> Result<HttpResponse
     let mut ctx = tera::Context::new();
     ctx.insert("events", &rows);
     ctx.insert("groups", &groups);
+    ctx.insert("objects", crate::audit::OBJECTS);
     ctx.insert("filter", &filter);
     ctx.insert("pager", &Pager::open_ended(filter.page, more, &filter));
     page.render("organiser/audit.html", ctx)

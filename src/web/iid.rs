@@ -59,6 +59,17 @@ async fn render(
     ctx.insert("readonly", &readonly);
     match typed {
         Some((_, errors)) => {
+            // The summary's messages name the edition's real file limit, as the fields' do.
+            let items: Vec<(String, String)> = errors
+                .iter()
+                .map(|(f, k)| {
+                    (
+                        format!("f-{f}"),
+                        page.t_args(k, &[("mb", max_mb.to_string())]),
+                    )
+                })
+                .collect();
+            ctx.insert("error_items", &items);
             let values: std::collections::HashMap<String, String> = Default::default();
             page.form_errors("results/iid.html", ctx, &values, errors)
         }

@@ -202,13 +202,10 @@ pub async fn set_active(
 
 /// `GET /organiser/units/import`.
 pub async fn import_form(page: Page) -> Result<HttpResponse, AppError> {
-    let mut ctx = tera::Context::new();
-    ctx.insert("kind", "units");
-    ctx.insert(
-        "unit_types",
-        &UnitType::ALL.iter().map(|t| t.code()).collect::<Vec<_>>(),
-    );
-    page.render("organiser/import.html", ctx)
+    page.render(
+        "organiser/import.html",
+        super::users::import_context("units"),
+    )
 }
 
 /// `POST /organiser/units/import`.

@@ -206,13 +206,19 @@ pub async fn resend(page: Page, id: web::Path<i32>) -> Result<HttpResponse, AppE
 
 /// `GET /organiser/users/import`.
 pub async fn import_form(page: Page) -> Result<HttpResponse, AppError> {
+    page.render("organiser/import.html", import_context("users"))
+}
+
+/// What the import page shows in every state (the form, a refused file, a row report): which
+/// import it is and the unit types a file may name.
+pub fn import_context(kind: &str) -> tera::Context {
     let mut ctx = tera::Context::new();
-    ctx.insert("kind", "users");
+    ctx.insert("kind", kind);
     ctx.insert(
         "unit_types",
         &UnitType::ALL.iter().map(|t| t.code()).collect::<Vec<_>>(),
     );
-    page.render("organiser/import.html", ctx)
+    ctx
 }
 
 /// `POST /organiser/users/import`: all rows or none; the report lists every bad row.
@@ -233,8 +239,7 @@ pub async fn import(page: Page, form: Multipart) -> Result<HttpResponse, AppErro
 
 /// Shows an unreadable upload as a form error.
 pub fn import_error(page: &Page, kind: &str, key: &str) -> Result<HttpResponse, AppError> {
-    let mut ctx = tera::Context::new();
-    ctx.insert("kind", kind);
+    let ctx = import_context(kind);
     let errors = FieldErrors::from([("file".to_string(), key.to_string())]);
     page.form_errors(
         "organiser/import.html",
@@ -260,8 +265,7 @@ pub fn import_result(
             Ok(see_other(done))
         }
         Outcome::Rejected(rows) => {
-            let mut ctx = tera::Context::new();
-            ctx.insert("kind", kind);
+            let mut ctx = import_context(kind);
             ctx.insert("row_errors", &rows);
             let errors = FieldErrors::from([("file".to_string(), "import.rejected".to_string())]);
             page.form_errors(

@@ -126,7 +126,9 @@ pub(super) async fn render_entry(
         .iter()
         .map(|p| {
             let mut args: Vec<(&str, String)> = p.args.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
-            if let Some(name) = p.args.iter().find(|(k, _)| k == lang.pick("name_id", "name_en")) {
+            // A list item's English name may be left empty: the Indonesian one stands in.
+            let named = |k: &str| p.args.iter().find(|(key, v)| key == k && !v.is_empty());
+            if let Some(name) = named(lang.pick("name_id", "name_en")).or_else(|| named("name_id")) {
                 args.push(("name", name.1.clone()));
             }
             let field_label = crate::i18n::t(lang, &format!("field.{}", p.field.split(':').next().unwrap_or_default()), &[]);

@@ -87,10 +87,11 @@ impl SettingsInput {
     }
 }
 
-/// A whole number in `min..=max`, or an error on the field.
+/// A whole number in `min..=max`, or on the field the message `out_of_range`, which states the
+/// bounds (a reader is told what to type, not only that it was wrong).
 pub(crate) fn number(
     errors: &mut FieldErrors,
-    field: &str,
+    (field, out_of_range): (&str, &str),
     value: &str,
     min: i32,
     max: i32,
@@ -98,7 +99,7 @@ pub(crate) fn number(
     match value.trim().parse::<i32>() {
         Ok(n) if (min..=max).contains(&n) => n,
         _ => {
-            errors.insert(field.into(), "form.number_range".into());
+            errors.insert(field.into(), out_of_range.into());
             min
         }
     }
@@ -131,7 +132,13 @@ pub fn validate(input: &SettingsInput) -> Result<EditionSettings, AppError> {
         errors.insert("name".into(), k.into());
         String::new()
     });
-    let year = number(&mut errors, "year", &input.year, 2020, 2100);
+    let year = number(
+        &mut errors,
+        ("year", "editions.year_range"),
+        &input.year,
+        2020,
+        2100,
+    );
     let opens = instant(
         &mut errors,
         "registration_opens_at",
@@ -177,19 +184,25 @@ pub fn validate(input: &SettingsInput) -> Result<EditionSettings, AppError> {
     }
     let min_words = number(
         &mut errors,
-        "min_narrative_words",
+        ("min_narrative_words", "editions.min_words_range"),
         &input.min_narrative_words,
         0,
         5000,
     );
     let max_entries = number(
         &mut errors,
-        "max_entries_per_unit",
+        ("max_entries_per_unit", "editions.max_entries_range"),
         &input.max_entries_per_unit,
         1,
         100,
     );
-    let max_mb = number(&mut errors, "max_file_mb", &input.max_file_mb, 1, 50);
+    let max_mb = number(
+        &mut errors,
+        ("max_file_mb", "editions.max_file_mb_range"),
+        &input.max_file_mb,
+        1,
+        50,
+    );
     let required: Vec<&str> = defaults::FIELDS
         .iter()
         .copied()

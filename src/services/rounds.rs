@@ -18,7 +18,7 @@ use crate::models::{edition, rubric};
 use crate::services::editions::{instant, number};
 use crate::time::to_jakarta_local;
 
-/// Most judges one entry can need.
+/// The most judges a round may ask for on one entry (`rounds.judges_per_entry_range` states it).
 pub const MAX_JUDGES_PER_ENTRY: i32 = 50;
 
 /// The round form as typed.
@@ -111,7 +111,7 @@ pub fn validate(input: &RoundInput, rubric_ids: &[i32]) -> Result<RoundSettings,
     }
     let judges_per_entry = number(
         &mut errors,
-        "judges_per_entry",
+        ("judges_per_entry", "rounds.judges_per_entry_range"),
         &input.judges_per_entry,
         1,
         MAX_JUDGES_PER_ENTRY,
@@ -121,7 +121,7 @@ pub fn validate(input: &RoundInput, rubric_ids: &[i32]) -> Result<RoundSettings,
     } else {
         number(
             &mut errors,
-            "max_per_judge",
+            ("max_per_judge", "rounds.max_per_judge_range"),
             &input.max_per_judge,
             0,
             100_000,

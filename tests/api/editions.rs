@@ -22,7 +22,7 @@ async fn editions_validate_copy_settings_and_send_the_open_call_once() {
                 ("screening_closes_at", "2027-06-01T08:00"),
                 ("min_narrative_words", "300"),
                 ("max_entries_per_unit", "5"),
-                ("max_file_mb", "5"),
+                ("max_file_mb", "500"),
                 ("reminder_days", "7,x"),
             ],
         )
@@ -33,6 +33,9 @@ async fn editions_validate_copy_settings_and_send_the_open_call_once() {
         html.contains("Harus sesudah pendaftaran dibuka.")
             && html.contains("Tulis angka hari dipisah koma")
     );
+    // A number out of range says what range.
+    assert!(html.contains("Batas ukuran berkas antara 1 dan 50 MB."));
+    assert!(html.contains("value=\"500\""));
     assert!(html.contains("value=\"BIW 2027\""), "typed values are kept");
     let first = open_edition(&app).await;
     app.db(move |conn| {

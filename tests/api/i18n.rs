@@ -104,6 +104,32 @@ fn keys_named_in_rust_code_are_translated() {
     let cat = catalog(Lang::Id);
     let sections: BTreeSet<&str> = cat.keys().map(|k| k.split('.').next().unwrap()).collect();
     let mut missing = Vec::new();
+    for (path, src) in sources() {
+        // Unit tests post form field names (`evidence.0.label_id`) that share the shape.
+        let src = src
+            .split("#[cfg(test)]\nmod tests")
+            .next()
+            .unwrap_or_default();
+        for lit in src.split('"').skip(1).step_by(2) {
+            let Some((section, rest)) = lit.split_once('.') else {
+                continue;
+            };
+            let plausible = !rest.is_empty()
+                && lit
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c == '_' || c == '.' || c.is_ascii_digit());
+            // Audit actions (`user.invite`) share the shape but live in the `user`/`unit`/… namespaces.
+            if plausible && sections.contains(section) && !cat.contains_key(lit) {
+                missing.push(format!("{}: {lit}", path.display()));
+            }
+        }
+    }
+    assert!(missing.is_empty(), "untranslated keys: {missing:?}");
+}
+
+/// The Rust sources under `src/`, each with its path.
+fn sources() -> Vec<(std::path::PathBuf, String)> {
+    let mut out = Vec::new();
     let mut stack = vec![std::path::PathBuf::from(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/src"
@@ -113,31 +139,66 @@ fn keys_named_in_rust_code_are_translated() {
             let path = entry.unwrap().path();
             if path.is_dir() {
                 stack.push(path);
-                continue;
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let src = std::fs::read_to_string(&path).unwrap();
+                out.push((path, src));
             }
-            if path.extension().is_none_or(|e| e != "rs") {
+        }
+    }
+    out
+}
+
+#[test]
+fn every_field_an_audit_event_records_has_a_label() {
+    // The keys of the `json!` detail of every `audit::record(…)` call: the log shows each one
+    // as a labelled line of the change, in both languages.
+    let mut keys = BTreeSet::new();
+    for (_, src) in sources() {
+        for (at, _) in src.match_indices("audit::record(") {
+            let rest = &src[at..];
+            let Some(j) = rest.find("json!(") else {
                 continue;
+            };
+            let mut depth = 0;
+            let mut end = rest.len();
+            for (i, c) in rest[j + 5..].char_indices() {
+                match c {
+                    '(' => depth += 1,
+                    ')' => {
+                        depth -= 1;
+                        if depth == 0 {
+                            end = j + 5 + i;
+                            break;
+                        }
+                    }
+                    _ => {}
+                }
             }
-            let src = std::fs::read_to_string(&path).unwrap();
-            // Unit tests post form field names (`evidence.0.label_id`) that share the shape.
-            let src = src
-                .split("#[cfg(test)]\nmod tests")
-                .next()
-                .unwrap_or_default();
-            for lit in src.split('"').skip(1).step_by(2) {
-                let Some((section, rest)) = lit.split_once('.') else {
-                    continue;
-                };
-                let plausible = !rest.is_empty()
-                    && lit.chars().all(|c| {
-                        c.is_ascii_lowercase() || c == '_' || c == '.' || c.is_ascii_digit()
-                    });
-                // Audit actions (`user.invite`) share the shape but live in the `user`/`unit`/… namespaces.
-                if plausible && sections.contains(section) && !cat.contains_key(lit) {
-                    missing.push(format!("{}: {lit}", path.display()));
+            let body = &rest[j..end];
+            for (q, _) in body.match_indices('"') {
+                let tail = &body[q + 1..];
+                let Some(close) = tail.find('"') else { break };
+                let word = &tail[..close];
+                let after = tail[close + 1..].trim_start();
+                if !word.is_empty()
+                    && word.chars().all(|c| c.is_ascii_lowercase() || c == '_')
+                    && after.starts_with(':')
+                    && !after.starts_with("::")
+                {
+                    keys.insert(word.to_string());
                 }
             }
         }
     }
-    assert!(missing.is_empty(), "untranslated keys: {missing:?}");
+    keys.remove("before");
+    keys.remove("after");
+    assert!(keys.len() > 40, "found {}", keys.len());
+    for lang in Lang::ALL {
+        let cat = catalog(lang);
+        let missing: Vec<_> = keys
+            .iter()
+            .filter(|k| !cat.contains_key(&format!("audit_field.{k}")))
+            .collect();
+        assert!(missing.is_empty(), "{lang:?} lacks audit_field {missing:?}");
+    }
 }

@@ -65,18 +65,31 @@ pub struct TakenBack {
     pub not_before: NaiveDateTime,
 }
 
-/// Takes back the mail about a topic starting with `topic` whose decision changed, in the
-/// caller's transaction, and says who must be told it no longer holds (each reader once: not
-/// those whose newest such mail is older than a correction about `corrected` that may have gone
-/// to them). Everything is withdrawn first, then looked at: a mail withdrawn while a worker held
-/// it keeps that worker's lease, so what may have gone is still seen, and no claim can come in
-/// between (a withdrawn mail is never due).
-pub fn take_back(conn: &mut DbConn, topic: &str, corrected: &str) -> Result<TakenBack, AppError> {
+/// Takes back the mail about topics starting with any of `topics` whose decision changed (the
+/// decision's own mail and any mail that followed from it), in the caller's transaction, and says
+/// who must be told it no longer holds (each reader once: not those whose newest such mail is
+/// older than a correction about `corrected` that may have gone to them). Everything is withdrawn
+/// first, then looked at: a mail withdrawn while a worker held it keeps that worker's lease, so
+/// what may have gone is still seen, and no claim can come in between (a withdrawn mail is never
+/// due).
+pub fn take_back(
+    conn: &mut DbConn,
+    topics: &[&str],
+    corrected: &str,
+) -> Result<TakenBack, AppError> {
     use std::collections::BTreeMap;
-    let withdrawn = rows::withdraw(conn, topic)?;
-    let told = rows::gone(conn, topic)?;
+    let mut withdrawn = 0;
+    let mut told = Vec::new();
+    for topic in topics {
+        withdrawn += rows::withdraw(conn, topic)?;
+    }
+    for topic in topics {
+        told.extend(rows::gone(conn, topic)?);
+    }
     // Each reader's newest correction that may have gone, and whether a worker held it when it
-    // was withdrawn (the decision it corrected had come back).
+    // was withdrawn (the decision it corrected had come back). Those held are locked first, so a
+    // worker finishing one now cannot change it between this read and its revival below.
+    rows::lock_held(conn, corrected)?;
     let mut fixed: BTreeMap<String, (i32, bool)> = BTreeMap::new();
     for c in rows::gone(conn, corrected)? {
         let at = fixed.entry(c.to_email).or_default();
@@ -85,7 +98,10 @@ pub fn take_back(conn: &mut DbConn, topic: &str, corrected: &str) -> Result<Take
         }
     }
     let now = db::now();
-    let not_before = rows::held_until(conn, topic, now)?.unwrap_or(now);
+    let mut not_before = now;
+    for topic in topics {
+        not_before = not_before.max(rows::held_until(conn, topic, now)?.unwrap_or(now));
+    }
     let mut newest: BTreeMap<String, (i32, String)> = BTreeMap::new();
     for g in told {
         let at = newest.entry(g.to_email).or_insert((g.id, g.topic.clone()));

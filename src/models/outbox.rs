@@ -388,6 +388,28 @@ pub fn gone(conn: &mut DbConn, prefix: &str) -> QueryResult<Vec<Gone>> {
         .collect())
 }
 
+/// Locks the mails about a topic starting with `prefix` that were withdrawn while a worker held
+/// them, so that worker's outcome (sent, or a failed try dropping the lease) is either already
+/// committed and seen by what the caller reads next, or waits for the caller's commit. SQLite's
+/// writers already take turns; on PostgreSQL this is what makes the read and a later
+/// [`revive_held`] see the same rows.
+pub fn lock_held(conn: &mut DbConn, prefix: &str) -> QueryResult<usize> {
+    crate::db::write(conn, |conn| {
+        diesel::update(
+            outbox::table
+                .filter(
+                    outbox::topic
+                        .like(format!("{}%", crate::db::escape_like(prefix)))
+                        .escape('\\'),
+                )
+                .filter(outbox::status.eq(WITHDRAWN))
+                .filter(outbox::locked_until.is_not_null()),
+        )
+        .set(outbox::locked_until.eq(outbox::locked_until))
+        .execute(conn)
+    })
+}
+
 /// Puts mails withdrawn while a worker held them back to `sending`, their lease and try
 /// unchanged: the decision they carry holds again, so the worker's outcome counts as for any
 /// held mail (a failed try is retried, a lapsed lease lets another worker send it).

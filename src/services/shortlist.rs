@@ -442,7 +442,8 @@ pub fn remove(
                 return Err(invalid("entry", "shortlist.stale"));
             }
             let corrected = removed_topic(edition_id, entry_id);
-            let taken = crate::outbox::take_back(conn, &topic(edition_id, entry_id), &corrected)?;
+            let taken =
+                crate::outbox::take_back(conn, &[&topic(edition_id, entry_id)], &corrected)?;
             let told = tell_removed(conn, state, edition_id, entry_id, &corrected, &taken)?;
             let withdrawn = taken.withdrawn;
             audit::record(

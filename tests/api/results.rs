@@ -1422,6 +1422,49 @@ async fn a_reader_who_may_have_read_withdrawn_results_is_told_once_that_they_no_
     assert_eq!(app.audit_count("results.unpublish").await, 5);
 }
 
+#[tokio::test]
+async fn a_reader_who_read_only_the_objection_notice_is_told_when_the_results_are_withdrawn() {
+    let app = spawn_app().await;
+    let (_, round, _) = signed_off_round(&app).await;
+    step(&app, round, "publish", &[]).await;
+    // The results mail meets a passing refusal and waits an hour for its next try; meanwhile the
+    // objection window opens and its notice goes out.
+    app.db(|conn| {
+        use biw::db::schema::outbox;
+        diesel::update(outbox::table.filter(outbox::template.eq("results_published")))
+            .set((
+                outbox::attempts.eq(1),
+                outbox::next_attempt_at.eq(biw::db::now() + chrono::Duration::hours(1)),
+            ))
+            .execute(conn)
+            .unwrap();
+    })
+    .await;
+    step(&app, round, "objections", &[("days", "5")]).await;
+    app.drain_outbox().await;
+    let status = |template: &'static str| {
+        let app = &app;
+        async move {
+            mails_of(app, "staf@dinkes.biw.id", template)
+                .await
+                .into_iter()
+                .map(|m| m.status)
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(status("results_published").await, ["pending"]);
+    assert_eq!(status("objection").await, ["sent"]);
+    // Withdrawn: the results mail never left, but the reader was told a window is open on those
+    // results, so they are told the results no longer stand.
+    step(&app, round, "unpublish", &[("reason", "Salah hitung")]).await;
+    assert_eq!(status("results_published").await, ["withdrawn"]);
+    let told = mail_of(&app, "staf@dinkes.biw.id", "results_withdrawn").await;
+    assert_eq!(told.len(), 1);
+    assert!(told[0].2.contains("Dinas Kesehatan"), "{}", told[0].2);
+    app.drain_outbox().await;
+    assert_eq!(status("results_withdrawn").await, ["sent"]);
+}
+
 /// A round of three entries of one unit scored by two judges (entry 1: 100, entry 0: 80, entry 2
 /// unscored), frozen and signed off but not published. Returns (edition, round, entries).
 async fn signed_off_round(app: &TestApp) -> (i32, i32, Vec<i32>) {

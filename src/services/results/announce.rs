@@ -55,17 +55,27 @@ pub(super) fn take_back_announcement(
     state: &AppState,
     r: &Round,
 ) -> Result<(usize, usize), AppError> {
-    let taken = crate::outbox::take_back(conn, &results_topic(r.id), &withdrawn_topic(r.id))?;
+    // The objection-window notice speaks of the same results: a reader who read only that (the
+    // results mail itself still retrying) is told too.
+    let taken = crate::outbox::take_back(
+        conn,
+        &[&results_topic(r.id), &objections_topic(r.id)],
+        &withdrawn_topic(r.id),
+    )?;
     let edition: String = editions::table
         .find(r.edition_id)
         .select(editions::name)
         .get_result(conn)?;
     // The unit as the mail was addressed (an entry may have moved since): read from its topic.
-    let prefix = format!("{}unit:", results_topic(r.id));
+    let prefixes = [
+        format!("{}unit:", results_topic(r.id)),
+        format!("{}unit:", objections_topic(r.id)),
+    ];
     let mut told = 0;
     for (to, topic) in taken.readers {
-        let Some(unit_id) = topic
-            .strip_prefix(&prefix)
+        let Some(unit_id) = prefixes
+            .iter()
+            .find_map(|p| topic.strip_prefix(p.as_str()))
             .and_then(|t| t.split(':').next())
             .and_then(|u| u.parse::<i32>().ok())
         else {

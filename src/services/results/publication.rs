@@ -373,9 +373,7 @@ pub fn unpublish(
             return Err(invalid("reason", "results.unpublish_shortlisted"));
         }
         // Its results mail and any objection-window notice that has not gone out are no longer true.
-        let (results_mail, readers_told) = take_back_announcement(conn, state, &r)?;
-        let withdrawn =
-            results_mail + crate::models::outbox::withdraw(conn, &objections_topic(round_id))?;
+        let (withdrawn, readers_told) = take_back_announcement(conn, state, &r)?;
         // Objections answered this publication; the next one may differ, and units may object anew.
         let superseded = diesel::update(
             crate::db::schema::objections::table

@@ -196,11 +196,28 @@ pub fn board(
     };
     let shown_count = if only_short { short_count } else { entry_count };
     let ids: Vec<i32> = page_rows.iter().map(|e| e.0).collect();
+    type JudgeCounts = (i32, String, Option<i32>, Option<String>, i32, i32, i32, i32);
+    let rows: Vec<JudgeCounts> = round_judges::table
+        .inner_join(users::table.on(users::id.eq(round_judges::judge_id)))
+        .filter(round_judges::round_id.eq(round_id))
+        .order((users::name, users::id))
+        .select((
+            users::id,
+            users::name,
+            users::unit_id,
+            users::affiliation,
+            round_judges::assigned,
+            round_judges::unannounced,
+            round_judges::submitted,
+            round_judges::drafts,
+        ))
+        .load(conn)?;
     // The judge and the sheet are looked up per assignment rather than joined: with joins,
     // PostgreSQL's custom plans (a connection's first five runs of the statement) hash all of a
     // round's sheets and every user to find the page's 250 (3-6 ms against 0.8 ms each time).
     let judge_of = users::table.filter(users::id.eq(assignments::judge_id));
     type OnRow = (
+        i32,
         i32,
         i32,
         Option<String>,
@@ -215,6 +232,7 @@ pub fn board(
         .select((
             assignments::entry_id,
             assignments::id,
+            assignments::judge_id,
             judge_of.select(users::name).single_value(),
             assignments::source,
             sheets::table
@@ -224,9 +242,13 @@ pub fn board(
             judge_of.select(users::active).single_value(),
         ))
         .load(conn)?;
-    on.sort_by(|a, b| (a.0, &a.2, a.1).cmp(&(b.0, &b.2, b.1)));
+    // Each entry's judges in the order of the round's list of judges (the database's collation);
+    // one no longer on the round goes last.
+    let place: HashMap<i32, usize> = rows.iter().enumerate().map(|(i, j)| (j.0, i)).collect();
+    let rank = |judge: i32| place.get(&judge).copied().unwrap_or(usize::MAX);
+    on.sort_by(|a, b| (a.0, rank(a.2), &a.3, a.1).cmp(&(b.0, rank(b.2), &b.3, b.1)));
     let mut by_entry: HashMap<i32, Vec<OnEntry>> = HashMap::new();
-    for (e, a, judge, source, sheet, active) in on {
+    for (e, a, _, judge, source, sheet, active) in on {
         by_entry.entry(e).or_default().push(OnEntry {
             assignment_id: a,
             judge: judge.unwrap_or_default(),
@@ -265,22 +287,6 @@ pub fn board(
         e.why = why.remove(&e.id);
     }
 
-    type JudgeCounts = (i32, String, Option<i32>, Option<String>, i32, i32, i32, i32);
-    let rows: Vec<JudgeCounts> = round_judges::table
-        .inner_join(users::table.on(users::id.eq(round_judges::judge_id)))
-        .filter(round_judges::round_id.eq(round_id))
-        .order((users::name, users::id))
-        .select((
-            users::id,
-            users::name,
-            users::unit_id,
-            users::affiliation,
-            round_judges::assigned,
-            round_judges::unannounced,
-            round_judges::submitted,
-            round_judges::drafts,
-        ))
-        .load(conn)?;
     let judge_count = rows.len();
     let totals = rows.iter().fold((0, 0, 0), |t, j| {
         (

@@ -148,51 +148,83 @@ fn sources() -> Vec<(std::path::PathBuf, String)> {
     out
 }
 
+/// The text from an opening parenthesis at `open` to its match.
+fn balanced(src: &str, open: usize) -> &str {
+    let mut depth = 0;
+    for (i, c) in src[open..].char_indices() {
+        match c {
+            '(' => depth += 1,
+            ')' => {
+                depth -= 1;
+                if depth == 0 {
+                    return &src[open..open + i + 1];
+                }
+            }
+            _ => {}
+        }
+    }
+    &src[open..]
+}
+
+/// The object keys (`"name":`) written in a `json!` body.
+fn json_keys(body: &str, keys: &mut BTreeSet<String>) {
+    for (q, _) in body.match_indices('"') {
+        let tail = &body[q + 1..];
+        let Some(close) = tail.find('"') else { break };
+        let word = &tail[..close];
+        let after = tail[close + 1..].trim_start();
+        if !word.is_empty()
+            && word.chars().all(|c| c.is_ascii_lowercase() || c == '_')
+            && after.starts_with(':')
+            && !after.starts_with("::")
+        {
+            keys.insert(word.to_string());
+        }
+    }
+}
+
 #[test]
 fn every_field_an_audit_event_records_has_a_label() {
-    // The keys of the `json!` detail of every `audit::record(…)` call: the log shows each one
-    // as a labelled line of the change, in both languages.
+    // The keys of the detail of every `audit::record(…)` call, written in the call or in the
+    // `let detail = json!(…)` it names: the log shows each as a labelled line, in both languages.
     let mut keys = BTreeSet::new();
+    let mut calls = 0;
     for (_, src) in sources() {
-        for (at, _) in src.match_indices("audit::record(") {
-            let rest = &src[at..];
-            let Some(j) = rest.find("json!(") else {
+        for (at, m) in src.match_indices("audit::record(") {
+            calls += 1;
+            let call = balanced(&src, at + m.len() - 1);
+            if let Some(j) = call.find("json!(") {
+                json_keys(balanced(call, j + 5), &mut keys);
+                continue;
+            }
+            // The detail is the last argument, a name bound earlier in the same file.
+            let last = call
+                .trim_end_matches(')')
+                .trim_end()
+                .trim_end_matches(',')
+                .rsplit(',')
+                .next()
+                .unwrap_or_default()
+                .trim();
+            let binding = format!("let {last} = json!(");
+            let before = &src[..at];
+            let Some(b) = before.rfind(&binding) else {
                 continue;
             };
-            let mut depth = 0;
-            let mut end = rest.len();
-            for (i, c) in rest[j + 5..].char_indices() {
-                match c {
-                    '(' => depth += 1,
-                    ')' => {
-                        depth -= 1;
-                        if depth == 0 {
-                            end = j + 5 + i;
-                            break;
-                        }
-                    }
-                    _ => {}
-                }
-            }
-            let body = &rest[j..end];
-            for (q, _) in body.match_indices('"') {
-                let tail = &body[q + 1..];
-                let Some(close) = tail.find('"') else { break };
-                let word = &tail[..close];
-                let after = tail[close + 1..].trim_start();
-                if !word.is_empty()
-                    && word.chars().all(|c| c.is_ascii_lowercase() || c == '_')
-                    && after.starts_with(':')
-                    && !after.starts_with("::")
-                {
-                    keys.insert(word.to_string());
-                }
-            }
+            json_keys(balanced(before, b + binding.len() - 1), &mut keys);
         }
     }
     keys.remove("before");
     keys.remove("after");
-    assert!(keys.len() > 40, "found {}", keys.len());
+    assert!(
+        calls > 60 && keys.len() > 40,
+        "{calls} calls, {} keys",
+        keys.len()
+    );
+    assert!(
+        keys.contains("weights"),
+        "a detail bound before the call is read"
+    );
     for lang in Lang::ALL {
         let cat = catalog(lang);
         let missing: Vec<_> = keys

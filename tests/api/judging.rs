@@ -2133,6 +2133,22 @@ async fn a_form_naming_something_twice_or_something_gone_is_answered_without_a_5
         })
         .await;
     assert_eq!(counts, (1, 1, 1, 1));
+    // The services take a name once however they are called (the forms already drop repeats).
+    let third = following_round(&app, round).await;
+    let (judge_id, cat_id) = (a.id, cat.parse::<i32>().unwrap());
+    let direct = app
+        .db(move |conn| {
+            use biw::services::judging as svc;
+            let actor = biw::audit::Actor::system();
+            let both = [entry, entry];
+            let added = biw::services::rounds::add_entries(conn, &actor, third, &both).unwrap();
+            let judges = svc::add_round_judges(conn, &actor, third, &[judge_id, judge_id]).unwrap();
+            let assigned = svc::assign(conn, &actor, third, judge_id, &both).unwrap();
+            svc::set_expertise(conn, &actor, judge_id, ed, &[cat_id, cat_id]).unwrap();
+            (added, judges, assigned)
+        })
+        .await;
+    assert_eq!(direct, (1, 1, 1));
     assert_counters_agree(&app).await;
     // The audit log names the round by its name and links to it, under its own family.
     let log = app.page("/organiser/audit?action=round").await;

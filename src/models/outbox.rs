@@ -299,6 +299,14 @@ pub fn requeue(conn: &mut DbConn, id: i32) -> QueryResult<bool> {
     })
 }
 
+/// Mail about a topic starting with `prefix` (a decision and everything under it).
+fn about(prefix: &str) -> diesel::dsl::Escape<diesel::dsl::Like<outbox::topic, String>> {
+    use diesel::EscapeExpressionMethods as _;
+    outbox::topic
+        .like(format!("{}%", crate::db::escape_like(prefix)))
+        .escape('\\')
+}
+
 /// Withdraws every mail about a topic starting with `prefix` that has not gone out; returns how
 /// many. A mail a worker holds is withdrawn too: if its try fails it is not tried again (see
 /// [`mark_failed`]); if the server had already taken it, it is recorded as sent. It keeps its
@@ -317,11 +325,7 @@ fn withdraw_in(conn: &mut DbConn, prefix: &str, statuses: &[&str]) -> QueryResul
     crate::db::write(conn, |conn| {
         diesel::update(
             outbox::table
-                .filter(
-                    outbox::topic
-                        .like(format!("{}%", crate::db::escape_like(prefix)))
-                        .escape('\\'),
-                )
+                .filter(about(prefix))
                 .filter(outbox::status.eq_any(statuses)),
         )
         .set(outbox::status.eq(WITHDRAWN))
@@ -334,11 +338,7 @@ fn withdraw_in(conn: &mut DbConn, prefix: &str, statuses: &[&str]) -> QueryResul
 pub fn sending(conn: &mut DbConn, prefix: &str) -> QueryResult<bool> {
     diesel::select(diesel::dsl::exists(
         outbox::table
-            .filter(
-                outbox::topic
-                    .like(format!("{}%", crate::db::escape_like(prefix)))
-                    .escape('\\'),
-            )
+            .filter(about(prefix))
             .filter(outbox::status.eq(SENDING)),
     ))
     .get_result(conn)
@@ -362,11 +362,7 @@ pub struct Gone {
 /// so; a failed try of it drops the lease, see [`mark_failed`]).
 pub fn gone(conn: &mut DbConn, prefix: &str) -> QueryResult<Vec<Gone>> {
     let rows: Vec<(i32, String, String, String, Option<NaiveDateTime>)> = outbox::table
-        .filter(
-            outbox::topic
-                .like(format!("{}%", crate::db::escape_like(prefix)))
-                .escape('\\'),
-        )
+        .filter(about(prefix))
         .filter(outbox::status.eq_any([SENT, SENDING, WITHDRAWN]))
         .select((
             outbox::id,
@@ -397,11 +393,7 @@ pub fn lock_held(conn: &mut DbConn, prefix: &str) -> QueryResult<usize> {
     crate::db::write(conn, |conn| {
         diesel::update(
             outbox::table
-                .filter(
-                    outbox::topic
-                        .like(format!("{}%", crate::db::escape_like(prefix)))
-                        .escape('\\'),
-                )
+                .filter(about(prefix))
                 .filter(outbox::status.eq(WITHDRAWN))
                 .filter(outbox::locked_until.is_not_null()),
         )
@@ -436,11 +428,7 @@ pub fn never_left(
     prefix: &str,
 ) -> QueryResult<std::collections::BTreeSet<String>> {
     let rows: Vec<(i32, String, String, Option<NaiveDateTime>)> = outbox::table
-        .filter(
-            outbox::topic
-                .like(format!("{}%", crate::db::escape_like(prefix)))
-                .escape('\\'),
-        )
+        .filter(about(prefix))
         .order(outbox::id.asc())
         .select((
             outbox::id,
@@ -468,11 +456,7 @@ pub fn held_until(
     now: NaiveDateTime,
 ) -> QueryResult<Option<NaiveDateTime>> {
     outbox::table
-        .filter(
-            outbox::topic
-                .like(format!("{}%", crate::db::escape_like(prefix)))
-                .escape('\\'),
-        )
+        .filter(about(prefix))
         .filter(outbox::status.eq_any([SENDING, WITHDRAWN]))
         .filter(outbox::locked_until.gt(now))
         .select(diesel::dsl::max(outbox::locked_until))

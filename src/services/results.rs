@@ -23,7 +23,9 @@ mod settings;
 mod snapshot;
 
 use announce::{announce, take_back_announcement, withdraw_announcement};
-pub use announce::{objections_topic, results_topic, unit_results_topic, withdrawn_topic};
+pub use announce::{
+    objections_topic, results_topic, unit_objections_topic, unit_results_topic, withdrawn_topic,
+};
 pub use awards::*;
 pub use feedback::*;
 pub use moderation::*;

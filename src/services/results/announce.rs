@@ -31,6 +31,12 @@ pub fn objections_topic(round_id: i32) -> String {
     format!("objections:round:{round_id}:")
 }
 
+/// The topic of a unit's objection-window notice for a round; closed by `:window`, so no unit's
+/// topic is a prefix of another's.
+pub fn unit_objections_topic(round_id: i32, unit_id: i32) -> String {
+    format!("{}unit:{unit_id}:window", objections_topic(round_id))
+}
+
 /// The topic prefix of the notices that a round's published results were withdrawn. Not under
 /// [`results_topic`]: taking back the results mail must not take back the notice that corrects it.
 pub fn withdrawn_topic(round_id: i32) -> String {
@@ -134,19 +140,24 @@ pub(super) fn announce(
     promotion_only: bool,
 ) -> Result<usize, AppError> {
     // A notice that an earlier publication was withdrawn, still waiting, would reach a unit after
-    // the outcome now announced. One a worker holds, or an earlier results mail withdrawn while
-    // held (a promotion undone), may still be on its way: the outcome waits for its lease to end,
-    // so it is the last to arrive. Withdrawn first, then looked at, so no claim slips in between.
+    // the outcome now announced. One a worker holds, or an earlier results mail or objection-window
+    // notice withdrawn while held, may still be on its way: the outcome waits for its lease to
+    // end, so it is the last to arrive. Withdrawn first, then looked at, so no claim slips in
+    // between.
     mail_rows::withdraw(conn, &withdrawn_topic(r.id))?;
     let now = crate::db::now();
-    let not_before = [withdrawn_topic(r.id), results_topic(r.id)]
-        .iter()
-        .map(|t| mail_rows::held_until(conn, t, now))
-        .collect::<Result<Vec<_>, _>>()?
-        .into_iter()
-        .flatten()
-        .max()
-        .unwrap_or(now);
+    let not_before = [
+        withdrawn_topic(r.id),
+        results_topic(r.id),
+        objections_topic(r.id),
+    ]
+    .iter()
+    .map(|t| mail_rows::held_until(conn, t, now))
+    .collect::<Result<Vec<_>, _>>()?
+    .into_iter()
+    .flatten()
+    .max()
+    .unwrap_or(now);
     let score_col = settings_of(r).ranking;
     type Kept = (
         i32,
@@ -279,5 +290,8 @@ mod tests {
         assert!(unit_results_topic(7, 1).starts_with(&one));
         assert!(!unit_results_topic(7, 12).starts_with(&one));
         assert!(!objections_topic(7).starts_with(&results_topic(7)));
+        let one = format!("{}unit:1:", objections_topic(7));
+        assert!(unit_objections_topic(7, 1).starts_with(&one));
+        assert!(!unit_objections_topic(7, 12).starts_with(&one));
     }
 }

@@ -161,7 +161,7 @@ pub fn open_objections(
                 conn,
                 state,
                 u,
-                &format!("{}unit:{u}", objections_topic(round_id)),
+                &unit_objections_topic(round_id, u),
                 not_before,
                 &move |lang, ctx| {
                     ctx.insert("kind", "window");

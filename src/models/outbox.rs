@@ -464,7 +464,23 @@ pub fn held_until(
 }
 
 /// Puts every failed mail back in the queue from the start; returns how many.
+///
+/// On PostgreSQL rows another transaction holds are skipped rather than waited for: withdrawing
+/// a decision's mail locks its rows in no set order, and waiting here while holding others could
+/// deadlock with it. A row skipped that way is being withdrawn (or requeued by another organiser)
+/// at that moment.
 pub fn requeue_all_failed(conn: &mut DbConn) -> QueryResult<usize> {
+    if let DbConn::Postgresql(_) = conn {
+        use diesel::sql_types::{Text, Timestamp};
+        return diesel::sql_query(
+            "UPDATE outbox SET status = $1, attempts = 0, next_attempt_at = $2 \
+             WHERE id IN (SELECT id FROM outbox WHERE status = $3 FOR UPDATE SKIP LOCKED)",
+        )
+        .bind::<Text, _>(PENDING)
+        .bind::<Timestamp, _>(crate::db::now())
+        .bind::<Text, _>(FAILED)
+        .execute(conn);
+    }
     crate::db::write(conn, |conn| {
         diesel::update(outbox::table.filter(outbox::status.eq(FAILED)))
             .set((

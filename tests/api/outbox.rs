@@ -352,3 +352,77 @@ async fn the_outbox_view_never_shows_a_secret_link() {
     let list = app.page("/organiser/outbox").await;
     assert!(!list.contains(token));
 }
+
+#[tokio::test]
+async fn retrying_every_failed_mail_never_waits_on_a_row_another_transaction_holds() {
+    // PostgreSQL only: SQLite's writers take turns and hold no row locks.
+    if crate::helpers::pg_admin_url().is_none() {
+        return;
+    }
+    let app = spawn_app().await;
+    app.login_as(Role::Organiser).await;
+    for i in 0..3 {
+        invite(&app, &format!("juri{i}@brin.go.id")).await;
+    }
+    let ids: Vec<i32> = app
+        .db(|conn| {
+            use biw::db::schema::outbox;
+            diesel::update(outbox::table)
+                .set(outbox::status.eq("failed"))
+                .execute(conn)
+                .unwrap();
+            outbox::table
+                .order(outbox::id)
+                .select(outbox::id)
+                .load(conn)
+                .unwrap()
+        })
+        .await;
+    // Another transaction (withdrawing a decision's mail, say) holds the first row.
+    let url = app.state.settings.database_url.clone();
+    let first = ids[0];
+    let (held_tx, held_rx) = std::sync::mpsc::channel();
+    let (done_tx, done_rx) = std::sync::mpsc::channel::<()>();
+    let holder = std::thread::spawn(move || {
+        use diesel::connection::{Connection, SimpleConnection};
+        let mut c = diesel::PgConnection::establish(&url).unwrap();
+        c.batch_execute(&format!(
+            "BEGIN; SELECT id FROM outbox WHERE id = {first} FOR UPDATE;"
+        ))
+        .unwrap();
+        held_tx.send(()).unwrap();
+        done_rx.recv().unwrap();
+        c.batch_execute("COMMIT").unwrap();
+    });
+    held_rx.recv().unwrap();
+    // A wait would be an error here (lock_timeout), not a hang.
+    let n = app
+        .db(|conn| {
+            use diesel::connection::SimpleConnection;
+            let biw::db::DbConn::Postgresql(c) = conn else {
+                unreachable!()
+            };
+            c.batch_execute("SET lock_timeout = '5s'").unwrap();
+            let n = biw::models::outbox::requeue_all_failed(conn);
+            let biw::db::DbConn::Postgresql(c) = conn else {
+                unreachable!()
+            };
+            c.batch_execute("RESET lock_timeout").unwrap();
+            n.unwrap()
+        })
+        .await;
+    assert_eq!(n, 2, "the held row is left to its holder");
+    done_tx.send(()).unwrap();
+    holder.join().unwrap();
+    let statuses: Vec<String> = app
+        .db(|conn| {
+            use biw::db::schema::outbox;
+            outbox::table
+                .order(outbox::id)
+                .select(outbox::status)
+                .load(conn)
+                .unwrap()
+        })
+        .await;
+    assert_eq!(statuses, ["failed", "pending", "pending"]);
+}

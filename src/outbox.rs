@@ -98,10 +98,7 @@ pub fn take_back(
         }
     }
     let now = db::now();
-    let mut not_before = now;
-    for topic in topics {
-        not_before = not_before.max(rows::held_until(conn, topic, now)?.unwrap_or(now));
-    }
+    let not_before = rows::clear_after(conn, topics, now)?;
     let mut newest: BTreeMap<String, (i32, String)> = BTreeMap::new();
     for g in told {
         let at = newest.entry(g.to_email).or_insert((g.id, g.topic.clone()));

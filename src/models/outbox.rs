@@ -463,6 +463,20 @@ pub fn held_until(
         .get_result(conn)
 }
 
+/// When mail following the mail about any of `prefixes` may go: at the end of the latest lease
+/// a worker may still hold on one ([`held_until`]), or `now`.
+pub fn clear_after(
+    conn: &mut DbConn,
+    prefixes: &[&str],
+    now: NaiveDateTime,
+) -> QueryResult<NaiveDateTime> {
+    let mut at = now;
+    for prefix in prefixes {
+        at = at.max(held_until(conn, prefix, now)?.unwrap_or(now));
+    }
+    Ok(at)
+}
+
 /// Puts every failed mail back in the queue from the start; returns how many.
 ///
 /// On PostgreSQL rows another transaction holds are skipped rather than waited for: withdrawing

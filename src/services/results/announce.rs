@@ -146,18 +146,15 @@ pub(super) fn announce(
     // between.
     mail_rows::withdraw(conn, &withdrawn_topic(r.id))?;
     let now = crate::db::now();
-    let not_before = [
-        withdrawn_topic(r.id),
-        results_topic(r.id),
-        objections_topic(r.id),
-    ]
-    .iter()
-    .map(|t| mail_rows::held_until(conn, t, now))
-    .collect::<Result<Vec<_>, _>>()?
-    .into_iter()
-    .flatten()
-    .max()
-    .unwrap_or(now);
+    let not_before = mail_rows::clear_after(
+        conn,
+        &[
+            &withdrawn_topic(r.id),
+            &results_topic(r.id),
+            &objections_topic(r.id),
+        ],
+        now,
+    )?;
     let score_col = settings_of(r).ranking;
     type Kept = (
         i32,

@@ -423,6 +423,37 @@ pub async fn gate(
     {
         return Ok(req.into_response(page.response(gzip)).map_into_right_body());
     }
+    // An organiser page is drawn once for every organiser (see `web::page_cache`).
+    let shared = match (&kept_as, &viewer) {
+        (Some(_), Some(u))
+            if access == Access::Only(Role::Organiser) && u.role == Role::Organiser =>
+        {
+            Some(u)
+        }
+        _ => None,
+    };
+    let mut drawing = None;
+    if let (Some((key, stamp)), Some(u)) = (&kept_as, shared) {
+        let key = key.shared();
+        let mut copy = state.pages.get(&key, stamp);
+        if copy.is_none() {
+            match state.pages.turn(&key, stamp) {
+                page_cache::Turn::Draw(d) => drawing = Some(d),
+                page_cache::Turn::Wait(mut rx) => {
+                    page_cache::Turn::wait(&mut rx).await;
+                    copy = state.pages.get(&key, stamp);
+                }
+            }
+        }
+        if let Some(copy) = copy {
+            let page = copy.written_out(&reader(u, &kept_as));
+            let (own, stamp) = kept_as.clone().expect("kept_as is set");
+            let page = state.pages.put(own, &stamp, page);
+            return Ok(req.into_response(page.response(gzip)).map_into_right_body());
+        }
+        req.extensions_mut()
+            .insert(page_cache::SharedDrawing(state.pages.stand_ins()));
+    }
     let mut res = next.call(req).await?;
     // Pages, exports and files behind a login are personal: no browser or proxy keeps a copy.
     if viewer.is_some() {
@@ -431,12 +462,63 @@ pub async fn gate(
             header::HeaderValue::from_static("no-store"),
         );
     }
+    if let (Some(u), Some((key, stamp))) = (shared, &kept_as) {
+        let keep_it = keepable_answer(&res, &session);
+        let reader = reader(u, &kept_as);
+        let answer = keep_shared(&state, key, stamp, res, keep_it, &reader, gzip);
+        drop(drawing);
+        return Ok(answer);
+    }
     match kept_as {
         Some((key, stamp)) if keepable_answer(&res, &session) => {
             Ok(keep(&state, key, &stamp, res, gzip))
         }
         _ => Ok(res.map_into_left_body()),
     }
+}
+
+/// The reader a shared page is written out for: the signed-in user and the session's token.
+fn reader<'a>(
+    u: &'a CurrentUser,
+    kept_as: &'a Option<(page_cache::Key, String)>,
+) -> page_cache::Reader<'a> {
+    page_cache::Reader {
+        csrf: kept_as.as_ref().map_or("", |(k, _)| k.csrf.as_str()),
+        name: &u.name,
+        email: &u.email,
+    }
+}
+
+/// Answers a page drawn with the stand-ins: written out for its reader, and, when it may be kept,
+/// kept both as drawn (for the other organisers) and as written out (for this sign-in). Whatever
+/// the answer, the stand-ins never leave: a body that cannot be read whole was not drawn by a
+/// template, which is the only place they go.
+fn keep_shared<B: MessageBody>(
+    state: &AppState,
+    own: &page_cache::Key,
+    stamp: &str,
+    res: ServiceResponse<B>,
+    keep_it: bool,
+    reader: &page_cache::Reader,
+    gzip: bool,
+) -> ServiceResponse<EitherBody<B>> {
+    let (req, res) = res.into_parts();
+    let (head, body) = res.into_parts();
+    let bytes = match body.try_into_bytes() {
+        Ok(bytes) => bytes,
+        Err(body) => return ServiceResponse::new(req, head.set_body(body)).map_into_left_body(),
+    };
+    let stand = state.pages.stand_ins();
+    if !keep_it {
+        let body = page_cache::write_out(&bytes, &stand, reader);
+        let res = head.set_body(body).map_into_boxed_body();
+        return ServiceResponse::new(req, res).map_into_right_body();
+    }
+    let copy = page_cache::KeptPage::shared(head.headers().clone(), bytes, &stand);
+    let page = copy.written_out(reader);
+    state.pages.put(own.shared(), stamp, copy);
+    let page = state.pages.put(own.clone(), stamp, page);
+    ServiceResponse::new(req, page.response(gzip)).map_into_right_body()
 }
 
 /// A page as the cache may keep it: a 200 HTML page whose drawing left the session as it was.

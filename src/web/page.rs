@@ -33,6 +33,9 @@ pub struct Page {
     pub ip: String,
     /// The browser's User-Agent, cut short (for the list of a user's sessions).
     pub user_agent: String,
+    /// Set when the page is drawn once for every organiser (`web::page_cache`): the reader's
+    /// name, email and token are drawn as these stand-ins and written in per reader.
+    stand_ins: Option<std::sync::Arc<crate::web::page_cache::StandIns>>,
 }
 
 /// A flash message for the next page.
@@ -109,7 +112,12 @@ impl FromRequest for Page {
             .unwrap_or("");
         // Header values are ASCII (`to_str` refuses anything else), so a byte cut is a char cut.
         let user_agent = agent[..agent.len().min(300)].to_string();
+        let stand_ins = req
+            .extensions()
+            .get::<crate::web::page_cache::SharedDrawing>()
+            .map(|s| s.0.clone());
         ready(Ok(Page {
+            stand_ins,
             user_agent,
             state,
             session,
@@ -245,8 +253,21 @@ impl Page {
         mut ctx: tera::Context,
     ) -> Result<HttpResponse, AppError> {
         ctx.insert("lang", self.lang.code());
-        ctx.insert("user", &self.user);
-        ctx.insert("csrf", &self.csrf);
+        match &self.stand_ins {
+            Some(stand) => {
+                let user = self.user.clone().map(|mut u| {
+                    u.name.clone_from(&stand.name);
+                    u.email.clone_from(&stand.email);
+                    u
+                });
+                ctx.insert("user", &user);
+                ctx.insert("csrf", &stand.csrf);
+            }
+            None => {
+                ctx.insert("user", &self.user);
+                ctx.insert("csrf", &self.csrf);
+            }
+        }
         ctx.insert("path", &self.path);
         ctx.insert("nav", &nav(self.user.as_ref().map(|u| u.role)));
         ctx.insert("flash", &self.take_flash());

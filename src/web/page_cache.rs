@@ -16,6 +16,16 @@
 //! a 200 HTML page, and pages over the cache's size. What is kept is personal (the page's CSRF
 //! token, the user's name), hence the sign-in and the token in the key; it never leaves this
 //! process's memory.
+//!
+//! **Organisers share one drawing.** Every organiser holds the same powers over the same data, so
+//! an organiser page differs between two organisers only in the reader's name, email and CSRF
+//! token. Such a page is drawn once with [`StandIns`] in their place and kept under
+//! [`ORGANISERS`]; each organiser's sign-in gets a copy with its own values written in (kept
+//! under the sign-in as before). After a commit, the organisers asking for one page at once wait
+//! for a single drawing ([`PageCache::turn`]) instead of each drawing their own: the board of a
+//! round being judged is drawn once per commit, not once per reader. `tests/api/page_cache.rs`
+//! checks, on every organiser page, that the shared copy equals what a drawing for the reader
+//! alone gives.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -27,6 +37,54 @@ use actix_web::web::Bytes;
 
 use crate::db::{ChangeWatch, DbConn};
 use crate::i18n::Lang;
+
+/// The `session` of the pages shared by every organiser's sign-in.
+pub const ORGANISERS: i32 = -1;
+
+/// Random words drawn into a shared page where each reader's own values go, written over per
+/// reader. Random per process, so no text anyone types can contain one.
+#[derive(Clone, Debug)]
+pub struct StandIns {
+    /// In place of the session's CSRF token.
+    pub csrf: String,
+    /// In place of the reader's name.
+    pub name: String,
+    /// In place of the reader's email.
+    pub email: String,
+}
+
+impl StandIns {
+    fn new() -> StandIns {
+        // Letters and digits only: they come through HTML escaping, URLs and translation
+        // arguments unchanged.
+        let word = |what: &str| {
+            let hex: String = crate::auth::token::random_bytes::<12>()
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect();
+            format!("biw{what}{hex}")
+        };
+        StandIns {
+            csrf: word("csrf"),
+            name: word("name"),
+            email: word("email"),
+        }
+    }
+}
+
+/// Who a shared page is written out for.
+pub struct Reader<'a> {
+    /// The session's CSRF token.
+    pub csrf: &'a str,
+    /// The reader's name.
+    pub name: &'a str,
+    /// The reader's email.
+    pub email: &'a str,
+}
+
+/// The request extension that tells `web::Page` to draw with the stand-ins.
+#[derive(Clone, Debug)]
+pub struct SharedDrawing(pub Arc<StandIns>);
 
 /// What a kept page is found by.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -47,6 +105,15 @@ pub struct Key {
 }
 
 impl Key {
+    /// The key of the copy every organiser shares, for the same language, minute and address.
+    pub fn shared(&self) -> Key {
+        Key {
+            session: ORGANISERS,
+            csrf: String::new(),
+            ..self.clone()
+        }
+    }
+
     /// The key of a request now.
     pub fn new(session: i32, csrf: String, lang: Option<Lang>, target: &str) -> Key {
         Key {
@@ -64,6 +131,20 @@ pub struct KeptPage {
     headers: HeaderMap,
     body: Bytes,
     gzipped: Option<Bytes>,
+    /// A shared page: its text cut at the stand-ins, each stretch deflated on its own.
+    pieces: Vec<Piece>,
+}
+
+/// A stretch of a shared page: text as drawn (and deflated), or where a reader's value goes.
+enum Piece {
+    Text {
+        plain: std::ops::Range<usize>,
+        /// Raw deflate ending in a full flush: byte-aligned and referring to nothing before it,
+        /// so the stretches can be joined around values they never saw.
+        deflated: Vec<u8>,
+    },
+    /// Index into [`StandIns::all`] and the reader's values.
+    Value(usize),
 }
 
 impl KeptPage {
@@ -76,11 +157,78 @@ impl KeptPage {
             headers,
             body,
             gzipped,
+            pieces: Vec::new(),
+        }
+    }
+
+    /// A page drawn with stand-ins, kept to be written out for each reader: never sent as it is.
+    /// Deflated here once, so that writing it out costs each reader a copy, not a compression.
+    pub fn shared(headers: HeaderMap, body: Bytes, stand: &StandIns) -> KeptPage {
+        let mut deflate = flate2::Compress::new(flate2::Compression::fast(), false);
+        let pieces = cut(&body, stand)
+            .into_iter()
+            .map(|c| match c {
+                Cut::Text(plain) => Piece::Text {
+                    deflated: deflate_stretch(&mut deflate, &body[plain.clone()]),
+                    plain,
+                },
+                Cut::Value(i) => Piece::Value(i),
+            })
+            .collect();
+        KeptPage {
+            headers,
+            body,
+            gzipped: None,
+            pieces,
+        }
+    }
+
+    /// The shared page with the stand-ins replaced by the reader's own values, as drawn for
+    /// them, and gzipped by joining the deflated stretches around the values.
+    pub fn written_out(&self, reader: &Reader) -> KeptPage {
+        let values = reader.values();
+        let mut body = Vec::with_capacity(self.body.len() + 256);
+        for piece in &self.pieces {
+            match piece {
+                Piece::Text { plain, .. } => body.extend_from_slice(&self.body[plain.clone()]),
+                Piece::Value(i) => body.extend_from_slice(values[*i].as_bytes()),
+            }
+        }
+        let gzipped = crate::web::compress::worth_compressing(body.len()).then(|| {
+            let mut out = Vec::with_capacity(self.body.len() / 6 + 64);
+            // Header: deflate, no name, no time, unknown system (as flate2 writes it).
+            out.extend_from_slice(&[0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff]);
+            for piece in &self.pieces {
+                match piece {
+                    Piece::Text { deflated, .. } => out.extend_from_slice(deflated),
+                    Piece::Value(i) => stored(&mut out, values[*i].as_bytes()),
+                }
+            }
+            // The last block: empty, stored, final.
+            out.extend_from_slice(&[1, 0, 0, 0xff, 0xff]);
+            out.extend_from_slice(&crc32fast::hash(&body).to_le_bytes());
+            // ISIZE is the length modulo 2^32 by definition.
+            out.extend_from_slice(&(body.len() as u32).to_le_bytes());
+            Bytes::from(out)
+        });
+        KeptPage {
+            headers: self.headers.clone(),
+            body: Bytes::from(body),
+            gzipped,
+            pieces: Vec::new(),
         }
     }
 
     fn size(&self) -> usize {
-        self.body.len() + self.gzipped.as_ref().map_or(0, Bytes::len) + 512
+        let deflated: usize = self
+            .pieces
+            .iter()
+            .map(|p| match p {
+                Piece::Text { deflated, .. } => deflated.len() + 32,
+                Piece::Value(_) => 16,
+            })
+            .sum();
+        self.body.len() + self.gzipped.as_ref().map_or(0, Bytes::len) + deflated + 512
     }
 
     /// The answer, gzipped when the browser takes gzip.
@@ -97,6 +245,105 @@ impl KeptPage {
             }
             _ => res.body(self.body.clone()),
         }
+    }
+}
+
+impl StandIns {
+    fn all(&self) -> [&str; 3] {
+        [&self.csrf, &self.name, &self.email]
+    }
+}
+
+impl Reader<'_> {
+    /// The values in the order of [`StandIns::all`], escaped as the templates escape them.
+    fn values(&self) -> [std::borrow::Cow<'_, str>; 3] {
+        [
+            self.csrf.into(),
+            tera::escape_html(self.name).into(),
+            tera::escape_html(self.email).into(),
+        ]
+    }
+}
+
+/// A stretch of a drawn page: text, or a stand-in (by index into [`StandIns::all`]).
+enum Cut {
+    Text(std::ops::Range<usize>),
+    Value(usize),
+}
+
+/// `body` cut at its stand-ins.
+fn cut(body: &[u8], stand: &StandIns) -> Vec<Cut> {
+    let all = stand.all();
+    let mut out = Vec::new();
+    let (mut from, mut at) = (0, 0);
+    // Every stand-in starts with `biw`: only there is anything compared.
+    let finder = memchr::memmem::Finder::new(b"biw");
+    while let Some(found) = finder.find(&body[at..]) {
+        let here = at + found;
+        match all
+            .iter()
+            .position(|s| body[here..].starts_with(s.as_bytes()))
+        {
+            Some(i) => {
+                if here > from {
+                    out.push(Cut::Text(from..here));
+                }
+                out.push(Cut::Value(i));
+                from = here + all[i].len();
+                at = from;
+            }
+            None => at = here + 3,
+        }
+    }
+    if body.len() > from {
+        out.push(Cut::Text(from..body.len()));
+    }
+    out
+}
+
+/// `body` with every stand-in replaced by the reader's value.
+pub fn write_out(body: &[u8], stand: &StandIns, reader: &Reader) -> Vec<u8> {
+    let values = reader.values();
+    let mut out = Vec::with_capacity(body.len() + 256);
+    for c in cut(body, stand) {
+        match c {
+            Cut::Text(r) => out.extend_from_slice(&body[r]),
+            Cut::Value(i) => out.extend_from_slice(values[i].as_bytes()),
+        }
+    }
+    out
+}
+
+/// `text` deflated and ended with a full flush, which aligns the output to a byte and forgets
+/// what came before, so that what follows may be joined to anything.
+fn deflate_stretch(deflate: &mut flate2::Compress, text: &[u8]) -> Vec<u8> {
+    let start = deflate.total_in();
+    let mut out = Vec::with_capacity(text.len() / 4 + 64);
+    loop {
+        let read = usize::try_from(deflate.total_in() - start).unwrap_or(text.len());
+        if out.capacity() - out.len() < 64 {
+            out.reserve(out.capacity().max(1024));
+        }
+        // Deflating into memory cannot fail; a stream error here would be a bug in flate2.
+        deflate
+            .compress_vec(&text[read..], &mut out, flate2::FlushCompress::Full)
+            .expect("deflate into memory");
+        let read = usize::try_from(deflate.total_in() - start).unwrap_or(text.len());
+        // The flush is complete once all is read and output room is left over.
+        if read == text.len() && out.len() < out.capacity() {
+            return out;
+        }
+    }
+}
+
+/// `value` as stored (uncompressed) deflate blocks, not final.
+fn stored(out: &mut Vec<u8>, value: &[u8]) {
+    for chunk in value.chunks(u16::MAX as usize) {
+        let len = chunk.len() as u16;
+        out.push(0);
+        out.extend_from_slice(&len.to_le_bytes());
+        out.extend_from_slice(&(!len).to_le_bytes());
+        out.extend_from_slice(chunk);
     }
 }
 
@@ -146,6 +393,42 @@ pub struct PageCache {
     watch: ChangeWatch,
     kept: Mutex<Kept>,
     served: AtomicU64,
+    stand_ins: Arc<StandIns>,
+    /// The shared pages being drawn, by key and stamp: whoever asks meanwhile waits for it.
+    drawing: Mutex<HashMap<(Key, String), tokio::sync::watch::Receiver<()>>>,
+}
+
+/// Whose turn it is to draw a shared page.
+pub enum Turn {
+    /// This request draws it; the others wait until the [`Drawing`] is dropped.
+    Draw(Drawing),
+    /// Another request is drawing it: wait with [`Turn::wait`], then look again.
+    Wait(tokio::sync::watch::Receiver<()>),
+}
+
+impl Turn {
+    /// Waits until the drawing in progress is done (kept or not, or its request gone).
+    pub async fn wait(rx: &mut tokio::sync::watch::Receiver<()>) {
+        // Nothing is ever sent: the sender dropping is the signal.
+        while rx.changed().await.is_ok() {}
+    }
+}
+
+/// A shared page being drawn by this request; dropping it lets the waiting requests go.
+pub struct Drawing {
+    cache: Arc<PageCache>,
+    key: (Key, String),
+    _done: tokio::sync::watch::Sender<()>,
+}
+
+impl Drop for Drawing {
+    fn drop(&mut self) {
+        self.cache
+            .drawing
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(&self.key);
+    }
 }
 
 impl PageCache {
@@ -156,7 +439,31 @@ impl PageCache {
             watch: ChangeWatch::new(database_url),
             kept: Mutex::default(),
             served: AtomicU64::new(0),
+            stand_ins: Arc::new(StandIns::new()),
+            drawing: Mutex::default(),
         }
+    }
+
+    /// The stand-ins this process draws shared pages with.
+    pub fn stand_ins(&self) -> Arc<StandIns> {
+        self.stand_ins.clone()
+    }
+
+    /// Whether this request draws the shared page `key` at `stamp`, or waits for another that
+    /// does.
+    pub fn turn(self: &Arc<Self>, key: &Key, stamp: &str) -> Turn {
+        let mut drawing = self.drawing.lock().unwrap_or_else(|p| p.into_inner());
+        let id = (key.clone(), stamp.to_string());
+        if let Some(rx) = drawing.get(&id) {
+            return Turn::Wait(rx.clone());
+        }
+        let (tx, rx) = tokio::sync::watch::channel(());
+        drawing.insert(id.clone(), rx);
+        Turn::Draw(Drawing {
+            cache: self.clone(),
+            key: id,
+            _done: tx,
+        })
     }
 
     /// Whether pages are kept at all.
@@ -412,6 +719,98 @@ mod tests {
             .map(|(_, (size, _))| size)
             .sum();
         assert_eq!(kept.visitor_bytes, visitors);
+    }
+
+    #[test]
+    fn a_shared_page_is_written_out_with_each_readers_own_values_escaped() {
+        let stand = StandIns::new();
+        let drawn = format!(
+            "<a>{n}</a><input value=\"{c}\"><p>biw biwx {e} {n}</p>biw",
+            n = stand.name,
+            c = stand.csrf,
+            e = stand.email
+        );
+        let reader = Reader {
+            csrf: "tok-EN_1",
+            name: "Siti <Nur> & \"Ani\"",
+            email: "siti@bekasikota.go.id",
+        };
+        let out = String::from_utf8(write_out(drawn.as_bytes(), &stand, &reader)).unwrap();
+        assert_eq!(
+            out,
+            "<a>Siti &lt;Nur&gt; &amp; &quot;Ani&quot;</a><input value=\"tok-EN_1\">\
+             <p>biw biwx siti@bekasikota.go.id Siti &lt;Nur&gt; &amp; &quot;Ani&quot;</p>biw"
+        );
+        assert_ne!(stand.name, StandIns::new().name, "random per process");
+        let plain = b"<p>no stand-in here: biwiwi</p>";
+        assert_eq!(write_out(plain, &stand, &reader), plain);
+    }
+
+    #[test]
+    fn a_shared_page_gzipped_per_reader_unzips_to_the_page_written_out() {
+        use std::io::Read;
+        let stand = StandIns::new();
+        let form = format!(
+            "<form><input name=\"csrf\" value=\"{}\"><button>Simpan</button></form>",
+            stand.csrf
+        );
+        let body = format!(
+            "<header>{n}</header>{}<p>{e}</p>{}{}<footer>biw</footer>",
+            form.repeat(40),
+            "<tr><td>Inovasi pelayanan</td></tr>".repeat(300),
+            form,
+            n = stand.name,
+            e = stand.email,
+        );
+        let copy = KeptPage::shared(HeaderMap::new(), Bytes::from(body.clone()), &stand);
+        for name in ["Ani", "", &"Panjang ".repeat(9000)] {
+            let reader = Reader {
+                csrf: "tok_EN-1",
+                name,
+                email: "ani@bekasikota.go.id",
+            };
+            let page = copy.written_out(&reader);
+            let expected = write_out(body.as_bytes(), &stand, &reader);
+            assert_eq!(page.body, expected);
+            let mut unzipped = Vec::new();
+            flate2::read::GzDecoder::new(&page.gzipped.as_ref().unwrap()[..])
+                .read_to_end(&mut unzipped)
+                .unwrap();
+            assert_eq!(unzipped, expected, "the joined gzip stream");
+            if name.len() < 10 {
+                assert!(page.gzipped.as_ref().unwrap().len() < expected.len() / 4);
+            }
+        }
+        // The stand-ins are never sent as drawn.
+        assert!(copy.gzipped.is_none());
+    }
+
+    #[tokio::test]
+    async fn one_request_draws_a_shared_page_and_the_others_wait_for_it() {
+        let cache = Arc::new(PageCache::new(":memory:", 1 << 20));
+        let shared = key(1, "/organiser/rounds/1/assignments").shared();
+        let Turn::Draw(drawing) = cache.turn(&shared, "7") else {
+            panic!("the first request draws");
+        };
+        let Turn::Wait(mut rx) = cache.turn(&shared, "7") else {
+            panic!("the second waits");
+        };
+        assert!(
+            matches!(cache.turn(&shared, "8"), Turn::Draw(_)),
+            "another stamp is another drawing"
+        );
+        let waiting = tokio::spawn(async move { Turn::wait(&mut rx).await });
+        cache.get(&shared, "7");
+        cache.put(shared.clone(), "7", page("gambar"));
+        drop(drawing);
+        waiting.await.unwrap();
+        assert_eq!(cache.get(&shared, "7").unwrap().body, "gambar");
+        assert!(
+            matches!(cache.turn(&shared, "7"), Turn::Draw(_)),
+            "done: the next request draws again if it must"
+        );
+        assert_eq!(shared.session, ORGANISERS);
+        assert!(shared.csrf.is_empty());
     }
 
     #[test]

@@ -450,7 +450,13 @@ pub fn form_fields(html: &str) -> Vec<(String, String)> {
 /// A second instance of the app on `app`'s database, with its own memory (as behind a load
 /// balancer), and its own client.
 pub async fn spawn_instance_on(app: &TestApp) -> TestApp {
+    spawn_instance_on_with(app, |_| {}).await
+}
+
+/// A second instance on `app`'s database after `adjust` changes its settings.
+pub async fn spawn_instance_on_with(app: &TestApp, adjust: impl FnOnce(&mut Settings)) -> TestApp {
     let mut settings = (*app.state.settings).clone();
+    adjust(&mut settings);
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
     let port = listener.local_addr().unwrap().port();
     settings.base_url = format!("http://127.0.0.1:{port}");

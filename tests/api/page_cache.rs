@@ -6,7 +6,9 @@ use biw::db::schema::units;
 use biw::domain::Role;
 use diesel::prelude::*;
 
-use crate::helpers::{TestApp, csrf_in, location, new_client, spawn_app, spawn_instance_on};
+use crate::helpers::{
+    TestApp, csrf_in, location, new_client, spawn_app, spawn_instance_on, spawn_instance_on_with,
+};
 
 async fn rename_in_database(app: &TestApp, from: &str, to: &str) {
     let (from, to) = (from.to_string(), to.to_string());
@@ -203,7 +205,7 @@ fn ends_offered(html: &str) -> Vec<String> {
 
 #[tokio::test]
 async fn each_sign_in_of_a_user_has_its_own_pages_and_token() {
-    use crate::sessions::{get_with_cookie, login_cookie};
+    use crate::sessions::{bare_client, get_with_cookie, login_cookie};
     let app = spawn_app().await;
     app.login_as(Role::Organiser).await;
     let second = login_cookie(&app, "organiser@test.biw.id", "correct horse battery").await;
@@ -212,16 +214,23 @@ async fn each_sign_in_of_a_user_has_its_own_pages_and_token() {
     // committed in between: its page carries its own token, which a signed-out device of the
     // same user could not know.
     let first = view_kept(&app, &app.client, list).await;
-    let served = app.state.pages.served();
     let res = get_with_cookie(&app, list, &second).await;
     assert_eq!(res.status().as_u16(), 200);
     let theirs = res.text().await.unwrap();
-    assert_eq!(
-        app.state.pages.served(),
-        served,
-        "drawn for the second sign-in"
-    );
     assert_ne!(csrf_in(&first), csrf_in(&theirs), "a token per sign-in");
+    // The token on the second browser's page is the one its session accepts.
+    let res = bare_client()
+        .post(format!("{}/lang", app.address))
+        .header("cookie", &second)
+        .form(&[
+            ("csrf", csrf_in(&theirs).as_str()),
+            ("lang", "id"),
+            ("next", list),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 303, "its own token is accepted");
 
     // The account page marks the sign-in asking: each browser offers to end the other one only.
     let mine = view_kept(&app, &app.client, "/account").await;
@@ -231,4 +240,144 @@ async fn each_sign_in_of_a_user_has_its_own_pages_and_token() {
     let (mine, theirs) = (ends_offered(&mine), ends_offered(&theirs));
     assert_eq!((mine.len(), theirs.len()), (1, 1), "{mine:?} {theirs:?}");
     assert_ne!(mine, theirs, "each page offers the other sign-in");
+}
+
+/// The path of an organiser route with each id named after what it is.
+fn organiser_path(pattern: &str, ids: &[(&str, i32)]) -> String {
+    let of = |what: &str| ids.iter().find(|(w, _)| *w == what).map(|(_, id)| *id);
+    let what = pattern.split('/').nth(2).unwrap_or("");
+    let mut path = pattern
+        .replace("{entry}", &of("entries").unwrap().to_string())
+        .replace("{ed}", &of("editions").unwrap().to_string())
+        .replace("{judge}", &of("judge").unwrap().to_string());
+    if path.contains("{id}") {
+        let id = of(what).unwrap_or_else(|| panic!("no id for {pattern}"));
+        path = path.replace("{id}", &id.to_string());
+    }
+    path
+}
+
+#[tokio::test]
+async fn every_organiser_page_shared_between_organisers_is_what_a_drawing_for_the_reader_gives() {
+    use biw::db::schema::{outbox, rounds, sheets, users};
+    use biw::domain::Access;
+    use biw::web::routes::ROUTES;
+
+    let app = spawn_app().await;
+    let (ed, round, entries, judge) = crate::results::scored_round(&app).await;
+    // Two more organisers, one with a name that must be escaped; the third (the app's client)
+    // did all the work above, so the audit log names all three.
+    let (a, b) = (new_client(), new_client());
+    for (client, email, name) in [
+        (&a, "satu@test.biw.id", "Panitia Satu"),
+        (&b, "dua@test.biw.id", "Dua <b>\"Ani\" & O'Neil</b>"),
+    ] {
+        let id = app
+            .create_user(Role::Organiser, email, "correct horse battery")
+            .await;
+        let name = name.to_string();
+        app.db(move |conn| {
+            diesel::update(users::table.find(id))
+                .set(users::name.eq(name))
+                .execute(conn)
+                .unwrap()
+        })
+        .await;
+        app.login_with(client, email, "correct horse battery").await;
+    }
+    let (rubric, sheet, mail) = app
+        .db(move |conn| {
+            (
+                rounds::table
+                    .find(round)
+                    .select(rounds::rubric_id)
+                    .first::<i32>(conn)
+                    .unwrap(),
+                sheets::table.select(sheets::id).first::<i32>(conn).unwrap(),
+                outbox::table
+                    .select(diesel::dsl::max(outbox::id))
+                    .first::<Option<i32>>(conn)
+                    .unwrap()
+                    .unwrap_or(1),
+            )
+        })
+        .await;
+    let unit = app.unit_id("Dinas Kesehatan").await;
+    let ids = [
+        ("users", judge.id),
+        ("judge", judge.id),
+        ("units", unit),
+        ("outbox", mail),
+        ("editions", ed),
+        ("rubrics", rubric),
+        ("rounds", round),
+        ("sheets", sheet),
+        ("entries", entries[0]),
+    ];
+    // The same database seen by an instance that keeps nothing: each page drawn for its reader.
+    let alone = spawn_instance_on_with(&app, |s| s.page_cache_mb = 0).await;
+    let get = |base: &str, client: &reqwest::Client, path: &str| {
+        let (url, client) = (format!("{base}{path}"), client.clone());
+        async move {
+            let res = client.get(url).send().await.unwrap();
+            let status = res.status().as_u16();
+            let html = res
+                .headers()
+                .get("content-type")
+                .is_some_and(|v| v.to_str().unwrap().starts_with("text/html"));
+            (status, html, res.text().await.unwrap_or_default())
+        }
+    };
+    let (mut compared, mut shared, mut skipped) = (0, 0, Vec::new());
+    for route in ROUTES {
+        if route.method != "GET" || route.access != Access::Only(Role::Organiser) {
+            continue;
+        }
+        let path = organiser_path(route.path, &ids);
+        // A page may show the time to the minute: a view that straddles one is taken again.
+        let mut tries = 0;
+        loop {
+            tries += 1;
+            let served = app.state.pages.served();
+            let (status, html, _) = get(&app.address, &a, &path).await;
+            assert!(status < 500, "{path}: {status}");
+            let (_, _, theirs) = get(&app.address, &b, &path).await;
+            let from_copy = app.state.pages.served() > served;
+            let (_, _, drawn) = get(&alone.address, &b, &path).await;
+            if !(status == 200 && html) {
+                skipped.push(format!("{path} {status}"));
+                break;
+            }
+            if theirs == drawn || tries == 3 {
+                assert_eq!(
+                    theirs, drawn,
+                    "{path}: the shared copy as written out for its reader"
+                );
+                assert!(
+                    theirs
+                        .contains("Dua &lt;b&gt;&quot;Ani&quot; &amp; O&#x27;Neil&lt;&#x2F;b&gt;"),
+                    "{path}: the reader's own name"
+                );
+                compared += 1;
+                shared += usize::from(from_copy);
+                break;
+            }
+        }
+    }
+    // Every organiser page is a 200 HTML page here but the exports and three that need a later
+    // stage (a mail sent, awards, the national shortlist).
+    assert!(
+        compared >= 32,
+        "only {compared} pages compared; not {skipped:?}"
+    );
+    // On SQLite nothing else commits in between; on PostgreSQL other tests' commits move the
+    // stamp, and a page is then drawn for the second reader too (compared all the same).
+    if biw::db::is_postgres_url(&app.state.settings.database_url) {
+        assert!(shared > 0);
+    } else {
+        assert!(
+            shared + 2 >= compared,
+            "{shared} of {compared} from the copy"
+        );
+    }
 }

@@ -515,9 +515,12 @@ fn keep_shared<B: MessageBody>(
         return ServiceResponse::new(req, res).map_into_right_body();
     }
     let copy = page_cache::KeptPage::shared(head.headers().clone(), bytes, &stand);
-    let page = copy.written_out(reader);
+    let page = state
+        .pages
+        .put(own.clone(), stamp, copy.written_out(reader));
+    // The shared copy goes in last: should the cache be full, it is this sign-in's copy that a
+    // fresh start drops, not the one the organisers waiting on this drawing are about to read.
     state.pages.put(own.shared(), stamp, copy);
-    let page = state.pages.put(own.clone(), stamp, page);
     ServiceResponse::new(req, page.response(gzip)).map_into_right_body()
 }
 

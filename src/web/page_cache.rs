@@ -258,7 +258,7 @@ impl Reader<'_> {
     /// The values in the order of [`StandIns::all`], escaped as the templates escape them.
     fn values(&self) -> [std::borrow::Cow<'_, str>; 3] {
         [
-            self.csrf.into(),
+            tera::escape_html(self.csrf).into(),
             tera::escape_html(self.name).into(),
             tera::escape_html(self.email).into(),
         ]

@@ -440,8 +440,7 @@ pub async fn gate(
             match state.pages.turn(&key, stamp) {
                 page_cache::Turn::Draw(d) => drawing = Some(d),
                 page_cache::Turn::Wait(mut rx) => {
-                    page_cache::Turn::wait(&mut rx).await;
-                    copy = state.pages.get(&key, stamp);
+                    copy = state.pages.wait(&mut rx).await;
                 }
             }
         }
@@ -462,12 +461,12 @@ pub async fn gate(
             header::HeaderValue::from_static("no-store"),
         );
     }
-    if let (Some(u), Some((key, stamp))) = (shared, &kept_as) {
+    if let (Some(u), Some(kept)) = (shared, &kept_as) {
         let keep_it = keepable_answer(&res, &session);
         let reader = reader(u, &kept_as);
-        let answer = keep_shared(&state, key, stamp, res, keep_it, &reader, gzip);
-        drop(drawing);
-        return Ok(answer);
+        return Ok(keep_shared(
+            &state, kept, res, keep_it, &reader, gzip, drawing,
+        ));
     }
     match kept_as {
         Some((key, stamp)) if keepable_answer(&res, &session) => {
@@ -490,17 +489,17 @@ fn reader<'a>(
 }
 
 /// Answers a page drawn with the stand-ins: written out for its reader, and, when it may be kept,
-/// kept both as drawn (for the other organisers) and as written out (for this sign-in). Whatever
-/// the answer, the stand-ins never leave: a body that cannot be read whole was not drawn by a
-/// template, which is the only place they go.
+/// kept both as drawn (for the other organisers) and as written out (for this sign-in), and handed
+/// to the organisers waiting on this `drawing`. Whatever the answer, the stand-ins never leave: a
+/// body that cannot be read whole was not drawn by a template, which is the only place they go.
 fn keep_shared<B: MessageBody>(
     state: &AppState,
-    own: &page_cache::Key,
-    stamp: &str,
+    (own, stamp): &(page_cache::Key, String),
     res: ServiceResponse<B>,
     keep_it: bool,
     reader: &page_cache::Reader,
     gzip: bool,
+    drawing: Option<page_cache::Drawing>,
 ) -> ServiceResponse<EitherBody<B>> {
     let (req, res) = res.into_parts();
     let (head, body) = res.into_parts();
@@ -520,7 +519,10 @@ fn keep_shared<B: MessageBody>(
         .put(own.clone(), stamp, copy.written_out(reader));
     // The shared copy goes in last: should the cache be full, it is this sign-in's copy that a
     // fresh start drops, not the one the organisers waiting on this drawing are about to read.
-    state.pages.put(own.shared(), stamp, copy);
+    let copy = state.pages.put(own.shared(), stamp, copy);
+    if let Some(drawing) = drawing {
+        drawing.done(copy);
+    }
     ServiceResponse::new(req, page.response(gzip)).map_into_right_body()
 }
 

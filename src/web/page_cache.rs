@@ -393,32 +393,35 @@ pub struct PageCache {
     watch: ChangeWatch,
     kept: Mutex<Kept>,
     served: AtomicU64,
+    handed: AtomicU64,
     stand_ins: Arc<StandIns>,
     /// The shared pages being drawn, by key and stamp: whoever asks meanwhile waits for it.
-    drawing: Mutex<HashMap<(Key, String), tokio::sync::watch::Receiver<()>>>,
+    drawing: Mutex<HashMap<(Key, String), Handoff>>,
 }
+
+/// Where a drawing hands its shared copy to the requests waiting on it.
+type Handoff = tokio::sync::watch::Receiver<Option<Arc<KeptPage>>>;
 
 /// Whose turn it is to draw a shared page.
 pub enum Turn {
-    /// This request draws it; the others wait until the [`Drawing`] is dropped.
+    /// This request draws it; the others wait until it calls [`Drawing::done`] or is dropped.
     Draw(Drawing),
-    /// Another request is drawing it: wait with [`Turn::wait`], then look again.
-    Wait(tokio::sync::watch::Receiver<()>),
-}
-
-impl Turn {
-    /// Waits until the drawing in progress is done (kept or not, or its request gone).
-    pub async fn wait(rx: &mut tokio::sync::watch::Receiver<()>) {
-        // Nothing is ever sent: the sender dropping is the signal.
-        while rx.changed().await.is_ok() {}
-    }
+    /// Another request is drawing it: wait with [`PageCache::wait`].
+    Wait(Handoff),
 }
 
 /// A shared page being drawn by this request; dropping it lets the waiting requests go.
 pub struct Drawing {
     cache: Arc<PageCache>,
     key: (Key, String),
-    _done: tokio::sync::watch::Sender<()>,
+    done: tokio::sync::watch::Sender<Option<Arc<KeptPage>>>,
+}
+
+impl Drawing {
+    /// Hands the shared copy drawn to the requests waiting for it.
+    pub fn done(&self, copy: Arc<KeptPage>) {
+        self.done.send_replace(Some(copy));
+    }
 }
 
 impl Drop for Drawing {
@@ -439,6 +442,7 @@ impl PageCache {
             watch: ChangeWatch::new(database_url),
             kept: Mutex::default(),
             served: AtomicU64::new(0),
+            handed: AtomicU64::new(0),
             stand_ins: Arc::new(StandIns::new()),
             drawing: Mutex::default(),
         }
@@ -457,13 +461,34 @@ impl PageCache {
         if let Some(rx) = drawing.get(&id) {
             return Turn::Wait(rx.clone());
         }
-        let (tx, rx) = tokio::sync::watch::channel(());
+        let (tx, rx) = tokio::sync::watch::channel(None);
         drawing.insert(id.clone(), rx);
         Turn::Draw(Drawing {
             cache: self.clone(),
             key: id,
-            _done: tx,
+            done: tx,
         })
+    }
+
+    /// Waits until the drawing in progress is done: the shared copy it drew, or `None` when it
+    /// drew nothing that may be kept (an error page, or its request went away).
+    pub async fn wait(&self, rx: &mut Handoff) -> Option<Arc<KeptPage>> {
+        // The copy comes through the handoff, not the cache: under a stream of commits the stamp
+        // often moves on while the page is drawn, the cache refuses to keep it, and every waiter
+        // would then draw the page again at once.
+        let copy = match rx.wait_for(Option::is_some).await {
+            Ok(copy) => copy.clone(),
+            Err(_) => None,
+        };
+        if copy.is_some() {
+            self.handed.fetch_add(1, Ordering::Relaxed);
+        }
+        copy
+    }
+
+    /// How many answers were a shared copy handed over by the request that drew it.
+    pub fn handed(&self) -> u64 {
+        self.handed.load(Ordering::Relaxed)
     }
 
     /// Whether pages are kept at all.
@@ -785,30 +810,66 @@ mod tests {
         assert!(copy.gzipped.is_none());
     }
 
+    /// The turns of two requests for `key` at `stamp`: the first draws, the second waits.
+    fn draw_and_wait(cache: &Arc<PageCache>, key: &Key, stamp: &str) -> (Drawing, Handoff) {
+        let Turn::Draw(drawing) = cache.turn(key, stamp) else {
+            panic!("the first request draws");
+        };
+        let Turn::Wait(rx) = cache.turn(key, stamp) else {
+            panic!("the second waits");
+        };
+        (drawing, rx)
+    }
+
+    fn wait_in_background(
+        cache: &Arc<PageCache>,
+        mut rx: Handoff,
+    ) -> tokio::task::JoinHandle<Option<Arc<KeptPage>>> {
+        let cache = cache.clone();
+        tokio::spawn(async move { cache.wait(&mut rx).await })
+    }
+
     #[tokio::test]
     async fn one_request_draws_a_shared_page_and_the_others_wait_for_it() {
         let cache = Arc::new(PageCache::new(":memory:", 1 << 20));
         let shared = key(1, "/organiser/rounds/1/assignments").shared();
-        let Turn::Draw(drawing) = cache.turn(&shared, "7") else {
-            panic!("the first request draws");
-        };
-        let Turn::Wait(mut rx) = cache.turn(&shared, "7") else {
-            panic!("the second waits");
-        };
+        let (drawing, rx) = draw_and_wait(&cache, &shared, "7");
         assert!(
             matches!(cache.turn(&shared, "8"), Turn::Draw(_)),
             "another stamp is another drawing"
         );
-        let waiting = tokio::spawn(async move { Turn::wait(&mut rx).await });
+        let waiting = wait_in_background(&cache, rx);
         cache.get(&shared, "7");
-        cache.put(shared.clone(), "7", page("gambar"));
+        let copy = cache.put(shared.clone(), "7", page("gambar"));
+        drawing.done(copy);
+        let handed = waiting.await.unwrap().expect("the copy is handed over");
+        assert_eq!(handed.body, "gambar");
         drop(drawing);
-        waiting.await.unwrap();
         assert_eq!(cache.get(&shared, "7").unwrap().body, "gambar");
         assert!(
             matches!(cache.turn(&shared, "7"), Turn::Draw(_)),
             "done: the next request draws again if it must"
         );
+
+        // A commit while the page is drawn: the cache no longer keeps it, the waiters still get it.
+        let (drawing, rx) = draw_and_wait(&cache, &shared, "9");
+        let waiting = wait_in_background(&cache, rx);
+        assert!(cache.get(&shared, "10").is_none());
+        let copy = cache.put(shared.clone(), "9", page("sembilan"));
+        drawing.done(copy);
+        drop(drawing);
+        assert_eq!(waiting.await.unwrap().unwrap().body, "sembilan");
+        assert!(
+            cache.get(&shared, "9").is_none(),
+            "not kept at an old stamp"
+        );
+
+        // A drawing that ends with nothing to share lets the waiters draw for themselves.
+        let (drawing, rx) = draw_and_wait(&cache, &shared, "10");
+        let waiting = wait_in_background(&cache, rx);
+        drop(drawing);
+        assert!(waiting.await.unwrap().is_none());
+        assert_eq!(cache.handed(), 2);
         assert_eq!(shared.session, ORGANISERS);
         assert!(shared.csrf.is_empty());
     }

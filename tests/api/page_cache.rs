@@ -243,6 +243,23 @@ async fn each_sign_in_of_a_user_has_its_own_pages_and_token() {
 }
 
 /// The path of an organiser route with each id named after what it is.
+/// Signs `client` in as a new organiser called `name`.
+async fn sign_in_organiser(app: &TestApp, client: &reqwest::Client, email: &str, name: &str) {
+    use biw::db::schema::users;
+    let id = app
+        .create_user(Role::Organiser, email, "correct horse battery")
+        .await;
+    let name = name.to_string();
+    app.db(move |conn| {
+        diesel::update(users::table.find(id))
+            .set(users::name.eq(name))
+            .execute(conn)
+            .unwrap()
+    })
+    .await;
+    app.login_with(client, email, "correct horse battery").await;
+}
+
 fn organiser_path(pattern: &str, ids: &[(&str, i32)]) -> String {
     let of = |what: &str| ids.iter().find(|(w, _)| *w == what).map(|(_, id)| *id);
     let what = pattern.split('/').nth(2).unwrap_or("");
@@ -259,7 +276,7 @@ fn organiser_path(pattern: &str, ids: &[(&str, i32)]) -> String {
 
 #[tokio::test]
 async fn every_organiser_page_shared_between_organisers_is_what_a_drawing_for_the_reader_gives() {
-    use biw::db::schema::{outbox, rounds, sheets, users};
+    use biw::db::schema::{outbox, rounds, sheets};
     use biw::domain::Access;
     use biw::web::routes::ROUTES;
 
@@ -272,18 +289,7 @@ async fn every_organiser_page_shared_between_organisers_is_what_a_drawing_for_th
         (&a, "satu@test.biw.id", "Panitia Satu"),
         (&b, "dua@test.biw.id", "Dua <b>\"Ani\" & O'Neil</b>"),
     ] {
-        let id = app
-            .create_user(Role::Organiser, email, "correct horse battery")
-            .await;
-        let name = name.to_string();
-        app.db(move |conn| {
-            diesel::update(users::table.find(id))
-                .set(users::name.eq(name))
-                .execute(conn)
-                .unwrap()
-        })
-        .await;
-        app.login_with(client, email, "correct horse battery").await;
+        sign_in_organiser(&app, client, email, name).await;
     }
     let (rubric, sheet, mail) = app
         .db(move |conn| {
@@ -380,4 +386,79 @@ async fn every_organiser_page_shared_between_organisers_is_what_a_drawing_for_th
             "{shared} of {compared} from the copy"
         );
     }
+}
+
+#[tokio::test]
+async fn organisers_asking_at_once_while_others_commit_each_get_a_page_of_their_own() {
+    use biw::db::schema::users;
+    use futures_util::future::join_all;
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    let app = spawn_app().await;
+    let (_, round, _, judge) = crate::results::scored_round(&app).await;
+    let board = format!("/organiser/rounds/{round}/assignments");
+    let mut organisers = Vec::new();
+    for i in 0..6 {
+        let (client, email, name) = (
+            new_client(),
+            format!("panitia{i}@test.biw.id"),
+            format!("Panitia Nomor {i}"),
+        );
+        sign_in_organiser(&app, &client, &email, &name).await;
+        // The account page is each sign-in's own: the token it shows is the session's.
+        let res = app.get_with(&client, "/account").await;
+        let token = csrf_in(&res.text().await.unwrap());
+        organisers.push((client, name, token));
+    }
+    // Commits land all the while (faster than the board is drawn in a test build), so pages are
+    // drawn again and again while others wait for them, and a drawing often ends after the stamp
+    // it was drawn at has moved on.
+    let stop = AtomicBool::new(false);
+    let commits = async {
+        let mut n = 0;
+        while !stop.load(Ordering::Relaxed) {
+            let id = judge.id;
+            app.db(move |conn| {
+                diesel::update(users::table.find(id))
+                    .set(users::lang.eq("id"))
+                    .execute(conn)
+                    .unwrap()
+            })
+            .await;
+            n += 1;
+            // Room between commits for several requests to read the same stamp.
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        n
+    };
+    let views = async {
+        let mut rounds = 0;
+        while rounds < 20 || (app.state.pages.handed() == 0 && rounds < 200) {
+            rounds += 1;
+            let pages = join_all(organisers.iter().map(|(client, _, _)| async {
+                let res = app.get_with(client, &board).await;
+                assert_eq!(res.status().as_u16(), 200);
+                res.text().await.unwrap()
+            }))
+            .await;
+            for ((_, name, token), page) in organisers.iter().zip(pages) {
+                assert!(page.contains(name.as_str()), "{name}'s page names them");
+                assert_eq!(&csrf_in(&page), token, "{name}'s page carries their token");
+                for (_, other, _) in &organisers {
+                    assert!(other == name || !page.contains(other.as_str()));
+                }
+                let stand = app.state.pages.stand_ins();
+                for word in [&stand.csrf, &stand.name, &stand.email] {
+                    assert!(!page.contains(word.as_str()), "a stand-in left on the page");
+                }
+            }
+        }
+        stop.store(true, Ordering::Relaxed);
+    };
+    let (committed, ()) = tokio::join!(commits, views);
+    assert!(committed > 0);
+    assert!(
+        app.state.pages.handed() > 0,
+        "no organiser was ever handed a page another was drawing"
+    );
 }

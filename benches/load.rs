@@ -1023,20 +1023,23 @@ async fn main() {
             if !chosen(&format!("mixed{rate}")) {
                 continue;
             }
-            for (path, label) in [
+            for (path, label, who) in [
                 (
                     format!("/organiser/rounds/{round}/assignments"),
                     "assignment board",
+                    &clients,
                 ),
                 (
                     "/organiser/users?q=bench%2004&role=opd&status=active".to_string(),
                     "users, search + filters",
+                    &clients,
                 ),
+                ("/judge".to_string(), "judge's queue", &judges),
             ] {
                 let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
                 let saving = background_saves(w, base.clone(), rate, stop.clone());
                 let t = Instant::now();
-                let s = load(&clients, &format!("{base}{path}"), requests_per_page()).await;
+                let s = load(who, &format!("{base}{path}"), requests_per_page()).await;
                 stop.store(true, std::sync::atomic::Ordering::Relaxed);
                 let (saved, back) = saving.await.unwrap();
                 w = back;

@@ -2214,3 +2214,110 @@ async fn a_form_naming_something_twice_or_something_gone_is_answered_without_a_5
             .all(|m| m.template != "sheet_reopened")
     );
 }
+
+/// (entry name, sheet, total, slot place) of each item in the judge's queue of their one round,
+/// and how many are submitted.
+async fn queue_items(
+    app: &TestApp,
+    judge_id: i32,
+    round: i32,
+) -> (Vec<(String, String, Option<i32>, String)>, usize) {
+    app.db(move |conn| {
+        let queue = biw::services::judging::queue(conn, judge_id, None).unwrap();
+        assert_eq!(queue.len(), 1);
+        assert_eq!(queue[0].rounds.len(), 1);
+        let r = &queue[0].rounds[0];
+        assert_eq!(r.id, round);
+        let items = r
+            .items
+            .iter()
+            .map(|i| {
+                (
+                    i.name.clone(),
+                    i.sheet.clone(),
+                    i.total_bp,
+                    i.slot_place.clone(),
+                )
+            })
+            .collect();
+        (items, r.submitted)
+    })
+    .await
+}
+
+#[tokio::test]
+async fn a_judges_queue_lists_each_live_assignment_by_name_or_slot_with_its_sheet() {
+    use biw::db::schema::round_entries;
+    let app = spawn_app().await;
+    let (_, round, ids, judge) = crate::results::scored_round(&app).await;
+    let (judge_id, names) = (
+        judge.id,
+        ["Sampah Pintar", "Posyandu Digital", "Antrian Daring"],
+    );
+    let ids2 = ids.clone();
+    app.db(move |conn| {
+        for (id, name) in ids2.iter().zip(names) {
+            diesel::update(entries::table.find(id))
+                .set(entries::name.eq(name))
+                .execute(conn)
+                .unwrap();
+        }
+    })
+    .await;
+    // Left to do first, then by name; each with its own sheet.
+    let (items, submitted) = queue_items(&app, judge_id, round).await;
+    let (totals, places): (Vec<_>, Vec<_>) =
+        items.iter().map(|i| (i.2.is_some(), i.3.as_str())).unzip();
+    let order: Vec<(&str, &str)> = items.iter().map(|i| (i.0.as_str(), i.1.as_str())).collect();
+    assert_eq!(
+        order,
+        [
+            ("Antrian Daring", "none"),
+            ("Posyandu Digital", "submitted"),
+            ("Sampah Pintar", "submitted"),
+        ]
+    );
+    assert_eq!(totals, [false, true, true]);
+    assert_eq!(places, ["", "", ""]);
+    assert_eq!(submitted, 2);
+    // A withdrawn assignment leaves the queue; a scheduled round reads as its running order.
+    let (a, b, c) = (ids[0], ids[1], ids[2]);
+    app.db(move |conn| {
+        diesel::update(
+            assignments::table
+                .filter(assignments::judge_id.eq(judge_id))
+                .filter(assignments::entry_id.eq(b)),
+        )
+        .set(assignments::withdrawn_at.eq(Some(biw::db::now())))
+        .execute(conn)
+        .unwrap();
+        let now = biw::db::now();
+        for (entry, minutes, place) in [(a, 10, "Ruang A"), (c, 40, "Ruang C")] {
+            diesel::update(
+                round_entries::table
+                    .filter(round_entries::round_id.eq(round))
+                    .filter(round_entries::entry_id.eq(entry)),
+            )
+            .set((
+                round_entries::slot_at.eq(Some(now + chrono::Duration::minutes(minutes))),
+                round_entries::slot_place.eq(place),
+            ))
+            .execute(conn)
+            .unwrap();
+        }
+    })
+    .await;
+    let (items, submitted) = queue_items(&app, judge_id, round).await;
+    let order: Vec<(&str, &str, &str)> = items
+        .iter()
+        .map(|i| (i.0.as_str(), i.1.as_str(), i.3.as_str()))
+        .collect();
+    assert_eq!(
+        order,
+        [
+            ("Sampah Pintar", "submitted", "Ruang A"),
+            ("Antrian Daring", "none", "Ruang C"),
+        ]
+    );
+    assert_eq!(submitted, 1);
+}

@@ -66,18 +66,18 @@ pub fn queue(
     judge_id: i32,
     judge_unit: Option<i32>,
 ) -> Result<Vec<QueueEdition>, AppError> {
+    let rows = match conn {
+        DbConn::Sqlite(_) => rows_joined(conn, judge_id)?,
+        DbConn::Postgresql(_) => rows_looked_up(conn, judge_id)?,
+    };
+    // The rounds the judge sits on, and any other round they still hold an assignment in.
     let mut round_ids: Vec<i32> = model::rounds_of_judge(conn, judge_id)?
         .into_iter()
         .map(|r| r.0)
+        .chain(rows.iter().map(|row| row.1))
         .collect();
-    round_ids.extend(
-        assignments::table
-            .filter(assignments::judge_id.eq(judge_id))
-            .filter(assignments::withdrawn_at.is_null())
-            .select(assignments::round_id)
-            .distinct()
-            .load::<i32>(conn)?,
-    );
+    round_ids.sort_unstable();
+    round_ids.dedup();
     let my_rounds: Vec<(crate::models::round::Round, String)> = rounds::table
         .inner_join(editions::table)
         .filter(rounds::id.eq_any(&round_ids))
@@ -102,10 +102,6 @@ pub fn queue(
             .optional()?
             .flatten(),
         None => None,
-    };
-    let rows = match conn {
-        DbConn::Sqlite(_) => rows_joined(conn, judge_id)?,
-        DbConn::Postgresql(_) => rows_looked_up(conn, judge_id)?,
     };
     let now = db::now();
     let mut out: Vec<QueueEdition> = Vec::new();

@@ -438,7 +438,11 @@ pub async fn gate(
         let mut copy = state.pages.get(&key, stamp);
         if copy.is_none() {
             match state.pages.turn(&key, stamp) {
-                page_cache::Turn::Draw(d) => drawing = Some(d),
+                // Drawn and handed over since the look above: no need to draw it again.
+                page_cache::Turn::Draw(d) => match state.pages.get(&key, stamp) {
+                    Some(kept) => copy = Some(kept),
+                    None => drawing = Some(d),
+                },
                 page_cache::Turn::Wait(mut rx) => {
                     copy = state.pages.wait(&mut rx).await;
                 }

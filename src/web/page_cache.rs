@@ -852,10 +852,10 @@ mod tests {
         );
 
         // A commit while the page is drawn: the cache no longer keeps it, the waiters still get it.
-        let (drawing, rx) = draw_and_wait(&cache, &shared, "9");
+        let (drawing, rx) = draw_and_wait(&cache, &shared, "1:9");
         let waiting = wait_in_background(&cache, rx);
-        assert!(cache.get(&shared, "10").is_none());
-        let copy = cache.put(shared.clone(), "9", page("sembilan"));
+        assert!(cache.get(&shared, "1:10").is_none());
+        let copy = cache.put(shared.clone(), "1:9", page("sembilan"));
         drawing.done(copy);
         drop(drawing);
         assert_eq!(waiting.await.unwrap().unwrap().body, "sembilan");
@@ -865,7 +865,7 @@ mod tests {
         );
 
         // A drawing that ends with nothing to share lets the waiters draw for themselves.
-        let (drawing, rx) = draw_and_wait(&cache, &shared, "10");
+        let (drawing, rx) = draw_and_wait(&cache, &shared, "1:10");
         let waiting = wait_in_background(&cache, rx);
         drop(drawing);
         assert!(waiting.await.unwrap().is_none());

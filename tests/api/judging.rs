@@ -2262,6 +2262,16 @@ async fn a_judges_queue_lists_each_live_assignment_by_name_or_slot_with_its_shee
                 .execute(conn)
                 .unwrap();
         }
+        // The other judge's sheet of the first entry differs from this judge's.
+        let other = diesel::update(
+            sheets::table
+                .filter(sheets::entry_id.eq(ids2[0]))
+                .filter(sheets::judge_id.ne(judge_id)),
+        )
+        .set((sheets::status.eq("draft"), sheets::total_bp.eq(None::<i32>)))
+        .execute(conn)
+        .unwrap();
+        assert_eq!(other, 1);
     })
     .await;
     // Left to do first, then by name; each with its own sheet.

@@ -242,7 +242,6 @@ async fn each_sign_in_of_a_user_has_its_own_pages_and_token() {
     assert_ne!(mine, theirs, "each page offers the other sign-in");
 }
 
-/// The path of an organiser route with each id named after what it is.
 /// Signs `client` in as a new organiser called `name`.
 async fn sign_in_organiser(app: &TestApp, client: &reqwest::Client, email: &str, name: &str) {
     use biw::db::schema::users;
@@ -260,6 +259,7 @@ async fn sign_in_organiser(app: &TestApp, client: &reqwest::Client, email: &str,
     app.login_with(client, email, "correct horse battery").await;
 }
 
+/// The path of an organiser route with each id named after what it is.
 fn organiser_path(pattern: &str, ids: &[(&str, i32)]) -> String {
     let of = |what: &str| ids.iter().find(|(w, _)| *w == what).map(|(_, id)| *id);
     let what = pattern.split('/').nth(2).unwrap_or("");
@@ -455,7 +455,11 @@ async fn organisers_asking_at_once_while_others_commit_each_get_a_page_of_their_
         }
         stop.store(true, Ordering::Relaxed);
     };
-    let (committed, ()) = tokio::join!(commits, views);
+    // A waiter left waiting for good fails the test rather than hanging it.
+    let both = tokio::time::timeout(std::time::Duration::from_secs(120), async {
+        tokio::join!(commits, views)
+    });
+    let (committed, ()) = both.await.expect("every view was answered");
     assert!(committed > 0);
     assert!(
         app.state.pages.handed() > 0,

@@ -392,7 +392,6 @@ async fn every_organiser_page_shared_between_organisers_is_what_a_drawing_for_th
 async fn organisers_asking_at_once_while_others_commit_each_get_a_page_of_their_own() {
     use biw::db::schema::users;
     use futures_util::future::join_all;
-    use std::sync::atomic::{AtomicBool, Ordering};
 
     let app = spawn_app().await;
     let (_, round, _, judge) = crate::results::scored_round(&app).await;
@@ -410,37 +409,34 @@ async fn organisers_asking_at_once_while_others_commit_each_get_a_page_of_their_
         let token = csrf_in(&res.text().await.unwrap());
         organisers.push((client, name, token));
     }
-    // Commits land all the while (faster than the board is drawn in a test build), so pages are
-    // drawn again and again while others wait for them, and a drawing often ends after the stamp
-    // it was drawn at has moved on.
-    let stop = AtomicBool::new(false);
-    let commits = async {
-        let mut n = 0;
-        while !stop.load(Ordering::Relaxed) {
-            let id = judge.id;
-            app.db(move |conn| {
-                diesel::update(users::table.find(id))
-                    .set(users::lang.eq("id"))
-                    .execute(conn)
-                    .unwrap()
-            })
-            .await;
-            n += 1;
-            // Room between commits for several requests to read the same stamp.
-            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
-        }
-        n
+    let commit = || {
+        let id = judge.id;
+        app.db(move |conn| {
+            diesel::update(users::table.find(id))
+                .set(users::lang.eq("id"))
+                .execute(conn)
+                .unwrap()
+        })
     };
+    // Each round: a commit, then all six ask at once while one more commit lands a moment later,
+    // so they share a stamp, most wait for one drawing, and that drawing often ends after the
+    // stamp it was drawn at has moved on. (Commits at a steady pace spread a loaded machine's
+    // requests over as many stamps, and no one ever waits.)
     let views = async {
         let mut rounds = 0;
         while rounds < 20 || (app.state.pages.handed() == 0 && rounds < 200) {
             rounds += 1;
-            let pages = join_all(organisers.iter().map(|(client, _, _)| async {
+            commit().await;
+            let meanwhile = async {
+                tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+                commit().await;
+            };
+            let asked = join_all(organisers.iter().map(|(client, _, _)| async {
                 let res = app.get_with(client, &board).await;
                 assert_eq!(res.status().as_u16(), 200);
                 res.text().await.unwrap()
-            }))
-            .await;
+            }));
+            let (pages, _) = tokio::join!(asked, meanwhile);
             for ((_, name, token), page) in organisers.iter().zip(pages) {
                 assert!(page.contains(name.as_str()), "{name}'s page names them");
                 assert_eq!(&csrf_in(&page), token, "{name}'s page carries their token");
@@ -453,16 +449,17 @@ async fn organisers_asking_at_once_while_others_commit_each_get_a_page_of_their_
                 }
             }
         }
-        stop.store(true, Ordering::Relaxed);
     };
     // A waiter left waiting for good fails the test rather than hanging it.
-    let both = tokio::time::timeout(std::time::Duration::from_secs(120), async {
-        tokio::join!(commits, views)
-    });
-    let (committed, ()) = both.await.expect("every view was answered");
-    assert!(committed > 0);
-    assert!(
-        app.state.pages.handed() > 0,
-        "no organiser was ever handed a page another was drawing"
-    );
+    tokio::time::timeout(std::time::Duration::from_secs(120), views)
+        .await
+        .expect("every view was answered");
+    // On PostgreSQL the stamp is the whole server's, which the tests running alongside move all
+    // the time: the six rarely share one there, and the pages above are what is checked.
+    if !biw::db::is_postgres_url(&app.state.settings.database_url) {
+        assert!(
+            app.state.pages.handed() > 0,
+            "no organiser was ever handed a page another was drawing"
+        );
+    }
 }

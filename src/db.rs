@@ -519,6 +519,53 @@ impl ChangeWatch {
     }
 }
 
+/// A judge's page stamp (migration `page_scopes`): how many commits changed what a judge's pages
+/// read, in scope 0 and in the judge's own scope together, and how many of those are still rows of
+/// `page_changes` waiting to be folded (PostgreSQL; always 0 on SQLite).
+pub fn judge_stamp(conn: &mut DbConn, judge: i32) -> QueryResult<(i64, i64)> {
+    #[derive(QueryableByName)]
+    struct Counted {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        folded: i64,
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        pending: i64,
+    }
+    // One statement, one snapshot: read in two, a fold committed in between would be counted
+    // twice or not at all. The id is an integer, written in as such (the two engines bind
+    // differently).
+    let c: Counted = diesel::sql_query(format!(
+        "SELECT CAST(COALESCE((SELECT SUM(n) FROM page_scopes WHERE scope IN (0, {judge})), 0) AS BIGINT) AS folded, \
+         (SELECT COUNT(*) FROM page_changes WHERE scope IN (0, {judge})) AS pending"
+    ))
+    .get_result(conn)?;
+    Ok((c.folded + c.pending, c.pending))
+}
+
+/// Folds the rows of `page_changes` into `page_scopes`' counters in one commit, so that reading a
+/// stamp stays one short count; the totals do not change. One instance folds at a time (another
+/// asking meanwhile returns at once).
+pub fn fold_page_changes(conn: &mut DbConn) -> QueryResult<()> {
+    if !matches!(conn, DbConn::Postgresql(_)) {
+        return Ok(());
+    }
+    transaction(conn, |conn| {
+        let mine: bool = diesel::select(diesel::dsl::sql::<diesel::sql_types::Bool>(
+            "pg_try_advisory_xact_lock(7239027)",
+        ))
+        .get_result(conn)?;
+        if mine {
+            diesel::sql_query(
+                "WITH gone AS (DELETE FROM page_changes RETURNING scope) \
+                 INSERT INTO page_scopes (scope, n) \
+                 SELECT scope, COUNT(*) FROM gone GROUP BY scope ORDER BY scope \
+                 ON CONFLICT (scope) DO UPDATE SET n = page_scopes.n + EXCLUDED.n",
+            )
+            .execute(conn)?;
+        }
+        Ok(())
+    })
+}
+
 /// One trivial query: does the database answer?
 pub fn ping(conn: &mut DbConn) -> QueryResult<i32> {
     diesel::select(diesel::dsl::sql::<diesel::sql_types::Integer>("1")).get_result(conn)

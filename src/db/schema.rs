@@ -608,6 +608,20 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    page_scopes (scope) {
+        scope -> Integer,
+        n -> BigInt,
+    }
+}
+
+diesel::table! {
+    page_changes (id) {
+        id -> BigInt,
+        scope -> Integer,
+    }
+}
+
 diesel::joinable!(users -> units (unit_id));
 diesel::joinable!(user_tokens -> users (user_id));
 diesel::joinable!(user_sessions -> users (user_id));

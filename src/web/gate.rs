@@ -117,12 +117,12 @@ pub async fn establish(page: &crate::web::Page, user: &user::User) -> Result<(),
     Ok(())
 }
 
-/// The signed-in user of a session, and with `want_stamp` the database's change stamp read before
-/// the user (for `web::page_cache`); none when this request wrote the session's "last seen".
+/// The signed-in user of a session, and with `watch` the stamp it names read before the user (for
+/// `web::page_cache`); none when this request wrote the session's "last seen".
 async fn load_viewer(
     state: &AppState,
     session: &Session,
-    want_stamp: bool,
+    watch: Option<page_cache::Watch>,
 ) -> Result<(Option<CurrentUser>, Option<String>), AppError> {
     let (Some(uid), Some(sid)) = (
         session.get::<i32>(keys::UID).ok().flatten(),
@@ -133,7 +133,7 @@ async fn load_viewer(
             return Ok((None, None));
         }
         // A visitor's page is kept only once the session holds its CSRF token.
-        if !(want_stamp && session.contains_key(keys::CSRF)) {
+        if !(watch.is_some() && session.contains_key(keys::CSRF)) {
             return Ok((None, None));
         }
         let stamp = state.pages.clone().stamp_alone(&state.pool).await;
@@ -147,7 +147,7 @@ async fn load_viewer(
         // The stamp comes first: the user's role, unit and name are read after it, so a change
         // to them committed meanwhile moves the stamp, and a page drawn for the old ones is
         // never served under the new stamp.
-        let stamp = want_stamp.then(|| pages.stamp(conn)).flatten();
+        let stamp = watch.and_then(|w| pages.stamp_of(conn, w, uid));
         let Some((s, u)) = sessions::find_open(conn, &hash)? else {
             return Ok((None, None));
         };
@@ -358,7 +358,13 @@ pub async fn gate(
     // A page can come from the cache only for a plain GET: no message waiting to be shown.
     let keepable =
         req.method() == Method::GET && state.pages.enabled() && !session.contains_key(keys::FLASH);
-    let (viewer, stamp) = match load_viewer(&state, &session, keepable).await {
+    // A judge-only page is kept against what judges' pages read, not against every commit.
+    let watch = keepable.then_some(if access == Access::Only(Role::Judge) {
+        page_cache::Watch::Judge
+    } else {
+        page_cache::Watch::Database
+    });
+    let (viewer, stamp) = match load_viewer(&state, &session, watch).await {
         Ok(v) => v,
         Err(e) => return Ok(req.error_response(e).map_into_right_body()),
     };

@@ -26,6 +26,14 @@
 //! round being judged is drawn once per commit, not once per reader. `tests/api/page_cache.rs`
 //! checks, on every organiser page, that the shared copy equals what a drawing for the reader
 //! alone gives.
+//!
+//! **A judge's pages are kept against what they read.** While judging is open most commits are
+//! other people's (operators autosaving drafts, other judges autosaving their sheets), and a judge's
+//! page kept against the database's stamp would be drawn again after each. Pages on judge-only
+//! routes are kept instead against [`crate::db::judge_stamp`]: counters that triggers move in the
+//! same commit as every change to what those pages read (migration `page_scopes`), scope 0 for
+//! everything shared and the judge's own scope for their sheets. Each such page carries its own
+//! stamp ([`JUDGE_STAMP`]), so a commit elsewhere leaves it.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -40,6 +48,21 @@ use crate::i18n::Lang;
 
 /// The `session` of the pages shared by every organiser's sign-in.
 pub const ORGANISERS: i32 = -1;
+
+/// How a judge's stamp begins, telling it from the database's (`opened:count`, `xmin:xmax:ids`).
+pub const JUDGE_STAMP: &str = "judge:";
+
+/// How many rows of `page_changes` a judge's stamp counts before a reader folds them.
+const FOLD_AT: i64 = 256;
+
+/// Which stamp a page is kept against.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Watch {
+    /// The database's: any commit.
+    Database,
+    /// The judge's (a judge-only route): what a judge's pages read.
+    Judge,
+}
 
 /// Random words drawn into a shared page where each reader's own values go, written over per
 /// reader. Random per process, so no text anyone types can contain one.
@@ -387,11 +410,22 @@ impl Kept {
     }
 }
 
+/// Pages kept each against its own judge's stamp.
+#[derive(Default)]
+struct JudgesKept {
+    pages: HashMap<Key, (String, usize, Arc<KeptPage>)>,
+    bytes: usize,
+}
+
 /// The kept pages of one application state (one database).
 pub struct PageCache {
     capacity: usize,
     watch: ChangeWatch,
     kept: Mutex<Kept>,
+    /// Judges' pages, in a quarter of `capacity` of their own.
+    judges: Mutex<JudgesKept>,
+    /// Whether a reader of this process is folding `page_changes` now.
+    folding: std::sync::atomic::AtomicBool,
     served: AtomicU64,
     handed: AtomicU64,
     stand_ins: Arc<StandIns>,
@@ -441,6 +475,8 @@ impl PageCache {
             capacity,
             watch: ChangeWatch::new(database_url),
             kept: Mutex::default(),
+            judges: Mutex::default(),
+            folding: std::sync::atomic::AtomicBool::new(false),
             served: AtomicU64::new(0),
             handed: AtomicU64::new(0),
             stand_ins: Arc::new(StandIns::new()),
@@ -507,10 +543,49 @@ impl PageCache {
             .ok()
     }
 
+    /// The stamp `watch` names: the database's, or the judge `judge`'s.
+    pub fn stamp_of(&self, conn: &mut DbConn, watch: Watch, judge: i32) -> Option<String> {
+        match watch {
+            Watch::Database => self.stamp(conn),
+            Watch::Judge => self.judge_stamp(conn, judge),
+        }
+    }
+
+    /// The judge's stamp ([`JUDGE_STAMP`] and the count), or `None` when it cannot be read. The
+    /// reader who finds many rows waiting folds them, one per process at a time.
+    pub fn judge_stamp(&self, conn: &mut DbConn, judge: i32) -> Option<String> {
+        if !self.enabled() {
+            return None;
+        }
+        let (count, pending) = crate::db::judge_stamp(conn, judge)
+            .inspect_err(|e| tracing::debug!(error = %e, "no judge stamp; page not kept"))
+            .ok()?;
+        if pending >= FOLD_AT && !self.folding.swap(true, Ordering::Acquire) {
+            if let Err(e) = crate::db::fold_page_changes(conn) {
+                tracing::warn!(error = %e, "page changes not folded");
+            }
+            self.folding.store(false, Ordering::Release);
+        }
+        Some(format!("{JUDGE_STAMP}{count}"))
+    }
+
     /// The page kept under `key` at `stamp`. A later stamp than the kept pages' means something
     /// was committed since they were drawn: they are all dropped. An earlier one (a request that
-    /// read it just before a commit) finds nothing and leaves them.
+    /// read it just before a commit) finds nothing and leaves them. A judge's stamp finds only
+    /// the page drawn at that very stamp.
     pub fn get(&self, key: &Key, stamp: &str) -> Option<Arc<KeptPage>> {
+        if stamp.starts_with(JUDGE_STAMP) {
+            let judges = self.judges.lock().unwrap_or_else(|p| p.into_inner());
+            let page = judges
+                .pages
+                .get(key)
+                .filter(|(at, _, _)| at == stamp)
+                .map(|(_, _, p)| p.clone());
+            if page.is_some() {
+                self.served.fetch_add(1, Ordering::Relaxed);
+            }
+            return page;
+        }
         let mut kept = self.kept.lock().unwrap_or_else(|p| p.into_inner());
         if kept.stamp != stamp {
             if ChangeWatch::later(stamp, &kept.stamp) {
@@ -537,12 +612,27 @@ impl PageCache {
     /// the cache is full it starts again empty: every page in it is as old as this stamp. Visitors
     /// who are not signed in share half of it, and fill only their own half and whatever the
     /// signed-in pages leave: however many of them come (results day), they never push out the
-    /// organisers', judges' and units' pages.
+    /// organisers', judges' and units' pages. A page kept against a judge's stamp goes in the
+    /// judges' own quarter, which likewise starts again empty when full.
     pub fn put(&self, key: Key, stamp: &str, page: KeptPage) -> Arc<KeptPage> {
         let page = Arc::new(page);
         let size = page.size() + key.target.len() + key.csrf.len();
         let visitor = key.session == 0;
         if size > self.capacity / 4 || key.target.len() > TARGET_MAX {
+            return page;
+        }
+        if stamp.starts_with(JUDGE_STAMP) {
+            let mut judges = self.judges.lock().unwrap_or_else(|p| p.into_inner());
+            if let Some((_, old, _)) = judges.pages.remove(&key) {
+                judges.bytes -= old;
+            }
+            if judges.bytes + size > self.capacity / 4 {
+                *judges = JudgesKept::default();
+            }
+            judges.bytes += size;
+            judges
+                .pages
+                .insert(key, (stamp.to_string(), size, page.clone()));
             return page;
         }
         let mut kept = self.kept.lock().unwrap_or_else(|p| p.into_inner());

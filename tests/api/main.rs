@@ -24,6 +24,7 @@ mod judging;
 mod moderation;
 mod outbox;
 mod page_cache;
+mod page_scopes;
 mod pages;
 mod password_reset;
 mod permissions;

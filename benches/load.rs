@@ -595,12 +595,15 @@ async fn measure(clients: &[reqwest::Client], url: &str, total: usize) -> Stats 
     summarise(tasks, started).await
 }
 
-/// An operator with a draft open: its client, the draft, the form's CSRF token and version.
+/// An operator with a draft open, or a judge with a sheet open: its client, the draft (or the
+/// judge's assignment), the form's CSRF token and version, and the sheet's criteria (none for a
+/// draft).
 struct Writer {
     client: reqwest::Client,
     entry: i32,
     csrf: String,
     version: i64,
+    criteria: Vec<i32>,
 }
 
 /// Every writer autosaves its own draft in a loop, as units typing at once on a deadline evening:
@@ -643,18 +646,29 @@ fn print_row(what: &str, s: &Stats) {
     );
 }
 
-/// One autosave of a writer's draft (its `i`th text); keeps the version the server answers.
+/// One autosave of a writer's draft (its `i`th text), or of a judge's sheet (every criterion at a
+/// level that moves with `i`); keeps the version the server answers.
 async fn autosave_once(w: &mut Writer, base: &str, i: usize) -> Result<(), String> {
     let narrative = format!("Rancang bangun versi {i}: warga terlayani lebih cepat.");
     let version = w.version.to_string();
-    let form = [
-        ("name", "Inovasi Serentak"),
-        ("narrative", narrative.as_str()),
-        ("lock_version", version.as_str()),
-    ];
+    let level = (1 + i % 5).to_string();
+    let mut form: Vec<(String, &str)> = vec![("lock_version".into(), version.as_str())];
+    let path = if w.criteria.is_empty() {
+        form.push(("name".into(), "Inovasi Serentak"));
+        form.push(("narrative".into(), narrative.as_str()));
+        format!("{base}/opd/entries/{}/autosave", w.entry)
+    } else {
+        form.extend(
+            w.criteria
+                .iter()
+                .map(|c| (format!("score.{c}"), level.as_str())),
+        );
+        form.push(("overall".into(), narrative.as_str()));
+        format!("{base}/judge/sheets/{}/autosave", w.entry)
+    };
     let r = w
         .client
-        .post(format!("{base}/opd/entries/{}/autosave", w.entry))
+        .post(path)
         .header("x-csrf-token", &w.csrf)
         .form(&form)
         .send()
@@ -756,6 +770,57 @@ async fn writers(base: &str) -> Vec<Writer> {
             entry,
             csrf,
             version: 0,
+            criteria: Vec::new(),
+        });
+    }
+    out
+}
+
+/// Judges other than the measured one (user04701), each signed in with one assignment of the open
+/// `round` to score.
+async fn judge_writers(base: &str, pool: &biw::db::DbPool, round: i32, n: usize) -> Vec<Writer> {
+    use biw::db::schema::{assignments, rounds, sheets, users};
+    let mut conn = pool.get().unwrap();
+    let rubric: i32 = rounds::table
+        .find(round)
+        .select(rounds::rubric_id)
+        .first(&mut conn)
+        .unwrap();
+    let criteria: Vec<i32> = biw::models::rubric::criteria(&mut conn, rubric)
+        .unwrap()
+        .into_iter()
+        .map(|c| c.id)
+        .collect();
+    let mut out = Vec::new();
+    // Judges are user04700…04999; every tenth has no password.
+    for i in (OPERATORS + 2..).filter(|i| i % 10 != 0).take(n) {
+        let email = format!("user{i:05}@bench.biw.id");
+        let (assignment, version): (i32, Option<i32>) = assignments::table
+            .inner_join(users::table.on(users::id.eq(assignments::judge_id)))
+            .left_join(sheets::table)
+            .filter(users::email.eq(&email))
+            .filter(assignments::round_id.eq(round))
+            .filter(assignments::withdrawn_at.is_null())
+            .order(assignments::id)
+            .select((assignments::id, sheets::lock_version.nullable()))
+            .first(&mut conn)
+            .unwrap();
+        let client = browser_like_client();
+        log_in(&client, base, &email).await;
+        let html = client
+            .get(format!("{base}/judge"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        out.push(Writer {
+            client,
+            entry: assignment,
+            csrf: csrf_of(&html),
+            version: version.unwrap_or(0).into(),
+            criteria: criteria.clone(),
         });
     }
     out
@@ -1054,6 +1119,27 @@ async fn main() {
         }
         operators = w;
         operators.extend(others);
+    }
+    // The judge's queue while other judges score (the commits of a judging day): those commits
+    // touch no page of this judge's (`web::page_cache`).
+    for rate in mixed {
+        if !chosen(&format!("scoring{rate}")) {
+            continue;
+        }
+        let w = judge_writers(&base, &handle_pool, bench.round, 8).await;
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let saving = background_saves(w, base.clone(), rate, stop.clone());
+        let t = Instant::now();
+        let s = load(&judges, &format!("{base}/judge"), requests_per_page()).await;
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        let (saved, _) = saving.await.unwrap();
+        let took = t.elapsed().as_secs_f64();
+        print_row(
+            &format!(
+                "judge's queue while other judges autosave {rate} sheets a second ({saved} in {took:.1} s) `/judge`"
+            ),
+            &s,
+        );
     }
     if chosen("autosave") {
         let s = load_autosave(operators, &base, requests_per_page()).await;

@@ -417,6 +417,11 @@ struct JudgesKept {
     bytes: usize,
 }
 
+/// The count of a judge's stamp; `None` for the database's.
+fn judge_count(stamp: &str) -> Option<u64> {
+    stamp.strip_prefix(JUDGE_STAMP)?.parse().ok()
+}
+
 /// The kept pages of one application state (one database).
 pub struct PageCache {
     capacity: usize,
@@ -561,10 +566,17 @@ impl PageCache {
             .inspect_err(|e| tracing::debug!(error = %e, "no judge stamp; page not kept"))
             .ok()?;
         if pending >= FOLD_AT && !self.folding.swap(true, Ordering::Acquire) {
+            /// Lets the next reader fold, however this fold ends.
+            struct Folded<'a>(&'a std::sync::atomic::AtomicBool);
+            impl Drop for Folded<'_> {
+                fn drop(&mut self) {
+                    self.0.store(false, Ordering::Release);
+                }
+            }
+            let _folded = Folded(&self.folding);
             if let Err(e) = crate::db::fold_page_changes(conn) {
                 tracing::warn!(error = %e, "page changes not folded");
             }
-            self.folding.store(false, Ordering::Release);
         }
         Some(format!("{JUDGE_STAMP}{count}"))
     }
@@ -574,7 +586,7 @@ impl PageCache {
     /// read it just before a commit) finds nothing and leaves them. A judge's stamp finds only
     /// the page drawn at that very stamp.
     pub fn get(&self, key: &Key, stamp: &str) -> Option<Arc<KeptPage>> {
-        if stamp.starts_with(JUDGE_STAMP) {
+        if judge_count(stamp).is_some() {
             let judges = self.judges.lock().unwrap_or_else(|p| p.into_inner());
             let page = judges
                 .pages
@@ -621,13 +633,25 @@ impl PageCache {
         if size > self.capacity / 4 || key.target.len() > TARGET_MAX {
             return page;
         }
-        if stamp.starts_with(JUDGE_STAMP) {
+        if let Some(count) = judge_count(stamp) {
             let mut judges = self.judges.lock().unwrap_or_else(|p| p.into_inner());
-            if let Some((_, old, _)) = judges.pages.remove(&key) {
+            // A request that read its stamp before a commit and comes late leaves the newer copy.
+            if let Some((at, old, _)) = judges.pages.get(&key) {
+                if judge_count(at) > Some(count) {
+                    return page;
+                }
+                let old = *old;
                 judges.bytes -= old;
+                judges.pages.remove(&key);
             }
             if judges.bytes + size > self.capacity / 4 {
-                *judges = JudgesKept::default();
+                // Copies of a minute gone by are never served again: they go first.
+                let minute = key.minute;
+                judges.pages.retain(|k, _| k.minute >= minute);
+                judges.bytes = judges.pages.values().map(|(_, size, _)| size).sum();
+                if judges.bytes + size > self.capacity / 4 {
+                    *judges = JudgesKept::default();
+                }
             }
             judges.bytes += size;
             judges
@@ -731,6 +755,52 @@ mod tests {
         cache.put(key(1, "/b"), "1:8", page("new"));
         assert!(cache.get(&key(1, "/b"), "1:7").is_none());
         assert_eq!(cache.get(&key(1, "/b"), "1:8").unwrap().body, "new");
+    }
+
+    #[test]
+    fn a_judges_page_is_served_at_its_own_stamp_whatever_else_commits() {
+        let cache = PageCache::new(":memory:", 16384);
+        let judge = |n: u64| format!("{JUDGE_STAMP}{n}");
+        cache.put(key(1, "/judge"), &judge(5), page("five"));
+        // The database's stamp moving (another page's view after a commit) leaves it.
+        cache.get(&key(2, "/organiser"), "9:9");
+        assert_eq!(
+            cache.get(&key(1, "/judge"), &judge(5)).unwrap().body,
+            "five"
+        );
+        assert!(cache.get(&key(1, "/judge"), &judge(6)).is_none(), "moved");
+        assert!(
+            cache.get(&key(2, "/judge"), &judge(5)).is_none(),
+            "another sign-in"
+        );
+        // A request that read the older count and comes late leaves the newer copy.
+        cache.put(key(1, "/judge"), &judge(6), page("six"));
+        cache.put(key(1, "/judge"), &judge(5), page("late"));
+        assert_eq!(cache.get(&key(1, "/judge"), &judge(6)).unwrap().body, "six");
+        assert!(cache.get(&key(1, "/judge"), &judge(5)).is_none());
+        // Full (a quarter of the cache, each page ~512 bytes more than its body): the minutes
+        // gone by go first.
+        cache.put(key(5, "/judge"), &judge(6), page(&"o".repeat(1500)));
+        let mut now = key(3, "/judge");
+        now.minute = 2;
+        cache.put(now.clone(), &judge(6), page(&"x".repeat(500)));
+        assert!(
+            cache.get(&key(5, "/judge"), &judge(6)).is_some(),
+            "not full yet"
+        );
+        let mut next = key(4, "/judge");
+        next.minute = 2;
+        cache.put(next.clone(), &judge(6), page(&"y".repeat(500)));
+        assert!(
+            cache.get(&key(1, "/judge"), &judge(6)).is_none(),
+            "minute 1 dropped"
+        );
+        assert!(
+            cache.get(&key(5, "/judge"), &judge(6)).is_none(),
+            "minute 1 dropped"
+        );
+        assert!(cache.get(&now, &judge(6)).is_some(), "this minute's kept");
+        assert!(cache.get(&next, &judge(6)).is_some());
     }
 
     #[test]

@@ -10,7 +10,7 @@ use biw::db::schema::{entries, units};
 use diesel::connection::{Instrumentation, InstrumentationEvent, set_default_instrumentation};
 use diesel::prelude::*;
 
-use crate::entries::{full_form, new_draft, post_pairs};
+use crate::entries::{PDF, full_form, kinds, new_draft, post_pairs, upload};
 use crate::helpers::{TestApp, new_client, spawn_app, spawn_app_with};
 use crate::judging::{Judge, add_judges, assign, criteria_of, declare, judge, live, open_round};
 
@@ -46,6 +46,15 @@ fn minute() -> i64 {
     biw::db::now().and_utc().timestamp().div_euclid(60)
 }
 
+/// Waits out the last seconds of a minute, so that what follows (a few views and a commit) falls
+/// within one: a new minute is a new key, drawn again whatever changed.
+async fn settle_minute() {
+    let second = biw::db::now().and_utc().timestamp().rem_euclid(60);
+    if second >= 50 {
+        tokio::time::sleep(std::time::Duration::from_secs((61 - second) as u64)).await;
+    }
+}
+
 /// Views `path` until a copy is kept at the current stamp (a first view may show a message).
 async fn keep(app: &TestApp, client: &reqwest::Client, path: &str) {
     for _ in 0..5 {
@@ -72,6 +81,7 @@ where
     Fut: std::future::Future<Output = ()>,
 {
     for _ in 0..3 {
+        settle_minute().await;
         let before = minute();
         keep(app, client, path).await;
         change().await;
@@ -90,6 +100,7 @@ async fn drawn_again_after<Fut>(app: &TestApp, client: &reqwest::Client, path: &
 where
     Fut: std::future::Future<Output = ()>,
 {
+    settle_minute().await;
     keep(app, client, path).await;
     change.await;
     assert!(!view(app, client, path).await, "{path} is drawn again");
@@ -106,11 +117,13 @@ struct Setting {
     round: i32,
     operator: reqwest::Client,
     draft: i32,
+    edition: i32,
 }
 
 async fn setting(app: &TestApp) -> Setting {
     let (ed, round, ids) = open_round(app, 2).await;
-    let a = judge(app, "a@univ.ac.id", None).await;
+    // Judge A works for a unit, so the pages also look for conflicts with units.
+    let a = judge(app, "a@univ.ac.id", Some("Kecamatan Jatiasih")).await;
     let b = judge(app, "b@univ.ac.id", None).await;
     add_judges(app, round, &[&a, &b]).await;
     assign(app, round, &a, &ids[..1]).await;
@@ -135,6 +148,7 @@ async fn setting(app: &TestApp) -> Setting {
         round,
         operator,
         draft,
+        edition: ed,
     }
 }
 
@@ -180,6 +194,16 @@ async fn a_judges_pages_stay_kept_while_others_write_and_are_drawn_again_after_w
     };
     assert!(kept_after(&app, &a.client, "/judge", operator_saves).await);
     assert!(kept_after(&app, &a.client, &s.a_sheet, operator_saves).await);
+    let kind = kinds(&app, s.edition).await[0].id;
+    let operator_uploads = || async {
+        let res = upload(&app, &s.operator, s.draft, kind, "bukti.pdf", PDF.to_vec()).await;
+        assert_eq!(
+            res.status().as_u16(),
+            303,
+            "the file was added to the draft"
+        );
+    };
+    assert!(kept_after(&app, &a.client, &s.a_sheet, operator_uploads).await);
     let b_scores = || autosave_sheet(&app, b, &s.b_sheet, s.round, "3");
     assert!(kept_after(&app, &a.client, "/judge", b_scores).await);
     assert!(kept_after(&app, &a.client, &s.a_sheet, b_scores).await);
@@ -374,6 +398,34 @@ async fn every_table_a_judges_page_reads_moves_the_judges_stamp() {
     assert_eq!(after.1, 0, "nothing waits after a fold");
     assert!(before.0 > 0 && (!pg || before.1 > 0), "{before:?}");
 
+    // A change rolled back to a savepoint, then another in the same transaction, still moves it.
+    let (before, after) = app
+        .db(move |conn| {
+            let before = biw::db::judge_stamp(conn, judge).unwrap().0;
+            let rename = |conn: &mut biw::db::DbConn, to: &str| {
+                diesel::update(units::table.filter(units::name.like("Kecamatan Jatiasih%")))
+                    .set(units::name.eq(to))
+                    .execute(conn)
+                    .map(|_| ())
+            };
+            biw::db::transaction(conn, |conn| {
+                let undone: Result<(), diesel::result::Error> =
+                    biw::db::transaction(conn, |conn| {
+                        rename(conn, "Kecamatan Jatiasih Sementara")?;
+                        Err(diesel::result::Error::RollbackTransaction)
+                    });
+                assert!(undone.is_err());
+                rename(conn, "Kecamatan Jatiasih Baru")
+            })
+            .unwrap();
+            (before, biw::db::judge_stamp(conn, judge).unwrap().0)
+        })
+        .await;
+    assert!(
+        after > before,
+        "a write after a savepoint rolled back moves the stamp"
+    );
+
     // What the judge's pages read, statement by statement.
     RECORDED
         .lock()
@@ -392,6 +444,7 @@ async fn every_table_a_judges_page_reads_moves_the_judges_stamp() {
         .unwrap()
         .remove(&url)
         .unwrap();
+    RECORDING.store(false, std::sync::atomic::Ordering::Relaxed);
     let read: BTreeSet<String> = statements
         .iter()
         .flat_map(|sql| tables_in(sql, &tables))

@@ -712,15 +712,7 @@ fn background_saves(
 
 /// Logs a client in; returns the CSRF token of the page it lands on.
 async fn log_in(c: &reqwest::Client, base: &str, email: &str) -> String {
-    let html = c
-        .get(format!("{base}/login"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let csrf = csrf_of(&html);
+    let csrf = csrf_at(c, &format!("{base}/login")).await;
     let res = c
         .post(format!("{base}/login"))
         .form(&[
@@ -733,6 +725,12 @@ async fn log_in(c: &reqwest::Client, base: &str, email: &str) -> String {
         .unwrap();
     assert_eq!(res.status().as_u16(), 303, "bench login of {email}");
     csrf
+}
+
+/// The CSRF token of the page at `url`.
+async fn csrf_at(c: &reqwest::Client, url: &str) -> String {
+    let html = c.get(url).send().await.unwrap().text().await.unwrap();
+    csrf_of(&html)
 }
 
 fn csrf_of(html: &str) -> String {
@@ -748,15 +746,7 @@ async fn writers(base: &str) -> Vec<Writer> {
     for i in (1..).filter(|i| i % 10 != 0).take(CONNECTIONS) {
         let client = browser_like_client();
         log_in(&client, base, &format!("user{i:05}@bench.biw.id")).await;
-        let html = client
-            .get(format!("{base}/opd"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
-        let csrf = csrf_of(&html);
+        let csrf = csrf_at(&client, &format!("{base}/opd")).await;
         let res = client
             .post(format!("{base}/opd/entries/new"))
             .form(&[("csrf", csrf.as_str())])
@@ -807,18 +797,11 @@ async fn judge_writers(base: &str, pool: &biw::db::DbPool, round: i32, n: usize)
             .unwrap();
         let client = browser_like_client();
         log_in(&client, base, &email).await;
-        let html = client
-            .get(format!("{base}/judge"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let csrf = csrf_at(&client, &format!("{base}/judge")).await;
         out.push(Writer {
             client,
             entry: assignment,
-            csrf: csrf_of(&html),
+            csrf,
             version: version.unwrap_or(0).into(),
             criteria: criteria.clone(),
         });

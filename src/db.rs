@@ -523,22 +523,26 @@ impl ChangeWatch {
 /// read, in scope 0 and in the judge's own scope together, and how many of those are still rows of
 /// `page_changes` waiting to be folded (PostgreSQL; always 0 on SQLite).
 pub fn judge_stamp(conn: &mut DbConn, judge: i32) -> QueryResult<(i64, i64)> {
-    #[derive(QueryableByName)]
-    struct Counted {
-        #[diesel(sql_type = diesel::sql_types::BigInt)]
-        folded: i64,
-        #[diesel(sql_type = diesel::sql_types::BigInt)]
-        pending: i64,
-    }
+    use schema::{page_changes, page_scopes};
+    let scopes = [0, judge];
+    let folded = page_scopes::table
+        .filter(page_scopes::scope.eq_any(scopes))
+        .select(diesel::dsl::sql::<
+            diesel::sql_types::Nullable<diesel::sql_types::BigInt>,
+        >("CAST(SUM(n) AS BIGINT)"))
+        .single_value();
+    let pending = page_changes::table
+        .filter(page_changes::scope.eq_any(scopes))
+        .count()
+        .single_value();
     // One statement, one snapshot: read in two, a fold committed in between would be counted
-    // twice or not at all. The id is an integer, written in as such (the two engines bind
-    // differently).
-    let c: Counted = diesel::sql_query(format!(
-        "SELECT CAST(COALESCE((SELECT SUM(n) FROM page_scopes WHERE scope IN (0, {judge})), 0) AS BIGINT) AS folded, \
-         (SELECT COUNT(*) FROM page_changes WHERE scope IN (0, {judge})) AS pending"
-    ))
-    .get_result(conn)?;
-    Ok((c.folded + c.pending, c.pending))
+    // twice or not at all. Built with the query builder, so each connection prepares it once.
+    // (Read as two more columns of the session's statement it was slower on PostgreSQL: 2,400–
+    // 2,800 against 3,200–4,200 judge's pages a second.)
+    let (folded, pending): (Option<i64>, Option<i64>) =
+        diesel::select((folded, pending)).get_result(conn)?;
+    let (folded, pending) = (folded.unwrap_or(0), pending.unwrap_or(0));
+    Ok((folded + pending, pending))
 }
 
 /// Folds the rows of `page_changes` into `page_scopes`' counters in one commit, so that reading a

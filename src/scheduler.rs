@@ -149,7 +149,8 @@ fn remind_units(
 /// Judges are reminded this long before their round closes.
 pub const JUDGE_REMINDER_DAYS: i64 = 2;
 
-/// Sends whatever is due now; returns how many mails were enqueued.
+/// Sends whatever is due now, and folds the judges' page changes; returns how many mails were
+/// enqueued.
 pub fn tick(conn: &mut DbConn, state: &AppState) -> Result<usize, AppError> {
     let now = db::now();
     let open: Vec<Edition> = editions::table
@@ -208,6 +209,11 @@ pub fn tick(conn: &mut DbConn, state: &AppState) -> Result<usize, AppError> {
             }
             Err(e) => return Err(e),
         }
+    }
+    // Judges' readers fold the page changes when many wait in their scopes; out of judging
+    // season nobody reads them, so the minute's tick folds them too and they never pile up.
+    if let Err(e) = db::fold_page_changes(conn) {
+        tracing::warn!(error = %e, "page changes not folded");
     }
     Ok(sent)
 }

@@ -384,19 +384,34 @@ async fn every_table_a_judges_page_reads_moves_the_judges_stamp() {
         "tables without the page triggers: {missing:?}"
     );
 
-    // Folding the rows appended on PostgreSQL into the counters leaves every count as it was.
+    // Folding the rows appended on PostgreSQL into the counters leaves every count as it was,
+    // and the scheduler's minute tick folds what has come since.
     let judge = s.a.id;
-    let (pg, before, after) = app
+    let state = app.state.clone();
+    let (pg, before, after, ticked) = app
         .db(move |conn| {
             let pg = matches!(conn, biw::db::DbConn::Postgresql(_));
             let before = biw::db::judge_stamp(conn, judge).unwrap();
             biw::db::fold_page_changes(conn).unwrap();
-            (pg, before, biw::db::judge_stamp(conn, judge).unwrap())
+            let after = biw::db::judge_stamp(conn, judge).unwrap();
+            diesel::update(units::table.filter(units::name.eq("Kecamatan Jatiasih")))
+                .set(units::name.eq("Kecamatan Jatiasih Lama"))
+                .execute(conn)
+                .unwrap();
+            biw::scheduler::tick(conn, &state).unwrap();
+            (
+                pg,
+                before,
+                after,
+                biw::db::judge_stamp(conn, judge).unwrap(),
+            )
         })
         .await;
     assert_eq!(before.0, after.0, "the count is kept across a fold");
     assert_eq!(after.1, 0, "nothing waits after a fold");
     assert!(before.0 > 0 && (!pg || before.1 > 0), "{before:?}");
+    assert!(ticked.0 > after.0, "the rename counted");
+    assert_eq!(ticked.1, 0, "the tick folded it");
 
     // A change rolled back to a savepoint, then another in the same transaction, still moves it.
     let (before, after) = app
